@@ -1,0 +1,193 @@
+//! The host's one binding site: `bindgen!` for the policy world, and the
+//! conversions between the SDK's types (the host's model of a request) and
+//! the generated host types that cross into the component.
+
+use kitei_sdk::types as m;
+
+wasmtime::component::bindgen!({
+    world: "institution-policy",
+    path: "../wit",
+});
+
+pub use exports::kitei::policy::policy as wt;
+
+/// The WIT package and interface every module must export.
+pub const INTERFACE: &str = "kitei:policy/policy@0.1.0";
+
+macro_rules! same_enum {
+    ($ty:ident { $($v:ident),+ $(,)? }) => {
+        impl From<m::$ty> for wt::$ty {
+            fn from(x: m::$ty) -> Self { match x { $(m::$ty::$v => wt::$ty::$v),+ } }
+        }
+        impl From<wt::$ty> for m::$ty {
+            fn from(x: wt::$ty) -> Self { match x { $(wt::$ty::$v => m::$ty::$v),+ } }
+        }
+    };
+}
+
+same_enum!(AccountKind { Ordinary, Savings, Current, TimeDeposit, CardLoan, TaxReserve });
+same_enum!(Channel { InstitutionApi, AnserApi });
+same_enum!(Function {
+    AccountInfo, Balance, Transactions, RegisteredPayees, Transfer, DirectDebitApplication,
+    DirectDebitTransfer,
+});
+same_enum!(IncidentKind {
+    Leak, UnauthorizedAccess, Fraud, SystemFailure, Maintenance, ProviderContractTerminated,
+    Unavoidable,
+});
+same_enum!(LossEvent {
+    CredentialMisuse, DisclosedInfoMishandled, ProviderService, StaleInformation,
+    ServiceSuspension, ServiceTermination, TermsChange, PendingCancellation,
+});
+same_enum!(Party { Institution, Federation, Provider, ChainedProvider });
+same_enum!(LiabilityRuling { Liable, NotLiable, PerContract, Unspecified });
+same_enum!(PermissionRuling { Permitted, NotPermitted, Unspecified });
+same_enum!(Provenance { Verbatim, Interpreted, Omitted, Setting });
+same_enum!(Segment { Individual, Corporate });
+same_enum!(Decision { Permit, Deny });
+same_enum!(TokenStatus { Valid, Expired, Unspecified });
+
+macro_rules! same_flags {
+    ($ty:ident { $($f:ident),+ $(,)? }) => {
+        impl From<m::$ty> for wt::$ty {
+            fn from(x: m::$ty) -> Self {
+                let mut out = wt::$ty::empty();
+                $( if x.contains(m::$ty::$f) { out |= wt::$ty::$f; } )+
+                out
+            }
+        }
+    };
+}
+
+same_flags!(AccountFlags { GENERAL_ACCOUNT, CASH_CARD, LOAN_CARD, PIN_REGISTERED, INTERNET_BANKING_REGISTERED });
+same_flags!(CustomerFlags { INTERNET_BANKING_CONTRACT, DIRECT_BANKING_REGISTERED });
+same_flags!(ProviderFlags { DESIGNATED, CONTRACT, VIA_CHAINED });
+same_flags!(ConsentFlags { AGREED_TO_TERMS, API_AUTH_COMPLETED });
+same_flags!(FunctionSet {
+    ACCOUNT_INFO, BALANCE, TRANSACTIONS, REGISTERED_PAYEES, TRANSFER, DIRECT_DEBIT_APPLICATION,
+    DIRECT_DEBIT_TRANSFER,
+});
+same_flags!(ServiceFlags { INTERNET_BANKING_OPEN, API_OPEN });
+
+fn ts_in(t: &m::Timestamp) -> wt::Timestamp {
+    wt::Timestamp { seconds: t.seconds, nanos: t.nanos, offset_seconds: t.offset_seconds }
+}
+
+fn ts_out(t: wt::Timestamp) -> m::Timestamp {
+    m::Timestamp { seconds: t.seconds, nanos: t.nanos, offset_seconds: t.offset_seconds }
+}
+
+/// The request as it crosses into the component.
+pub fn request_in(r: &m::Request) -> wt::Request {
+    wt::Request {
+        at: ts_in(&r.at),
+        segment: r.segment.into(),
+        customer: r.customer.into(),
+        accounts: r.accounts.iter().map(|a| wt::Account { kind: a.kind.into(), flags: a.flags.into() }).collect(),
+        selected: r.selected.clone(),
+        provider_id: r.provider_id.clone(),
+        provider_channel: r.provider_channel.into(),
+        provider: r.provider.into(),
+        consent: r.consent.into(),
+        authenticated_at: r.authenticated_at.as_ref().map(ts_in),
+        last_access_at: r.last_access_at.as_ref().map(ts_in),
+        authorized_functions: r.authorized_functions.into(),
+        service: r.service.into(),
+        function: r.function.map(Into::into),
+        incident_kind: r.incident_kind.map(Into::into),
+        loss_event: r.loss_event.map(Into::into),
+        institution_at_fault: r.institution_at_fault,
+    }
+}
+
+pub fn settings_in(s: &m::Settings) -> wt::Settings {
+    wt::Settings {
+        reauth_after_days: s.reauth_after_days,
+        registration_valid_days: s.registration_valid_days,
+        permission_valid_days: s.permission_valid_days,
+        inactivity_days: s.inactivity_days,
+        designated_providers: s.designated_providers.clone(),
+    }
+}
+
+pub fn settings_out(s: wt::Settings) -> m::Settings {
+    m::Settings {
+        reauth_after_days: s.reauth_after_days,
+        registration_valid_days: s.registration_valid_days,
+        permission_valid_days: s.permission_valid_days,
+        inactivity_days: s.inactivity_days,
+        designated_providers: s.designated_providers,
+    }
+}
+
+fn reasons_out(rs: Vec<wt::Reason>) -> Vec<m::Reason> {
+    rs.into_iter().map(|r| m::Reason { rule: r.rule, met: r.met }).collect()
+}
+
+pub fn verdict_out(v: wt::Verdict) -> m::Verdict {
+    m::Verdict { decision: v.decision.into(), reasons: reasons_out(v.reasons) }
+}
+
+pub fn accounts_out(v: Vec<wt::AccountVerdict>) -> Vec<m::AccountVerdict> {
+    v.into_iter()
+        .map(|a| m::AccountVerdict { index: a.index, linkable: a.linkable, reasons: reasons_out(a.reasons) })
+        .collect()
+}
+
+pub fn token_out(t: wt::TokenVerdict) -> m::TokenVerdict {
+    m::TokenVerdict { status: t.status.into(), expires_at: t.expires_at.map(ts_out), reasons: reasons_out(t.reasons) }
+}
+
+pub fn authorization_out(a: wt::Authorization) -> m::Authorization {
+    m::Authorization { decision: a.decision.into(), reasons: reasons_out(a.reasons), token: token_out(a.token) }
+}
+
+pub fn liability_out(v: Vec<wt::PartyRuling>) -> Vec<m::PartyRuling> {
+    v.into_iter()
+        .map(|p| m::PartyRuling { party: p.party.into(), ruling: p.ruling.into(), reasons: reasons_out(p.reasons) })
+        .collect()
+}
+
+fn permission_out(p: wt::Permission) -> m::Permission {
+    m::Permission { ruling: p.ruling.into(), reasons: reasons_out(p.reasons) }
+}
+
+pub fn incident_out(v: wt::IncidentVerdict) -> m::IncidentVerdict {
+    m::IncidentVerdict {
+        disclosure: permission_out(v.disclosure),
+        chained: permission_out(v.chained),
+        suspension: permission_out(v.suspension),
+    }
+}
+
+pub fn metadata_out(md: wt::Metadata) -> m::Metadata {
+    m::Metadata {
+        variant: md.variant,
+        institution: md.institution,
+        institution_name: md.institution_name,
+        title: md.title,
+        version: md.version,
+        effective_from: md.effective_from,
+        effective_until: md.effective_until,
+        settings_used: md.settings_used,
+        defaults: settings_out(md.defaults),
+        parties: md.parties.into_iter().map(Into::into).collect(),
+        rules: md
+            .rules
+            .into_iter()
+            .map(|r| m::Rule {
+                clause: m::Clause {
+                    article: r.clause.article,
+                    paragraph: r.clause.paragraph,
+                    item: r.clause.item,
+                    section: r.clause.section,
+                },
+                provenance: r.provenance.into(),
+                text: r.text,
+                code_met: r.code_met,
+                code_unmet: r.code_unmet,
+                summary: r.summary,
+            })
+            .collect(),
+    }
+}

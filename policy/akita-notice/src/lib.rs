@@ -1,0 +1,1 @@
+//! akita-notice: to be written.

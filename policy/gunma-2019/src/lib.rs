@@ -1,0 +1,1 @@
+//! gunma-2019: to be written.

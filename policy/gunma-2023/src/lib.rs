@@ -1,0 +1,1 @@
+//! gunma-2023: to be written.

@@ -1,0 +1,1 @@
+//! koza-renkei-2020: to be written.

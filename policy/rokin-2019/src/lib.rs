@@ -1,0 +1,1 @@
+//! rokin-2019: to be written.

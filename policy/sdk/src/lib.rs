@@ -1,0 +1,130 @@
+//! kitei policy SDK: the one guest binding site and the shared rule machinery.
+//!
+//! A variant crate is a declarative description of one institution's
+//! API利用規定: its rule sheet (each rule with its clause and verbatim
+//! sentence, declared with [`rules!`]) and a [`Policy`] whose tables point at
+//! those rules. The [`Engine`] evaluates every variant the same way, natively
+//! in tests and inside the WebAssembly component, which [`export_policy!`]
+//! generates.
+//!
+//! ```
+//! use kitei_sdk::prelude::*;
+//!
+//! kitei_sdk::rules! {
+//!     R_1_2_1 = Rule::verbatim(Clause::item(1, 2, 1), "インターネットバンキングの契約を締結していること")
+//!         .codes("internet_banking_contract", "internet_banking_contract_missing")
+//!         .summary("IB contract required");
+//!     GAP = Rule::gap();
+//! }
+//!
+//! static POLICY: Policy = Policy {
+//!     eligibility: &[Condition { fact: Fact::InternetBankingContract, rule: R_1_2_1 }],
+//!     ..Policy::empty(Meta::draft("demo-2024", "demo"), RULES, GAP)
+//! };
+//!
+//! let engine = Engine::new(&POLICY, Default::default()).unwrap();
+//! let mut request = kitei_sdk::request::blank();
+//! assert_eq!(engine.eligibility(&request).decision, Decision::Deny);
+//! request.customer |= CustomerFlags::INTERNET_BANKING_CONTRACT;
+//! assert_eq!(engine.eligibility(&request).decision, Decision::Permit);
+//! ```
+
+pub mod engine;
+pub mod policy;
+pub mod request;
+pub mod rule;
+pub mod settings;
+pub mod sets;
+mod time;
+
+/// The guest bindings, generated from `wit/` (the only `generate!` on the guest side).
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        world: "institution-policy",
+        path: "../../wit",
+        pub_export_macro: true,
+        export_macro_name: "export_institution_policy",
+        default_bindings_module: "kitei_sdk::bindings",
+        additional_derives: [PartialEq],
+    });
+}
+
+/// The contract's types (records, enums and flags of `wit/policy.wit`).
+pub use bindings::exports::kitei::policy::policy as types;
+
+pub use engine::Engine;
+pub use policy::*;
+pub use rule::{Clause, Rule, RuleId};
+pub use sets::{ChannelSet, FunctionList, KindSet};
+
+/// Everything a variant crate needs.
+pub mod prelude {
+    pub use crate::policy::*;
+    pub use crate::rule::{Clause, Rule, RuleId};
+    pub use crate::sets::{ChannelSet, KindSet};
+    pub use crate::settings::SettingName;
+    pub use crate::types::{
+        AccountFlags, AccountKind, Channel, ConsentFlags, CustomerFlags, Decision, Function,
+        FunctionSet, IncidentKind, LiabilityRuling, LossEvent, Party, PermissionRuling,
+        Provenance, ProviderFlags, Segment, ServiceFlags, TokenStatus,
+    };
+    pub use crate::Engine;
+}
+
+/// Exports a variant's [`Policy`] as the component's `policy` interface.
+///
+/// Expands to a `Component` type implementing the generated `Guest` trait by
+/// running the shared [`Engine`], with the operator's settings kept in the
+/// instance after `configure`.
+#[macro_export]
+macro_rules! export_policy {
+    ($policy:path) => {
+        /// This variant as a component export.
+        pub struct Component;
+
+        static ENGINE: ::std::sync::Mutex<::core::option::Option<$crate::Engine>> =
+            ::std::sync::Mutex::new(::core::option::Option::None);
+
+        fn __with_engine<T>(f: impl FnOnce(&$crate::Engine) -> T) -> T {
+            let mut slot = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+            let engine = slot.get_or_insert_with(|| $crate::Engine::with_defaults(&$policy));
+            f(engine)
+        }
+
+        impl $crate::types::Guest for Component {
+            fn describe() -> $crate::types::Metadata {
+                $crate::engine::describe(&$policy)
+            }
+            fn configure(
+                settings: $crate::types::Settings,
+            ) -> ::core::result::Result<$crate::types::Settings, ::std::string::String> {
+                let engine = $crate::Engine::new(&$policy, settings)?;
+                let in_force = engine.settings().clone();
+                *ENGINE.lock().unwrap_or_else(|e| e.into_inner()) = ::core::option::Option::Some(engine);
+                ::core::result::Result::Ok(in_force)
+            }
+            fn eligibility(req: $crate::types::Request) -> $crate::types::Verdict {
+                __with_engine(|e| e.eligibility(&req))
+            }
+            fn accounts(req: $crate::types::Request) -> ::std::vec::Vec<$crate::types::AccountVerdict> {
+                __with_engine(|e| e.accounts(&req))
+            }
+            fn authorize(req: $crate::types::Request) -> $crate::types::Authorization {
+                __with_engine(|e| e.authorize(&req))
+            }
+            fn token(req: $crate::types::Request) -> $crate::types::TokenVerdict {
+                __with_engine(|e| e.token(&req))
+            }
+            fn liability(req: $crate::types::Request) -> ::std::vec::Vec<$crate::types::PartyRuling> {
+                __with_engine(|e| e.liability(&req))
+            }
+            fn incident(req: $crate::types::Request) -> $crate::types::IncidentVerdict {
+                __with_engine(|e| e.incident(&req))
+            }
+        }
+
+        #[cfg(target_arch = "wasm32")]
+        $crate::bindings::export_institution_policy!(Component);
+    };
+}

@@ -1,0 +1,363 @@
+//! The declarative shape of a variant: metadata and rule tables.
+//!
+//! Every table entry points at a rule of the variant's sheet ([`RuleId`]),
+//! so each answer the [`Engine`](crate::Engine) gives names its clause.
+
+use crate::rule::RuleId;
+use crate::sets::{ChannelSet, KindSet};
+use crate::settings::SettingName;
+use crate::types::{
+    AccountKind, Function, IncidentKind, LiabilityRuling, LossEvent, Party, PermissionRuling,
+};
+
+/// Who publishes the text, and when it is in force.
+#[derive(Clone, Copy, Debug)]
+pub struct Meta {
+    /// e.g. `toyama-2023`
+    pub variant: &'static str,
+    /// e.g. `toyama`: requests name the institution, the host picks the variant in force
+    pub institution: &'static str,
+    /// e.g. `富山県信用組合`
+    pub institution_name: &'static str,
+    /// e.g. `API利用規定`
+    pub title: &'static str,
+    /// the date the text is "as of" (現在 / 改定), ISO
+    pub version: &'static str,
+    /// first day in force (JST), ISO
+    pub effective_from: &'static str,
+    /// last day in force (JST), ISO; `None` while in force
+    pub effective_until: Option<&'static str>,
+}
+
+impl Meta {
+    /// A placeholder for examples and tests.
+    pub const fn draft(variant: &'static str, institution: &'static str) -> Self {
+        Meta {
+            variant,
+            institution,
+            institution_name: "",
+            title: "",
+            version: "0000-01-01",
+            effective_from: "0000-01-01",
+            effective_until: None,
+        }
+    }
+}
+
+/// The operator's defaults where the source states a number.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Defaults {
+    pub reauth_after_days: Option<u32>,
+    pub registration_valid_days: Option<u32>,
+    pub permission_valid_days: Option<u32>,
+    pub inactivity_days: Option<u32>,
+    pub designated_providers: Option<&'static [&'static str]>,
+}
+
+/// A fact of the request that a condition tests.
+#[derive(Clone, Copy, Debug)]
+pub enum Fact {
+    /// the customer has an internet banking contract
+    InternetBankingContract,
+    /// registered for direct banking (ダイレクトバンキング)
+    DirectBankingRegistered,
+    /// an individual (not a corporate) customer
+    Individual,
+    /// agreed to the terms (同意)
+    AgreedToTerms,
+    /// API連携認証 / 利用登録 completed
+    ApiAuthCompleted,
+    /// a contract with the provider's service
+    ProviderContract,
+    /// the provider is designated: listed in `designated_providers`, or, when
+    /// the operator lists none, the request's `provider.designated` flag
+    ProviderDesignated,
+    /// holds an account of one of `kinds` meeting `needs`
+    HoldsAccount { kinds: KindSet, needs: AccountNeeds },
+    /// every fact holds
+    All(&'static [Fact]),
+    /// at least one fact holds
+    Any(&'static [Fact]),
+    /// the clause is 省略: its content is unknown, nothing is checked
+    Unknown,
+}
+
+/// A condition an account must meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountNeeds {
+    Nothing,
+    /// registered in internet banking
+    InternetBankingRegistered,
+    /// a cash card issued
+    CashCard,
+    /// a cash card or loan card issued, with its PIN registered
+    CardWithPin,
+}
+
+/// One eligibility condition (利用資格) and the rule it rests on.
+#[derive(Clone, Copy, Debug)]
+pub struct Condition {
+    pub fact: Fact,
+    pub rule: RuleId,
+}
+
+/// A linkable account kind (口座種類), on which channels, under which condition.
+#[derive(Clone, Copy, Debug)]
+pub struct AccountEntry {
+    pub kinds: KindSet,
+    pub channels: ChannelSet,
+    /// the rule listing the kind (and its channel restriction)
+    pub rule: RuleId,
+    pub needs: AccountNeeds,
+    /// the rule stating `needs`, when it is not `rule` itself
+    pub needs_rule: Option<RuleId>,
+}
+
+/// The account-kind table.
+#[derive(Clone, Copy, Debug)]
+pub struct Accounts {
+    pub entries: &'static [AccountEntry],
+    /// cited when a kind is not listed
+    pub unlisted: RuleId,
+    /// caveats attached to every linkable answer (e.g. 連携可能な口座はAPI連携事業者により異なります)
+    pub notes: &'static [RuleId],
+}
+
+/// Where a function is offered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// on accounts of these kinds
+    Accounts(KindSet),
+    /// on the customer, with no account (登録済の振込先)
+    Customer,
+}
+
+/// A function (機能・情報) the institution offers to the provider.
+#[derive(Clone, Copy, Debug)]
+pub struct FunctionEntry {
+    pub functions: &'static [Function],
+    pub scope: Scope,
+    pub rule: RuleId,
+    /// when set, the customer must have authorized the function (認可), per this rule
+    pub consent: Option<RuleId>,
+}
+
+/// The function table.
+#[derive(Clone, Copy, Debug)]
+pub struct Functions {
+    pub entries: &'static [FunctionEntry],
+    /// cited when a function is not offered at all
+    pub unlisted: RuleId,
+    /// cited when a function is offered, but on no account of that kind;
+    /// `None` cites the function's first entry
+    pub uncovered: Option<RuleId>,
+}
+
+/// When the service answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowTest {
+    InternetBankingHours,
+    ApiHours,
+    EitherHours,
+}
+
+/// The service window rule.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    pub test: WindowTest,
+    pub rule: RuleId,
+}
+
+/// What a validity period counts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    /// the API連携認証 / registration (`consent.authenticated_at`)
+    SinceAuthentication,
+    /// the provider's last access (`consent.last_access_at`, else `authenticated_at`)
+    SinceLastAccess,
+}
+
+/// A validity period of the authentication (トークン / 利用登録 / 許可).
+#[derive(Clone, Copy, Debug)]
+pub struct Period {
+    pub setting: SettingName,
+    pub from: Clock,
+    /// the clause requiring re-authentication after the period
+    pub rule: RuleId,
+    /// the clause the number comes from (`setting` provenance when 所定)
+    pub length_rule: RuleId,
+}
+
+/// A liability ruling for one party on one loss event.
+#[derive(Clone, Copy, Debug)]
+pub struct LiabilityEntry {
+    pub event: LossEvent,
+    pub party: Party,
+    pub ruling: LiabilityRuling,
+    /// the exemption does not apply when the institution is at fault (責めに帰すべき事由がある場合を除き)
+    pub unless_at_fault: bool,
+    pub rules: &'static [RuleId],
+}
+
+/// A permission ruling for some incident kinds.
+#[derive(Clone, Copy, Debug)]
+pub struct PermissionEntry {
+    pub kinds: &'static [IncidentKind],
+    pub ruling: PermissionRuling,
+    pub rule: RuleId,
+}
+
+/// Disclosure or suspension by incident kind.
+#[derive(Clone, Copy, Debug)]
+pub struct PermissionTable {
+    pub entries: &'static [PermissionEntry],
+    /// the ruling for kinds no entry names
+    pub otherwise: PermissionRuling,
+    /// the rule cited for those kinds
+    pub otherwise_rule: RuleId,
+}
+
+impl PermissionTable {
+    /// Nothing in the text: every kind `unspecified`, citing `gap`.
+    pub const fn silent(gap: RuleId) -> Self {
+        PermissionTable { entries: &[], otherwise: PermissionRuling::Unspecified, otherwise_rule: gap }
+    }
+}
+
+/// A variant: one institution's 規定 as tables over its rule sheet.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    pub meta: Meta,
+    pub rules: &'static [crate::Rule],
+    /// the settings this variant reads
+    pub settings: &'static [SettingName],
+    pub defaults: Defaults,
+    /// parties a liability answer covers
+    pub parties: &'static [Party],
+    pub eligibility: &'static [Condition],
+    /// cited by `authorize` when eligibility is lost (取止め)
+    pub lapse: Option<RuleId>,
+    pub accounts: Accounts,
+    pub functions: Functions,
+    pub window: Option<Window>,
+    pub token: &'static [Period],
+    pub liability: &'static [LiabilityEntry],
+    pub disclosure: PermissionTable,
+    /// extends disclosure to chained providers (連鎖接続先)
+    pub chained: Option<RuleId>,
+    pub suspension: PermissionTable,
+    /// the "not addressed" rule, cited where the text does not decide
+    pub gap: RuleId,
+}
+
+impl Policy {
+    /// A policy that decides nothing: every table empty, every question `gap`.
+    /// Variants start from it with struct update syntax.
+    pub const fn empty(meta: Meta, rules: &'static [crate::Rule], gap: RuleId) -> Self {
+        Policy {
+            meta,
+            rules,
+            settings: &[],
+            defaults: Defaults {
+                reauth_after_days: None,
+                registration_valid_days: None,
+                permission_valid_days: None,
+                inactivity_days: None,
+                designated_providers: None,
+            },
+            parties: &[Party::Institution, Party::Provider, Party::ChainedProvider],
+            eligibility: &[],
+            lapse: None,
+            accounts: Accounts { entries: &[], unlisted: gap, notes: &[] },
+            functions: Functions { entries: &[], unlisted: gap, uncovered: None },
+            window: None,
+            token: &[],
+            liability: &[],
+            disclosure: PermissionTable::silent(gap),
+            chained: None,
+            suspension: PermissionTable::silent(gap),
+            gap,
+        }
+    }
+
+    /// The rule a [`RuleId`] names.
+    pub fn rule(&self, id: RuleId) -> &crate::Rule {
+        &self.rules[id.0 as usize]
+    }
+
+    /// Every rule id the tables reference (for checks that the sheet is complete).
+    pub fn referenced(&self) -> Vec<RuleId> {
+        let mut ids = vec![self.gap];
+        for c in self.eligibility {
+            ids.push(c.rule);
+        }
+        ids.extend(self.lapse);
+        ids.push(self.accounts.unlisted);
+        ids.extend(self.accounts.notes);
+        for e in self.accounts.entries {
+            ids.push(e.rule);
+            ids.extend(e.needs_rule);
+        }
+        ids.push(self.functions.unlisted);
+        ids.extend(self.functions.uncovered);
+        for e in self.functions.entries {
+            ids.push(e.rule);
+            ids.extend(e.consent);
+        }
+        ids.extend(self.window.map(|w| w.rule));
+        for p in self.token {
+            ids.push(p.rule);
+            ids.push(p.length_rule);
+        }
+        for e in self.liability {
+            ids.extend(e.rules);
+        }
+        for t in [&self.disclosure, &self.suspension] {
+            ids.push(t.otherwise_rule);
+            ids.extend(t.entries.iter().map(|e| e.rule));
+        }
+        ids.extend(self.chained);
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Checks a variant's tables for mistakes a compiler cannot see: a rule
+    /// id out of range, two entries for one account kind, a liability party
+    /// not listed. Variant crates call it from a unit test.
+    ///
+    /// # Errors
+    /// A message naming the first problem found.
+    pub fn check(&self) -> Result<(), String> {
+        for id in self.referenced() {
+            if id.0 as usize >= self.rules.len() {
+                return Err(format!("rule id {} is out of range for `{}`", id.0, self.meta.variant));
+            }
+        }
+        for kind in crate::request::ACCOUNT_KINDS {
+            let n = self.accounts.entries.iter().filter(|e| e.kinds.contains(kind)).count();
+            if n > 1 {
+                return Err(format!("account kind {kind:?} is listed {n} times"));
+            }
+        }
+        for e in self.liability {
+            if !self.parties.contains(&e.party) {
+                return Err(format!("liability entry for {:?} names a party the variant does not list", e.party));
+            }
+            if e.rules.is_empty() {
+                return Err(format!("liability entry for {:?}/{:?} cites no rule", e.event, e.party));
+            }
+        }
+        for setting in self.token.iter().map(|p| p.setting) {
+            if !self.settings.contains(&setting) {
+                return Err(format!("token period reads `{}` but the variant does not list it", setting.name()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Shorthand for account kinds in tables.
+pub const fn kinds(k: &[AccountKind]) -> KindSet {
+    KindSet::of(k)
+}

@@ -1,0 +1,154 @@
+//! Rules: a clause of the source text, how we know it, and the sentence itself.
+
+use crate::types::Provenance;
+
+/// Where a rule stands in its document: 第N条第M項第K号, or a heading and
+/// bullet (`注意事項・3`) for texts without article numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clause {
+    pub article: Option<u32>,
+    pub paragraph: Option<u32>,
+    pub item: Option<u32>,
+    pub section: Option<&'static str>,
+}
+
+impl Clause {
+    /// 第`article`条 (a whole article).
+    pub const fn article(article: u32) -> Self {
+        Clause { article: Some(article), paragraph: None, item: None, section: None }
+    }
+    /// 第`article`条第`paragraph`項.
+    pub const fn paragraph(article: u32, paragraph: u32) -> Self {
+        Clause { article: Some(article), paragraph: Some(paragraph), item: None, section: None }
+    }
+    /// 第`article`条第`paragraph`項第`item`号.
+    pub const fn item(article: u32, paragraph: u32, item: u32) -> Self {
+        Clause { article: Some(article), paragraph: Some(paragraph), item: Some(item), section: None }
+    }
+    /// A heading of a text without article numbers, e.g. `連携先一覧`.
+    pub const fn section(heading: &'static str) -> Self {
+        Clause { article: None, paragraph: None, item: None, section: Some(heading) }
+    }
+    /// A bullet under a heading, counted from 1, e.g. `注意事項・3`.
+    pub const fn bullet(heading: &'static str, item: u32) -> Self {
+        Clause { article: None, paragraph: None, item: Some(item), section: Some(heading) }
+    }
+    /// The document as a whole (used by the "not addressed" rule).
+    pub const fn whole() -> Self {
+        Clause { article: None, paragraph: None, item: None, section: Some("全文") }
+    }
+
+    /// The human form: `第2条第2項第3号`, `注意事項・3`.
+    pub fn cite(&self) -> String {
+        let mut out = String::new();
+        if let Some(section) = self.section {
+            out.push_str(section);
+            if let Some(item) = self.item {
+                out.push('・');
+                out.push_str(&item.to_string());
+            }
+            return out;
+        }
+        if let Some(a) = self.article {
+            out.push_str(&format!("第{a}条"));
+        }
+        if let Some(p) = self.paragraph {
+            out.push_str(&format!("第{p}項"));
+        }
+        if let Some(i) = self.item {
+            out.push_str(&format!("第{i}号"));
+        }
+        out
+    }
+}
+
+/// The index of a rule in its variant's rule sheet. Declared by [`rules!`](crate::rules).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleId(pub u16);
+
+/// One rule of a 規定: its clause, provenance, verbatim sentence and the
+/// reason codes an answer uses when the rule's condition holds or not.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    pub clause: Clause,
+    pub provenance: Provenance,
+    pub text: &'static str,
+    pub code_met: &'static str,
+    pub code_unmet: &'static str,
+    pub summary: &'static str,
+}
+
+impl Rule {
+    const fn new(clause: Clause, provenance: Provenance, text: &'static str) -> Self {
+        Rule { clause, provenance, text, code_met: "rule_met", code_unmet: "rule_not_met", summary: "" }
+    }
+    /// A rule the source text states.
+    pub const fn verbatim(clause: Clause, text: &'static str) -> Self {
+        Self::new(clause, Provenance::Verbatim, text)
+    }
+    /// Our reading where the text is not explicit (spec/domain.md says so).
+    pub const fn interpreted(clause: Clause, text: &'static str) -> Self {
+        Self::new(clause, Provenance::Interpreted, text)
+    }
+    /// A clause the source shows only as 省略: its content is unknown.
+    pub const fn omitted(clause: Clause) -> Self {
+        Self::new(clause, Provenance::Omitted, "省略").codes("clause_omitted", "clause_omitted")
+    }
+    /// An institution-determined value (所定) supplied by the operator's settings.
+    pub const fn setting(clause: Clause, text: &'static str) -> Self {
+        Self::new(clause, Provenance::Setting, text)
+    }
+    /// The rule every variant has for questions its text does not decide.
+    pub const fn gap() -> Self {
+        Self::new(Clause::whole(), Provenance::Interpreted, "（本規定に定めなし）")
+            .codes("not_addressed", "not_addressed")
+            .summary("the published text does not decide this question")
+    }
+    /// The reason codes used when the condition holds and when it does not.
+    pub const fn codes(mut self, met: &'static str, unmet: &'static str) -> Self {
+        self.code_met = met;
+        self.code_unmet = unmet;
+        self
+    }
+    /// One line of English for the rule sheet.
+    pub const fn summary(mut self, summary: &'static str) -> Self {
+        self.summary = summary;
+        self
+    }
+    /// The reason code for an outcome.
+    pub fn code(&self, met: bool) -> &'static str {
+        if met { self.code_met } else { self.code_unmet }
+    }
+}
+
+/// Declares a variant's rule sheet in document order: one `NAME = rule;` per
+/// rule. Each `NAME` becomes a [`RuleId`] constant and `RULES` the sheet.
+#[macro_export]
+macro_rules! rules {
+    ($( $(#[$meta:meta])* $name:ident = $rule:expr ; )+) => {
+        #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
+        #[repr(u16)]
+        enum __RuleIndex { $( $name ),+ }
+        $(
+            $(#[$meta])*
+            #[allow(non_upper_case_globals, dead_code)]
+            pub const $name: $crate::RuleId = $crate::RuleId(__RuleIndex::$name as u16);
+        )+
+        /// The rule sheet, in the order of the source document.
+        pub static RULES: &[$crate::Rule] = &[ $( $rule ),+ ];
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cites_in_human_form() {
+        assert_eq!(Clause::item(2, 2, 3).cite(), "第2条第2項第3号");
+        assert_eq!(Clause::paragraph(4, 6).cite(), "第4条第6項");
+        assert_eq!(Clause::article(3).cite(), "第3条");
+        assert_eq!(Clause::bullet("注意事項", 3).cite(), "注意事項・3");
+        assert_eq!(Clause::section("連携先一覧").cite(), "連携先一覧");
+    }
+}

@@ -1,0 +1,340 @@
+//! 富山県信用組合 API利用規定 (2023年5月31日現在) — `toyama-2023`.
+//!
+//! Each rule below carries its clause and the sentence of the source
+//! (`shared/seeds/001_f97661b19195ff71.txt`) it rests on. Readings the text
+//! does not state outright are marked `interpreted`, as spec/domain.md records.
+
+use kitei_sdk::prelude::*;
+
+kitei_sdk::rules! {
+    // 第1条 APIサービス
+    R_1_2_1 = Rule::verbatim(Clause::item(1, 2, 1),
+        "当組合とインターネットバンキングの利用に必要となる契約を締結している、または、当組合のキャッシュカードが発行されている等当組合所定の要件を満たす普通預金口座、貯蓄預金口座（以下、総称して「普通預金口座等」という）を保有していること。")
+        .codes("internet_banking_or_eligible_account", "no_internet_banking_or_eligible_account")
+        .summary("IB contract, or an ordinary/savings account with a cash card");
+    R_1_2_2 = Rule::verbatim(Clause::item(1, 2, 2),
+        "当組合が指定するAPI連携事業者との間で、API連携事業者が提供するサービスの利用に必要となる契約を締結していること")
+        .codes("designated_provider_contract", "no_designated_provider_contract")
+        .summary("a contract with a provider the institution designates");
+    R_1_2_3 = Rule::verbatim(Clause::item(1, 2, 3),
+        "APIサービスの提供について、当組合が定める事項についての同意、API連携認証の完了その他当組合所定の手続を経ていること")
+        .codes("terms_agreed_and_authenticated", "terms_or_authentication_missing")
+        .summary("terms agreed and API連携認証 completed");
+
+    // 第2条 APIサービスについて
+    R_2_1 = Rule::verbatim(Clause::paragraph(2, 1),
+        "APIサービスにおいて、当組合からAPI連携事業者に提供される情報は以下のものとします。")
+        .codes("function_offered", "function_not_offered")
+        .summary("only the listed information is offered");
+    R_2_1_1 = Rule::verbatim(Clause::item(2, 1, 1), "お客様の口座情報")
+        .codes("function_offered", "function_not_offered")
+        .summary("account information on any linkable account");
+    R_2_1_2 = Rule::verbatim(Clause::item(2, 1, 2), "お客様の流動性預金口座の残高、入出金明細")
+        .codes("function_offered", "function_not_offered_for_account_kind")
+        .summary("balance and transactions of liquid deposits");
+    R_2_1_3 = Rule::interpreted(Clause::item(2, 1, 3), "お客様の定期預金の明細")
+        .codes("function_offered", "function_not_offered_for_account_kind")
+        .summary("time deposits: balance and transactions (明細, interpreted)");
+    R_2_1_LOAN = Rule::interpreted(Clause::paragraph(2, 1),
+        "APIサービスにおいて、当組合からAPI連携事業者に提供される情報は以下のものとします。")
+        .codes("function_offered", "function_not_offered_for_account_kind")
+        .summary("card loans: account information only (no listed item covers loans, interpreted)");
+    R_2_1_HOURS = Rule::verbatim(Clause::paragraph(2, 1),
+        "また、これらの情報が提供されるのは、当組合所定のAPIサービスのサービス時間帯に限られます。")
+        .codes("within_service_hours", "outside_service_hours")
+        .summary("only during the API service hours");
+    R_2_2 = Rule::verbatim(Clause::paragraph(2, 2), "API連携事業者に連携する口座種類は以下のとおりです。")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("only the listed account kinds link");
+    R_2_2_NOTE = Rule::verbatim(Clause::paragraph(2, 2), "連携可能な口座はAPI連携事業者により異なります。")
+        .codes("linkable_accounts_vary_by_provider", "linkable_accounts_vary_by_provider")
+        .summary("linkable accounts also vary by provider");
+    R_2_2_1 = Rule::verbatim(Clause::item(2, 2, 1), "普通預金")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("ordinary: any channel");
+    R_2_2_2 = Rule::verbatim(Clause::item(2, 2, 2), "貯蓄預金（金融機関APIのみ連携）")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("savings: institution API only");
+    R_2_2_3 = Rule::verbatim(Clause::item(2, 2, 3), "カードローン（金融機関APIのみ連携）")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("card loan: institution API only");
+    R_2_2_4 = Rule::verbatim(Clause::item(2, 2, 4), "納税準備預金（金融機関APIのみ連携）")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("tax reserve: institution API only");
+    R_2_2_5 = Rule::verbatim(Clause::item(2, 2, 5), "定期預金（金融機関APIのみ連携）")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("time deposit: institution API only");
+    R_2_2_6 = Rule::verbatim(Clause::item(2, 2, 6), "当座預金（ANSERAPIのみ連携）")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("current: ANSER-API only");
+
+    // 第3条 利用手数料
+    R_3_1 = Rule::verbatim(Clause::paragraph(3, 1), "APIサービスの利用にあたっては、当組合への追加料金の支払は発生しません。")
+        .codes("no_additional_fee", "no_additional_fee")
+        .summary("no additional fee");
+
+    // 第4条 APIサービスの利用
+    R_4_1 = Rule::verbatim(Clause::paragraph(4, 1),
+        "また、ご利用から一定期間を超えた場合には、再度API連携認証を行う必要があります。")
+        .codes("authentication_within_period", "reauthentication_required")
+        .summary("re-authenticate after a period, per provider");
+    R_4_1_PERIOD = Rule::setting(Clause::paragraph(4, 1), "一定期間")
+        .codes("reauth_period_set", "reauth_period_not_set")
+        .summary("the period is 当組合所定: setting `reauth_after_days`");
+    R_4_3 = Rule::verbatim(Clause::paragraph(4, 3),
+        "前2項の方法による本人確認を行ったうえで取引をした場合、API連携事業者経由で連携されたサービスの認証情報につき不正使用その他の事故があっても当組合は当該取引を有効なものとして取り扱うものとし、万一これによってお客さまに損害が生じた場合でも、当組合の責めに帰すべき事由がある場合を除き当組合は責任を負いません。")
+        .codes("institution_exempt", "exemption_excluded_institution_at_fault")
+        .summary("credential misuse: institution not liable unless at fault");
+    R_4_5 = Rule::verbatim(Clause::paragraph(4, 5),
+        "お客さまは、接続事業者のサービス経由でAPIサービスをご利用いただく場合、当該API連携事業者のセキュリティレベルでの利用となることを了承するものとします。")
+        .codes("provider_security_level_accepted", "provider_security_level_accepted")
+        .summary("the customer accepts the provider's security level");
+    R_4_6 = Rule::verbatim(Clause::paragraph(4, 6),
+        "APIサービスの利用にあたり、以下の各号に該当する事象が発生した場合は、当組合は、当該API連携事業者と連携して情報収集にあたるため、必要に応じ、口座情報およびその他のお客さま情報をAPI連携事業者に対し開示することができるものとします。")
+        .codes("disclosure_permitted", "disclosure_not_listed")
+        .summary("disclosure to the provider only for the listed events");
+    R_4_6_1 = Rule::verbatim(Clause::item(4, 6, 1), "お客さまの口座情報が外部に流出・漏洩した場合、またはそのおそれがある場合")
+        .codes("disclosure_permitted", "disclosure_not_listed")
+        .summary("leak: disclosure permitted");
+    R_4_6_2 = Rule::verbatim(Clause::item(4, 6, 2), "不正利用が発生した場合、またはそのおそれがある場合")
+        .codes("disclosure_permitted", "disclosure_not_listed")
+        .summary("fraud: disclosure permitted");
+    R_4_7 = Rule::verbatim(Clause::paragraph(4, 7),
+        "前項により当組合が開示した情報において、API連携事業者による管理不十分、使用上の過誤、不正使用等により発生した損害または損失は、当API連携事業者が負うものとし、当組合は一切の責任を負うものではありません。")
+        .codes("provider_bears_disclosed_info_loss", "provider_bears_disclosed_info_loss")
+        .summary("mishandled disclosed information: provider liable, institution not");
+
+    // 第5条 APIサービスの変更・取止め
+    R_5_1 = Rule::verbatim(Clause::paragraph(5, 1),
+        "APIサービスの変更・取止めの申し込みをされるお客さまは、お客さまがご契約されたAPI連携事業者が定める所定の方法により申し込むものとします。")
+        .codes("stop_through_provider", "stop_through_provider")
+        .summary("the customer stops the service through the provider");
+    R_5_2 = Rule::verbatim(Clause::paragraph(5, 2),
+        "お客さまが第1条第2項の利用資格を喪失したときは、APIサービスの提供について当然に取止めとなります。")
+        .codes("service_continues", "service_ended_on_loss_of_eligibility")
+        .summary("loss of eligibility ends the service");
+    R_5_3 = Rule::verbatim(Clause::paragraph(5, 3),
+        "当組合は、変更・取止めのためにお客さまに発生したすべての損害について、お客さまに対し、一切の責任を負うものではありません。")
+        .codes("institution_exempt", "institution_exempt")
+        .summary("change or termination: institution not liable");
+
+    // 第7条 その他免責事項
+    R_7_1 = Rule::verbatim(Clause::paragraph(7, 1),
+        "当組合は、API連携事業者が提供するサービスに関し、APIサービスとの連携が常時適切に行われること、お客さまの利用目的に適合すること、正確性、適格性、信頼性、適時性を有することの保証を行うものではありません。")
+        .codes("no_warranty", "no_warranty")
+        .summary("no warranty of the provider's service");
+    R_7_2 = Rule::verbatim(Clause::paragraph(7, 2),
+        "当組合は、API連携事業者が提供するサービスに起因してお客さまに発生したすべての損害について、お客さまに対し、一切の責任を負うものではありません。")
+        .codes("institution_exempt", "institution_exempt")
+        .summary("damage from the provider's service: institution not liable");
+    R_7_3 = Rule::verbatim(Clause::paragraph(7, 3),
+        "APIサービスに関する技術上の理由または当組合の業務上の理由もしくはセキュリティ、保守等の理由に基づき、お客さまに事前に通知することなく、APIサービスの全部または一部が一時的に制限、停止されることがあります。")
+        .codes("suspension_permitted", "suspension_not_listed")
+        .summary("temporary restriction or suspension for technical, business, security or maintenance reasons");
+    R_7_3_I = Rule::interpreted(Clause::paragraph(7, 3),
+        "APIサービスに関する技術上の理由または当組合の業務上の理由もしくはセキュリティ、保守等の理由に基づき、お客さまに事前に通知することなく、APIサービスの全部または一部が一時的に制限、停止されることがあります。")
+        .codes("suspension_permitted", "suspension_not_listed")
+        .summary("failures read as 技術上の理由, leaks/intrusions/fraud as セキュリティ (interpreted)");
+    R_7_4 = Rule::verbatim(Clause::paragraph(7, 4), "前3項により生じた損害については、当組合は責任を負いません。")
+        .codes("institution_exempt", "institution_exempt")
+        .summary("damage under 7.1–7.3: institution not liable");
+
+    // 第9条 サービス内容または規約の変更
+    R_9_1_NOTICE = Rule::verbatim(Clause::paragraph(9, 1),
+        "当組合は、APIサービスまたはAPI利用規定の内容を、お客さまに事前に通知したうえで変更することがあります。")
+        .codes("terms_change_with_notice", "terms_change_with_notice")
+        .summary("terms change with prior notice");
+    R_9_1 = Rule::verbatim(Clause::paragraph(9, 1),
+        "かかる変更により万一お客さまに損害が生じた場合でも、当組合は責任を負いません。")
+        .codes("institution_exempt", "institution_exempt")
+        .summary("terms change: institution not liable");
+
+    GAP = Rule::gap();
+}
+
+const LIQUID: KindSet = kinds(&[AccountKind::Ordinary, AccountKind::Savings, AccountKind::Current, AccountKind::TaxReserve]);
+const INSTITUTION_API: ChannelSet = ChannelSet::of(&[Channel::InstitutionApi]);
+const ANSER_API: ChannelSet = ChannelSet::of(&[Channel::AnserApi]);
+
+const fn kind_on(kind: AccountKind, channels: ChannelSet, rule: RuleId) -> AccountEntry {
+    AccountEntry { kinds: KindSet::of(&[kind]), channels, rule, needs: AccountNeeds::Nothing, needs_rule: None }
+}
+
+const fn institution(event: LossEvent, ruling: LiabilityRuling, unless_at_fault: bool, rules: &'static [RuleId]) -> LiabilityEntry {
+    LiabilityEntry { event, party: Party::Institution, ruling, unless_at_fault, rules }
+}
+
+/// The variant.
+pub static POLICY: Policy = Policy {
+    meta: Meta {
+        variant: "toyama-2023",
+        institution: "toyama",
+        institution_name: "富山県信用組合",
+        title: "API利用規定",
+        version: "2023-05-31",
+        effective_from: "2023-05-31",
+        effective_until: None,
+    },
+    settings: &[SettingName::ReauthAfterDays, SettingName::DesignatedProviders],
+    eligibility: &[
+        Condition {
+            fact: Fact::Any(&[
+                Fact::InternetBankingContract,
+                Fact::HoldsAccount {
+                    kinds: kinds(&[AccountKind::Ordinary, AccountKind::Savings]),
+                    needs: AccountNeeds::CashCard,
+                },
+            ]),
+            rule: R_1_2_1,
+        },
+        Condition { fact: Fact::All(&[Fact::ProviderContract, Fact::ProviderDesignated]), rule: R_1_2_2 },
+        Condition { fact: Fact::All(&[Fact::AgreedToTerms, Fact::ApiAuthCompleted]), rule: R_1_2_3 },
+    ],
+    lapse: Some(R_5_2),
+    accounts: Accounts {
+        entries: &[
+            kind_on(AccountKind::Ordinary, ChannelSet::ALL, R_2_2_1),
+            kind_on(AccountKind::Savings, INSTITUTION_API, R_2_2_2),
+            kind_on(AccountKind::CardLoan, INSTITUTION_API, R_2_2_3),
+            kind_on(AccountKind::TaxReserve, INSTITUTION_API, R_2_2_4),
+            kind_on(AccountKind::TimeDeposit, INSTITUTION_API, R_2_2_5),
+            kind_on(AccountKind::Current, ANSER_API, R_2_2_6),
+        ],
+        unlisted: R_2_2,
+        notes: &[R_2_2_NOTE],
+    },
+    functions: Functions {
+        entries: &[
+            FunctionEntry { functions: &[Function::AccountInfo], scope: Scope::Accounts(KindSet::ALL), rule: R_2_1_1, consent: None },
+            FunctionEntry { functions: &[Function::Balance, Function::Transactions], scope: Scope::Accounts(LIQUID), rule: R_2_1_2, consent: None },
+            FunctionEntry {
+                functions: &[Function::Balance, Function::Transactions],
+                scope: Scope::Accounts(kinds(&[AccountKind::TimeDeposit])),
+                rule: R_2_1_3,
+                consent: None,
+            },
+        ],
+        unlisted: R_2_1,
+        uncovered: Some(R_2_1_LOAN),
+    },
+    window: Some(Window { test: WindowTest::ApiHours, rule: R_2_1_HOURS }),
+    token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD }],
+    liability: &[
+        institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, true, &[R_4_3]),
+        institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, false, &[R_4_7]),
+        LiabilityEntry {
+            event: LossEvent::DisclosedInfoMishandled,
+            party: Party::Provider,
+            ruling: LiabilityRuling::Liable,
+            unless_at_fault: false,
+            rules: &[R_4_7],
+        },
+        institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, false, &[R_7_2]),
+        institution(LossEvent::StaleInformation, LiabilityRuling::NotLiable, false, &[R_7_1, R_7_4]),
+        institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, false, &[R_7_3, R_7_4]),
+        institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, false, &[R_5_3]),
+        institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, false, &[R_9_1]),
+    ],
+    disclosure: PermissionTable {
+        entries: &[
+            PermissionEntry { kinds: &[IncidentKind::Leak], ruling: PermissionRuling::Permitted, rule: R_4_6_1 },
+            PermissionEntry { kinds: &[IncidentKind::Fraud], ruling: PermissionRuling::Permitted, rule: R_4_6_2 },
+        ],
+        otherwise: PermissionRuling::NotPermitted,
+        otherwise_rule: R_4_6,
+    },
+    suspension: PermissionTable {
+        entries: &[
+            PermissionEntry { kinds: &[IncidentKind::Maintenance], ruling: PermissionRuling::Permitted, rule: R_7_3 },
+            PermissionEntry {
+                kinds: &[IncidentKind::SystemFailure, IncidentKind::Leak, IncidentKind::UnauthorizedAccess, IncidentKind::Fraud],
+                ruling: PermissionRuling::Permitted,
+                rule: R_7_3_I,
+            },
+        ],
+        otherwise: PermissionRuling::Unspecified,
+        otherwise_rule: GAP,
+    },
+    ..Policy::empty(Meta::draft("toyama-2023", "toyama"), RULES, GAP)
+};
+
+kitei_sdk::export_policy!(POLICY);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kitei_sdk::request::blank;
+    use kitei_sdk::types::{Account, Reason};
+
+    fn account(kind: AccountKind) -> Account {
+        Account { kind, flags: AccountFlags::empty() }
+    }
+
+    fn cites(reasons: &[Reason]) -> Vec<String> {
+        reasons.iter().map(|r| POLICY.rules[r.rule as usize].clause.cite()).collect()
+    }
+
+    #[test]
+    fn tables_are_consistent() {
+        POLICY.check().unwrap();
+    }
+
+    #[test]
+    fn card_loan_over_anser_is_not_linkable() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.accounts = vec![account(AccountKind::CardLoan)];
+        req.selected = vec![0];
+        req.provider_channel = Channel::AnserApi;
+        let v = &engine.accounts(&req)[0];
+        assert!(!v.linkable);
+        assert_eq!(cites(&v.reasons), ["第2条第2項第3号"]);
+        req.provider_channel = Channel::InstitutionApi;
+        assert!(engine.accounts(&req)[0].linkable);
+    }
+
+    #[test]
+    fn current_account_links_only_over_anser() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.accounts = vec![account(AccountKind::Current)];
+        req.selected = vec![0];
+        assert!(!engine.accounts(&req)[0].linkable);
+        req.provider_channel = Channel::AnserApi;
+        assert!(engine.accounts(&req)[0].linkable);
+    }
+
+    #[test]
+    fn unauthorized_access_is_not_a_disclosure_event() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.incident_kind = Some(IncidentKind::UnauthorizedAccess);
+        let v = engine.incident(&req);
+        assert_eq!(v.disclosure.ruling, PermissionRuling::NotPermitted);
+        assert_eq!(cites(&v.disclosure.reasons), ["第4条第6項"]);
+        req.incident_kind = Some(IncidentKind::Leak);
+        assert_eq!(engine.incident(&req).disclosure.ruling, PermissionRuling::Permitted);
+    }
+
+    #[test]
+    fn cash_card_account_makes_eligible_without_ib() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.provider = ProviderFlags::CONTRACT | ProviderFlags::DESIGNATED;
+        req.consent = ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED;
+        assert_eq!(engine.eligibility(&req).decision, Decision::Deny);
+        req.accounts = vec![Account { kind: AccountKind::Savings, flags: AccountFlags::CASH_CARD }];
+        assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
+    }
+
+    #[test]
+    fn credential_misuse_exemption_falls_when_at_fault() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.loss_event = Some(LossEvent::CredentialMisuse);
+        let institution = |rs: Vec<kitei_sdk::types::PartyRuling>| rs.into_iter().find(|r| r.party == Party::Institution).unwrap();
+        assert_eq!(institution(engine.liability(&req)).ruling, LiabilityRuling::NotLiable);
+        req.institution_at_fault = true;
+        assert_eq!(institution(engine.liability(&req)).ruling, LiabilityRuling::Liable);
+    }
+}
