@@ -1,1 +1,500 @@
-//! gunma-2019: to be written.
+//! 群馬県信用組合 ＡＰＩ利用規定 (2019年11月26日現在) — `gunma-2019`.
+//!
+//! The source is the old column (旧) of the 新旧対比表 published with the
+//! 2023 revision (`shared/seeds/000_5c4367afc890215d.txt`). Each rule below
+//! carries its clause and the sentence of that column it rests on, with the
+//! extraction's line breaks joined and nothing else changed. Many clauses are
+//! shown only as 省略: they are in the sheet as `omitted`, and answers that
+//! would rest on them are `unspecified`, citing them.
+
+use kitei_sdk::prelude::*;
+
+kitei_sdk::rules! {
+    // 第1条 ＡＰＩサービス
+    R_1_1 = Rule::verbatim(Clause::paragraph(1, 1),
+        "ＡＰＩサービスとは、群馬県信用組合（以下「当組合」という。）が提供するインターネットバンキングサービス（以下「インターネットバンキング」という。）の一部機能について、お客さまが利用するＡＰＩ連携事業者（ＡＰＩを介してお客さまにさまざまなサービスを提供する外部事業者の総称。）の依頼に基づいて、ＡＰＩ連携事業者が提供するサービスと連携させることが可能になるサービスのことをいいます。")
+        .codes("definition", "definition")
+        .summary("the API service links part of the internet banking functions to providers");
+    R_1_2_1 = Rule::verbatim(Clause::item(1, 2, 1),
+        "当組合とインターネットバンキングの利用に必要となる契約を締結していること")
+        .codes("internet_banking_contract", "internet_banking_contract_missing")
+        .summary("IB contract required");
+    R_1_2_2 = Rule::omitted(Clause::item(1, 2, 2))
+        .summary("eligibility condition (2): 省略, content unknown, nothing checked");
+    R_1_2_3 = Rule::verbatim(Clause::item(1, 2, 3),
+        "ＡＰＩサービスの提供について、当組合が定める事項についての同意、ＡＰＩ連携認証（利用登録）の完了その他当組合所定の手続を経ていること")
+        .codes("terms_agreed_and_authenticated", "terms_or_authentication_missing")
+        .summary("terms agreed and API連携認証（利用登録） completed");
+    R_1_3 = Rule::omitted(Clause::paragraph(1, 3)).summary("省略, content unknown");
+
+    // 第2条 ＡＰＩサービスについて
+    R_2_1 = Rule::verbatim(Clause::paragraph(2, 1),
+        "ＡＰＩサービスにおいて、当組合からＡＰＩ連携事業者に提供される機能は以下のものとします。")
+        .codes("function_offered", "function_not_offered")
+        .summary("only the listed functions are offered");
+    R_2_1_1 = Rule::verbatim(Clause::item(2, 1, 1), "お客さまの口座の残高照会")
+        .codes("function_offered", "function_not_offered")
+        .summary("balance inquiry");
+    R_2_1_2 = Rule::verbatim(Clause::item(2, 1, 2), "お客さまの口座の入出金明細照会")
+        .codes("function_offered", "function_not_offered")
+        .summary("transaction history inquiry");
+    R_2_1_HOURS = Rule::verbatim(Clause::paragraph(2, 1),
+        "また、これらの機能が提供されるのは、当組合のインターネットバンキングのサービス時間帯に限られます。")
+        .codes("within_service_hours", "outside_service_hours")
+        .summary("only during the internet banking service hours");
+    R_2_2 = Rule::verbatim(Clause::paragraph(2, 2), "ＡＰＩ連携事業者に連携する口座種類は以下のとおりです。")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("only the listed account kinds link");
+    R_2_2_IB = Rule::verbatim(Clause::paragraph(2, 2), "お客さまがインターネットバンキングに登録済みの口座が対象となります。")
+        .codes("registered_in_internet_banking", "account_not_registered_in_internet_banking")
+        .summary("only accounts registered in internet banking");
+    R_2_2_1 = Rule::verbatim(Clause::item(2, 2, 1), "当座預金")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("current");
+    R_2_2_2 = Rule::verbatim(Clause::item(2, 2, 2), "普通預金")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("ordinary");
+    R_2_2_3 = Rule::verbatim(Clause::item(2, 2, 3), "貯蓄預金")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("savings");
+    R_2_3 = Rule::verbatim(Clause::paragraph(2, 3),
+        "ＡＰＩサービスを利用するにあたり、お客さまは、ＡＰＩ連携事業者とご契約を行ったうえで、第４条第１項のＡＰＩ連携認証（利用登録）を行う必要があります。ＡＰＩ連携事業者との契約にあたっては、お客さまが、自らの責任においてＡＰＩ連携事業者との契約内容を検討し、契約を行うものとします。")
+        .codes("provider_contract_before_authentication", "provider_contract_before_authentication")
+        .summary("contract with the provider, then API連携認証; the customer reviews that contract on their own responsibility");
+    R_2_4 = Rule::omitted(Clause::paragraph(2, 4)).summary("省略, content unknown");
+
+    // 第3条 利用手数料
+    R_3 = Rule::omitted(Clause::article(3)).summary("fee: 省略, content unknown");
+
+    // 第4条 ＡＰＩサービスの利用
+    R_4_1_AUTH = Rule::verbatim(Clause::paragraph(4, 1),
+        "ＡＰＩサービスの利用開始にあたっては、ＡＰＩ連携事業者が提供するサービス経由で当組合のインターネットバンキングで使用する認証方法による本人確認を受け、当組合が定める事項に同意した上で、ＡＰＩ連携事業者ごとにＡＰＩ連携認証（利用登録）を行う必要があります。")
+        .codes("authentication_per_provider", "authentication_per_provider")
+        .summary("API連携認証（利用登録） per provider, with the internet banking authentication method");
+    R_4_1 = Rule::verbatim(Clause::paragraph(4, 1),
+        "また、ご利用から一定期間を超えた場合には、再度ＡＰＩ連携認証（利用登録）を行う必要があります。")
+        .codes("authentication_within_period", "reauthentication_required")
+        .summary("re-authenticate after a period, per provider");
+    R_4_1_PERIOD = Rule::setting(Clause::paragraph(4, 1), "一定期間")
+        .codes("reauth_period_set", "reauth_period_not_set")
+        .summary("the period is not stated: setting `reauth_after_days`");
+    R_4_1_HOURS = Rule::verbatim(Clause::paragraph(4, 1),
+        "ＡＰＩ連携認証（利用登録）は、当組合のインターネットバンキングのサービス時間帯に行うものとします。")
+        .codes("authentication_within_service_hours", "authentication_outside_service_hours")
+        .summary("API連携認証 only during the internet banking service hours");
+    R_4_2 = Rule::verbatim(Clause::paragraph(4, 2),
+        "前項のＡＰＩ連携認証（利用登録）完了後、当組合は、ＡＰＩ連携認証（利用登録）を行ったお客さまの本人確認方法として、トークン（認証キー）を発行し、ＡＰＩ連携事業者に付与します。当組合は、トークン（認証キー）の有効期間中、ＡＰＩ連携事業者によるトークンの使用がなされたことをもって、お客さまの指図に基づいてトークンが使用されているものとみなし、本人確認を完了するものとします。")
+        .codes("token_identifies_customer", "token_identifies_customer")
+        .summary("the token issued to the provider identifies the customer while valid");
+    R_4_3 = Rule::omitted(Clause::paragraph(4, 3))
+        .summary("省略, content unknown: liability for credential misuse is unspecified");
+    R_4_4 = Rule::omitted(Clause::paragraph(4, 4)).summary("省略, content unknown");
+    R_4_5 = Rule::omitted(Clause::paragraph(4, 5))
+        .summary("省略 (第4条第5項～第7項), content unknown: disclosure of customer information is unspecified");
+    R_4_6 = Rule::omitted(Clause::paragraph(4, 6))
+        .summary("省略 (第4条第5項～第7項), content unknown: disclosure of customer information is unspecified");
+    R_4_7 = Rule::omitted(Clause::paragraph(4, 7))
+        .summary("省略 (第4条第5項～第7項), content unknown: disclosure of customer information is unspecified");
+
+    // 第5条 ＡＰＩサービスの変更・取止め
+    R_5_1 = Rule::omitted(Clause::paragraph(5, 1))
+        .summary("省略, content unknown: how the customer stops the service is unspecified");
+    R_5_2 = Rule::verbatim(Clause::paragraph(5, 2),
+        "お客さまがインターネットバンキングの解約を行った場合その他第１条第２項の利用資格を喪失したときは、ＡＰＩサービスの提供についても当然に取止めとなります。")
+        .codes("service_continues", "service_ended_on_loss_of_eligibility")
+        .summary("cancelling internet banking, or any other loss of eligibility, ends the service");
+    R_5_3 = Rule::omitted(Clause::paragraph(5, 3))
+        .summary("省略, content unknown: liability for change or termination is unspecified");
+
+    // 第6条 提供情報
+    R_6_1 = Rule::verbatim(Clause::paragraph(6, 1),
+        "ＡＰＩサービスで提供される情報は、お客さまの照会操作時点で当組合のシステム上提供可能なものに限られます。当組合のインターネットバンキングのサービス時間帯以外であることその他の事情により、ＡＰＩ連携事業者が提供するサービスにおいて提供される情報は、最新の情報またはすべての情報を反映したものでないことがあります。")
+        .codes("information_may_be_stale", "information_may_be_stale")
+        .summary("information may not be the latest or complete (no liability rule here)");
+
+    // 第7条 その他免責事項
+    R_7 = Rule::omitted(Clause::article(7))
+        .summary("other exemptions: 省略, content unknown: liability for the provider's service and stale information is unspecified");
+
+    // 第8条 関係規定の適用・準用
+    R_8 = Rule::omitted(Clause::article(8)).summary("省略, content unknown");
+
+    // 第9条 サービス内容または規約の変更
+    R_9_1_NOTICE = Rule::verbatim(Clause::paragraph(9, 1),
+        "当組合は、ＡＰＩサービスまたはＡＰＩ利用規定の内容を、お客さまに事前に通知したうえで変更することがあります。")
+        .codes("terms_change_with_notice", "terms_change_with_notice")
+        .summary("terms change with prior notice");
+    R_9_1_UNAVOIDABLE = Rule::verbatim(Clause::paragraph(9, 1),
+        "ただし、やむを得ない場合は、事前に通知することなく変更することができるものとします。")
+        .codes("terms_change_without_notice_when_unavoidable", "terms_change_without_notice_when_unavoidable")
+        .summary("or without notice when unavoidable");
+    R_9_1_PUBLISH = Rule::verbatim(Clause::paragraph(9, 1),
+        "変更日以降は変更後の内容に従い取り扱うこととします。かかる変更内容は、ウェブサイト上等当組合所定の方法によりお客さまに周知します。")
+        .codes("terms_change_published", "terms_change_published")
+        .summary("changes apply from their date and are published on the website or otherwise");
+    R_9_1 = Rule::verbatim(Clause::paragraph(9, 1),
+        "かかる変更により万一お客さまに損害が生じた場合でも、当組合は責任を負いません。")
+        .codes("institution_exempt", "institution_exempt")
+        .summary("terms change: institution not liable");
+
+    GAP = Rule::gap();
+}
+
+const fn listed(kind: AccountKind, rule: RuleId) -> AccountEntry {
+    AccountEntry {
+        kinds: KindSet::of(&[kind]),
+        channels: ChannelSet::ALL,
+        rule,
+        needs: AccountNeeds::InternetBankingRegistered,
+        needs_rule: Some(R_2_2_IB),
+    }
+}
+
+const fn institution(event: LossEvent, ruling: LiabilityRuling, rules: &'static [RuleId]) -> LiabilityEntry {
+    LiabilityEntry { event, party: Party::Institution, ruling, unless_at_fault: false, rules }
+}
+
+/// 第4条第5項～第7項, shown only as 省略: where the answer on disclosed
+/// information would be, if the text were published.
+const ART_4_5_TO_7: &[RuleId] = &[R_4_5, R_4_6, R_4_7];
+
+/// The variant.
+pub static POLICY: Policy = Policy {
+    meta: Meta {
+        variant: "gunma-2019",
+        institution: "gunma",
+        institution_name: "群馬県信用組合",
+        title: "ＡＰＩ利用規定",
+        version: "2019-11-26",
+        effective_from: "2019-11-26",
+        effective_until: Some("2023-06-05"),
+    },
+    settings: &[SettingName::ReauthAfterDays, SettingName::DesignatedProviders],
+    eligibility: &[
+        Condition { fact: Fact::InternetBankingContract, rule: R_1_2_1 },
+        Condition { fact: Fact::Unknown, rule: R_1_2_2 },
+        Condition { fact: Fact::All(&[Fact::AgreedToTerms, Fact::ApiAuthCompleted]), rule: R_1_2_3 },
+    ],
+    lapse: Some(R_5_2),
+    accounts: Accounts {
+        entries: &[
+            listed(AccountKind::Current, R_2_2_1),
+            listed(AccountKind::Ordinary, R_2_2_2),
+            listed(AccountKind::Savings, R_2_2_3),
+        ],
+        unlisted: R_2_2,
+        notes: &[],
+    },
+    functions: Functions {
+        entries: &[
+            FunctionEntry { functions: &[Function::Balance], scope: Scope::Accounts(KindSet::ALL), rule: R_2_1_1, consent: None },
+            FunctionEntry { functions: &[Function::Transactions], scope: Scope::Accounts(KindSet::ALL), rule: R_2_1_2, consent: None },
+        ],
+        unlisted: R_2_1,
+        uncovered: None,
+    },
+    window: Some(Window { test: WindowTest::InternetBankingHours, rule: R_2_1_HOURS }),
+    token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD }],
+    liability: &[
+        institution(LossEvent::CredentialMisuse, LiabilityRuling::Unspecified, &[R_4_3]),
+        institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::Unspecified, ART_4_5_TO_7),
+        LiabilityEntry {
+            event: LossEvent::DisclosedInfoMishandled,
+            party: Party::Provider,
+            ruling: LiabilityRuling::Unspecified,
+            unless_at_fault: false,
+            rules: ART_4_5_TO_7,
+        },
+        institution(LossEvent::ProviderService, LiabilityRuling::Unspecified, &[R_7]),
+        institution(LossEvent::StaleInformation, LiabilityRuling::Unspecified, &[R_7]),
+        institution(LossEvent::ServiceTermination, LiabilityRuling::Unspecified, &[R_5_3]),
+        institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
+    ],
+    // Disclosure and suspension: the published text does not decide them
+    // (spec/domain.md 4.7), so both tables stay silent and cite GAP.
+    ..Policy::empty(Meta::draft("gunma-2019", "gunma"), RULES, GAP)
+};
+
+kitei_sdk::export_policy!(POLICY);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kitei_sdk::request::blank;
+    use kitei_sdk::types::{Account, PartyRuling, Reason, Request, Settings, Timestamp};
+
+    const DAY: i64 = 86_400;
+
+    fn account(kind: AccountKind, flags: AccountFlags) -> Account {
+        Account { kind, flags }
+    }
+
+    fn cites(reasons: &[Reason]) -> Vec<String> {
+        reasons.iter().map(|r| POLICY.rules[r.rule as usize].clause.cite()).collect()
+    }
+
+    fn failing(reasons: &[Reason]) -> Vec<&'static str> {
+        reasons.iter().filter(|r| !r.met).map(|r| POLICY.rules[r.rule as usize].code(false)).collect()
+    }
+
+    fn ruling_for(rulings: Vec<PartyRuling>, party: Party) -> PartyRuling {
+        rulings.into_iter().find(|r| r.party == party).unwrap()
+    }
+
+    /// Agreed, authenticated, with an IB-registered ordinary account selected.
+    fn ready() -> Request {
+        let mut req = blank();
+        req.customer = CustomerFlags::INTERNET_BANKING_CONTRACT;
+        req.consent = ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED;
+        req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::INTERNET_BANKING_REGISTERED | AccountFlags::CASH_CARD)];
+        req.selected = vec![0];
+        req
+    }
+
+    #[test]
+    fn tables_are_consistent() {
+        POLICY.check().unwrap();
+    }
+
+    #[test]
+    fn ib_contract_is_required_even_with_a_cash_card_account() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = ready();
+        req.customer = CustomerFlags::empty();
+        let v = engine.eligibility(&req);
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(failing(&v.reasons), ["internet_banking_contract_missing"]);
+        req.customer = CustomerFlags::INTERNET_BANKING_CONTRACT;
+        let v = engine.eligibility(&req);
+        assert_eq!(v.decision, Decision::Permit);
+        assert_eq!(cites(&v.reasons), ["第1条第2項第1号", "第1条第2項第2号", "第1条第2項第3号"]);
+    }
+
+    #[test]
+    fn omitted_condition_is_listed_but_not_checked() {
+        let engine = Engine::with_defaults(&POLICY);
+        let v = engine.eligibility(&ready());
+        let omitted = v.reasons.iter().find(|r| r.rule == R_1_2_2.0).unwrap();
+        assert!(omitted.met);
+        let rule = &POLICY.rules[R_1_2_2.0 as usize];
+        assert_eq!(rule.provenance, Provenance::Omitted);
+        assert_eq!(rule.text, "省略");
+    }
+
+    #[test]
+    fn terms_and_authentication_are_required() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = ready();
+        req.consent = ConsentFlags::AGREED_TO_TERMS;
+        let v = engine.eligibility(&req);
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(failing(&v.reasons), ["terms_or_authentication_missing"]);
+    }
+
+    #[test]
+    fn only_current_ordinary_and_savings_link() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        let ib = AccountFlags::INTERNET_BANKING_REGISTERED;
+        req.accounts = vec![
+            account(AccountKind::Current, ib),
+            account(AccountKind::Ordinary, ib),
+            account(AccountKind::Savings, ib),
+            account(AccountKind::TaxReserve, ib),
+            account(AccountKind::TimeDeposit, ib),
+            account(AccountKind::CardLoan, ib),
+        ];
+        req.selected = (0..6).collect();
+        let linkable: Vec<bool> = engine.accounts(&req).iter().map(|v| v.linkable).collect();
+        assert_eq!(linkable, [true, true, true, false, false, false]);
+        let tax = &engine.accounts(&req)[3];
+        assert_eq!(cites(&tax.reasons), ["第2条第2項"]);
+        assert_eq!(failing(&tax.reasons), ["account_kind_not_linkable"]);
+    }
+
+    #[test]
+    fn every_account_must_be_registered_in_ib() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::CASH_CARD)];
+        req.selected = vec![0];
+        let v = &engine.accounts(&req)[0];
+        assert!(!v.linkable);
+        assert_eq!(cites(&v.reasons), ["第2条第2項第2号", "第2条第2項"]);
+        assert_eq!(failing(&v.reasons), ["account_not_registered_in_internet_banking"]);
+        req.accounts[0].flags |= AccountFlags::INTERNET_BANKING_REGISTERED;
+        assert!(engine.accounts(&req)[0].linkable);
+    }
+
+    #[test]
+    fn balance_and_transactions_only() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = ready();
+        for f in [Function::Balance, Function::Transactions] {
+            req.function = Some(f);
+            assert_eq!(engine.authorize(&req).decision, Decision::Permit, "{f:?}");
+        }
+        req.function = Some(Function::AccountInfo);
+        let a = engine.authorize(&req);
+        assert_eq!(a.decision, Decision::Deny);
+        assert_eq!(failing(&a.reasons), ["function_not_offered"]);
+        req.function = Some(Function::Transfer);
+        assert_eq!(engine.authorize(&req).decision, Decision::Deny);
+    }
+
+    #[test]
+    fn window_is_internet_banking_hours_only() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = ready();
+        req.function = Some(Function::Balance);
+        req.service = ServiceFlags::API_OPEN;
+        let a = engine.authorize(&req);
+        assert_eq!(a.decision, Decision::Deny);
+        assert_eq!(failing(&a.reasons), ["outside_service_hours"]);
+        req.service = ServiceFlags::INTERNET_BANKING_OPEN;
+        assert_eq!(engine.authorize(&req).decision, Decision::Permit);
+    }
+
+    #[test]
+    fn ib_cancellation_ends_the_service() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = ready();
+        req.function = Some(Function::Balance);
+        req.customer = CustomerFlags::empty();
+        let a = engine.authorize(&req);
+        assert_eq!(a.decision, Decision::Deny);
+        assert!(a.reasons.iter().any(|r| r.rule == R_5_2.0 && !r.met));
+        assert!(POLICY.rules[R_5_2.0 as usize].text.contains("インターネットバンキングの解約"));
+    }
+
+    #[test]
+    fn token_period_is_a_setting() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = ready();
+        req.authenticated_at = Some(Timestamp { seconds: 0, nanos: 0, offset_seconds: 9 * 3600 });
+        req.at = Timestamp { seconds: 100 * DAY, nanos: 0, offset_seconds: 9 * 3600 };
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Unspecified);
+        assert_eq!(POLICY.rules[t.reasons[0].rule as usize].provenance, Provenance::Setting);
+
+        let settings = Settings { reauth_after_days: Some(90), ..kitei_sdk::settings::defaults(&POLICY) };
+        let engine = Engine::new(&POLICY, settings).unwrap();
+        assert_eq!(engine.token(&req).status, TokenStatus::Expired);
+        req.function = Some(Function::Balance);
+        assert_eq!(engine.authorize(&req).decision, Decision::Deny);
+        req.at = Timestamp { seconds: 89 * DAY, nanos: 0, offset_seconds: 9 * 3600 };
+        assert_eq!(engine.token(&req).status, TokenStatus::Valid);
+        assert_eq!(cites(&engine.token(&req).reasons), ["第4条第1項", "第4条第1項"]);
+    }
+
+    #[test]
+    fn settings_other_variants_read_are_rejected() {
+        let settings = Settings { inactivity_days: Some(30), ..kitei_sdk::settings::defaults(&POLICY) };
+        assert!(Engine::new(&POLICY, settings).is_err());
+        let settings = Settings { designated_providers: Some(vec!["moneyforward".into()]), ..kitei_sdk::settings::defaults(&POLICY) };
+        assert!(Engine::new(&POLICY, settings).is_ok());
+    }
+
+    #[test]
+    fn omitted_clauses_make_liability_unspecified() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        for (event, cite) in [
+            (LossEvent::CredentialMisuse, vec!["第4条第3項"]),
+            (LossEvent::DisclosedInfoMishandled, vec!["第4条第5項", "第4条第6項", "第4条第7項"]),
+            (LossEvent::ProviderService, vec!["第7条"]),
+            (LossEvent::StaleInformation, vec!["第7条"]),
+            (LossEvent::ServiceTermination, vec!["第5条第3項"]),
+        ] {
+            req.loss_event = Some(event);
+            let r = ruling_for(engine.liability(&req), Party::Institution);
+            assert_eq!(r.ruling, LiabilityRuling::Unspecified, "{event:?}");
+            assert_eq!(cites(&r.reasons), cite, "{event:?}");
+            for reason in &r.reasons {
+                assert_eq!(POLICY.rules[reason.rule as usize].provenance, Provenance::Omitted);
+            }
+        }
+        req.loss_event = Some(LossEvent::DisclosedInfoMishandled);
+        let r = ruling_for(engine.liability(&req), Party::Provider);
+        assert_eq!(r.ruling, LiabilityRuling::Unspecified);
+        assert_eq!(cites(&r.reasons), ["第4条第5項", "第4条第6項", "第4条第7項"]);
+    }
+
+    #[test]
+    fn terms_change_is_exempt_and_the_rest_not_addressed() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.loss_event = Some(LossEvent::TermsChange);
+        req.institution_at_fault = true;
+        let r = ruling_for(engine.liability(&req), Party::Institution);
+        assert_eq!(r.ruling, LiabilityRuling::NotLiable);
+        assert_eq!(cites(&r.reasons), ["第9条第1項"]);
+        for event in [LossEvent::ServiceSuspension, LossEvent::PendingCancellation] {
+            req.loss_event = Some(event);
+            let r = ruling_for(engine.liability(&req), Party::Institution);
+            assert_eq!(r.ruling, LiabilityRuling::Unspecified);
+            assert_eq!(r.reasons[0].rule, GAP.0);
+        }
+    }
+
+    #[test]
+    fn incidents_are_not_decided() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        for kind in [IncidentKind::Leak, IncidentKind::Fraud, IncidentKind::Maintenance] {
+            req.incident_kind = Some(kind);
+            let v = engine.incident(&req);
+            assert_eq!(v.disclosure.ruling, PermissionRuling::Unspecified);
+            assert_eq!(v.chained.ruling, PermissionRuling::Unspecified);
+            assert_eq!(v.suspension.ruling, PermissionRuling::Unspecified);
+        }
+    }
+
+    #[test]
+    fn describe_names_the_old_column() {
+        let m = kitei_sdk::engine::describe(&POLICY);
+        assert_eq!(m.variant, "gunma-2019");
+        assert_eq!(m.institution_name, "群馬県信用組合");
+        assert_eq!(m.effective_from, "2019-11-26");
+        assert_eq!(m.effective_until.as_deref(), Some("2023-06-05"));
+        assert_eq!(m.settings_used, ["reauth_after_days", "designated_providers"]);
+        let omitted: Vec<String> = POLICY
+            .rules
+            .iter()
+            .filter(|r| r.provenance == Provenance::Omitted)
+            .map(|r| r.clause.cite())
+            .collect();
+        assert_eq!(
+            omitted,
+            [
+                "第1条第2項第2号", "第1条第3項", "第2条第4項", "第3条", "第4条第3項", "第4条第4項",
+                "第4条第5項", "第4条第6項", "第4条第7項", "第5条第1項", "第5条第3項", "第7条", "第8条",
+            ]
+        );
+    }
+
+    /// Every verbatim rule is a passage of the seed's old column, line breaks joined. The
+    /// seed lives outside the workspace; without it there is nothing to check.
+    #[test]
+    fn verbatim_texts_are_in_the_seed() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seeds/000_5c4367afc890215d.txt");
+        let Ok(seed) = std::fs::read_to_string(path) else {
+            eprintln!("seed not found at {path}: skipped");
+            return;
+        };
+        let lines: Vec<&str> = seed.lines().collect();
+        assert!(lines.len() >= 497, "the seed is not the expected 新旧対比表");
+        // The old column (旧) on each of the three pages, by line (from 1).
+        let joined: String = [43..=121, 220..=288, 373..=437]
+            .into_iter()
+            .flat_map(|r| lines[r.start() - 1..*r.end()].iter().map(|l| l.trim()))
+            .collect();
+        for rule in POLICY.rules {
+            if matches!(rule.provenance, Provenance::Verbatim | Provenance::Interpreted | Provenance::Setting)
+                && rule.clause.section.is_none()
+            {
+                assert!(joined.contains(rule.text), "{} not in the seed: {}", rule.clause.cite(), rule.text);
+            }
+        }
+    }
+}

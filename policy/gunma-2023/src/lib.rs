@@ -1,1 +1,531 @@
-//! gunma-2023: to be written.
+//! 群馬県信用組合 ＡＰＩ利用規定 (2023年6月6日改定) — `gunma-2023`.
+//!
+//! The source is the new column (新) of the 新旧対比表 published with the
+//! revision (`shared/seeds/000_5c4367afc890215d.txt`). Each rule below
+//! carries its clause and the sentence of that column it rests on, with the
+//! extraction's line breaks joined and nothing else changed. Many clauses are
+//! shown only as 省略: they are in the sheet as `omitted`, and answers that
+//! would rest on them are `unspecified`, citing them. Readings the text does
+//! not state outright are marked `interpreted`, as spec/domain.md records.
+
+use kitei_sdk::prelude::*;
+
+kitei_sdk::rules! {
+    // 第1条 ＡＰＩサービス
+    R_1_1 = Rule::verbatim(Clause::paragraph(1, 1),
+        "ＡＰＩサービスとは、群馬県信用組合（以下、「当組合」といいます。）が提供するインターネットバンキングサービス（以下、「インターネットバンキング」といいます。）またはＡＰＩを使用して、お客さまが利用するＡＰＩ連携事業者（ＡＰＩを介してお客さまにさまざまなサービスを提供する外部事業者の総称。以下同じ。）の依頼に基づいて、ＡＰＩ連携事業者が提供するサービスと各種情報を連携させることが可能になるサービスのことをいいます。")
+        .codes("definition", "definition")
+        .summary("the API service links information through internet banking or the API");
+    R_1_2_1 = Rule::verbatim(Clause::item(1, 2, 1),
+        "当組合とインターネットバンキングの利用に必要となる契約を締結している、または[当組合のキャッシュカードが発行されている等]当組合所定の要件を満たす普通預金口座、貯蓄預金口座（以下、総称して「普通預金口座等」といいます。）を保有していること")
+        .codes("internet_banking_or_eligible_account", "no_internet_banking_or_eligible_account")
+        .summary("IB contract, or an ordinary/savings account with a cash card");
+    R_1_2_2 = Rule::omitted(Clause::item(1, 2, 2))
+        .summary("eligibility condition (2): 省略, content unknown, nothing checked");
+    R_1_2_3 = Rule::verbatim(Clause::item(1, 2, 3),
+        "ＡＰＩサービスの提供について、当組合が定める事項についての同意、ＡＰＩ連携認証の完了その他当組合所定の手続を経ていること")
+        .codes("terms_agreed_and_authenticated", "terms_or_authentication_missing")
+        .summary("terms agreed and API連携認証 completed");
+    R_1_3 = Rule::omitted(Clause::paragraph(1, 3)).summary("省略, content unknown");
+
+    // 第2条 ＡＰＩサービスについて
+    R_2_1 = Rule::verbatim(Clause::paragraph(2, 1),
+        "ＡＰＩサービスにおいて、当組合からＡＰＩ連携事業者に提供される情報は以下のものとします。")
+        .codes("function_offered", "function_not_offered")
+        .summary("only the listed information is offered");
+    R_2_1_1 = Rule::verbatim(Clause::item(2, 1, 1), "お客さまの口座情報")
+        .codes("function_offered", "function_not_offered")
+        .summary("account information on any linkable account");
+    R_2_1_2 = Rule::verbatim(Clause::item(2, 1, 2), "お客さまの流動性預金口座の残高、入出金明細")
+        .codes("function_offered", "function_not_offered_for_account_kind")
+        .summary("balance and transactions of liquid deposits");
+    R_2_1_3 = Rule::interpreted(Clause::item(2, 1, 3), "お客さまの定期預金の明細")
+        .codes("function_offered", "function_not_offered_for_account_kind")
+        .summary("time deposits: balance and transactions (明細, interpreted)");
+    R_2_1_LOAN = Rule::interpreted(Clause::paragraph(2, 1),
+        "ＡＰＩサービスにおいて、当組合からＡＰＩ連携事業者に提供される情報は以下のものとします。")
+        .codes("function_offered", "function_not_offered_for_account_kind")
+        .summary("card loans: account information only (no listed item covers loans, interpreted)");
+    R_2_1_HOURS = Rule::verbatim(Clause::paragraph(2, 1),
+        "また、これらの情報が提供されるのは、当組合所定のインターネットバンキングのサービス時間帯またはＡＰＩサービスのサービス時間帯に限られます。")
+        .codes("within_service_hours", "outside_service_hours")
+        .summary("only during the internet banking or the API service hours");
+    R_2_2 = Rule::verbatim(Clause::paragraph(2, 2), "ＡＰＩ連携事業者に連携する口座種類は以下のとおりです。")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("only the listed account kinds link");
+    R_2_2_NOTE = Rule::verbatim(Clause::paragraph(2, 2),
+        "ただし、ＡＰＩ連携事業者に全ての口座が連携できることを保証するものではありません。")
+        .codes("linking_not_guaranteed", "linking_not_guaranteed")
+        .summary("no guarantee that every account links with every provider");
+    R_2_2_1 = Rule::verbatim(Clause::item(2, 2, 1), "普通預金")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("ordinary");
+    R_2_2_2 = Rule::verbatim(Clause::item(2, 2, 2), "貯蓄預金")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("savings");
+    R_2_2_3 = Rule::verbatim(Clause::item(2, 2, 3), "カードローン")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("card loan");
+    R_2_2_4 = Rule::verbatim(Clause::item(2, 2, 4), "納税準備預金")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("tax reserve");
+    R_2_2_5 = Rule::verbatim(Clause::item(2, 2, 5), "定期預金")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("time deposit");
+    R_2_2_6 = Rule::verbatim(Clause::item(2, 2, 6),
+        "当座預金（ただし、インターネットバンキングに登録済みの口座である場合に限ります。）")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("current, if registered in internet banking");
+    R_2_2_6_IB = Rule::verbatim(Clause::item(2, 2, 6),
+        "ただし、インターネットバンキングに登録済みの口座である場合に限ります。")
+        .codes("registered_in_internet_banking", "account_not_registered_in_internet_banking")
+        .summary("current accounts only when registered in internet banking");
+    R_2_3 = Rule::verbatim(Clause::paragraph(2, 3),
+        "ＡＰＩサービスを利用するにあたり、お客さまは、ＡＰＩ連携事業者と契約を行ったうえで、第４条第１項のＡＰＩ連携認証を行う必要があります。ＡＰＩ連携事業者との契約にあたっては、お客さまが、自らの責任においてＡＰＩ連携事業者との契約内容を検討し、契約を行うものとします。")
+        .codes("provider_contract_before_authentication", "provider_contract_before_authentication")
+        .summary("contract with the provider, then API連携認証; the customer reviews that contract on their own responsibility");
+    R_2_4 = Rule::omitted(Clause::paragraph(2, 4)).summary("省略, content unknown");
+
+    // 第3条 利用手数料
+    R_3 = Rule::omitted(Clause::article(3)).summary("fee: 省略, content unknown");
+
+    // 第4条 ＡＰＩサービスの利用
+    R_4_1_AUTH = Rule::verbatim(Clause::paragraph(4, 1),
+        "ＡＰＩサービスの利用開始にあたっては、ＡＰＩ連携事業者が提供するサービス経由で当組合所定の認証方法（インターネットバンキングで使用する認証方法を含みますが、これに限られません。）による本人確認を受け、当組合が定める事項に同意した上で、ＡＰＩ連携事業者ごとにＡＰＩ連携認証を行う必要があります。")
+        .codes("authentication_per_provider", "authentication_per_provider")
+        .summary("API連携認証 per provider, with an authentication method the institution determines");
+    R_4_1 = Rule::verbatim(Clause::paragraph(4, 1),
+        "また、ご利用から一定期間を超えた場合には、再度ＡＰＩ連携認証を行う必要があります。")
+        .codes("authentication_within_period", "reauthentication_required")
+        .summary("re-authenticate after a period, per provider");
+    R_4_1_PERIOD = Rule::setting(Clause::paragraph(4, 1), "一定期間")
+        .codes("reauth_period_set", "reauth_period_not_set")
+        .summary("the period is not stated: setting `reauth_after_days`");
+    R_4_1_HOURS = Rule::verbatim(Clause::paragraph(4, 1),
+        "ＡＰＩ連携認証は、当組合のインターネットバンキングのサービス時間帯または当組合所定のＡＰＩサービス時間帯に行うものとします。")
+        .codes("authentication_within_service_hours", "authentication_outside_service_hours")
+        .summary("API連携認証 only during the internet banking or the API service hours");
+    R_4_2 = Rule::verbatim(Clause::paragraph(4, 2),
+        "前項のＡＰＩ連携認証完了後、当組合は、ＡＰＩ連携認証を行ったお客さまの本人確認方法として、トークン（認証キー）を発行し、ＡＰＩ連携事業者に付与します。当組合は、トークン（認証キー）の有効期間中、ＡＰＩ連携事業者によるトークン（認証キー）の使用がなされたことをもって、お客さまの指図に基づいてトークン（認証キー）が使用されているものとみなし、本人確認を完了するものとします。")
+        .codes("token_identifies_customer", "token_identifies_customer")
+        .summary("the token issued to the provider identifies the customer while valid");
+    R_4_3 = Rule::omitted(Clause::paragraph(4, 3))
+        .summary("省略, content unknown: liability for credential misuse is unspecified");
+    R_4_4 = Rule::omitted(Clause::paragraph(4, 4)).summary("省略, content unknown");
+    R_4_5 = Rule::verbatim(Clause::paragraph(4, 5),
+        "お客さまは、ＡＰＩ連携事業者のサービス経由でＡＰＩサービスをご利用いただく場合、当該ＡＰＩ連携事業者のセキュリティレベルでの利用となることを了承するものとします。")
+        .codes("provider_security_level_accepted", "provider_security_level_accepted")
+        .summary("the customer accepts the provider's security level");
+    R_4_6 = Rule::omitted(Clause::paragraph(4, 6))
+        .summary("省略 (第4条第6項～第8項), content unknown: disclosure of customer information is unspecified");
+    R_4_7 = Rule::omitted(Clause::paragraph(4, 7))
+        .summary("省略 (第4条第6項～第8項), content unknown: disclosure of customer information is unspecified");
+    R_4_8 = Rule::omitted(Clause::paragraph(4, 8))
+        .summary("省略 (第4条第6項～第8項), content unknown: disclosure of customer information is unspecified");
+
+    // 第5条 ＡＰＩサービスの変更・取止め
+    R_5_1 = Rule::omitted(Clause::paragraph(5, 1))
+        .summary("省略, content unknown: how the customer stops the service is unspecified");
+    R_5_2 = Rule::verbatim(Clause::paragraph(5, 2),
+        "お客さまが第１条第２項の利用資格を喪失したときは、ＡＰＩサービスの提供についても当然に取止めとなります。")
+        .codes("service_continues", "service_ended_on_loss_of_eligibility")
+        .summary("loss of eligibility ends the service");
+    R_5_3 = Rule::omitted(Clause::paragraph(5, 3))
+        .summary("省略, content unknown: liability for change or termination is unspecified");
+
+    // 第6条 提供情報
+    R_6_1 = Rule::verbatim(Clause::paragraph(6, 1),
+        "ＡＰＩサービスで提供される情報は、お客さまの照会操作時点で当組合のシステム上提供可能なものに限られます。当組合のインターネットバンキングまたは当組合所定のＡＰＩサービスのサービス時間帯以外であることその他の事情により、ＡＰＩ連携事業者が提供するサービスにおいて提供される情報は、最新の情報またはすべての情報を反映したものでないことがあります。")
+        .codes("information_may_be_stale", "information_may_be_stale")
+        .summary("information may not be the latest or complete (no liability rule here)");
+
+    // 第7条 その他免責事項
+    R_7 = Rule::omitted(Clause::article(7))
+        .summary("other exemptions: 省略, content unknown: liability for the provider's service and stale information is unspecified");
+
+    // 第8条 関係規定の適用・準用
+    R_8 = Rule::omitted(Clause::article(8)).summary("省略, content unknown");
+
+    // 第9条 サービス内容または規約の変更
+    R_9_1_NOTICE = Rule::verbatim(Clause::paragraph(9, 1),
+        "当組合は、ＡＰＩサービスまたは本ＡＰＩ利用規定の内容を、お客さまに事前に通知したうえで変更することがあります。")
+        .codes("terms_change_with_notice", "terms_change_with_notice")
+        .summary("terms change with prior notice");
+    R_9_1_PUBLISH = Rule::verbatim(Clause::paragraph(9, 1),
+        "変更日以降は変更後の内容に従い取り扱うこととします。かかる変更内容は、ウェブサイト上等当組合所定の方法によりお客さまに周知します。")
+        .codes("terms_change_published", "terms_change_published")
+        .summary("changes apply from their date and are published on the website or otherwise");
+    R_9_1 = Rule::verbatim(Clause::paragraph(9, 1),
+        "かかる変更により万一お客さまに損害が生じた場合でも、当組合は責任を負いません。")
+        .codes("institution_exempt", "institution_exempt")
+        .summary("terms change: institution not liable");
+
+    GAP = Rule::gap();
+}
+
+const LIQUID: KindSet = kinds(&[AccountKind::Ordinary, AccountKind::Savings, AccountKind::Current, AccountKind::TaxReserve]);
+
+const fn listed(kind: AccountKind, rule: RuleId) -> AccountEntry {
+    AccountEntry { kinds: KindSet::of(&[kind]), channels: ChannelSet::ALL, rule, needs: AccountNeeds::Nothing, needs_rule: None }
+}
+
+const fn institution(event: LossEvent, ruling: LiabilityRuling, rules: &'static [RuleId]) -> LiabilityEntry {
+    LiabilityEntry { event, party: Party::Institution, ruling, unless_at_fault: false, rules }
+}
+
+/// 第4条第6項～第8項, shown only as 省略: where the answer on disclosed
+/// information would be, if the text were published.
+const ART_4_6_TO_8: &[RuleId] = &[R_4_6, R_4_7, R_4_8];
+
+/// The variant.
+pub static POLICY: Policy = Policy {
+    meta: Meta {
+        variant: "gunma-2023",
+        institution: "gunma",
+        institution_name: "群馬県信用組合",
+        title: "ＡＰＩ利用規定",
+        version: "2023-06-06",
+        effective_from: "2023-06-06",
+        effective_until: None,
+    },
+    settings: &[SettingName::ReauthAfterDays, SettingName::DesignatedProviders],
+    eligibility: &[
+        Condition {
+            fact: Fact::Any(&[
+                Fact::InternetBankingContract,
+                Fact::HoldsAccount {
+                    kinds: kinds(&[AccountKind::Ordinary, AccountKind::Savings]),
+                    needs: AccountNeeds::CashCard,
+                },
+            ]),
+            rule: R_1_2_1,
+        },
+        Condition { fact: Fact::Unknown, rule: R_1_2_2 },
+        Condition { fact: Fact::All(&[Fact::AgreedToTerms, Fact::ApiAuthCompleted]), rule: R_1_2_3 },
+    ],
+    lapse: Some(R_5_2),
+    accounts: Accounts {
+        entries: &[
+            listed(AccountKind::Ordinary, R_2_2_1),
+            listed(AccountKind::Savings, R_2_2_2),
+            listed(AccountKind::CardLoan, R_2_2_3),
+            listed(AccountKind::TaxReserve, R_2_2_4),
+            listed(AccountKind::TimeDeposit, R_2_2_5),
+            AccountEntry {
+                kinds: KindSet::of(&[AccountKind::Current]),
+                channels: ChannelSet::ALL,
+                rule: R_2_2_6,
+                needs: AccountNeeds::InternetBankingRegistered,
+                needs_rule: Some(R_2_2_6_IB),
+            },
+        ],
+        unlisted: R_2_2,
+        notes: &[R_2_2_NOTE],
+    },
+    functions: Functions {
+        entries: &[
+            FunctionEntry { functions: &[Function::AccountInfo], scope: Scope::Accounts(KindSet::ALL), rule: R_2_1_1, consent: None },
+            FunctionEntry { functions: &[Function::Balance, Function::Transactions], scope: Scope::Accounts(LIQUID), rule: R_2_1_2, consent: None },
+            FunctionEntry {
+                functions: &[Function::Balance, Function::Transactions],
+                scope: Scope::Accounts(kinds(&[AccountKind::TimeDeposit])),
+                rule: R_2_1_3,
+                consent: None,
+            },
+        ],
+        unlisted: R_2_1,
+        uncovered: Some(R_2_1_LOAN),
+    },
+    window: Some(Window { test: WindowTest::EitherHours, rule: R_2_1_HOURS }),
+    token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD }],
+    liability: &[
+        institution(LossEvent::CredentialMisuse, LiabilityRuling::Unspecified, &[R_4_3]),
+        institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::Unspecified, ART_4_6_TO_8),
+        LiabilityEntry {
+            event: LossEvent::DisclosedInfoMishandled,
+            party: Party::Provider,
+            ruling: LiabilityRuling::Unspecified,
+            unless_at_fault: false,
+            rules: ART_4_6_TO_8,
+        },
+        institution(LossEvent::ProviderService, LiabilityRuling::Unspecified, &[R_7]),
+        institution(LossEvent::StaleInformation, LiabilityRuling::Unspecified, &[R_7]),
+        institution(LossEvent::ServiceTermination, LiabilityRuling::Unspecified, &[R_5_3]),
+        institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
+    ],
+    // Disclosure and suspension: the published text does not decide them
+    // (spec/domain.md 4.7), so both tables stay silent and cite GAP.
+    ..Policy::empty(Meta::draft("gunma-2023", "gunma"), RULES, GAP)
+};
+
+kitei_sdk::export_policy!(POLICY);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kitei_sdk::request::blank;
+    use kitei_sdk::types::{Account, PartyRuling, Reason, Request, Settings, Timestamp};
+
+    const DAY: i64 = 86_400;
+
+    fn account(kind: AccountKind, flags: AccountFlags) -> Account {
+        Account { kind, flags }
+    }
+
+    fn cites(reasons: &[Reason]) -> Vec<String> {
+        reasons.iter().map(|r| POLICY.rules[r.rule as usize].clause.cite()).collect()
+    }
+
+    fn failing(reasons: &[Reason]) -> Vec<&'static str> {
+        reasons.iter().filter(|r| !r.met).map(|r| POLICY.rules[r.rule as usize].code(false)).collect()
+    }
+
+    fn ruling_for(rulings: Vec<PartyRuling>, party: Party) -> PartyRuling {
+        rulings.into_iter().find(|r| r.party == party).unwrap()
+    }
+
+    /// No IB contract; agreed, authenticated, an ordinary account with a cash card selected.
+    fn ready() -> Request {
+        let mut req = blank();
+        req.consent = ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED;
+        req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::CASH_CARD)];
+        req.selected = vec![0];
+        req
+    }
+
+    #[test]
+    fn tables_are_consistent() {
+        POLICY.check().unwrap();
+    }
+
+    #[test]
+    fn cash_card_account_makes_eligible_without_ib() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = ready();
+        let v = engine.eligibility(&req);
+        assert_eq!(v.decision, Decision::Permit);
+        assert_eq!(cites(&v.reasons), ["第1条第2項第1号", "第1条第2項第2号", "第1条第2項第3号"]);
+        req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::empty())];
+        let v = engine.eligibility(&req);
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(failing(&v.reasons), ["no_internet_banking_or_eligible_account"]);
+        req.customer = CustomerFlags::INTERNET_BANKING_CONTRACT;
+        assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
+    }
+
+    #[test]
+    fn only_ordinary_or_savings_cash_cards_count() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = ready();
+        req.accounts = vec![
+            account(AccountKind::CardLoan, AccountFlags::CASH_CARD | AccountFlags::LOAN_CARD),
+            account(AccountKind::Current, AccountFlags::CASH_CARD),
+        ];
+        assert_eq!(engine.eligibility(&req).decision, Decision::Deny);
+        req.accounts.push(account(AccountKind::Savings, AccountFlags::CASH_CARD));
+        assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
+    }
+
+    #[test]
+    fn omitted_condition_is_listed_but_not_checked() {
+        let engine = Engine::with_defaults(&POLICY);
+        let v = engine.eligibility(&ready());
+        assert!(v.reasons.iter().any(|r| r.rule == R_1_2_2.0 && r.met));
+        assert_eq!(POLICY.rules[R_1_2_2.0 as usize].provenance, Provenance::Omitted);
+    }
+
+    #[test]
+    fn six_kinds_link_with_the_no_guarantee_note() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        let ib = AccountFlags::INTERNET_BANKING_REGISTERED;
+        req.accounts = vec![
+            account(AccountKind::Ordinary, AccountFlags::empty()),
+            account(AccountKind::Savings, AccountFlags::empty()),
+            account(AccountKind::CardLoan, AccountFlags::empty()),
+            account(AccountKind::TaxReserve, AccountFlags::empty()),
+            account(AccountKind::TimeDeposit, AccountFlags::empty()),
+            account(AccountKind::Current, ib),
+        ];
+        req.selected = (0..6).collect();
+        let verdicts = engine.accounts(&req);
+        assert!(verdicts.iter().all(|v| v.linkable));
+        assert_eq!(cites(&verdicts[3].reasons), ["第2条第2項第4号", "第2条第2項"]);
+        assert_eq!(verdicts[3].reasons[1].rule, R_2_2_NOTE.0);
+        req.provider_channel = Channel::AnserApi;
+        assert!(engine.accounts(&req).iter().all(|v| v.linkable));
+    }
+
+    #[test]
+    fn current_account_needs_ib_registration() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.accounts = vec![account(AccountKind::Current, AccountFlags::CASH_CARD)];
+        req.selected = vec![0];
+        let v = &engine.accounts(&req)[0];
+        assert!(!v.linkable);
+        assert_eq!(cites(&v.reasons), ["第2条第2項第6号", "第2条第2項第6号"]);
+        assert_eq!(failing(&v.reasons), ["account_not_registered_in_internet_banking"]);
+        req.accounts[0].flags |= AccountFlags::INTERNET_BANKING_REGISTERED;
+        assert!(engine.accounts(&req)[0].linkable);
+    }
+
+    #[test]
+    fn functions_follow_the_three_items() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = ready();
+        let none = AccountFlags::empty();
+        req.accounts = vec![
+            account(AccountKind::Ordinary, AccountFlags::CASH_CARD),
+            account(AccountKind::TimeDeposit, none),
+            account(AccountKind::CardLoan, none),
+            account(AccountKind::TaxReserve, none),
+        ];
+        let run = |req: &mut Request, f: Function, i: u32| {
+            req.function = Some(f);
+            req.selected = vec![i];
+            engine.authorize(req)
+        };
+        assert_eq!(run(&mut req, Function::Balance, 0).decision, Decision::Permit);
+        assert_eq!(run(&mut req, Function::Transactions, 3).decision, Decision::Permit);
+        let time = run(&mut req, Function::Transactions, 1);
+        assert_eq!(time.decision, Decision::Permit);
+        assert!(time.reasons.iter().any(|r| r.rule == R_2_1_3.0
+            && POLICY.rules[r.rule as usize].provenance == Provenance::Interpreted));
+        assert_eq!(run(&mut req, Function::AccountInfo, 2).decision, Decision::Permit);
+        let loan = run(&mut req, Function::Balance, 2);
+        assert_eq!(loan.decision, Decision::Deny);
+        assert_eq!(failing(&loan.reasons), ["function_not_offered_for_account_kind"]);
+        assert_eq!(POLICY.rules[R_2_1_LOAN.0 as usize].provenance, Provenance::Interpreted);
+        let transfer = run(&mut req, Function::Transfer, 0);
+        assert_eq!(failing(&transfer.reasons), ["function_not_offered"]);
+    }
+
+    #[test]
+    fn window_is_internet_banking_or_api_hours() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = ready();
+        req.function = Some(Function::Balance);
+        req.service = ServiceFlags::API_OPEN;
+        assert_eq!(engine.authorize(&req).decision, Decision::Permit);
+        req.service = ServiceFlags::INTERNET_BANKING_OPEN;
+        assert_eq!(engine.authorize(&req).decision, Decision::Permit);
+        req.service = ServiceFlags::empty();
+        let a = engine.authorize(&req);
+        assert_eq!(a.decision, Decision::Deny);
+        assert_eq!(failing(&a.reasons), ["outside_service_hours"]);
+    }
+
+    #[test]
+    fn losing_eligibility_ends_the_service() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = ready();
+        req.function = Some(Function::Balance);
+        req.accounts[0].flags = AccountFlags::empty();
+        let a = engine.authorize(&req);
+        assert_eq!(a.decision, Decision::Deny);
+        assert!(a.reasons.iter().any(|r| r.rule == R_5_2.0 && !r.met));
+        assert!(!POLICY.rules[R_5_2.0 as usize].text.contains("解約"));
+    }
+
+    #[test]
+    fn token_period_is_a_setting() {
+        let mut req = ready();
+        req.authenticated_at = Some(Timestamp { seconds: 0, nanos: 0, offset_seconds: 9 * 3600 });
+        req.at = Timestamp { seconds: 30 * DAY, nanos: 0, offset_seconds: 9 * 3600 };
+        let engine = Engine::with_defaults(&POLICY);
+        assert_eq!(engine.token(&req).status, TokenStatus::Unspecified);
+        let settings = Settings { reauth_after_days: Some(30), ..kitei_sdk::settings::defaults(&POLICY) };
+        let engine = Engine::new(&POLICY, settings).unwrap();
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Expired);
+        assert_eq!(failing(&t.reasons), ["reauthentication_required"]);
+        req.at = Timestamp { seconds: 29 * DAY, nanos: 0, offset_seconds: 9 * 3600 };
+        assert_eq!(engine.token(&req).status, TokenStatus::Valid);
+    }
+
+    #[test]
+    fn omitted_clauses_make_liability_unspecified() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.institution_at_fault = true;
+        for (event, cite) in [
+            (LossEvent::CredentialMisuse, vec!["第4条第3項"]),
+            (LossEvent::DisclosedInfoMishandled, vec!["第4条第6項", "第4条第7項", "第4条第8項"]),
+            (LossEvent::ProviderService, vec!["第7条"]),
+            (LossEvent::StaleInformation, vec!["第7条"]),
+            (LossEvent::ServiceTermination, vec!["第5条第3項"]),
+        ] {
+            req.loss_event = Some(event);
+            let r = ruling_for(engine.liability(&req), Party::Institution);
+            assert_eq!(r.ruling, LiabilityRuling::Unspecified, "{event:?}");
+            assert_eq!(cites(&r.reasons), cite, "{event:?}");
+        }
+        req.loss_event = Some(LossEvent::TermsChange);
+        let r = ruling_for(engine.liability(&req), Party::Institution);
+        assert_eq!(r.ruling, LiabilityRuling::NotLiable);
+        assert_eq!(cites(&r.reasons), ["第9条第1項"]);
+        req.loss_event = Some(LossEvent::ServiceSuspension);
+        let r = ruling_for(engine.liability(&req), Party::Institution);
+        assert_eq!(r.ruling, LiabilityRuling::Unspecified);
+        assert_eq!(r.reasons[0].rule, GAP.0);
+    }
+
+    #[test]
+    fn incidents_are_not_decided() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        for kind in [IncidentKind::Leak, IncidentKind::UnauthorizedAccess, IncidentKind::SystemFailure] {
+            req.incident_kind = Some(kind);
+            let v = engine.incident(&req);
+            assert_eq!(v.disclosure.ruling, PermissionRuling::Unspecified);
+            assert_eq!(v.suspension.ruling, PermissionRuling::Unspecified);
+        }
+    }
+
+    #[test]
+    fn describe_names_the_new_column() {
+        let m = kitei_sdk::engine::describe(&POLICY);
+        assert_eq!(m.variant, "gunma-2023");
+        assert_eq!(m.title, "ＡＰＩ利用規定");
+        assert_eq!(m.effective_from, "2023-06-06");
+        assert_eq!(m.effective_until, None);
+        let omitted: Vec<String> = POLICY
+            .rules
+            .iter()
+            .filter(|r| r.provenance == Provenance::Omitted)
+            .map(|r| r.clause.cite())
+            .collect();
+        assert_eq!(
+            omitted,
+            [
+                "第1条第2項第2号", "第1条第3項", "第2条第4項", "第3条", "第4条第3項", "第4条第4項",
+                "第4条第6項", "第4条第7項", "第4条第8項", "第5条第1項", "第5条第3項", "第7条", "第8条",
+            ]
+        );
+    }
+
+    /// Every verbatim rule is a passage of the seed's new column, line breaks
+    /// joined. The seed lives outside the workspace; without it there is
+    /// nothing to check.
+    #[test]
+    fn verbatim_texts_are_in_the_seed() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seeds/000_5c4367afc890215d.txt");
+        let Ok(seed) = std::fs::read_to_string(path) else {
+            eprintln!("seed not found at {path}: skipped");
+            return;
+        };
+        let lines: Vec<&str> = seed.lines().collect();
+        assert!(lines.len() >= 497, "the seed is not the expected 新旧対比表");
+        // The new column (新) on each of the three pages, by line (from 1).
+        let joined: String = [123..=211, 290..=372, 439..=497]
+            .into_iter()
+            .flat_map(|r| lines[r.start() - 1..*r.end()].iter().map(|l| l.trim()))
+            .collect();
+        for rule in POLICY.rules {
+            if rule.provenance != Provenance::Omitted && rule.clause.section.is_none() {
+                assert!(joined.contains(rule.text), "{} not in the seed: {}", rule.clause.cite(), rule.text);
+            }
+        }
+    }
+}
