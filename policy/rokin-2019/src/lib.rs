@@ -1,1 +1,620 @@
-//! rokin-2019: to be written.
+//! ろうきん API連携サービス 利用規定 (99DG0020(1908)) — `rokin-2019`.
+//!
+//! Each rule below carries its clause and the sentence of the source
+//! (`shared/seeds/002_de66ec037dae526c.txt`) it rests on, with the
+//! extraction's line breaks joined. Readings the text does not state outright
+//! are marked `interpreted`; the 一定期間 of 4.1 and 4.2 are operator settings.
+//!
+//! Every exemption in this text names 当金庫および労働金庫連合会, so the
+//! liability table rules for the federation beside the 金庫.
+
+use kitei_sdk::prelude::*;
+
+kitei_sdk::rules! {
+    // 第1条 ろうきん API連携サービス
+    R_1_2_1 = Rule::verbatim(Clause::item(1, 2, 1), "当金庫の普通預金口座等を保有していること。")
+        .codes("holds_eligible_account", "no_eligible_account")
+        .summary("holds a 普通預金口座等 (an account kind listed in 2.2, with a cash or loan card whose PIN is registered)");
+    R_1_2_2 = Rule::verbatim(Clause::item(1, 2, 2),
+        "当金庫が指定する API連携事業者との間で、API連携事業者が提供するサービスの利用に必要となる契約を締結していること。")
+        .codes("designated_provider_contract", "no_designated_provider_contract")
+        .summary("a contract with a provider the 金庫 designates");
+    R_1_2_3 = Rule::verbatim(Clause::item(1, 2, 3),
+        "当金庫が定める事項についての同意、API連携認証（利用登録）の完了その他当金庫所定の手続きを経ていること。")
+        .codes("terms_agreed_and_registered", "terms_or_registration_missing")
+        .summary("terms agreed and 利用登録 completed (other 所定 procedures are not known to the module)");
+
+    // 第2条 本サービスの内容
+    R_2_1 = Rule::verbatim(Clause::paragraph(2, 1),
+        "本サービスにおいて、当金庫から API 連携事業者に提供される機能は以下のものとします。")
+        .codes("function_offered", "function_not_offered")
+        .summary("only the listed functions are offered");
+    R_2_1_1 = Rule::verbatim(Clause::item(2, 1, 1), "お客さまの口座の残高照会")
+        .codes("function_offered", "function_not_offered")
+        .summary("balance");
+    R_2_1_2 = Rule::verbatim(Clause::item(2, 1, 2), "お客さまの口座の入出金明細照会")
+        .codes("function_offered", "function_not_offered")
+        .summary("transactions");
+    R_2_1_CHAINED = Rule::verbatim(Clause::paragraph(2, 1),
+        "また、これらの機能により API連携事業者が取得した情報は、API連携事業者から連鎖接続先（お客さまが第三者のサービスを通じて API 連携事業者が提供するサービスを使用する場合の当該第三者をいいます。以下同じ。）に提供されることがあります。")
+        .codes("chained_provision_permitted", "chained_provision_permitted")
+        .summary("information obtained through these functions may be passed on to a chained provider (describe only: no operation decides it)");
+    R_2_1_HOURS = Rule::verbatim(Clause::paragraph(2, 1),
+        "なお、これらの機能が提供されるのは、本サービスのサービス時間帯に限られます。")
+        .codes("within_service_hours", "outside_service_hours")
+        .summary("only during the service's hours");
+    R_2_2 = Rule::verbatim(Clause::paragraph(2, 2), "お客さまが API 連携事業者に連携できる口座種類は以下のとおりです。")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("only the listed account kinds link");
+    R_2_2_CARD = Rule::verbatim(Clause::paragraph(2, 2),
+        "お客さまが当金庫に保有し、暗証番号を登録済みのキャッシュカード（またはローンカード）が発行されている口座が対象となります。")
+        .codes("card_with_pin_issued", "no_card_with_pin")
+        .summary("the account has a cash card (or loan card) issued with its PIN registered");
+    R_2_2_1 = Rule::verbatim(Clause::item(2, 2, 1), "普通預金（総合口座の普通預金を含む。）")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("ordinary, including the ordinary deposit of a 総合口座");
+    R_2_2_2 = Rule::verbatim(Clause::item(2, 2, 2), "貯蓄預金")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("savings");
+    R_2_2_3 = Rule::verbatim(Clause::item(2, 2, 3), "カードローン")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("card loan");
+
+    // 第3条 利用手数料
+    R_3_1 = Rule::verbatim(Clause::paragraph(3, 1),
+        "本サービスは、無料でご利用いただけます。ただし、第１条第２項の本サービスの利用条件を充足するために必要となる費用（API連携事業者が提供するサービスの利用に必要となる通信料、各種料金等を含む。）の支払いが必要になる場合があります。")
+        .codes("free_of_charge", "free_of_charge")
+        .summary("free; costs of meeting the conditions (provider fees, communication) may apply");
+
+    // 第4条 本サービスの利用
+    R_4_1 = Rule::verbatim(Clause::paragraph(4, 1),
+        "また、利用登録から一定期間を超えた場合には、利用登録を再度行う必要があります。")
+        .codes("registration_within_period", "registration_expired")
+        .summary("register again after a period from 利用登録");
+    R_4_1_PERIOD = Rule::setting(Clause::paragraph(4, 1), "一定期間")
+        .codes("registration_period_set", "registration_period_not_set")
+        .summary("the period is not stated: setting `registration_valid_days`");
+    R_4_2 = Rule::verbatim(Clause::paragraph(4, 2),
+        "また、API 連携を許可してから一定期間を超えた場合には、再度 API連携の許可を行う必要があります。")
+        .codes("permission_within_period", "permission_expired")
+        .summary("permit the link again after a period; the permission is per account and per provider");
+    R_4_2_PERIOD = Rule::setting(Clause::paragraph(4, 2), "一定期間")
+        .codes("permission_period_set", "permission_period_not_set")
+        .summary("the period is not stated: setting `permission_valid_days`");
+    R_4_4 = Rule::verbatim(Clause::paragraph(4, 4),
+        "前３項の方法による本人確認を行ったうえで取引をした場合、API連携事業者経由で連携されたサービスの認証情報につき不正使用その他の事故があっても当金庫は当該取引を有効なものとして取り扱うものとし、万一これによってお客さまに損害が生じた場合でも、当金庫の責めに帰すべき事由がある場合を除き当金庫および労働金庫連合会は責任を負いません。")
+        .codes("exempt", "exemption_excluded_institution_at_fault")
+        .summary("credential misuse: 金庫 and federation not liable unless the 金庫 is at fault");
+    R_4_6 = Rule::verbatim(Clause::paragraph(4, 6),
+        "本サービスの利用にあたり、以下に定める場合には、当金庫は API 連携事業者と連携して情報収集を行うため、必要に応じてお客さまの口座情報その他のお客さまに関する情報（以下、総称して「お客さま情報」といいます。）を API連携事業者に提供することができるものとします。")
+        .codes("disclosure_permitted", "disclosure_not_listed")
+        .summary("disclosure to the provider only for the listed events");
+    R_4_6_1 = Rule::verbatim(Clause::item(4, 6, 1), "お客さま情報が外部に流出、漏洩した場合、またはそのおそれがある場合")
+        .codes("disclosure_permitted", "disclosure_not_listed")
+        .summary("leak: disclosure permitted");
+    R_4_6_2 = Rule::verbatim(Clause::item(4, 6, 2), "不正アクセスが発生した場合、またはそのおそれがある場合")
+        .codes("disclosure_permitted", "disclosure_not_listed")
+        .summary("unauthorized access: disclosure permitted");
+    R_4_6_3 = Rule::verbatim(Clause::item(4, 6, 3), "不正利用が発生した場合、またはそのおそれがある場合")
+        .codes("disclosure_permitted", "disclosure_not_listed")
+        .summary("fraud: disclosure permitted");
+    R_4_6_4 = Rule::verbatim(Clause::item(4, 6, 4), "システム障害が発生した場合")
+        .codes("disclosure_permitted", "disclosure_not_listed")
+        .summary("system failure: disclosure permitted");
+    R_4_7 = Rule::verbatim(Clause::paragraph(4, 7),
+        "前項により当金庫が開示した情報において、API連携事業者の不十分な管理、使用上の過誤、不正使用等により発生した損害または損失は、当該 API 連携事業者が責任を負うものとし、当金庫および労働金庫連合会は一切の責任を負うものではありません。")
+        .codes("provider_bears_disclosed_info_loss", "provider_bears_disclosed_info_loss")
+        .summary("mishandled disclosed information: provider liable, 金庫 and federation not");
+    R_4_8 = Rule::verbatim(Clause::paragraph(4, 8),
+        "第６項および第７項は API 連携事業者が連鎖接続先にお客さま情報を提供する場合も同様とします。")
+        .codes("chained_disclosure_permitted", "chained_disclosure_not_listed")
+        .summary("4.6 extends to the provider passing the information to a chained provider");
+    R_4_8_I = Rule::interpreted(Clause::paragraph(4, 8),
+        "第６項および第７項は API 連携事業者が連鎖接続先にお客さま情報を提供する場合も同様とします。")
+        .codes("chained_provider_bears_disclosed_info_loss", "chained_provider_bears_disclosed_info_loss")
+        .summary("4.7 applied to a chained provider: it bears losses from its own mishandling (interpreted: 同様とします)");
+
+    // 第5条 本サービスの停止
+    R_5_1 = Rule::verbatim(Clause::paragraph(5, 1),
+        "お客さまが本サービスの停止を希望される場合は、お客さま自らが、API連携事業者に対し、API連携事業者が提供するサービスの利用契約の解約または利用停止の手続きを行うものとします。")
+        .codes("stop_through_provider", "stop_through_provider")
+        .summary("the customer stops the service through the provider");
+    R_5_1_PENDING = Rule::verbatim(Clause::paragraph(5, 1),
+        "この場合において、当金庫が当金庫所定の方法により API 連携事業者が提供するサービスの利用契約の解約または利用停止を確認するまでの間、当金庫は、API連携事業者が提供するサービスの利用が有効に存続しているものとみなして本サービスの提供を継続することができるものとし、これによりお客さまに発生した損害について､当金庫および労働金庫連合会は責任を負いません。")
+        .codes("exempt", "exempt")
+        .summary("service continues until the 金庫 confirms the cancellation; 金庫 and federation not liable");
+    R_5_2 = Rule::verbatim(Clause::paragraph(5, 2),
+        "本サービスに利用登録している口座が解約されまたは利用停止となった場合は、本サービスも当然に停止するものとします。")
+        .codes("service_stops_with_account", "service_stops_with_account")
+        .summary("closing or suspending the registered account stops the service (describe only: requests carry no closed account)");
+    R_5_3 = Rule::verbatim(Clause::paragraph(5, 3),
+        "当金庫および労働金庫連合会は、本サービスの停止のためにお客さまに発生したすべての損害について、お客さまに対し、一切の責任を負うものではありません。")
+        .codes("exempt", "exempt")
+        .summary("stop of the service: 金庫 and federation not liable");
+
+    // 第6条 提供情報
+    R_6_2 = Rule::verbatim(Clause::paragraph(6, 2),
+        "当金庫および労働金庫連合会は、本サービスで当金庫が API 連携事業者に提供する情報および API 連携事業者が提供するサービスにおいて提供される情報が、最新の情報またはすべての情報でないことによりお客さまに発生したすべての損害について、お客さまに対し、一切の責任を負うものではありません。")
+        .codes("exempt", "exempt")
+        .summary("information not latest or not complete: 金庫 and federation not liable");
+
+    // 第7条 その他免責事項
+    R_7_1 = Rule::verbatim(Clause::paragraph(7, 1),
+        "当金庫および労働金庫連合会は、API連携事業者が提供するサービスに関し、本サービスとの API 連携が常時適切に行われること、お客さまの利用目的に適合すること、正確性、適格性、信頼性、適時性を有すること、API連携事業者のシステム管理態勢その他のセキュリティレベル、顧客保護態勢、信用性等が十分であること､第三者の権利を侵害していないことの保証を行うものではなく、API連携事業者が提供するサービスがこれらを充足しないことによりお客さまに発生したすべての損害について、お客さまに対し、一切の責任を負うものではありません。")
+        .codes("exempt", "exempt")
+        .summary("no warranty of the provider's service: 金庫 and federation not liable");
+    R_7_2 = Rule::verbatim(Clause::paragraph(7, 2),
+        "当金庫および労働金庫連合会は、API連携事業者が提供するサービスを利用したことまたは利用できなかったことに起因してお客さまに発生したすべての損害について、お客さまに対し、一切の責任を負うものではありません。")
+        .codes("exempt", "exempt")
+        .summary("using or being unable to use the provider's service: 金庫 and federation not liable");
+    R_7_3 = Rule::verbatim(Clause::paragraph(7, 3),
+        "本サービスに関する技術上の理由、当金庫もしくは労働金庫連合会の業務上の理由、セキュリティ、保守上の理由その他やむを得ない理由に基づき、お客さまに事前に通知することなく、本サービスの全部または一部が一時的に制限され、停止しまたは終了することがあります。")
+        .codes("suspension_permitted", "suspension_not_listed")
+        .summary("maintenance: temporary restriction or stop without notice (保守上の理由)");
+    R_7_3_I = Rule::interpreted(Clause::paragraph(7, 3),
+        "本サービスに関する技術上の理由、当金庫もしくは労働金庫連合会の業務上の理由、セキュリティ、保守上の理由その他やむを得ない理由に基づき、お客さまに事前に通知することなく、本サービスの全部または一部が一時的に制限され、停止しまたは終了することがあります。")
+        .codes("suspension_permitted", "suspension_not_listed")
+        .summary("system failure read as 技術上の理由; leak, unauthorized access and fraud read as セキュリティ (interpreted)");
+    R_7_3_LIAB = Rule::verbatim(Clause::paragraph(7, 3),
+        "当金庫および労働金庫連合会は、これによりお客さまに発生したすべての損害について、お客さまに対し、一切の責任を負うものではありません。")
+        .codes("exempt", "exempt")
+        .summary("temporary restriction or suspension: 金庫 and federation not liable");
+    R_7_4 = Rule::verbatim(Clause::paragraph(7, 4),
+        "当金庫は、当金庫または労働金庫連合会がやむを得ない事由により必要と判断した場合は、お客さまの意思によらず、本サービスの全部または一部を停止または終了することができるものとします。")
+        .codes("suspension_permitted", "suspension_not_listed")
+        .summary("unavoidable reasons: stop or end the service without the customer's instruction");
+    R_7_4_I = Rule::interpreted(Clause::paragraph(7, 4),
+        "当金庫は、当金庫または労働金庫連合会がやむを得ない事由により必要と判断した場合は、お客さまの意思によらず、本サービスの全部または一部を停止または終了することができるものとします。")
+        .codes("suspension_permitted", "suspension_not_listed")
+        .summary("end of the contract with the provider read as a やむを得ない事由 (interpreted: the text names no such ground; without it the provider is no longer 当金庫と提携する (1.1) nor 当金庫が指定する (1.2(2)), and the stop is permanent, so 7.4 rather than the temporary 7.3)");
+
+    // 第10条 サービス内容または利用規定の変更
+    R_10 = Rule::verbatim(Clause::paragraph(10, 1),
+        "当金庫は、法令の変更、監督官庁の指示、その他必要が生じたときに、本サービスまたは本利用規定の内容を変更することがあります。変更内容については、当金庫ホームページその他相当の方法で公表するものとし、変更日以降は変更後の内容に従い取り扱うこととします。")
+        .codes("terms_change_published", "terms_change_published")
+        .summary("changes are published on the website and apply from the change date");
+    R_10_LIAB = Rule::verbatim(Clause::paragraph(10, 1),
+        "かかる変更により万一お客さまに損害が生じた場合でも、当金庫および労働金庫連合会は責任を負いません。")
+        .codes("exempt", "exempt")
+        .summary("change of the service or terms: 金庫 and federation not liable");
+
+    // 第11条 譲渡・質入等の禁止
+    R_11 = Rule::verbatim(Clause::paragraph(11, 1),
+        "本サービスに基づくお客さまの権利は、譲渡・質入れ、または第三者への貸与はできません。")
+        .codes("rights_not_transferable", "rights_not_transferable")
+        .summary("the customer's rights cannot be transferred, pledged or lent");
+
+    // 第12条 準拠法・合意管轄
+    R_12 = Rule::verbatim(Clause::paragraph(12, 1),
+        "本規定の契約準拠法は日本法とします。本サービスに関する訴訟については、当金庫本店の所在地を管轄する地方裁判所を第一審の専属的合意管轄裁判所とします。")
+        .codes("japanese_law_head_office_court", "japanese_law_head_office_court")
+        .summary("Japanese law; the district court of the head office has exclusive first-instance jurisdiction");
+
+    GAP = Rule::gap();
+}
+
+/// 普通預金口座等: the kinds 2.2 lists.
+const LINKABLE: KindSet = kinds(&[AccountKind::Ordinary, AccountKind::Savings, AccountKind::CardLoan]);
+
+/// 1.2(1) read through its definition (第２条第２項に掲げるもの): a listed kind with a card and PIN.
+const HOLDS_CARD_ACCOUNT: Fact = Fact::HoldsAccount { kinds: LINKABLE, needs: AccountNeeds::CardWithPin };
+
+const fn linkable(kind: AccountKind, rule: RuleId) -> AccountEntry {
+    AccountEntry {
+        kinds: KindSet::of(&[kind]),
+        channels: ChannelSet::ALL,
+        rule,
+        needs: AccountNeeds::CardWithPin,
+        needs_rule: Some(R_2_2_CARD),
+    }
+}
+
+const fn entry(event: LossEvent, party: Party, ruling: LiabilityRuling, unless_at_fault: bool, rules: &'static [RuleId]) -> LiabilityEntry {
+    LiabilityEntry { event, party, ruling, unless_at_fault, rules }
+}
+
+/// 当金庫および労働金庫連合会 are exempt together.
+macro_rules! exempt_both {
+    ($event:expr, $unless_at_fault:expr, $rules:expr) => {
+        [
+            entry($event, Party::Institution, LiabilityRuling::NotLiable, $unless_at_fault, $rules),
+            entry($event, Party::Federation, LiabilityRuling::NotLiable, $unless_at_fault, $rules),
+        ]
+    };
+}
+
+const fn permit(kinds: &'static [IncidentKind], rule: RuleId) -> PermissionEntry {
+    PermissionEntry { kinds, ruling: PermissionRuling::Permitted, rule }
+}
+
+const LIABILITY: [LiabilityEntry; 18] = {
+    let [a, b] = exempt_both!(LossEvent::CredentialMisuse, true, &[R_4_4]);
+    let [c, d] = exempt_both!(LossEvent::DisclosedInfoMishandled, false, &[R_4_7]);
+    let e = entry(LossEvent::DisclosedInfoMishandled, Party::Provider, LiabilityRuling::Liable, false, &[R_4_7]);
+    let f = entry(LossEvent::DisclosedInfoMishandled, Party::ChainedProvider, LiabilityRuling::Liable, false, &[R_4_7, R_4_8_I]);
+    let [g, h] = exempt_both!(LossEvent::ProviderService, false, &[R_7_1, R_7_2]);
+    let [i, j] = exempt_both!(LossEvent::StaleInformation, false, &[R_6_2]);
+    let [k, l] = exempt_both!(LossEvent::ServiceSuspension, false, &[R_7_3_LIAB]);
+    let [m, n] = exempt_both!(LossEvent::ServiceTermination, false, &[R_5_3]);
+    let [o, p] = exempt_both!(LossEvent::TermsChange, false, &[R_10_LIAB]);
+    let [q, r] = exempt_both!(LossEvent::PendingCancellation, false, &[R_5_1_PENDING]);
+    [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r]
+};
+
+/// The variant.
+pub static POLICY: Policy = Policy {
+    meta: Meta {
+        variant: "rokin-2019",
+        institution: "rokin",
+        institution_name: "ろうきん（労働金庫）",
+        title: "ろうきん API連携サービス 利用規定",
+        version: "2019-08",
+        effective_from: "2019-08-01",
+        effective_until: None,
+    },
+    settings: &[SettingName::RegistrationValidDays, SettingName::PermissionValidDays, SettingName::DesignatedProviders],
+    parties: &[Party::Institution, Party::Federation, Party::Provider, Party::ChainedProvider],
+    eligibility: &[
+        Condition { fact: HOLDS_CARD_ACCOUNT, rule: R_1_2_1 },
+        Condition { fact: HOLDS_CARD_ACCOUNT, rule: R_2_2_CARD },
+        Condition { fact: Fact::All(&[Fact::ProviderContract, Fact::ProviderDesignated]), rule: R_1_2_2 },
+        Condition { fact: Fact::All(&[Fact::AgreedToTerms, Fact::ApiAuthCompleted]), rule: R_1_2_3 },
+    ],
+    // 5.2 stops the service when the registered account is closed or
+    // suspended; that is not loss of the 1.2 conditions in general, so it is
+    // not cited as `lapse` for every failed eligibility (describe only).
+    lapse: None,
+    accounts: Accounts {
+        entries: &[
+            linkable(AccountKind::Ordinary, R_2_2_1),
+            linkable(AccountKind::Savings, R_2_2_2),
+            linkable(AccountKind::CardLoan, R_2_2_3),
+        ],
+        unlisted: R_2_2,
+        notes: &[],
+    },
+    functions: Functions {
+        entries: &[
+            FunctionEntry { functions: &[Function::Balance], scope: Scope::Accounts(KindSet::ALL), rule: R_2_1_1, consent: None },
+            FunctionEntry { functions: &[Function::Transactions], scope: Scope::Accounts(KindSet::ALL), rule: R_2_1_2, consent: None },
+        ],
+        unlisted: R_2_1,
+        uncovered: None,
+    },
+    window: Some(Window { test: WindowTest::ApiHours, rule: R_2_1_HOURS }),
+    token: &[
+        Period { setting: SettingName::RegistrationValidDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD },
+        Period { setting: SettingName::PermissionValidDays, from: Clock::SinceAuthentication, rule: R_4_2, length_rule: R_4_2_PERIOD },
+    ],
+    liability: &LIABILITY,
+    disclosure: PermissionTable {
+        entries: &[
+            permit(&[IncidentKind::Leak], R_4_6_1),
+            permit(&[IncidentKind::UnauthorizedAccess], R_4_6_2),
+            permit(&[IncidentKind::Fraud], R_4_6_3),
+            permit(&[IncidentKind::SystemFailure], R_4_6_4),
+        ],
+        otherwise: PermissionRuling::NotPermitted,
+        otherwise_rule: R_4_6,
+    },
+    chained: Some(R_4_8),
+    suspension: PermissionTable {
+        entries: &[
+            permit(&[IncidentKind::Maintenance], R_7_3),
+            permit(&[IncidentKind::SystemFailure, IncidentKind::Leak, IncidentKind::UnauthorizedAccess, IncidentKind::Fraud], R_7_3_I),
+            permit(&[IncidentKind::Unavoidable], R_7_4),
+            permit(&[IncidentKind::ProviderContractTerminated], R_7_4_I),
+        ],
+        otherwise: PermissionRuling::Unspecified,
+        otherwise_rule: GAP,
+    },
+    ..Policy::empty(Meta::draft("rokin-2019", "rokin"), RULES, GAP)
+};
+
+kitei_sdk::export_policy!(POLICY);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kitei_sdk::request::blank;
+    use kitei_sdk::types::{Account, PartyRuling, Reason, Request, Settings, Timestamp};
+
+    const DAY: i64 = 86_400;
+
+    fn account(kind: AccountKind, flags: AccountFlags) -> Account {
+        Account { kind, flags }
+    }
+
+    fn cites(reasons: &[Reason]) -> Vec<String> {
+        reasons.iter().map(|r| POLICY.rules[r.rule as usize].clause.cite()).collect()
+    }
+
+    fn unmet(reasons: &[Reason]) -> Vec<&'static str> {
+        reasons.iter().filter(|r| !r.met).map(|r| POLICY.rules[r.rule as usize].code_unmet).collect()
+    }
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp { seconds, nanos: 0, offset_seconds: 9 * 3600 }
+    }
+
+    fn eligible() -> Request {
+        let mut req = blank();
+        req.provider = ProviderFlags::CONTRACT | ProviderFlags::DESIGNATED;
+        req.consent = ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED;
+        req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::CASH_CARD | AccountFlags::PIN_REGISTERED)];
+        req.selected = vec![0];
+        req
+    }
+
+    /// No setting given (the variant has no defaults).
+    fn none() -> Settings {
+        kitei_sdk::settings::defaults(&POLICY)
+    }
+
+    fn ruling(rulings: &[PartyRuling], party: Party) -> LiabilityRuling {
+        rulings.iter().find(|r| r.party == party).unwrap().ruling
+    }
+
+    #[test]
+    fn tables_are_consistent() {
+        POLICY.check().unwrap();
+        // every rule of the sheet is used by a table or is a describe-only term
+        let used = POLICY.referenced();
+        let describe_only = [R_2_1_CHAINED, R_3_1, R_5_1, R_5_2, R_10, R_11, R_12];
+        for (i, rule) in POLICY.rules.iter().enumerate() {
+            let id = RuleId(i as u16);
+            assert!(used.contains(&id) || describe_only.contains(&id), "rule {} is unused", rule.clause.cite());
+        }
+    }
+
+    #[test]
+    fn eligibility_needs_a_card_with_pin_on_a_listed_kind() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
+
+        // a cash card without a registered PIN does not make a 普通預金口座等
+        req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::CASH_CARD)];
+        let v = engine.eligibility(&req);
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(unmet(&v.reasons), ["no_eligible_account", "no_card_with_pin"]);
+        assert_eq!(cites(&v.reasons)[..2], ["第1条第2項第1号", "第2条第2項"]);
+
+        // a loan card with its PIN on a card loan does
+        req.accounts = vec![account(AccountKind::CardLoan, AccountFlags::LOAN_CARD | AccountFlags::PIN_REGISTERED)];
+        assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
+
+        // a time deposit is not a 普通預金口座等, card or not
+        req.accounts = vec![account(AccountKind::TimeDeposit, AccountFlags::CASH_CARD | AccountFlags::PIN_REGISTERED)];
+        assert_eq!(engine.eligibility(&req).decision, Decision::Deny);
+    }
+
+    #[test]
+    fn eligibility_needs_a_designated_provider_and_registration() {
+        let mut req = eligible();
+        req.provider = ProviderFlags::CONTRACT;
+        let engine = Engine::with_defaults(&POLICY);
+        assert_eq!(unmet(&engine.eligibility(&req).reasons), ["no_designated_provider_contract"]);
+
+        // with the operator's list, the list decides
+        let settings = Settings { designated_providers: Some(vec!["moneyforward".into()]), ..none() };
+        let engine = Engine::new(&POLICY, settings).unwrap();
+        req.provider_id = "moneyforward".into();
+        assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
+
+        req.consent = ConsentFlags::AGREED_TO_TERMS;
+        assert_eq!(unmet(&engine.eligibility(&req).reasons), ["terms_or_registration_missing"]);
+    }
+
+    #[test]
+    fn accounts_need_a_card_with_pin() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.accounts = vec![
+            account(AccountKind::Savings, AccountFlags::CASH_CARD | AccountFlags::PIN_REGISTERED),
+            account(AccountKind::Savings, AccountFlags::PIN_REGISTERED),
+            account(AccountKind::Current, AccountFlags::CASH_CARD | AccountFlags::PIN_REGISTERED),
+            account(AccountKind::Ordinary, AccountFlags::GENERAL_ACCOUNT | AccountFlags::CASH_CARD | AccountFlags::PIN_REGISTERED),
+        ];
+        req.selected = vec![0, 1, 2, 3];
+        let v = engine.accounts(&req);
+        assert!(v[0].linkable);
+        assert_eq!(cites(&v[0].reasons), ["第2条第2項第2号", "第2条第2項"]);
+        assert!(!v[1].linkable);
+        assert_eq!(unmet(&v[1].reasons), ["no_card_with_pin"]);
+        assert!(!v[2].linkable);
+        assert_eq!(unmet(&v[2].reasons), ["account_kind_not_linkable"]);
+        assert!(v[3].linkable, "総合口座の普通預金 links");
+    }
+
+    #[test]
+    fn authorize_offers_balance_and_transactions_in_service_hours() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        req.function = Some(Function::Transactions);
+        assert_eq!(engine.authorize(&req).decision, Decision::Permit);
+
+        req.service = ServiceFlags::INTERNET_BANKING_OPEN;
+        let v = engine.authorize(&req);
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(unmet(&v.reasons), ["outside_service_hours"]);
+
+        req.service = ServiceFlags::all();
+        req.function = Some(Function::Transfer);
+        let v = engine.authorize(&req);
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(unmet(&v.reasons), ["function_not_offered"]);
+        assert!(cites(&v.reasons).contains(&"第2条第1項".to_string()));
+    }
+
+    #[test]
+    fn every_exemption_names_the_federation() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        let exempt = [
+            LossEvent::CredentialMisuse,
+            LossEvent::ProviderService,
+            LossEvent::StaleInformation,
+            LossEvent::ServiceSuspension,
+            LossEvent::ServiceTermination,
+            LossEvent::TermsChange,
+            LossEvent::PendingCancellation,
+            LossEvent::DisclosedInfoMishandled,
+        ];
+        for event in exempt {
+            req.loss_event = Some(event);
+            let rulings = engine.liability(&req);
+            assert_eq!(rulings.len(), 4);
+            for party in [Party::Institution, Party::Federation] {
+                assert_eq!(ruling(&rulings, party), LiabilityRuling::NotLiable, "{event:?} {party:?}");
+                let r = rulings.iter().find(|r| r.party == party).unwrap();
+                assert!(r.reasons.iter().all(|x| POLICY.rules[x.rule as usize].text.contains("労働金庫連合会")));
+            }
+        }
+    }
+
+    #[test]
+    fn credential_misuse_exemption_falls_when_the_kinko_is_at_fault() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.loss_event = Some(LossEvent::CredentialMisuse);
+        let rulings = engine.liability(&req);
+        assert_eq!(ruling(&rulings, Party::Institution), LiabilityRuling::NotLiable);
+        assert_eq!(ruling(&rulings, Party::Federation), LiabilityRuling::NotLiable);
+        assert_eq!(ruling(&rulings, Party::Provider), LiabilityRuling::Unspecified);
+        assert_eq!(cites(&rulings[0].reasons), ["第4条第4項"]);
+
+        req.institution_at_fault = true;
+        let rulings = engine.liability(&req);
+        assert_eq!(ruling(&rulings, Party::Institution), LiabilityRuling::Liable);
+        assert_eq!(ruling(&rulings, Party::Federation), LiabilityRuling::Liable);
+        assert_eq!(unmet(&rulings[0].reasons), ["exemption_excluded_institution_at_fault"]);
+
+        // the other exemptions have no at-fault exception
+        req.loss_event = Some(LossEvent::ProviderService);
+        assert_eq!(ruling(&engine.liability(&req), Party::Institution), LiabilityRuling::NotLiable);
+    }
+
+    #[test]
+    fn mishandled_disclosure_falls_on_the_provider_and_the_chained_provider() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.loss_event = Some(LossEvent::DisclosedInfoMishandled);
+        let rulings = engine.liability(&req);
+        assert_eq!(ruling(&rulings, Party::Provider), LiabilityRuling::Liable);
+        assert_eq!(ruling(&rulings, Party::ChainedProvider), LiabilityRuling::Liable);
+        let chained = rulings.iter().find(|r| r.party == Party::ChainedProvider).unwrap();
+        assert_eq!(cites(&chained.reasons), ["第4条第7項", "第4条第8項"]);
+        assert_eq!(POLICY.rules[chained.reasons[1].rule as usize].provenance, Provenance::Interpreted);
+    }
+
+    #[test]
+    fn disclosure_covers_the_four_listed_events_and_extends_to_chained() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        for (kind, cite) in [
+            (IncidentKind::Leak, "第4条第6項第1号"),
+            (IncidentKind::UnauthorizedAccess, "第4条第6項第2号"),
+            (IncidentKind::Fraud, "第4条第6項第3号"),
+            (IncidentKind::SystemFailure, "第4条第6項第4号"),
+        ] {
+            req.incident_kind = Some(kind);
+            let v = engine.incident(&req);
+            assert_eq!(v.disclosure.ruling, PermissionRuling::Permitted, "{kind:?}");
+            assert_eq!(cites(&v.disclosure.reasons), [cite]);
+            assert_eq!(v.chained.ruling, PermissionRuling::Permitted);
+            assert_eq!(cites(&v.chained.reasons), [cite, "第4条第8項"]);
+        }
+        req.incident_kind = Some(IncidentKind::Maintenance);
+        let v = engine.incident(&req);
+        assert_eq!(v.disclosure.ruling, PermissionRuling::NotPermitted);
+        assert_eq!(cites(&v.disclosure.reasons), ["第4条第6項"]);
+        assert_eq!(v.chained.ruling, PermissionRuling::NotPermitted);
+    }
+
+    #[test]
+    fn suspension_maps_incidents_to_7_3_and_7_4() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        let expect = [
+            (IncidentKind::Maintenance, "第7条第3項", Provenance::Verbatim),
+            (IncidentKind::SystemFailure, "第7条第3項", Provenance::Interpreted),
+            (IncidentKind::Leak, "第7条第3項", Provenance::Interpreted),
+            (IncidentKind::UnauthorizedAccess, "第7条第3項", Provenance::Interpreted),
+            (IncidentKind::Fraud, "第7条第3項", Provenance::Interpreted),
+            (IncidentKind::Unavoidable, "第7条第4項", Provenance::Verbatim),
+            (IncidentKind::ProviderContractTerminated, "第7条第4項", Provenance::Interpreted),
+        ];
+        for (kind, cite, provenance) in expect {
+            req.incident_kind = Some(kind);
+            let s = engine.incident(&req).suspension;
+            assert_eq!(s.ruling, PermissionRuling::Permitted, "{kind:?}");
+            assert_eq!(cites(&s.reasons), [cite]);
+            assert_eq!(POLICY.rules[s.reasons[0].rule as usize].provenance, provenance);
+        }
+    }
+
+    #[test]
+    fn token_expires_with_the_shorter_period() {
+        let settings = Settings { registration_valid_days: Some(90), permission_valid_days: Some(30), ..none() };
+        let engine = Engine::new(&POLICY, settings).unwrap();
+        let mut req = eligible();
+        req.function = Some(Function::Balance);
+        req.authenticated_at = Some(at(0));
+
+        req.at = at(29 * DAY);
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Valid);
+        assert_eq!(t.expires_at, Some(at(30 * DAY)));
+        assert_eq!(cites(&t.reasons), ["第4条第1項", "第4条第1項", "第4条第2項", "第4条第2項"]);
+
+        req.at = at(30 * DAY);
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Expired);
+        assert_eq!(unmet(&t.reasons), ["permission_expired"]);
+        assert_eq!(engine.authorize(&req).decision, Decision::Deny);
+
+        req.at = at(90 * DAY);
+        assert_eq!(unmet(&engine.token(&req).reasons), ["registration_expired", "permission_expired"]);
+    }
+
+    #[test]
+    fn token_is_unspecified_without_the_periods() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        req.function = Some(Function::Balance);
+        req.authenticated_at = Some(at(0));
+        req.at = at(3000 * DAY);
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Unspecified);
+        assert_eq!(t.expires_at, None);
+        assert_eq!(unmet(&t.reasons), ["registration_period_not_set", "permission_period_not_set"]);
+        assert!(t.reasons.iter().all(|r| POLICY.rules[r.rule as usize].provenance == Provenance::Setting));
+        // an unspecified token does not deny by itself
+        assert_eq!(engine.authorize(&req).decision, Decision::Permit);
+
+        // one period set and still running: the other keeps it unspecified
+        let settings = Settings { registration_valid_days: Some(90), ..none() };
+        let engine = Engine::new(&POLICY, settings).unwrap();
+        req.at = at(10 * DAY);
+        assert_eq!(engine.token(&req).status, TokenStatus::Unspecified);
+        req.at = at(91 * DAY);
+        assert_eq!(engine.token(&req).status, TokenStatus::Expired);
+    }
+
+    #[test]
+    fn settings_of_other_variants_are_refused() {
+        let settings = Settings { reauth_after_days: Some(90), ..none() };
+        assert!(Engine::new(&POLICY, settings).is_err());
+    }
+
+    #[test]
+    fn describe_names_the_variant() {
+        let m = kitei_sdk::engine::describe(&POLICY);
+        assert_eq!(m.variant, "rokin-2019");
+        assert_eq!(m.institution, "rokin");
+        assert_eq!(m.parties, [Party::Institution, Party::Federation, Party::Provider, Party::ChainedProvider]);
+        assert_eq!(m.settings_used, ["registration_valid_days", "permission_valid_days", "designated_providers"]);
+        assert_eq!(m.rules.len(), POLICY.rules.len());
+    }
+}
