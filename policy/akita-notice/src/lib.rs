@@ -1,1 +1,318 @@
-//! akita-notice: to be written.
+//! 秋田県信用組合: API連携サービス提供のご案内（個人向けインターネットバンキング） — `akita-notice`.
+//!
+//! Each rule below carries its place in the notice and the sentence of the
+//! source (`shared/seeds/004_ec729ee612fc7ee2.txt`) it rests on. The notice
+//! has no article numbers: rules cite a heading (`API連携とは`, `連携先一覧`)
+//! or a bullet under <ご利用にあたっての注意事項> counted from 1 (`注意事項・3`).
+//!
+//! The notice is not the API利用規定 itself (注意事項・5 refers to it), so it
+//! decides little: no liability, incident or service-window rule. Those
+//! questions answer `unspecified` through the gap rule. The notice is undated.
+
+use kitei_sdk::prelude::*;
+
+/// <ご利用にあたっての注意事項>
+const NOTES: &str = "注意事項";
+
+kitei_sdk::rules! {
+    // 表題
+    R_TITLE = Rule::interpreted(Clause::section("API連携サービス提供のご案内について"), "API連携サービス提供のご案内について")
+        .codes("notice_undated", "notice_undated")
+        .summary("describe: the notice bears no date; version `undated` and effective_from 0001-01-01 are placeholders, not dates from the text");
+
+    // <API 連携とは>
+    R_API = Rule::interpreted(Clause::section("API連携とは"),
+        "API 連携とは、家計簿アプリや会計ソフト等を取扱う「API 業者」に対して、お客様の同意を得たうえで、お客様のログインIDやログインパスワードを預けることなく、残高や入出金明細等の情報を連携するサービスです。")
+        .codes("function_offered", "function_not_offered_for_account_kind")
+        .summary("balance and transactions (残高や入出金明細等, interpreted) on any linkable account");
+    R_API_UNLISTED = Rule::interpreted(Clause::section("API連携とは"),
+        "API 連携とは、家計簿アプリや会計ソフト等を取扱う「API 業者」に対して、お客様の同意を得たうえで、お客様のログインIDやログインパスワードを預けることなく、残高や入出金明細等の情報を連携するサービスです。")
+        .codes("function_offered", "function_not_offered")
+        .summary("no other function is named: information linkage only (interpreted; 等 leaves the list open, so other functions are denied for want of a clause, not by one)");
+
+    // <連携先・サービス内容一覧>
+    R_LIST = Rule::verbatim(Clause::section("連携先一覧"),
+        "株式会社マネーフォワード\nフリー株式会社\nマネーツリー株式会社\n弥生株式会社\nソリマチ株式会社\nSBI ビジネス・ソリューションズ株式会社\n株式会社 Zaim\nLINE Pay 株式会社")
+        .codes("provider_listed", "provider_not_listed")
+        .summary("the provider is one of the listed API連携先 (setting `designated_providers`, default: the eight listed)");
+
+    // <ご利用にあたっての注意事項>
+    R_N1_IB = Rule::verbatim(Clause::bullet(NOTES, 1),
+        "API 連携サービスのご利用にあたっては、事前に「API 業者」のサービス利用契約および個人向けインターネットバンキングサービスの利用契約が必要です。")
+        .codes("individual_internet_banking_contract", "no_individual_internet_banking_contract")
+        .summary("an individual customer with a personal IB contract");
+    R_N1_PROVIDER = Rule::verbatim(Clause::bullet(NOTES, 1),
+        "API 連携サービスのご利用にあたっては、事前に「API 業者」のサービス利用契約および個人向けインターネットバンキングサービスの利用契約が必要です。")
+        .codes("provider_contract", "no_provider_contract")
+        .summary("a contract with the provider's service");
+    R_N1_ACCOUNTS = Rule::interpreted(Clause::bullet(NOTES, 1),
+        "API 連携サービスのご利用にあたっては、事前に「API 業者」のサービス利用契約および個人向けインターネットバンキングサービスの利用契約が必要です。")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("any account kind (interpreted: the notice lists no kinds)");
+    R_N1_IB_ACCOUNT = Rule::interpreted(Clause::bullet(NOTES, 1),
+        "API 連携サービスのご利用にあたっては、事前に「API 業者」のサービス利用契約および個人向けインターネットバンキングサービスの利用契約が必要です。")
+        .codes("account_registered_in_internet_banking", "account_not_registered_in_internet_banking")
+        .summary("the account is registered in the personal IB (interpreted)");
+    R_N2 = Rule::verbatim(Clause::bullet(NOTES, 2),
+        "「API 業者」へお客様の情報提供を停止するには、「API 業者」への利用停止の手続きが必要です。")
+        .codes("stop_through_provider", "stop_through_provider")
+        .summary("describe: the customer stops the service through the provider");
+    R_N3_PERIOD = Rule::verbatim(Clause::bullet(NOTES, 3), "「API 業者」との API 連携サービスには、有効期限 (90日) が定められています。")
+        .codes("validity_period_set", "validity_period_not_set")
+        .summary("valid for 90 days (stated; default of `reauth_after_days`)");
+    R_N3 = Rule::verbatim(Clause::bullet(NOTES, 3), "有効期限が過ぎた場合は、再度、利用登録が必要となります。")
+        .codes("registration_within_validity", "registration_expired")
+        .summary("after the period, register again");
+    R_N4 = Rule::verbatim(Clause::bullet(NOTES, 4),
+        "API 連携先のサービスは、当組合が提供するサービスではございません。サービス内容についてのご不明な点につきましては、それぞれのサービスを提供する「API 業者」へお問い合わせください。")
+        .codes("provider_service_not_institutions", "provider_service_not_institutions")
+        .summary("describe: the provider's service is not the credit union's (no liability ruling is drawn from it)");
+    R_N5 = Rule::verbatim(Clause::bullet(NOTES, 5),
+        "当組合のAPI 利用規定に同意し、必ずお客様自身の責任において行っていただきますようお願いいたします。")
+        .codes("agreed_to_terms", "terms_not_agreed")
+        .summary("agreed to the credit union's API利用規定");
+
+    GAP = Rule::gap();
+}
+
+/// The eight API連携先 of <連携先・サービス内容一覧>, in the notice's order.
+pub const LISTED_PROVIDERS: &[&str] =
+    &["moneyforward", "freee", "moneytree", "yayoi", "sorimachi", "sbi-business-solutions", "zaim", "line-pay"];
+
+/// The variant.
+pub static POLICY: Policy = Policy {
+    meta: Meta {
+        variant: "akita-notice",
+        institution: "akita",
+        institution_name: "秋田県信用組合",
+        title: "API連携サービス提供のご案内（個人向けインターネットバンキング）",
+        version: "undated",
+        effective_from: "0001-01-01",
+        effective_until: None,
+    },
+    settings: &[SettingName::ReauthAfterDays, SettingName::DesignatedProviders],
+    defaults: Defaults {
+        reauth_after_days: Some(90),
+        registration_valid_days: None,
+        permission_valid_days: None,
+        inactivity_days: None,
+        designated_providers: Some(LISTED_PROVIDERS),
+    },
+    eligibility: &[
+        Condition { fact: Fact::All(&[Fact::Individual, Fact::InternetBankingContract]), rule: R_N1_IB },
+        Condition { fact: Fact::ProviderContract, rule: R_N1_PROVIDER },
+        Condition { fact: Fact::ProviderDesignated, rule: R_LIST },
+        Condition { fact: Fact::AgreedToTerms, rule: R_N5 },
+    ],
+    accounts: Accounts {
+        entries: &[AccountEntry {
+            kinds: KindSet::ALL,
+            channels: ChannelSet::ALL,
+            rule: R_N1_ACCOUNTS,
+            needs: AccountNeeds::InternetBankingRegistered,
+            needs_rule: Some(R_N1_IB_ACCOUNT),
+        }],
+        unlisted: GAP,
+        notes: &[],
+    },
+    functions: Functions {
+        entries: &[FunctionEntry {
+            functions: &[Function::Balance, Function::Transactions],
+            scope: Scope::Accounts(KindSet::ALL),
+            rule: R_API,
+            consent: None,
+        }],
+        unlisted: R_API_UNLISTED,
+        uncovered: None,
+    },
+    token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_N3, length_rule: R_N3_PERIOD }],
+    // window, liability, disclosure, chained, suspension: the notice is silent.
+    ..Policy::empty(Meta::draft("akita-notice", "akita"), RULES, GAP)
+};
+
+kitei_sdk::export_policy!(POLICY);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kitei_sdk::request::blank;
+    use kitei_sdk::types::{Account, Reason, Request, Settings, Timestamp};
+
+    const DAY: i64 = 86_400;
+    const T0: i64 = 1_700_000_000;
+
+    fn ts(seconds: i64) -> Timestamp {
+        Timestamp { seconds, nanos: 0, offset_seconds: 9 * 3600 }
+    }
+
+    fn failing(reasons: &[Reason]) -> Vec<(String, &'static str)> {
+        reasons
+            .iter()
+            .filter(|r| !r.met)
+            .map(|r| {
+                let rule = &POLICY.rules[r.rule as usize];
+                (rule.clause.cite(), rule.code(false))
+            })
+            .collect()
+    }
+
+    /// Eligible: individual, IB contract, Money Forward contract, terms agreed,
+    /// registered at `T0`, one ordinary account registered in IB.
+    fn eligible() -> Request {
+        let mut req = blank();
+        req.customer = CustomerFlags::INTERNET_BANKING_CONTRACT;
+        req.provider_id = "moneyforward".into();
+        req.provider = ProviderFlags::CONTRACT;
+        req.consent = ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED;
+        req.authenticated_at = Some(ts(T0));
+        req.at = ts(T0 + DAY);
+        req.accounts = vec![Account { kind: AccountKind::Ordinary, flags: AccountFlags::INTERNET_BANKING_REGISTERED }];
+        req.selected = vec![0];
+        req
+    }
+
+    /// Settings with nothing set (the generated type has no `Default`).
+    fn unset() -> Settings {
+        Settings {
+            reauth_after_days: None,
+            registration_valid_days: None,
+            permission_valid_days: None,
+            inactivity_days: None,
+            designated_providers: None,
+        }
+    }
+
+    #[test]
+    fn tables_are_consistent() {
+        POLICY.check().unwrap();
+    }
+
+    #[test]
+    fn eligible_customer_is_permitted() {
+        let engine = Engine::with_defaults(&POLICY);
+        assert_eq!(engine.eligibility(&eligible()).decision, Decision::Permit);
+        let v = engine.eligibility(&blank());
+        assert_eq!(
+            failing(&v.reasons),
+            [
+                ("注意事項・1".to_string(), "no_individual_internet_banking_contract"),
+                ("注意事項・1".to_string(), "no_provider_contract"),
+                ("連携先一覧".to_string(), "provider_not_listed"),
+                ("注意事項・5".to_string(), "terms_not_agreed"),
+            ]
+        );
+    }
+
+    #[test]
+    fn token_is_valid_for_90_days_from_registration() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        req.at = ts(T0 + 89 * DAY);
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Valid);
+        assert_eq!(t.expires_at, Some(ts(T0 + 90 * DAY)));
+        req.at = ts(T0 + 90 * DAY - 1);
+        assert_eq!(engine.token(&req).status, TokenStatus::Valid);
+        req.at = ts(T0 + 90 * DAY);
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Expired);
+        assert_eq!(failing(&t.reasons), [("注意事項・3".to_string(), "registration_expired")]);
+        // an expired registration denies authorize
+        req.function = Some(Function::Balance);
+        assert_eq!(engine.authorize(&req).decision, Decision::Deny);
+        // the 90 days are the stated length, not a setting
+        let length = POLICY.rules[t.reasons[0].rule as usize];
+        assert_eq!(length.provenance, Provenance::Verbatim);
+        assert!(length.text.contains("有効期限 (90日)"));
+    }
+
+    #[test]
+    fn an_unlisted_provider_is_not_eligible() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        req.provider_id = "unlisted-app".into();
+        // the request's own flag does not override the notice's list
+        req.provider |= ProviderFlags::DESIGNATED;
+        let v = engine.eligibility(&req);
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(failing(&v.reasons), [("連携先一覧".to_string(), "provider_not_listed")]);
+        for id in LISTED_PROVIDERS {
+            req.provider_id = (*id).into();
+            assert_eq!(engine.eligibility(&req).decision, Decision::Permit, "{id}");
+        }
+        // an operator who adds a provider to the list makes it eligible
+        let mut ids: Vec<String> = LISTED_PROVIDERS.iter().map(|s| (*s).to_string()).collect();
+        ids.push("unlisted-app".into());
+        let engine = Engine::new(&POLICY, Settings { designated_providers: Some(ids), ..unset() }).unwrap();
+        req.provider_id = "unlisted-app".into();
+        assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
+    }
+
+    #[test]
+    fn corporate_customers_are_not_eligible() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        req.segment = Segment::Corporate;
+        let v = engine.eligibility(&req);
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(failing(&v.reasons), [("注意事項・1".to_string(), "no_individual_internet_banking_contract")]);
+    }
+
+    #[test]
+    fn any_kind_links_if_registered_in_internet_banking() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        req.accounts = kitei_sdk::request::ACCOUNT_KINDS
+            .iter()
+            .map(|&kind| Account { kind, flags: AccountFlags::INTERNET_BANKING_REGISTERED })
+            .collect();
+        req.accounts.push(Account { kind: AccountKind::Ordinary, flags: AccountFlags::CASH_CARD });
+        req.selected = (0..7).collect();
+        let v = engine.accounts(&req);
+        assert!(v[..6].iter().all(|a| a.linkable));
+        assert!(!v[6].linkable);
+        assert_eq!(failing(&v[6].reasons), [("注意事項・1".to_string(), "account_not_registered_in_internet_banking")]);
+        assert!(v[6].reasons.iter().all(|r| POLICY.rules[r.rule as usize].provenance == Provenance::Interpreted));
+    }
+
+    #[test]
+    fn balance_and_transactions_only() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        for f in [Function::Balance, Function::Transactions] {
+            req.function = Some(f);
+            assert_eq!(engine.authorize(&req).decision, Decision::Permit, "{f:?}");
+        }
+        req.function = Some(Function::Transfer);
+        let a = engine.authorize(&req);
+        assert_eq!(a.decision, Decision::Deny);
+        assert_eq!(failing(&a.reasons), [("API連携とは".to_string(), "function_not_offered")]);
+        // no service window: a closed API does not deny
+        req.function = Some(Function::Balance);
+        req.service = ServiceFlags::empty();
+        assert_eq!(engine.authorize(&req).decision, Decision::Permit);
+    }
+
+    #[test]
+    fn liability_and_incidents_are_unspecified() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.loss_event = Some(LossEvent::CredentialMisuse);
+        req.incident_kind = Some(IncidentKind::Leak);
+        assert!(engine.liability(&req).iter().all(|r| r.ruling == LiabilityRuling::Unspecified));
+        let v = engine.incident(&req);
+        for p in [v.disclosure, v.chained, v.suspension] {
+            assert_eq!(p.ruling, PermissionRuling::Unspecified);
+            assert_eq!(POLICY.rules[p.reasons[0].rule as usize].code_met, "not_addressed");
+        }
+    }
+
+    #[test]
+    fn describes_an_undated_notice() {
+        let m = Engine::with_defaults(&POLICY).describe();
+        assert_eq!((m.version.as_str(), m.effective_from.as_str(), m.effective_until), ("undated", "0001-01-01", None));
+        assert_eq!(m.defaults.reauth_after_days, Some(90));
+        assert_eq!(m.defaults.designated_providers.as_deref().map(<[String]>::len), Some(8));
+        assert_eq!(m.settings_used, ["reauth_after_days", "designated_providers"]);
+    }
+}
