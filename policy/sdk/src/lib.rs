@@ -22,7 +22,7 @@
 //!     ..Policy::empty(Meta::draft("demo-2024", "demo"), RULES, GAP)
 //! };
 //!
-//! let engine = Engine::new(&POLICY, Default::default()).unwrap();
+//! let engine = Engine::with_defaults(&POLICY);
 //! let mut request = kitei_sdk::request::blank();
 //! assert_eq!(engine.eligibility(&request).decision, Decision::Deny);
 //! request.customer |= CustomerFlags::INTERNET_BANKING_CONTRACT;

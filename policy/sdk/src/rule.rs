@@ -40,26 +40,26 @@ impl Clause {
 
     /// The human form: `第2条第2項第3号`, `注意事項・3`.
     pub fn cite(&self) -> String {
-        let mut out = String::new();
-        if let Some(section) = self.section {
-            out.push_str(section);
-            if let Some(item) = self.item {
-                out.push('・');
-                out.push_str(&item.to_string());
-            }
-            return out;
-        }
-        if let Some(a) = self.article {
-            out.push_str(&format!("第{a}条"));
-        }
-        if let Some(p) = self.paragraph {
-            out.push_str(&format!("第{p}項"));
-        }
-        if let Some(i) = self.item {
-            out.push_str(&format!("第{i}号"));
-        }
-        out
+        cite(self.article, self.paragraph, self.item, self.section)
     }
+}
+
+/// The human form of a citation: `第2条第2項第3号`, or `注意事項・3` for a
+/// heading and bullet.
+pub fn cite(article: Option<u32>, paragraph: Option<u32>, item: Option<u32>, section: Option<&str>) -> String {
+    if let Some(section) = section {
+        return match item {
+            Some(item) => format!("{section}・{item}"),
+            None => section.to_string(),
+        };
+    }
+    let mut out = String::new();
+    for (n, unit) in [(article, "条"), (paragraph, "項"), (item, "号")] {
+        if let Some(n) = n {
+            out.push_str(&format!("第{n}{unit}"));
+        }
+    }
+    out
 }
 
 /// The index of a rule in its variant's rule sheet. Declared by [`rules!`](crate::rules).

@@ -1,1 +1,72 @@
-fn main() {}
+//! `kitei`: build, inspect and run API利用規定 policy modules.
+
+mod build;
+mod demo;
+mod describe;
+mod eval;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Executable API利用規定: policy components for API連携 decisions.
+#[derive(Parser)]
+#[command(name = "kitei", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where built policies are read from by default.
+pub const DEFAULT_POLICIES: &str = "target/policies";
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile policy crates to components (all bundled variants when none is named)
+    Build(build::Args),
+    /// Decide one api.md request (a file, or `-` for stdin) and print the response
+    Eval(eval::Args),
+    /// Show a variant's metadata and rule sheet
+    Describe(describe::Args),
+    /// Build the bundled policies and decide the example requests
+    Demo(demo::Args),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KITEI_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(a) => build::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Describe(a) => describe::run(a),
+        Command::Demo(a) => demo::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The runtime with default limits.
+pub fn runtime() -> anyhow::Result<kitei::component::Runtime> {
+    kitei::component::Runtime::new(kitei::component::Limits::default())
+}
+
+/// Loads a policy directory, reporting rejected files on stderr.
+pub fn load(dir: &PathBuf) -> anyhow::Result<kitei::Registry> {
+    use anyhow::Context;
+    let registry = kitei::Registry::load_dir(&runtime()?, dir)
+        .with_context(|| format!("reading policy directory `{}` (build it with `kitei build`)", dir.display()))?;
+    for r in registry.rejected() {
+        eprintln!("warning: rejected {}", r.error);
+    }
+    Ok(registry)
+}

@@ -1,0 +1,40 @@
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Request files to decide (default: every `*.json` in `examples/`)
+    requests: Vec<PathBuf>,
+    /// Skip building; use the policies already in `target/policies`
+    #[arg(long)]
+    no_build: bool,
+}
+
+/// Builds every bundled policy, then decides the example requests.
+pub fn run(args: Args) -> Result<ExitCode> {
+    if !args.no_build {
+        crate::build::build_all(&[], None, "policy".as_ref())?;
+    }
+    let registry = crate::load(&PathBuf::from(crate::DEFAULT_POLICIES))?;
+    let requests = if args.requests.is_empty() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir("examples")
+            .context("reading `examples/`")?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        files
+    } else {
+        args.requests
+    };
+    let mut code = ExitCode::SUCCESS;
+    for file in requests {
+        let body = std::fs::read(&file).with_context(|| format!("reading `{}`", file.display()))?;
+        println!("\n=== {} ===", file.display());
+        if crate::eval::print_decision(&registry, &body) != ExitCode::SUCCESS {
+            code = ExitCode::from(1);
+        }
+    }
+    Ok(code)
+}

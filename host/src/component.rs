@@ -1,0 +1,311 @@
+//! Policy components under wasmtime: compiled and linked once at load,
+//! instances reused, every call under an epoch deadline and a memory cap.
+
+use crate::bindings::{self, InstitutionPolicy, InstitutionPolicyPre, INTERFACE};
+use crate::error::{DecisionError, LoadError};
+use crate::policy::{Outcome, Policy, PolicyInfo};
+use crate::vocab::Operation;
+use kitei_sdk::types as m;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
+
+/// Limits every call runs under.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// linear memory a module may grow to
+    pub memory_bytes: usize,
+    /// wall time one call may take
+    pub deadline: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { memory_bytes: 16 << 20, deadline: Duration::from_millis(100) }
+    }
+}
+
+/// How often the epoch advances; deadlines are counted in these ticks.
+const TICK: Duration = Duration::from_millis(5);
+
+/// The wasmtime engine shared by every module, with its epoch ticker.
+#[derive(Clone)]
+pub struct Runtime {
+    engine: Engine,
+    limits: Limits,
+}
+
+impl Runtime {
+    /// # Errors
+    /// When wasmtime cannot be configured on this machine.
+    pub fn new(limits: Limits) -> anyhow::Result<Self> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config)?;
+        let weak = engine.weak();
+        std::thread::Builder::new().name("kitei-epoch".into()).spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(TICK);
+            }
+        })?;
+        Ok(Runtime { engine, limits })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+}
+
+/// Hex sha256 of bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+struct StoreState {
+    limits: StoreLimits,
+}
+
+struct Slot {
+    store: Store<StoreState>,
+    policy: InstitutionPolicy,
+}
+
+/// A component compiled, checked and linked, ready to answer.
+pub struct ComponentPolicy {
+    info: PolicyInfo,
+    pre: InstitutionPolicyPre<StoreState>,
+    runtime: Runtime,
+    settings: bindings::wt::Settings,
+    pool: Mutex<Vec<Slot>>,
+}
+
+/// A component that passed the checks, before settings are applied.
+pub struct Checked {
+    pre: InstitutionPolicyPre<StoreState>,
+    runtime: Runtime,
+    pub sha256: String,
+    pub metadata: m::Metadata,
+    pub file: PathBuf,
+}
+
+fn trap_message(e: &wasmtime::Error) -> String {
+    format!("{e:#}")
+}
+
+impl Checked {
+    /// Compiles and checks component bytes: a component (not a core module),
+    /// importing nothing, exporting the policy interface; reads its metadata.
+    ///
+    /// # Errors
+    /// A [`LoadError`] naming `file` and the reason.
+    pub fn new(runtime: &Runtime, file: &Path, bytes: &[u8]) -> Result<Self, LoadError> {
+        let file = file.to_path_buf();
+        if wasmparser::Parser::is_core_wasm(bytes) {
+            return Err(LoadError::CoreModule { file });
+        }
+        let component = Component::new(runtime.engine(), bytes)
+            .map_err(|e| LoadError::Corrupt { file: file.clone(), message: trap_message(&e) })?;
+        Self::from_component(runtime, file, sha256_hex(bytes), &component)
+    }
+
+    fn from_component(runtime: &Runtime, file: PathBuf, sha256: String, component: &Component) -> Result<Self, LoadError> {
+        let engine = runtime.engine();
+        let ty = component.component_type();
+        let imports: Vec<String> = ty.imports(engine).map(|(name, _)| format!("`{name}`")).collect();
+        if !imports.is_empty() {
+            return Err(LoadError::Imports { file, imports: imports.join(", ") });
+        }
+        let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
+        if !exports.iter().any(|e| e == INTERFACE) {
+            let found = if exports.is_empty() { "nothing".into() } else { exports.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ") };
+            return Err(LoadError::WrongWorld { file, expected: INTERFACE, found });
+        }
+        let linker: Linker<StoreState> = Linker::new(engine);
+        let pre = linker
+            .instantiate_pre(component)
+            .and_then(InstitutionPolicyPre::new)
+            .map_err(|e| LoadError::WrongWorld { file: file.clone(), expected: INTERFACE, found: trap_message(&e) })?;
+        let mut checked = Checked { pre, runtime: runtime.clone(), sha256, metadata: empty_metadata(), file };
+        let mut slot = checked.instantiate().map_err(|e| checked.failed(e))?;
+        let policy = slot.policy.kitei_policy_policy();
+        slot.store.set_epoch_deadline(checked.ticks());
+        let md = policy.call_describe(&mut slot.store).map_err(|e| checked.failed(e))?;
+        checked.metadata = bindings::metadata_out(md);
+        check_metadata(&checked.metadata).map_err(|message| LoadError::Metadata { file: checked.file.clone(), message })?;
+        Ok(checked)
+    }
+
+    fn failed(&self, e: wasmtime::Error) -> LoadError {
+        LoadError::Failed { file: self.file.clone(), message: trap_message(&e) }
+    }
+
+    fn ticks(&self) -> u64 {
+        ticks(self.runtime.limits().deadline)
+    }
+
+    fn instantiate(&self) -> wasmtime::Result<Slot> {
+        new_slot(&self.runtime, &self.pre)
+    }
+
+    /// Applies the operator's settings (validated by the module) and makes
+    /// the policy ready to answer.
+    ///
+    /// # Errors
+    /// [`LoadError::Settings`] with the module's message.
+    pub fn configure(self, settings: &m::Settings, settings_source: Option<PathBuf>) -> Result<ComponentPolicy, LoadError> {
+        let settings = bindings::settings_in(settings);
+        let mut slot = self.instantiate().map_err(|e| self.failed(e))?;
+        let in_force = configure_slot(&mut slot, &settings, self.ticks())
+            .map_err(|e| self.failed(e))?
+            .map_err(|message| LoadError::Settings {
+                file: settings_source.clone().unwrap_or_else(|| self.file.clone()),
+                variant: self.metadata.variant.clone(),
+                message,
+            })?;
+        let info = PolicyInfo {
+            metadata: self.metadata,
+            sha256: self.sha256,
+            settings: bindings::settings_out(in_force),
+            source: Some(self.file),
+            settings_source,
+        };
+        Ok(ComponentPolicy { info, pre: self.pre, runtime: self.runtime, settings, pool: Mutex::new(vec![slot]) })
+    }
+}
+
+/// A fresh instance in a store of its own, with the runtime's limits.
+fn new_slot(runtime: &Runtime, pre: &InstitutionPolicyPre<StoreState>) -> wasmtime::Result<Slot> {
+    let limits = StoreLimitsBuilder::new()
+        .memory_size(runtime.limits().memory_bytes)
+        .instances(1)
+        .trap_on_grow_failure(true)
+        .build();
+    let mut store = Store::new(runtime.engine(), StoreState { limits });
+    store.limiter(|s| &mut s.limits);
+    store.set_epoch_deadline(ticks(runtime.limits().deadline));
+    let policy = pre.instantiate(&mut store)?;
+    Ok(Slot { store, policy })
+}
+
+fn configure_slot(slot: &mut Slot, settings: &bindings::wt::Settings, ticks: u64) -> wasmtime::Result<Result<bindings::wt::Settings, String>> {
+    slot.store.set_epoch_deadline(ticks);
+    slot.policy.kitei_policy_policy().call_configure(&mut slot.store, settings)
+}
+
+fn ticks(deadline: Duration) -> u64 {
+    (deadline.as_millis() / TICK.as_millis()).max(1) as u64 + 1
+}
+
+fn empty_metadata() -> m::Metadata {
+    m::Metadata {
+        variant: String::new(),
+        institution: String::new(),
+        institution_name: String::new(),
+        title: String::new(),
+        version: String::new(),
+        effective_from: String::new(),
+        effective_until: None,
+        settings_used: Vec::new(),
+        defaults: m::Settings {
+            reauth_after_days: None,
+            registration_valid_days: None,
+            permission_valid_days: None,
+            inactivity_days: None,
+            designated_providers: None,
+        },
+        parties: Vec::new(),
+        rules: Vec::new(),
+    }
+}
+
+/// Checks what the host relies on: ids present, ISO dates, a rule sheet.
+fn check_metadata(md: &m::Metadata) -> Result<(), String> {
+    let id_ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !id_ok(&md.variant) {
+        return Err(format!("variant id `{}` must be lowercase ASCII letters, digits and '-'", md.variant));
+    }
+    if !id_ok(&md.institution) {
+        return Err(format!("institution id `{}` must be lowercase ASCII letters, digits and '-'", md.institution));
+    }
+    for (field, value) in [("effective_from", Some(&md.effective_from)), ("effective_until", md.effective_until.as_ref())] {
+        if let Some(v) = value {
+            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| format!("`{field}` `{v}` is not an ISO date"))?;
+        }
+    }
+    if md.rules.is_empty() {
+        return Err("the rule sheet is empty".into());
+    }
+    Ok(())
+}
+
+impl ComponentPolicy {
+    fn failure(&self, e: &wasmtime::Error) -> DecisionError {
+        let variant = self.info.metadata.variant.clone();
+        if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+            DecisionError::Timeout { variant, millis: self.runtime.limits().deadline.as_millis() as u64 }
+        } else {
+            DecisionError::PolicyFailed { variant, message: trap_message(e) }
+        }
+    }
+
+    fn slot(&self) -> Result<Slot, DecisionError> {
+        if let Some(slot) = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            return Ok(slot);
+        }
+        let fail = |e: wasmtime::Error| self.failure(&e);
+        let ticks = ticks(self.runtime.limits().deadline);
+        let mut slot = new_slot(&self.runtime, &self.pre).map_err(fail)?;
+        configure_slot(&mut slot, &self.settings, ticks)
+            .map_err(fail)?
+            .map_err(|message| DecisionError::PolicyFailed { variant: self.info.metadata.variant.clone(), message })?;
+        Ok(slot)
+    }
+
+    fn call(&self, operation: Operation, slot: &mut Slot, r: &m::Request) -> wasmtime::Result<Outcome> {
+        slot.store.set_epoch_deadline(ticks(self.runtime.limits().deadline));
+        let p = slot.policy.kitei_policy_policy();
+        let s = &mut slot.store;
+        if operation == Operation::Describe {
+            return Ok(Outcome::Describe);
+        }
+        let req = bindings::request_in(r);
+        Ok(match operation {
+            Operation::Describe => Outcome::Describe,
+            Operation::Eligibility => Outcome::Eligibility(bindings::verdict_out(p.call_eligibility(s, &req)?)),
+            Operation::Accounts => Outcome::Accounts(bindings::accounts_out(p.call_accounts(s, &req)?)),
+            Operation::Authorize => Outcome::Authorize(bindings::authorization_out(p.call_authorize(s, &req)?)),
+            Operation::Token => Outcome::Token(bindings::token_out(p.call_token(s, &req)?)),
+            Operation::Liability => Outcome::Liability(bindings::liability_out(p.call_liability(s, &req)?)),
+            Operation::Incident => Outcome::Incident(bindings::incident_out(p.call_incident(s, &req)?)),
+        })
+    }
+}
+
+impl Policy for ComponentPolicy {
+    fn info(&self) -> &PolicyInfo {
+        &self.info
+    }
+
+    /// Takes an idle instance (or makes one), calls it, and returns it to the
+    /// pool; an instance that trapped is dropped, never reused.
+    fn decide(&self, operation: Operation, request: &m::Request) -> Result<Outcome, DecisionError> {
+        let mut slot = self.slot()?;
+        match self.call(operation, &mut slot, request) {
+            Ok(outcome) => {
+                self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(slot);
+                Ok(outcome)
+            }
+            Err(e) => Err(self.failure(&e)),
+        }
+    }
+}

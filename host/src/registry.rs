@@ -1,0 +1,195 @@
+//! The set of loaded policies: loaded from a directory, selected by
+//! institution and date.
+
+use crate::component::{Checked, Runtime};
+use crate::error::{DecisionError, LoadError};
+use crate::policy::Policy;
+use crate::request::{jst, Target};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use kitei_sdk::types as m;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A file that was refused, and why.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Rejected {
+    pub file: PathBuf,
+    pub error: String,
+}
+
+/// An immutable set of policies. Reloading builds a new one.
+#[derive(Clone, Default)]
+pub struct Registry {
+    policies: Vec<Arc<dyn Policy>>,
+    rejected: Vec<Rejected>,
+}
+
+/// A settings file (`<institution>.settings.json`), strictly read.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SettingsFile {
+    reauth_after_days: Option<u32>,
+    registration_valid_days: Option<u32>,
+    permission_valid_days: Option<u32>,
+    inactivity_days: Option<u32>,
+    designated_providers: Option<Vec<String>>,
+}
+
+impl From<SettingsFile> for m::Settings {
+    fn from(f: SettingsFile) -> Self {
+        m::Settings {
+            reauth_after_days: f.reauth_after_days,
+            registration_valid_days: f.registration_valid_days,
+            permission_valid_days: f.permission_valid_days,
+            inactivity_days: f.inactivity_days,
+            designated_providers: f.designated_providers,
+        }
+    }
+}
+
+/// No settings: every value from the variant's defaults.
+pub fn no_settings() -> m::Settings {
+    SettingsFile::default().into()
+}
+
+/// Reads a settings file.
+///
+/// # Errors
+/// A message naming the field at fault.
+pub fn read_settings(path: &Path) -> Result<m::Settings, String> {
+    let text = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut de = serde_json::Deserializer::from_slice(&text);
+    let file: SettingsFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." { e.inner().to_string() } else { format!("field `{path}`: {}", e.inner()) }
+    })?;
+    Ok(file.into())
+}
+
+const SETTINGS_SUFFIX: &str = ".settings.json";
+
+impl Registry {
+    pub fn new(policies: Vec<Arc<dyn Policy>>, rejected: Vec<Rejected>) -> Self {
+        Registry { policies, rejected }
+    }
+
+    /// Loads every `*.wasm` in `dir`, with `<institution>.settings.json`
+    /// applied to that institution's modules. A bad file is rejected with its
+    /// reason while the good ones load.
+    ///
+    /// # Errors
+    /// Only when the directory itself cannot be read.
+    pub fn load_dir(runtime: &Runtime, dir: &Path) -> std::io::Result<Registry> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        entries.sort();
+        let mut settings: BTreeMap<String, (PathBuf, Result<m::Settings, String>)> = BTreeMap::new();
+        for path in &entries {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if let Some(institution) = name.strip_suffix(SETTINGS_SUFFIX) {
+                settings.insert(institution.to_string(), (path.clone(), read_settings(path)));
+            }
+        }
+        let mut registry = Registry::default();
+        for path in entries.iter().filter(|p| p.extension().is_some_and(|e| e == "wasm")) {
+            match load_file(runtime, path, &settings) {
+                Ok(policy) => registry.add(policy),
+                Err(e) => registry.reject(path, e),
+            }
+        }
+        for r in &registry.rejected {
+            tracing::warn!(file = %r.file.display(), "rejected: {}", r.error);
+        }
+        Ok(registry)
+    }
+
+    fn reject(&mut self, file: &Path, error: LoadError) {
+        self.rejected.push(Rejected { file: file.to_path_buf(), error: error.to_string() });
+    }
+
+    /// Adds a policy unless its variant is already loaded (then it is rejected).
+    pub fn add(&mut self, policy: Arc<dyn Policy>) {
+        let file = policy.info().source.clone().unwrap_or_default();
+        if let Some(other) = self.policies.iter().find(|p| p.info().variant() == policy.info().variant()) {
+            let error = LoadError::Duplicate {
+                file: file.clone(),
+                variant: policy.info().variant().to_string(),
+                other: other.info().source.clone().unwrap_or_default(),
+            };
+            self.reject(&file, error);
+            return;
+        }
+        self.policies.push(policy);
+    }
+
+    pub fn policies(&self) -> &[Arc<dyn Policy>] {
+        &self.policies
+    }
+
+    pub fn rejected(&self) -> &[Rejected] {
+        &self.rejected
+    }
+
+    /// A loaded variant by id.
+    pub fn variant(&self, id: &str) -> Option<&Arc<dyn Policy>> {
+        self.policies.iter().find(|p| p.info().variant() == id)
+    }
+
+    /// The policy a request is for: the named variant, or the institution's
+    /// variant in force on the JST date of `at` (the latest to take effect
+    /// when two overlap).
+    ///
+    /// # Errors
+    /// 404-class errors: unknown variant or institution, nothing in force.
+    pub fn select(&self, target: &Target, at: Option<DateTime<FixedOffset>>) -> Result<&Arc<dyn Policy>, DecisionError> {
+        match target {
+            Target::Variant(v) => self.variant(v).ok_or_else(|| DecisionError::UnknownVariant(v.clone())),
+            Target::Institution(i) => {
+                let family: Vec<_> = self.policies.iter().filter(|p| p.info().institution() == i).collect();
+                if family.is_empty() {
+                    return Err(DecisionError::UnknownInstitution(i.clone()));
+                }
+                let at = at.ok_or_else(|| DecisionError::Invalid("field `at` is required".into()))?;
+                let day = at.with_timezone(&jst()).date_naive();
+                family
+                    .into_iter()
+                    .filter(|p| in_force(&p.info().metadata, day))
+                    .max_by_key(|p| p.info().metadata.effective_from.clone())
+                    .ok_or_else(|| DecisionError::NotInForce { institution: i.clone(), at: at.to_rfc3339() })
+            }
+        }
+    }
+}
+
+/// Whether a variant is in force on a JST calendar day.
+pub fn in_force(md: &m::Metadata, day: NaiveDate) -> bool {
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let from_ok = date(&md.effective_from).is_some_and(|from| from <= day);
+    let until_ok = md.effective_until.as_deref().is_none_or(|u| date(u).is_some_and(|until| day <= until));
+    from_ok && until_ok
+}
+
+fn load_file(
+    runtime: &Runtime,
+    path: &Path,
+    settings: &BTreeMap<String, (PathBuf, Result<m::Settings, String>)>,
+) -> Result<Arc<dyn Policy>, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io { file: path.to_path_buf(), source })?;
+    let checked = Checked::new(runtime, path, &bytes)?;
+    let policy = match settings.get(&checked.metadata.institution) {
+        None => checked.configure(&no_settings(), None)?,
+        Some((file, Ok(s))) => checked.configure(s, Some(file.clone()))?,
+        Some((file, Err(message))) => {
+            return Err(LoadError::SettingsFile { file: file.clone(), message: message.clone() });
+        }
+    };
+    tracing::info!(file = %path.display(), variant = %policy_variant(&policy), "loaded");
+    Ok(Arc::new(policy))
+}
+
+fn policy_variant(p: &dyn Policy) -> String {
+    p.info().variant().to_string()
+}

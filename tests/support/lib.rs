@@ -1,0 +1,70 @@
+//! Shared test support: the bundled policies built once per test binary,
+//! and synthetic components for the host's refusal paths.
+
+use kitei::build::{build_crate, bundled_crates, Toolchain};
+use kitei::component::{Limits, Runtime};
+use kitei::Registry;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// A runtime with default limits.
+pub fn runtime() -> Runtime {
+    Runtime::new(Limits::default()).expect("wasmtime runtime")
+}
+
+/// Builds every bundled variant from its current source (once per test
+/// binary) and returns the directory of components, `target/policies`.
+pub fn policies() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let toolchain = Toolchain::detect().unwrap_or_else(|e| panic!("{e:#}"));
+        let runtime = runtime();
+        let mut dir = None;
+        for krate in bundled_crates(&root().join("policy")).expect("policy/ readable") {
+            let out = build_crate(&runtime, &toolchain, &krate, None)
+                .unwrap_or_else(|e| panic!("building {}: {e:#}", krate.display()));
+            dir = out.parent().map(Path::to_path_buf);
+        }
+        dir.expect("at least one bundled policy")
+    })
+}
+
+/// The registry of the bundled policies.
+pub fn registry() -> Registry {
+    Registry::load_dir(&runtime(), policies()).expect("policy dir readable")
+}
+
+/// Copies the named built policies into a fresh temporary directory.
+pub fn temp_policy_dir(name: &str, variants: &[&str]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kitei-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for v in variants {
+        let file = format!("{v}.wasm");
+        std::fs::copy(policies().join(&file), dir.join(&file)).expect("copy policy");
+    }
+    dir
+}
+
+/// A component for `world` of `wit` whose functions all trap: enough to
+/// test what the host accepts and refuses.
+pub fn dummy_component(wit: &str, world: &str) -> Vec<u8> {
+    use wit_parser::{LiftLowerAbi, ManglingAndAbi, Resolve};
+    let mut resolve = Resolve::default();
+    let pkg = resolve.push_str("fixture.wit", wit).expect("fixture WIT parses");
+    let world = resolve.select_world(&[pkg], Some(world)).expect("fixture world");
+    let mut module = wit_component::dummy_module(&resolve, world, ManglingAndAbi::Legacy(LiftLowerAbi::Sync));
+    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8, false)
+        .expect("embed metadata");
+    kitei::build::componentize(&module).expect("componentize fixture")
+}
+
+/// The contract's WIT text.
+pub fn policy_wit() -> String {
+    std::fs::read_to_string(root().join("wit/policy.wit")).expect("wit/policy.wit")
+}
