@@ -36,6 +36,7 @@ const TICK: Duration = Duration::from_millis(5);
 pub struct Runtime {
     engine: Engine,
     limits: Limits,
+    cache: Option<PathBuf>,
 }
 
 impl Runtime {
@@ -54,7 +55,44 @@ impl Runtime {
                 std::thread::sleep(TICK);
             }
         })?;
-        Ok(Runtime { engine, limits })
+        Ok(Runtime { engine, limits, cache: None })
+    }
+
+    /// Keeps compiled components in `dir` (created if missing), named by the
+    /// sha256 of the component bytes and this engine's compatibility hash, so
+    /// a module seen before loads without compiling. The directory is trusted
+    /// local state the host writes itself: it must not be shared with anyone
+    /// who can write policy files.
+    ///
+    /// # Errors
+    /// When the directory cannot be created.
+    pub fn with_cache(mut self, dir: &Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        self.cache = Some(dir.to_path_buf());
+        Ok(self)
+    }
+
+    /// Compiles component bytes, or loads the artifact compiled before.
+    fn component(&self, bytes: &[u8], sha256: &str) -> wasmtime::Result<Component> {
+        let Some(dir) = &self.cache else { return Component::new(&self.engine, bytes) };
+        let mut h = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(&self.engine.precompile_compatibility_hash(), &mut h);
+        let path = dir.join(format!("{sha256}-{:016x}.cwasm", std::hash::Hasher::finish(&h)));
+        if path.is_file() {
+            // SAFETY: the artifact was written by `serialize` below for these
+            // exact bytes (sha256 in the name) and this engine configuration
+            // (compatibility hash in the name); wasmtime checks the header too.
+            match unsafe { Component::deserialize_file(&self.engine, &path) } {
+                Ok(c) => return Ok(c),
+                Err(e) => tracing::warn!(file = %path.display(), "ignoring unusable precompiled artifact: {e}"),
+            }
+        }
+        let component = Component::new(&self.engine, bytes)?;
+        let tmp = path.with_extension("tmp");
+        if let Err(e) = component.serialize().and_then(|b| Ok(std::fs::write(&tmp, b)?)).and_then(|()| Ok(std::fs::rename(&tmp, &path)?)) {
+            tracing::warn!(file = %path.display(), "cannot cache the compiled component: {e}");
+        }
+        Ok(component)
     }
 
     pub fn engine(&self) -> &Engine {
@@ -90,6 +128,8 @@ pub struct ComponentPolicy {
 }
 
 /// A component that passed the checks, before settings are applied.
+/// Cloning shares the compiled code; each configured copy has its own instances.
+#[derive(Clone)]
 pub struct Checked {
     pre: InstitutionPolicyPre<StoreState>,
     runtime: Runtime,
@@ -113,9 +153,11 @@ impl Checked {
         if wasmparser::Parser::is_core_wasm(bytes) {
             return Err(LoadError::CoreModule { file });
         }
-        let component = Component::new(runtime.engine(), bytes)
+        let sha256 = sha256_hex(bytes);
+        let component = runtime
+            .component(bytes, &sha256)
             .map_err(|e| LoadError::Corrupt { file: file.clone(), message: trap_message(&e) })?;
-        Self::from_component(runtime, file, sha256_hex(bytes), &component)
+        Self::from_component(runtime, file, sha256, &component)
     }
 
     fn from_component(runtime: &Runtime, file: PathBuf, sha256: String, component: &Component) -> Result<Self, LoadError> {

@@ -1,0 +1,94 @@
+//! Decision cost: each operation of each variant through the component and
+//! the same variant crate called natively, in one run; how cost grows with
+//! accounts per request and with the number of loaded policies.
+//!
+//! `cargo bench -p kitei-benches --bench decisions`; `benches/report.py`
+//! turns criterion's estimates into the tables of docs/performance.md.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use kitei::component::{Limits, Runtime};
+use kitei::policy::Policy;
+use kitei::request::{Parsed, Target};
+use kitei::vocab::{Operation, Wire};
+use kitei::Registry;
+use kitei_benches::{pairs, request, Renamed};
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn runtime() -> Runtime {
+    Runtime::new(Limits::default()).expect("runtime")
+}
+
+fn per_operation(c: &mut Criterion) {
+    let rt = runtime();
+    let pairs = pairs(&rt);
+    let req = request(1);
+    for op in kitei_benches::OPERATIONS {
+        let mut g = c.benchmark_group(format!("decide/{}", op.wire()));
+        for p in &pairs {
+            for (how, policy) in [("component", &p.component), ("native", &p.native)] {
+                g.bench_with_input(BenchmarkId::new(how, p.variant), &req, |b, req| {
+                    b.iter(|| black_box(policy.decide(op, black_box(req)).expect("decides")))
+                });
+            }
+        }
+        g.finish();
+    }
+}
+
+fn accounts_scaling(c: &mut Criterion) {
+    let rt = runtime();
+    let pairs = pairs(&rt);
+    let toyama = pairs.iter().find(|p| p.variant == "toyama-2023").expect("toyama");
+    let mut g = c.benchmark_group("authorize_by_accounts");
+    for n in [1usize, 10, 100, 1000] {
+        let req = request(n);
+        for (how, policy) in [("component", &toyama.component), ("native", &toyama.native)] {
+            g.bench_with_input(BenchmarkId::new(how, n), &req, |b, req| {
+                b.iter(|| black_box(policy.decide(Operation::Authorize, black_box(req)).expect("decides")))
+            });
+        }
+    }
+    g.finish();
+}
+
+fn loaded_policies(c: &mut Criterion) {
+    let rt = runtime();
+    let pairs = pairs(&rt);
+    let mut g = c.benchmark_group("authorize_by_loaded_policies");
+    g.sample_size(30);
+    // 6, 60 and 600 loaded policies: copies of the six variants under other names
+    for copies in [1usize, 10, 100] {
+        let mut registry = Registry::default();
+        for i in 0..copies {
+            for p in &pairs {
+                let policy: Arc<dyn Policy> = Arc::new(p.checked.clone().configure(&p.component.info().settings, None).expect("configures"));
+                registry.add(Arc::new(Renamed::new(policy, &format!("{}-{i}", p.variant))));
+            }
+        }
+        let n = registry.policies().len();
+        // ask the last-loaded copy of toyama, through selection by institution
+        let parsed = Parsed {
+            target: Target::Institution(format!("toyama-2023-{}", copies - 1)),
+            operation: Operation::Authorize,
+            at: kitei::request::parse_timestamp("2023-07-03T10:00:00+09:00"),
+            account_ids: vec!["A0".into()],
+            request: request(1),
+        };
+        g.bench_with_input(BenchmarkId::new("component", n), &parsed, |b, parsed| {
+            b.iter(|| {
+                let policy = registry.select(&parsed.target, parsed.at).expect("selects");
+                black_box(policy.decide(parsed.operation, &parsed.request).expect("decides"))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
+    targets = per_operation, accounts_scaling, loaded_policies
+}
+criterion_main!(benches);
