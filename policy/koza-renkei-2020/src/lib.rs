@@ -59,7 +59,10 @@ kitei_sdk::rules! {
         .summary("describe: the provider may pass the information on to chained providers (chained provision permitted)");
     R_3_1_KINDS = Rule::verbatim(Clause::item(3, 1, 1), "口座残高（普通預金・定期預金・カードローン）に関する情報")
         .codes("account_kind_linkable", "account_kind_not_linkable")
-        .summary("linkable kinds: ordinary, time deposit, card loan (3.1(2) lists the same kinds)");
+        .summary("linkable kinds: ordinary, time deposit, card loan (balance, 3.1(1))");
+    R_3_1_KINDS_2 = Rule::verbatim(Clause::item(3, 1, 2), "お取引明細（普通預金・定期預金・カードローン）に関する情報")
+        .codes("account_kind_linkable", "account_kind_not_linkable")
+        .summary("the same three kinds for transactions (3.1(2)); cited beside 3.1(1) on every linkable account");
     R_3_1_1 = Rule::verbatim(Clause::item(3, 1, 1), "口座残高（普通預金・定期預金・カードローン）に関する情報")
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("balance of ordinary, time deposit and card loan accounts");
@@ -237,7 +240,7 @@ pub static POLICY: Policy = Policy {
             needs_rule: None,
         }],
         unlisted: R_3_1_KINDS,
-        notes: &[],
+        notes: &[R_3_1_KINDS_2],
     },
     functions: Functions {
         entries: &[
