@@ -86,5 +86,39 @@ fn main() {
         let lines: Vec<String> = missing.iter().map(|(v, c)| format!("{v}: {c}")).collect();
         Err(format!("no scenario expects:\n{}", lines.join("\n")).into())
     }));
+    trials.push(Trial::test("suite::bad_scenarios_are_errors_naming_the_field", bad_scenarios));
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// A scenario file that cannot be used is an error naming file and field.
+fn bad_scenarios() -> Result<(), Failed> {
+    let dir = std::env::temp_dir().join(format!("kitei-conformance-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let cases = [
+        (r#"{"description":"d","request":{"operation":"eligibility"},"expect":{"toyama-2023":{"decision":"permit"}},"extra":1}"#, "unknown field `extra`"),
+        (r#"{"description":"d","request":{"operation":"eligibility","institution":"toyama"},"expect":{"toyama-2023":{"decision":"permit"}}}"#, "`request.institution`"),
+        (r#"{"description":"d","request":{"operation":"eligibility"},"expect":{"toyama-2023":{"decision":"maybe"}}}"#, "`expect.toyama-2023.decision`"),
+        (r#"{"description":"d","request":{"operation":"eligibility"},"expect":{"toyama-2023":{}}}"#, "`expect.toyama-2023`"),
+        (r#"{"description":"d","request":{"operation":"eligibility"},"expect":{"toyama-2023":{"skip":"x","token":"valid"}}}"#, "`expect.toyama-2023.skip`"),
+        (r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"rulings":{"liability.bank":"liable"}}}}"#, "`expect.toyama-2023.rulings.liability.bank`"),
+    ];
+    for (i, (text, needle)) in cases.iter().enumerate() {
+        let file = dir.join(format!("bad-{i}.json"));
+        std::fs::write(&file, text).map_err(|e| e.to_string())?;
+        match Suite::load(&[file.clone()]) {
+            Ok(_) => return Err(format!("case {i}: accepted").into()),
+            Err(e) => {
+                let msg = e.to_string();
+                if !msg.contains(needle) || !msg.contains(&format!("bad-{i}.json")) {
+                    return Err(format!("case {i}: `{msg}` does not name {needle} and the file").into());
+                }
+            }
+        }
+    }
+    let missing = Suite::load(&[dir.join("absent.json")]).err().map(|e| e.to_string()).unwrap_or_default();
+    if !missing.contains("absent.json") {
+        return Err(format!("a missing file: `{missing}`").into());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }

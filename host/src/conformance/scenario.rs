@@ -155,7 +155,10 @@ impl Scenario {
             }
         }
         for (variant, e) in &self.expect {
-            e.validate().map_err(|m| format!("field `expect.{variant}.{m}"))?;
+            e.validate().map_err(|m| match m.strip_prefix('`') {
+                Some(rest) => format!("field `expect.{variant}`{rest}"),
+                None => format!("field `expect.{variant}.{m}"),
+            })?;
         }
         Ok(())
     }
