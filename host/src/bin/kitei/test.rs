@@ -1,0 +1,25 @@
+use anyhow::Result;
+use kitei::conformance::{self, Subjects, Suite};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Directory of built policies and settings files
+    #[arg(long, default_value = crate::DEFAULT_POLICIES)]
+    policies: PathBuf,
+    /// Scenario files or directories of them
+    #[arg(default_value = "tests/conformance")]
+    suite: Vec<PathBuf>,
+}
+
+/// Runs every scenario against every loaded variant and prints the matrix;
+/// fails when any scenario × variant fails.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let suite = Suite::load(&args.suite)?;
+    let registry = crate::load(&args.policies)?;
+    let subjects = Subjects::components(registry, crate::runtime()?);
+    let matrix = conformance::run(&subjects, &suite);
+    print!("{}", matrix.render());
+    Ok(if matrix.failures() == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

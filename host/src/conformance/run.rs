@@ -1,0 +1,89 @@
+//! Running scenarios: one decision per scenario × variant.
+
+use super::compare::differences;
+use super::report::{Matrix, Row};
+use super::scenario::{Scenario, Suite};
+use super::subjects::Subjects;
+use crate::request::{self, Target};
+use serde_json::Value;
+
+/// The outcome of one scenario for one variant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// what differed, one line each
+    Fail(Vec<String>),
+    /// the scenario says why this variant is not run
+    Skip(String),
+}
+
+impl Verdict {
+    pub fn failed(&self) -> bool {
+        matches!(self, Verdict::Fail(_))
+    }
+}
+
+/// Decides `scenario` with `variant` and compares the answer.
+pub fn check(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Verdict {
+    let Some(expect) = scenario.expect.get(variant) else {
+        return Verdict::Fail(vec![format!("`expect` does not list `{variant}` (add it, or `skip` with a reason)")]);
+    };
+    if let Some(reason) = &expect.skip {
+        return Verdict::Skip(reason.clone());
+    }
+    match answer(subjects, scenario, variant) {
+        Err(e) => Verdict::Fail(vec![e]),
+        Ok((response, selected)) => {
+            let mut diffs = differences(expect, &response);
+            if let Some(want) = expect.selected {
+                match selected {
+                    Ok(got) if got == want => {}
+                    Ok(got) => diffs.push(format!("selected: expected {want}, got {got}")),
+                    Err(e) => diffs.push(format!("selected: {e}")),
+                }
+            }
+            if diffs.is_empty() { Verdict::Pass } else { Verdict::Fail(diffs) }
+        }
+    }
+}
+
+/// The response, and whether the host would pick this variant for its
+/// institution at the request's `at`.
+fn answer(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Result<(Value, Result<bool, String>), String> {
+    let mut body = scenario.request.clone();
+    if let Some(o) = body.as_object_mut() {
+        o.insert("variant".into(), variant.into());
+    }
+    let parsed = request::parse_value(&body).map_err(|e| format!("request: {e}"))?;
+    let policy = subjects.policy(variant, scenario.settings.get(variant))?;
+    let outcome = policy.decide(parsed.operation, &parsed.request).map_err(|e| e.to_string())?;
+    let response = crate::response::render(policy.info(), &parsed, &outcome).map_err(|e| e.to_string())?;
+    let institution = Target::Institution(policy.info().institution().to_string());
+    let selected = match subjects.registry().select(&institution, parsed.at) {
+        Ok(p) => Ok(p.info().variant() == variant),
+        Err(crate::DecisionError::NotInForce { .. }) => Ok(false),
+        Err(e) => Err(e.to_string()),
+    };
+    Ok((response, selected))
+}
+
+/// Runs every scenario of `suite` against every loaded variant, and every
+/// variant a scenario names (a variant named but not loaded fails).
+pub fn run(subjects: &Subjects, suite: &Suite) -> Matrix {
+    let mut variants = subjects.variants();
+    for v in suite.variants() {
+        if !variants.contains(&v) {
+            variants.push(v);
+        }
+    }
+    let rows = suite
+        .scenarios
+        .iter()
+        .map(|(name, scenario)| Row {
+            name: name.clone(),
+            description: scenario.description.clone(),
+            cells: variants.iter().map(|v| check(subjects, scenario, v)).collect(),
+        })
+        .collect();
+    Matrix { variants, rows }
+}
