@@ -21,6 +21,7 @@
 mod bindings;
 pub mod build;
 pub mod component;
+pub mod diff;
 pub mod error;
 pub mod policy;
 pub mod registry;

@@ -3,7 +3,9 @@
 mod build;
 mod demo;
 mod describe;
+mod diff;
 mod eval;
+mod matrix;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -30,6 +32,10 @@ enum Command {
     Describe(describe::Args),
     /// Build the bundled policies and decide the example requests
     Demo(demo::Args),
+    /// Compare two variants' answers: the automatic 新旧対比表 (exit 1 when they differ)
+    Diff(diff::Args),
+    /// Every variant side by side, rule by rule
+    Matrix(matrix::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +51,8 @@ fn main() -> ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Describe(a) => describe::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Matrix(a) => matrix::run(a),
     };
     match result {
         Ok(code) => code,
