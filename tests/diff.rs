@@ -3,13 +3,22 @@
 //! file, blessed with `KITEI_BLESS=1`); every variant against itself; the
 //! HTML report rendered by a real headless browser.
 
-use kitei::component::ComponentPolicy;
+use kitei::component::{ComponentPolicy, Runtime};
 use kitei::diff::{self, Format, Group, Report};
-use kitei_tests::{policies, registry, root, runtime};
+use kitei_tests::{policies, root};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+/// A runtime with the batch deadline (other builds share the machine).
+fn runtime() -> Runtime {
+    Runtime::new(diff::batch_limits()).expect("wasmtime runtime")
+}
+
+fn registry() -> kitei::Registry {
+    kitei::Registry::load_dir(&runtime(), policies()).expect("policy dir readable")
+}
 
 fn load(variant: &str) -> ComponentPolicy {
     diff::load_module(&runtime(), variant, policies()).unwrap_or_else(|e| panic!("loading {variant}: {e}"))

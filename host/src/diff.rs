@@ -7,10 +7,10 @@
 //! the same canonical questions and lays the answers side by side.
 //!
 //! ```no_run
-//! use kitei::component::{Limits, Runtime};
+//! use kitei::component::Runtime;
 //! use kitei::diff::{self, Format};
 //!
-//! let runtime = Runtime::new(Limits::default())?;
+//! let runtime = Runtime::new(diff::batch_limits())?;
 //! let dir = std::path::Path::new("target/policies");
 //! let old = diff::load_module(&runtime, "gunma-2019", dir)?;
 //! let new = diff::load_module(&runtime, "gunma-2023", dir)?;
@@ -34,6 +34,14 @@ pub use compare::{compare, ClauseView, Explored, Group, Module, Report, SideView
 pub use load::{common_settings, load_module};
 
 use crate::error::{DecisionError, LoadError};
+
+/// Limits for a batch of thousands of decisions: the serving deadline
+/// (100 ms a call) is for one request; a comparison on a loaded machine can
+/// see a thread descheduled that long, which must not abort it. The memory
+/// cap stays.
+pub fn batch_limits() -> crate::component::Limits {
+    crate::component::Limits { deadline: std::time::Duration::from_secs(5), ..crate::component::Limits::default() }
+}
 
 /// The time generated requests are for, unless `--at` says otherwise.
 pub const DEFAULT_AT: &str = "2024-04-01T10:00:00+09:00";

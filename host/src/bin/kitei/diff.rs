@@ -26,10 +26,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let Some(at) = kitei::request::parse_timestamp(&args.at) else {
         bail!("`--at`: invalid timestamp `{}`, expected RFC 3339", args.at);
     };
-    let runtime = crate::runtime()?;
+    let runtime = kitei::component::Runtime::new(diff::batch_limits())?;
     let old = diff::load_module(&runtime, &args.old, &args.policies)?;
     let new = diff::load_module(&runtime, &args.new, &args.policies)?;
     let report = diff::compare(&old, &new, at)?;
-    print!("{}", diff::render(&report, args.format)?);
+    crate::print_out(&diff::render(&report, args.format)?)?;
     Ok(if report.differs() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

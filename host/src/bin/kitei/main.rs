@@ -78,3 +78,12 @@ pub fn load(dir: &PathBuf) -> anyhow::Result<kitei::Registry> {
     }
     Ok(registry)
 }
+
+/// Writes a report to stdout; a closed pipe (`| head`) is not an error.
+pub fn print_out(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}

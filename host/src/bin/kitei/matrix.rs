@@ -1,4 +1,4 @@
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use kitei::diff::{self, Format};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,11 +20,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let Some(at) = kitei::request::parse_timestamp(&args.at) else {
         bail!("`--at`: invalid timestamp `{}`, expected RFC 3339", args.at);
     };
-    let registry = crate::load(&args.policies)?;
+    let runtime = kitei::component::Runtime::new(diff::batch_limits())?;
+    let registry = kitei::Registry::load_dir(&runtime, &args.policies)
+        .with_context(|| format!("reading policy directory `{}`", args.policies.display()))?;
+    for r in registry.rejected() {
+        eprintln!("warning: rejected {}", r.error);
+    }
     if registry.policies().is_empty() {
         bail!("no policies in `{}` (build them with `kitei build`)", args.policies.display());
     }
     let m = diff::matrix::matrix(registry.policies(), at)?;
-    print!("{}", diff::render_matrix(&m, args.format)?);
+    crate::print_out(&diff::render_matrix(&m, args.format)?)?;
     Ok(ExitCode::SUCCESS)
 }
