@@ -22,6 +22,7 @@ mod bindings;
 pub mod build;
 pub mod component;
 pub mod conformance;
+pub mod diff;
 pub mod error;
 pub mod policy;
 pub mod registry;

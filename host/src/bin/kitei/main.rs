@@ -3,8 +3,10 @@
 mod build;
 mod demo;
 mod describe;
+mod diff;
 mod eval;
 mod test;
+mod matrix;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -33,6 +35,10 @@ enum Command {
     Demo(demo::Args),
     /// Run conformance scenarios against every variant and print the matrix
     Test(test::Args),
+    /// Compare two variants' answers: the automatic 新旧対比表 (exit 1 when they differ)
+    Diff(diff::Args),
+    /// Every variant side by side, rule by rule
+    Matrix(matrix::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +55,8 @@ fn main() -> ExitCode {
         Command::Describe(a) => describe::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Test(a) => test::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Matrix(a) => matrix::run(a),
     };
     match result {
         Ok(code) => code,
@@ -73,4 +81,13 @@ pub fn load(dir: &PathBuf) -> anyhow::Result<kitei::Registry> {
         eprintln!("warning: rejected {}", r.error);
     }
     Ok(registry)
+}
+
+/// Writes a report to stdout; a closed pipe (`| head`) is not an error.
+pub fn print_out(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }

@@ -1,0 +1,261 @@
+//! Runs both modules on every generated request and groups the requests
+//! whose answers differ by operation and by the pair of answers (outcome and
+//! cited clauses on each side); also lists clauses whose text changed.
+
+use crate::diff::answer::{answer, Answer, Cited, ClauseKey};
+use crate::diff::generate::{generate, Facts, OPERATIONS};
+use crate::diff::DiffError;
+use crate::policy::{Policy, PolicyInfo};
+use crate::request::parse_value;
+use crate::response::{cite, settings_json};
+use crate::vocab::{Operation, Wire};
+use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A module as the report names it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Module {
+    pub variant: String,
+    pub institution_name: String,
+    pub title: String,
+    pub version: String,
+    pub effective_from: String,
+    pub effective_until: Option<String>,
+    pub sha256: String,
+    pub settings: Value,
+}
+
+impl Module {
+    pub(crate) fn of(info: &PolicyInfo) -> Self {
+        let md = &info.metadata;
+        Module {
+            variant: md.variant.clone(),
+            institution_name: md.institution_name.clone(),
+            title: md.title.clone(),
+            version: md.version.clone(),
+            effective_from: md.effective_from.clone(),
+            effective_until: md.effective_until.clone(),
+            sha256: info.sha256.clone(),
+            settings: settings_json(&info.settings),
+        }
+    }
+}
+
+/// A cited clause with the texts of the rules the answer rests on.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ClauseView {
+    pub cite: String,
+    /// false: a failed condition, or an exemption that does not apply
+    pub met: bool,
+    /// the reason code(s) of the rules the example's answer cites there
+    pub code: String,
+    pub provenance: Vec<String>,
+    pub texts: Vec<String>,
+}
+
+/// One side's answer for a group.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SideView {
+    pub outcome: String,
+    pub clauses: Vec<ClauseView>,
+}
+
+impl SideView {
+    /// The side's outcome and the clauses it cites that the other side does not.
+    fn of(info: &PolicyInfo, a: &Answer, other: &Answer) -> Self {
+        let clauses = a
+            .cites
+            .iter()
+            .filter(|c| !other.cites.contains(c))
+            .map(|c| {
+                let rules: Vec<_> = a
+                    .rules
+                    .iter()
+                    .filter(|&&(_, met)| met == c.met)
+                    .filter_map(|&(i, _)| info.metadata.rules.get(i as usize))
+                    .filter(|r| cite(&r.clause) == c.cite)
+                    .collect();
+                let mut provenance: Vec<String> = rules.iter().map(|r| r.provenance.wire().to_string()).collect();
+                provenance.dedup();
+                let mut codes: Vec<&str> = rules.iter().map(|r| if c.met { r.code_met.as_str() } else { r.code_unmet.as_str() }).collect();
+                codes.dedup();
+                ClauseView { cite: c.cite.clone(), met: c.met, code: codes.join("/"), provenance, texts: rules.iter().map(|r| r.text.clone()).collect() }
+            })
+            .collect();
+        SideView { outcome: a.outcome.clone(), clauses }
+    }
+
+    /// `第1条第2項第1号 ✗ internet_banking_contract_missing, 第1条第2項第3号`:
+    /// a failed condition with its reason code
+    pub fn cite_list(&self) -> String {
+        if self.clauses.is_empty() {
+            return "—".into();
+        }
+        self.clauses
+            .iter()
+            .map(|c| if c.met { c.cite.clone() } else { format!("{} ✗ {}", c.cite, c.code) })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A class of requests the two modules answer differently.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Group {
+    #[serde(serialize_with = "wire")]
+    pub operation: Operation,
+    /// how many generated requests fall in this class
+    pub count: usize,
+    /// the old answer, with the clauses only the old side cites
+    pub old: SideView,
+    /// the new answer, with the clauses only the new side cites
+    pub new: SideView,
+    /// clauses both sides cite for the example (same cite, same outcome)
+    pub common: Vec<String>,
+    /// the request of the class with the fewest true flags, as api.md JSON
+    /// with `variant` set to the old module
+    pub example: Value,
+}
+
+fn wire<S: serde::Serializer>(op: &Operation, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(op.wire())
+}
+
+/// A clause whose text differs between the sheets (or exists in one only).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TextChange {
+    pub cite: String,
+    pub old: Vec<String>,
+    pub new: Vec<String>,
+}
+
+/// Requests generated for one operation.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Explored {
+    #[serde(serialize_with = "wire")]
+    pub operation: Operation,
+    pub requests: usize,
+    pub differing: usize,
+}
+
+/// The automatic 新旧対比表.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Report {
+    pub old: Module,
+    pub new: Module,
+    pub at: String,
+    pub explored: Vec<Explored>,
+    pub groups: Vec<Group>,
+    pub texts: Vec<TextChange>,
+}
+
+impl Report {
+    /// Whether anything differs (answers or clause texts).
+    pub fn differs(&self) -> bool {
+        !self.groups.is_empty() || !self.texts.is_empty()
+    }
+}
+
+/// A class: both outcomes and the clauses cited on each side (old cites →
+/// new cites).
+type Key = (String, BTreeSet<Cited>, String, BTreeSet<Cited>);
+
+struct Acc {
+    count: usize,
+    weight: (usize, usize),
+    facts: Facts,
+    old: Answer,
+    new: Answer,
+}
+
+/// Runs `old` and `new` on every generated request at `at`.
+///
+/// # Errors
+/// A [`DiffError`] when a module fails: a failure is reported, never
+/// counted as a difference.
+pub fn compare(old: &dyn Policy, new: &dyn Policy, at: DateTime<FixedOffset>) -> Result<Report, DiffError> {
+    let (oi, ni) = (old.info(), new.info());
+    let mut explored = Vec::new();
+    let mut groups = Vec::new();
+    for op in OPERATIONS {
+        let mut acc: BTreeMap<Key, Acc> = BTreeMap::new();
+        let cases = generate(op);
+        let mut differing = 0;
+        for facts in &cases {
+            let request = facts.to_json(oi.variant(), at);
+            let parsed = parse_value(&request).map_err(|e| DiffError::Generator(format!("{request}: {e}")))?;
+            let a = answer(oi, &old.decide(op, &parsed.request)?)?;
+            let b = answer(ni, &new.decide(op, &parsed.request)?)?;
+            if a.same_as(&b) {
+                continue;
+            }
+            differing += 1;
+            let weight = facts.weight();
+            let key = (a.outcome.clone(), a.cites.clone(), b.outcome.clone(), b.cites.clone());
+            match acc.get_mut(&key) {
+                Some(g) => {
+                    g.count += 1;
+                    if weight < g.weight {
+                        *g = Acc { count: g.count, weight, facts: facts.clone(), old: a, new: b };
+                    }
+                }
+                None => {
+                    acc.insert(key, Acc { count: 1, weight, facts: facts.clone(), old: a, new: b });
+                }
+            }
+        }
+        explored.push(Explored { operation: op, requests: cases.len(), differing });
+        let mut found: Vec<Group> = acc
+            .into_values()
+            .map(|g| Group {
+                operation: op,
+                count: g.count,
+                old: SideView::of(oi, &g.old, &g.new),
+                new: SideView::of(ni, &g.new, &g.old),
+                common: g.old.cites.intersection(&g.new.cites).map(Cited::label).collect(),
+                example: g.facts.to_json(oi.variant(), at),
+            })
+            .collect();
+        // most frequent first; the sort is stable, so ties keep key order
+        found.sort_by(|x, y| y.count.cmp(&x.count));
+        groups.extend(found);
+    }
+    Ok(Report {
+        old: Module::of(oi),
+        new: Module::of(ni),
+        at: at.to_rfc3339(),
+        explored,
+        groups,
+        texts: text_changes(oi, ni),
+    })
+}
+
+/// Every clause's texts, in document order.
+fn sheet(info: &PolicyInfo) -> BTreeMap<ClauseKey, (String, Vec<String>)> {
+    let mut out: BTreeMap<ClauseKey, (String, Vec<String>)> = BTreeMap::new();
+    for r in &info.metadata.rules {
+        let texts = &mut out.entry(ClauseKey::of(&r.clause)).or_insert_with(|| (cite(&r.clause), Vec::new())).1;
+        // two rules of one clause may quote the same sentence
+        if !texts.contains(&r.text) {
+            texts.push(r.text.clone());
+        }
+    }
+    out
+}
+
+fn text_changes(old: &PolicyInfo, new: &PolicyInfo) -> Vec<TextChange> {
+    let (a, b) = (sheet(old), sheet(new));
+    let keys: BTreeSet<&ClauseKey> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (oa, nb) = (a.get(k), b.get(k));
+            let texts = |s: Option<&(String, Vec<String>)>| s.map(|s| s.1.clone()).unwrap_or_default();
+            if texts(oa) == texts(nb) {
+                return None;
+            }
+            let cite = oa.or(nb).map(|s| s.0.clone()).unwrap_or_default();
+            Some(TextChange { cite, old: texts(oa), new: texts(nb) })
+        })
+        .collect()
+}

@@ -1,0 +1,70 @@
+//! Loading the modules to compare, each configured with the same settings.
+
+use crate::component::{Checked, ComponentPolicy, Runtime};
+use crate::diff::generate::PERIOD_DAYS;
+use crate::diff::DiffError;
+use crate::error::LoadError;
+use kitei_sdk::types as m;
+use std::path::{Path, PathBuf};
+
+/// The settings a comparison gives a module: every validity period it reads
+/// set to [`PERIOD_DAYS`], the list of designated providers left at the
+/// variant's default. Operator settings files are not read, so two modules
+/// compared are answering under the same values.
+pub fn common_settings(md: &m::Metadata) -> m::Settings {
+    let days = |name: &str| md.settings_used.iter().any(|s| s == name).then_some(PERIOD_DAYS as u32);
+    m::Settings {
+        reauth_after_days: days("reauth_after_days"),
+        registration_valid_days: days("registration_valid_days"),
+        permission_valid_days: days("permission_valid_days"),
+        inactivity_days: days("inactivity_days"),
+        designated_providers: None,
+    }
+}
+
+fn load_file(runtime: &Runtime, file: &Path) -> Result<Checked, DiffError> {
+    let bytes = std::fs::read(file).map_err(|source| LoadError::Io { file: file.to_path_buf(), source })?;
+    Ok(Checked::new(runtime, file, &bytes)?)
+}
+
+/// Loads `spec` — a `.wasm` path, or a variant id looked up in `dir`
+/// (`<dir>/<variant>.wasm`, else any module there whose metadata names it) —
+/// configured with [`common_settings`].
+///
+/// # Errors
+/// [`DiffError::UnknownVariant`] when nothing in `dir` is that variant; load
+/// errors naming the file.
+pub fn load_module(runtime: &Runtime, spec: &str, dir: &Path) -> Result<ComponentPolicy, DiffError> {
+    let checked = if spec.ends_with(".wasm") {
+        load_file(runtime, Path::new(spec))?
+    } else {
+        find(runtime, spec, dir)?
+    };
+    let settings = common_settings(&checked.metadata);
+    Ok(checked.configure(&settings, None)?)
+}
+
+fn find(runtime: &Runtime, variant: &str, dir: &Path) -> Result<Checked, DiffError> {
+    let direct = dir.join(format!("{variant}.wasm"));
+    if direct.is_file() {
+        let checked = load_file(runtime, &direct)?;
+        if checked.metadata.variant == variant {
+            return Ok(checked);
+        }
+    }
+    let entries = std::fs::read_dir(dir).map_err(|source| DiffError::Dir { dir: dir.to_path_buf(), source })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p != &direct && p.extension().is_some_and(|e| e == "wasm"))
+        .collect();
+    files.sort();
+    for file in files {
+        // a module that does not load is not the one asked for
+        if let Ok(checked) = load_file(runtime, &file) {
+            if checked.metadata.variant == variant {
+                return Ok(checked);
+            }
+        }
+    }
+    Err(DiffError::UnknownVariant { variant: variant.to_string(), dir: dir.to_path_buf() })
+}

@@ -1,0 +1,252 @@
+//! `kitei matrix`: every variant side by side, rule by rule. Each cell is
+//! the module's own answer to a canonical request (never read from source),
+//! with the clauses it cites; `unspecified` answers are shown as such.
+
+use crate::diff::answer::{answer, cite_strings, Cited};
+use crate::diff::generate::{AccountFacts, Facts};
+use crate::diff::{DiffError, Module};
+use crate::policy::{Outcome, Policy};
+use crate::request::parse_value;
+use crate::vocab::{Operation, Wire};
+use chrono::{DateTime, FixedOffset};
+use kitei_sdk::request::{ACCOUNT_KINDS, FUNCTIONS};
+use kitei_sdk::types::{AccountKind, IncidentKind, LossEvent};
+use std::sync::Arc;
+
+/// One answer: the outcome, and the clauses cited (`✗`: not met).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Cell {
+    pub value: String,
+    pub cites: Vec<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Row {
+    pub label: String,
+    /// one per variant, in [`Matrix::variants`] order
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Section {
+    pub title: String,
+    /// the canonical request the rows vary, in words
+    pub note: String,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Matrix {
+    pub at: String,
+    pub variants: Vec<Module>,
+    pub sections: Vec<Section>,
+}
+
+fn full_account(kind: AccountKind) -> AccountFacts {
+    AccountFacts { kind, cash_card: true, loan_card: true, pin_registered: true, internet_banking_registered: true }
+}
+
+/// Every eligibility fact, and an ordinary account with cash card, PIN and IB registration.
+fn baseline(op: Operation) -> Facts {
+    Facts {
+        account: Some(AccountFacts { loan_card: false, ..full_account(AccountKind::Ordinary) }),
+        function: Some(kitei_sdk::types::Function::Balance),
+        function_authorized: true,
+        authenticated_days_ago: Some(1),
+        ..Facts::eligible(op)
+    }
+}
+
+struct Ask<'a> {
+    policies: &'a [Arc<dyn Policy>],
+    at: DateTime<FixedOffset>,
+}
+
+impl Ask<'_> {
+    fn decide(&self, p: &dyn Policy, facts: &Facts) -> Result<Outcome, DiffError> {
+        let request = facts.to_json(p.info().variant(), self.at);
+        let parsed = parse_value(&request).map_err(|e| DiffError::Generator(format!("{request}: {e}")))?;
+        Ok(p.decide(facts.operation, &parsed.request)?)
+    }
+
+    /// A row of whole answers.
+    fn row(&self, label: impl Into<String>, facts: &Facts) -> Result<Row, DiffError> {
+        let mut cells = Vec::new();
+        for p in self.policies {
+            let a = answer(p.info(), &self.decide(p.as_ref(), facts)?)?;
+            let cites = a.cites.iter().map(Cited::label).collect();
+            cells.push(Cell { value: a.outcome, cites });
+        }
+        Ok(Row { label: label.into(), cells })
+    }
+
+    /// An `authorize` row citing only what eligibility does not.
+    fn authorize_row(&self, label: impl Into<String>, facts: &Facts) -> Result<Row, DiffError> {
+        let mut cells = Vec::new();
+        let elig = Facts { operation: Operation::Eligibility, ..facts.clone() };
+        for p in self.policies {
+            let a = answer(p.info(), &self.decide(p.as_ref(), facts)?)?;
+            let e = answer(p.info(), &self.decide(p.as_ref(), &elig)?)?;
+            let cites = a
+                .cites
+                .iter()
+                .filter(|c| !e.cites.contains(c))
+                .map(Cited::label)
+                .collect();
+            cells.push(Cell { value: a.outcome, cites });
+        }
+        Ok(Row { label: label.into(), cells })
+    }
+
+    fn incident_rows(&self, kind: IncidentKind) -> Result<Vec<Row>, DiffError> {
+        let facts = Facts { incident: Some(kind), ..Facts::blank(Operation::Incident) };
+        let mut rows: Vec<Row> = ["disclosure", "chained", "suspension"]
+            .iter()
+            .map(|part| Row { label: format!("{} — {part}", kind.wire()), cells: Vec::new() })
+            .collect();
+        for p in self.policies {
+            let Outcome::Incident(v) = self.decide(p.as_ref(), &facts)? else {
+                return Err(DiffError::Policy { variant: p.info().variant().into(), message: "incident answered with another operation".into() });
+            };
+            for (row, perm) in rows.iter_mut().zip([&v.disclosure, &v.chained, &v.suspension]) {
+                row.cells.push(Cell { value: perm.ruling.wire().into(), cites: cite_strings(p.info(), &perm.reasons)? });
+            }
+        }
+        Ok(rows)
+    }
+}
+
+fn section(title: &str, note: &str, rows: Vec<Row>) -> Section {
+    Section { title: title.into(), note: note.into(), rows }
+}
+
+/// Asks every policy the canonical questions.
+///
+/// # Errors
+/// A [`DiffError`] when a module fails.
+pub fn matrix(policies: &[Arc<dyn Policy>], at: DateTime<FixedOffset>) -> Result<Matrix, DiffError> {
+    let ask = Ask { policies, at };
+    let mut sections = Vec::new();
+
+    let e = baseline(Operation::Eligibility);
+    let no_card = Some(AccountFacts { cash_card: false, pin_registered: false, ..full_account(AccountKind::Ordinary) });
+    let mut rows = vec![ask.row("all facts", &e)?];
+    let without: [(&str, Facts); 9] = [
+        ("without IB contract", Facts { internet_banking_contract: false, ..e.clone() }),
+        ("without cash card (ordinary, IB-registered)", Facts { account: no_card, ..e.clone() }),
+        ("without IB contract or cash card", Facts { internet_banking_contract: false, account: no_card, ..e.clone() }),
+        ("without provider contract", Facts { provider_contract: false, ..e.clone() }),
+        ("provider not designated", Facts { provider_designated: false, ..e.clone() }),
+        ("terms not agreed", Facts { agreed_to_terms: false, ..e.clone() }),
+        ("API auth not completed", Facts { api_auth_completed: false, ..e.clone() }),
+        ("corporate customer", Facts { corporate: true, ..e.clone() }),
+        ("without direct banking", Facts { direct_banking_registered: false, ..e.clone() }),
+    ];
+    for (label, f) in &without {
+        rows.push(ask.row(*label, f)?);
+    }
+    sections.push(section("eligibility", "every fact true, an ordinary account with cash card, PIN and IB registration; each row removes one", rows));
+
+    let mut rows = Vec::new();
+    for kind in ACCOUNT_KINDS {
+        for anser_api in [false, true] {
+            let f = Facts { account: Some(full_account(kind)), anser_api, ..Facts::blank(Operation::Accounts) };
+            let channel = if anser_api { "anser_api" } else { "institution_api" };
+            rows.push(ask.row(format!("{} @ {channel}", kind.wire()), &f)?);
+        }
+        let bare = AccountFacts { kind, cash_card: false, loan_card: false, pin_registered: false, internet_banking_registered: false };
+        let f = Facts { account: Some(bare), ..Facts::blank(Operation::Accounts) };
+        rows.push(ask.row(format!("{} @ institution_api, no card, not IB-registered", kind.wire()), &f)?);
+    }
+    sections.push(section("accounts × channel", "one account with cash card, loan card, PIN and IB registration, unless the row says otherwise", rows));
+
+    let mut rows = Vec::new();
+    let a = baseline(Operation::Authorize);
+    for function in FUNCTIONS {
+        for kind in ACCOUNT_KINDS {
+            let f = Facts { function: Some(function), account: Some(full_account(kind)), ..a.clone() };
+            rows.push(ask.authorize_row(format!("{} on {}", function.wire(), kind.wire()), &f)?);
+        }
+    }
+    rows.push(ask.authorize_row("balance on ordinary, not authorized by the customer", &Facts { function_authorized: false, ..a.clone() })?);
+    sections.push(section("functions", "authorize, every eligibility fact true, the function authorized, authenticated a day before; cites beyond eligibility", rows));
+
+    let mut rows = Vec::new();
+    for (ib, api) in [(true, true), (true, false), (false, true), (false, false)] {
+        let label = format!("IB {} / API {}", if ib { "open" } else { "closed" }, if api { "open" } else { "closed" });
+        rows.push(ask.authorize_row(label, &Facts { internet_banking_open: ib, api_open: api, ..a.clone() })?);
+    }
+    sections.push(section("service windows", "authorize balance on an ordinary account, every eligibility fact true", rows));
+
+    let mut rows = vec![Row {
+        label: "settings in force".into(),
+        cells: policies
+            .iter()
+            .map(|p| Cell { value: settings_text(p.as_ref()), cites: Vec::new() })
+            .collect(),
+    }];
+    for days in [1, 30, 89, 90, 91, 180, 365] {
+        let f = Facts { authenticated_days_ago: Some(days), ..Facts::blank(Operation::Token) };
+        rows.push(ask.row(format!("authenticated {days} days before"), &f)?);
+    }
+    rows.push(ask.row("never authenticated", &Facts::blank(Operation::Token))?);
+    sections.push(section("token periods", "token, no last access; settings from the policy directory", rows));
+
+    let mut rows = Vec::new();
+    for event in [
+        LossEvent::CredentialMisuse,
+        LossEvent::DisclosedInfoMishandled,
+        LossEvent::ProviderService,
+        LossEvent::StaleInformation,
+        LossEvent::ServiceSuspension,
+        LossEvent::ServiceTermination,
+        LossEvent::TermsChange,
+        LossEvent::PendingCancellation,
+    ] {
+        for at_fault in [false, true] {
+            let f = Facts { loss_event: Some(event), institution_at_fault: at_fault, ..Facts::blank(Operation::Liability) };
+            let label = if at_fault { format!("{} (institution at fault)", event.wire()) } else { event.wire().to_string() };
+            rows.push(ask.row(label, &f)?);
+        }
+    }
+    sections.push(section("liability", "ruling per party; ✗ marks an exemption that does not apply", rows));
+
+    let mut rows = Vec::new();
+    for kind in [
+        IncidentKind::Leak,
+        IncidentKind::UnauthorizedAccess,
+        IncidentKind::Fraud,
+        IncidentKind::SystemFailure,
+        IncidentKind::Maintenance,
+        IncidentKind::ProviderContractTerminated,
+        IncidentKind::Unavoidable,
+    ] {
+        rows.extend(ask.incident_rows(kind)?);
+    }
+    sections.push(section("incidents", "disclosure to the provider, its extension to chained providers, suspension by the institution", rows));
+
+    let variants = policies.iter().map(|p| Module::of(p.info())).collect();
+    Ok(Matrix { at: at.to_rfc3339(), variants, sections })
+}
+
+fn settings_text(p: &dyn Policy) -> String {
+    let info = p.info();
+    let s = &info.settings;
+    let parts: Vec<String> = info
+        .metadata
+        .settings_used
+        .iter()
+        .filter(|n| n.ends_with("_days"))
+        .map(|n| {
+            let v = match n.as_str() {
+                "reauth_after_days" => s.reauth_after_days,
+                "registration_valid_days" => s.registration_valid_days,
+                "permission_valid_days" => s.permission_valid_days,
+                "inactivity_days" => s.inactivity_days,
+                _ => None,
+            };
+            format!("{n} = {}", v.map_or("unset".to_string(), |d| d.to_string()))
+        })
+        .collect();
+    if parts.is_empty() { "none".into() } else { parts.join(", ") }
+}

@@ -1,0 +1,69 @@
+//! The readable text report (the default format).
+
+use crate::diff::compare::{Module, Report, SideView};
+use crate::vocab::Wire;
+use std::fmt::Write as _;
+
+fn module_line(label: &str, m: &Module) -> String {
+    format!(
+        "  {label} {}  {} {} (version {}, in force {} – {})",
+        m.variant,
+        m.institution_name,
+        m.title,
+        m.version,
+        m.effective_from,
+        m.effective_until.as_deref().unwrap_or("")
+    )
+}
+
+fn side(out: &mut String, label: &str, s: &SideView) {
+    let _ = writeln!(out, "  {label} {}: {}", s.outcome, s.cite_list());
+}
+
+/// Renders the report as plain text. Module hashes are left out so the
+/// output stays the same when a module is rebuilt unchanged in meaning.
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "kitei diff: {} → {}", r.old.variant, r.new.variant);
+    let _ = writeln!(out, "{}", module_line("旧", &r.old));
+    let _ = writeln!(out, "{}", module_line("新", &r.new));
+    let _ = writeln!(out, "  requests at {}; every validity period set to {} days on both sides", r.at, crate::diff::generate::PERIOD_DAYS);
+    let explored: Vec<String> = r
+        .explored
+        .iter()
+        .map(|e| format!("{} {}/{}", e.operation.wire(), e.differing, e.requests))
+        .collect();
+    let _ = writeln!(out, "  differing/explored: {}", explored.join(", "));
+    let _ = writeln!(out, "  {} difference groups, {} clause text changes", r.groups.len(), r.texts.len());
+    if !r.differs() {
+        let _ = writeln!(out, "\nno differences");
+        return out;
+    }
+    let mut current = None;
+    let mut n = 0;
+    for g in &r.groups {
+        if current != Some(g.operation) {
+            current = Some(g.operation);
+            n = 0;
+            let _ = writeln!(out, "\n== {} ==", g.operation.wire());
+        }
+        n += 1;
+        let _ = writeln!(out, "\n[{} {n}] {} request{}", g.operation.wire(), g.count, if g.count == 1 { "" } else { "s" });
+        side(&mut out, "旧", &g.old);
+        side(&mut out, "新", &g.new);
+        if !g.common.is_empty() {
+            let _ = writeln!(out, "  both: {}", g.common.join(", "));
+        }
+        let _ = writeln!(out, "  example: {}", g.example);
+    }
+    if !r.texts.is_empty() {
+        let _ = writeln!(out, "\n== clause texts ==");
+        for t in &r.texts {
+            let _ = writeln!(out, "\n{}", t.cite);
+            let show = |texts: &[String]| if texts.is_empty() { "(なし)".to_string() } else { texts.join(" ") };
+            let _ = writeln!(out, "  旧 {}", show(&t.old));
+            let _ = writeln!(out, "  新 {}", show(&t.new));
+        }
+    }
+    out
+}
