@@ -4,6 +4,7 @@ mod build;
 mod demo;
 mod describe;
 mod eval;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -30,6 +31,8 @@ enum Command {
     Describe(describe::Args),
     /// Build the bundled policies and decide the example requests
     Demo(demo::Args),
+    /// Serve decisions over HTTP, hot-reloading the policy directory
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Describe(a) => describe::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,
