@@ -28,6 +28,7 @@ pub mod policy;
 pub mod registry;
 pub mod request;
 pub mod response;
+pub mod serve;
 pub mod vocab;
 
 pub use error::{DecisionError, LoadError};

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod reuse;
+
 /// A file that was refused, and why.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Rejected {
@@ -23,6 +25,8 @@ pub struct Rejected {
 pub struct Registry {
     policies: Vec<Arc<dyn Policy>>,
     rejected: Vec<Rejected>,
+    /// raw bytes of each institution's settings file at load (see `reuse`)
+    settings_inputs: BTreeMap<String, Vec<u8>>,
 }
 
 /// A settings file (`<institution>.settings.json`), strictly read.
@@ -71,7 +75,7 @@ const SETTINGS_SUFFIX: &str = ".settings.json";
 
 impl Registry {
     pub fn new(policies: Vec<Arc<dyn Policy>>, rejected: Vec<Rejected>) -> Self {
-        Registry { policies, rejected }
+        Registry { policies, rejected, settings_inputs: BTreeMap::new() }
     }
 
     /// Loads every `*.wasm` in `dir`, with `<institution>.settings.json`

@@ -7,6 +7,7 @@ mod diff;
 mod eval;
 mod test;
 mod matrix;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -39,6 +40,8 @@ enum Command {
     Diff(diff::Args),
     /// Every variant side by side, rule by rule
     Matrix(matrix::Args),
+    /// Serve decisions over HTTP, hot-reloading the policy directory
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Test(a) => test::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Matrix(a) => matrix::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,62 @@
+use anyhow::{Context, Result};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Directory of built policies and settings files (watched and hot-reloaded)
+    #[arg(long, default_value = crate::DEFAULT_POLICIES)]
+    policies: PathBuf,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Largest request body accepted, in bytes (413 beyond)
+    #[arg(long, default_value_t = 65536)]
+    body_limit: usize,
+    /// Append one JSON line per decision to this file
+    #[arg(long)]
+    decision_log: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let config = kitei::serve::Config {
+        policies: args.policies,
+        addr: args.addr,
+        body_limit: args.body_limit,
+        decision_log: args.decision_log,
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    rt.block_on(async {
+        let (addr, handle) = kitei::serve::spawn(config).await?;
+        eprintln!("kitei serve: listening on http://{addr}");
+        shutdown_signal().await;
+        eprintln!("kitei serve: shutting down; answering requests in flight");
+        handle.shutdown();
+        handle.join().await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// ctrl-c, or SIGTERM on unix.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

@@ -1,0 +1,90 @@
+//! Reloading a directory against the registry already serving it.
+//!
+//! A reload must not recompile what did not change, and must not lose a
+//! variant to a bad edit: a module whose bytes (sha256), file and settings
+//! file are unchanged is reused as is (the same compiled, linked
+//! `Arc<dyn Policy>`); a file that loaded before and is now refused keeps its
+//! last good policy serving while the refusal is reported; a removed file
+//! withdraws its variant.
+
+use super::{load_file, read_settings, Registry, Rejected, SETTINGS_SUFFIX};
+use crate::component::{sha256_hex, Runtime};
+use crate::policy::Policy;
+use kitei_sdk::types as m;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The settings files of a directory, by institution: parsed, and raw.
+struct SettingsFiles {
+    parsed: BTreeMap<String, (PathBuf, Result<m::Settings, String>)>,
+    raw: BTreeMap<String, Vec<u8>>,
+}
+
+fn settings_files(entries: &[PathBuf]) -> SettingsFiles {
+    let mut files = SettingsFiles { parsed: BTreeMap::new(), raw: BTreeMap::new() };
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let Some(institution) = name.strip_suffix(SETTINGS_SUFFIX) else { continue };
+        let raw = std::fs::read(path).unwrap_or_default();
+        files.raw.insert(institution.to_string(), raw);
+        files.parsed.insert(institution.to_string(), (path.clone(), read_settings(path)));
+    }
+    files
+}
+
+impl Registry {
+    /// Loads `dir` as [`Registry::load_dir`] does, reusing what `previous`
+    /// already compiled: a module is reused when its file, its sha256 and
+    /// its institution's settings file (byte for byte) are unchanged. When a
+    /// file that `previous` served is now refused (corrupt, wrong world,
+    /// imports, invalid settings), its previous policy keeps serving and the
+    /// refusal is listed in [`Registry::rejected`].
+    ///
+    /// With an empty `previous` this is a fresh load.
+    ///
+    /// # Errors
+    /// Only when the directory itself cannot be read.
+    pub fn load_dir_reusing(runtime: &Runtime, dir: &Path, previous: &Registry) -> std::io::Result<Registry> {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+        entries.sort();
+        let settings = settings_files(&entries);
+        let mut registry = Registry { settings_inputs: settings.raw.clone(), ..Registry::default() };
+        for path in entries.iter().filter(|p| p.extension().is_some_and(|e| e == "wasm")) {
+            let served = previous.policies.iter().find(|p| p.info().source.as_deref() == Some(path.as_path()));
+            if let Some(p) = served.filter(|p| reusable(p.as_ref(), path, previous, &settings)) {
+                registry.add(p.clone());
+                continue;
+            }
+            match load_file(runtime, path, &settings.parsed) {
+                Ok(policy) => registry.add(policy),
+                Err(e) => match served {
+                    Some(last_good) => {
+                        let error = format!(
+                            "{e}; the last good `{}` (sha256 {}) keeps serving",
+                            last_good.info().variant(),
+                            last_good.info().sha256
+                        );
+                        registry.rejected.push(Rejected { file: path.clone(), error });
+                        registry.add(last_good.clone());
+                    }
+                    None => registry.reject(path, e),
+                },
+            }
+        }
+        for r in &registry.rejected {
+            tracing::warn!(file = %r.file.display(), "rejected: {}", r.error);
+        }
+        Ok(registry)
+    }
+}
+
+/// Whether `policy`, served by `previous` from `path`, can serve again as is.
+fn reusable(policy: &dyn Policy, path: &Path, previous: &Registry, settings: &SettingsFiles) -> bool {
+    let institution = policy.info().institution();
+    let Ok(bytes) = std::fs::read(path) else { return false };
+    let settings_ok = !matches!(settings.parsed.get(institution), Some((_, Err(_))));
+    sha256_hex(&bytes) == policy.info().sha256
+        && settings_ok
+        && previous.settings_inputs.get(institution) == settings.raw.get(institution)
+}

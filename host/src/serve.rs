@@ -1,0 +1,153 @@
+//! `kitei serve`: the decision service over HTTP, with hot reload.
+//!
+//! [`router`] gives the axum routes over an [`AppState`] (testable without a
+//! port); [`spawn`] binds, loads the directory in the background (`/readyz`
+//! is 503 until then), keeps it reloaded, and returns a handle for graceful
+//! shutdown.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = kitei::serve::Config { policies: "target/policies".into(), ..Default::default() };
+//! let (addr, handle) = kitei::serve::spawn(config).await?;
+//! println!("listening on http://{addr}");
+//! handle.shutdown();
+//! handle.join().await?;
+//! # Ok(()) }
+//! ```
+
+mod body;
+mod decision_log;
+mod decisions;
+mod error;
+mod metrics;
+mod reload;
+mod routes;
+mod state;
+mod status;
+
+pub use decision_log::DecisionLog;
+pub use error::ServeError;
+pub use metrics::Metrics;
+pub use reload::ReloadConfig;
+pub use routes::router;
+pub use state::AppState;
+
+use crate::component::{Limits, Runtime};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// How to run the service.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// the policy directory (`*.wasm`, `<institution>.settings.json`)
+    pub policies: PathBuf,
+    /// where to listen; port 0 picks a free one
+    pub addr: SocketAddr,
+    /// the largest request body accepted, in bytes
+    pub body_limit: usize,
+    /// append one JSON line per decision here
+    pub decision_log: Option<PathBuf>,
+    /// memory and time limits of every policy call
+    pub limits: Limits,
+    pub reload: ReloadConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            policies: PathBuf::from("target/policies"),
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            body_limit: 64 * 1024,
+            decision_log: None,
+            limits: Limits::default(),
+            reload: ReloadConfig::default(),
+        }
+    }
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on `{addr}`: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("cannot open the decision log `{file}`: {source}")]
+    DecisionLog { file: PathBuf, source: std::io::Error },
+    #[error("cannot start wasmtime: {0}")]
+    Runtime(String),
+}
+
+/// A running service. Dropping it shuts the service down too.
+pub struct ServerHandle {
+    shutdown: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<()>>,
+    reloader: Option<JoinHandle<()>>,
+    state: AppState,
+}
+
+impl ServerHandle {
+    /// Stops accepting connections; requests in flight are answered.
+    pub fn shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+
+    /// Waits until the server has stopped (after [`ServerHandle::shutdown`]).
+    ///
+    /// # Errors
+    /// The server's I/O error, if it failed.
+    pub async fn join(self) -> std::io::Result<()> {
+        let ServerHandle { shutdown, server, reloader, .. } = self;
+        let result = server.await.map_err(std::io::Error::other)?;
+        if let Some(r) = reloader {
+            let _ = r.await;
+        }
+        drop(shutdown);
+        result
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+}
+
+/// Binds `config.addr`, starts loading and watching `config.policies`, and
+/// serves. Returns the bound address (useful with port 0).
+///
+/// # Errors
+/// A [`StartError`]: the address, the decision log or wasmtime.
+pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartError> {
+    let runtime = Runtime::new(config.limits).map_err(|e| StartError::Runtime(format!("{e:#}")))?;
+    let log = match &config.decision_log {
+        None => None,
+        Some(file) => Some(DecisionLog::open(file).map_err(|source| StartError::DecisionLog { file: file.clone(), source })?),
+    };
+    let state = AppState::new(runtime, config.policies.clone(), config.body_limit, log);
+    spawn_state(state, config.addr, Some(config.reload)).await
+}
+
+/// Serves an existing state; with `reload`, also loads and watches its
+/// directory (without, the caller installs registries itself).
+///
+/// # Errors
+/// [`StartError::Bind`].
+pub async fn spawn_state(
+    state: AppState,
+    addr: SocketAddr,
+    reload: Option<ReloadConfig>,
+) -> Result<(SocketAddr, ServerHandle), StartError> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
+    let local = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
+    let (tx, rx) = watch::channel(false);
+    let reloader = reload.map(|cfg| tokio::spawn(reload::run(state.clone(), cfg, rx.clone())));
+    let app = router(state.clone());
+    let mut stop = rx;
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop.changed().await;
+            })
+            .await
+    });
+    Ok((local, ServerHandle { shutdown: tx, server, reloader, state }))
+}

@@ -1,0 +1,70 @@
+//! HTTP errors: api.md's decision errors plus what only HTTP can get wrong.
+
+use crate::error::DecisionError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// Why the service answered with an error; the body is always
+/// `{"error": {"code", "message"}}` and never a permit.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Decision(#[from] DecisionError),
+    #[error("request body is larger than the limit of {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("`Content-Type` must be `application/json`, got {0}")]
+    NotJson(String),
+    #[error("policies are not loaded yet (directory `{0}`)")]
+    NotReady(String),
+    #[error("cannot read the request body: {0}")]
+    Body(String),
+    #[error("decision task failed: {0}")]
+    Internal(String),
+    #[error("no such endpoint `{0}`")]
+    NoRoute(String),
+    #[error("cannot write the decision log: {0}")]
+    Log(String),
+}
+
+impl ServeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServeError::Decision(e) => e.code(),
+            ServeError::TooLarge { .. } => "too_large",
+            ServeError::NotJson(_) => "not_json",
+            ServeError::NotReady(_) => "not_ready",
+            ServeError::Body(_) => "bad_body",
+            ServeError::Internal(_) => "internal",
+            ServeError::NoRoute(_) => "not_found",
+            ServeError::Log(_) => "decision_log_failed",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        let code = match self {
+            ServeError::Decision(e) => e.http_status(),
+            ServeError::TooLarge { .. } => 413,
+            ServeError::NotJson(_) => 415,
+            ServeError::NotReady(_) => 503,
+            ServeError::Body(_) => 400,
+            ServeError::Internal(_) => 500,
+            ServeError::NoRoute(_) => 404,
+            ServeError::Log(_) => 503,
+        };
+        StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// `{"error": {"code", "message"}}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            ServeError::Decision(e) => e.to_json(),
+            _ => serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } }),
+        }
+    }
+}
+
+impl IntoResponse for ServeError {
+    fn into_response(self) -> Response {
+        (self.status(), axum::Json(self.to_json())).into_response()
+    }
+}

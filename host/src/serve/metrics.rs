@@ -1,0 +1,105 @@
+//! Prometheus metrics, written in the text exposition format by hand: a few
+//! counters, gauges and one latency histogram need no crate.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds (seconds) of the decision latency histogram.
+const BUCKETS: [f64; 12] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0];
+
+/// Counters the service keeps; cheap to update from any thread.
+#[derive(Default)]
+pub struct Metrics {
+    /// (variant, operation, decision) → count
+    decisions: Mutex<BTreeMap<(String, String, String), u64>>,
+    /// error code → count
+    errors: Mutex<BTreeMap<String, u64>>,
+    buckets: [AtomicU64; BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_sum_nanos: AtomicU64,
+    reloads_ok: AtomicU64,
+    reloads_failed: AtomicU64,
+    rejected: AtomicU64,
+    loaded: AtomicU64,
+}
+
+fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
+    *map.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_default() += 1;
+}
+
+/// A label value escaped as the exposition format requires.
+fn label(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+impl Metrics {
+    pub fn decision(&self, variant: &str, operation: &str, decision: &str) {
+        bump(&self.decisions, (variant.to_string(), operation.to_string(), decision.to_string()));
+    }
+
+    pub fn error(&self, code: &str) {
+        bump(&self.errors, code.to_string());
+    }
+
+    /// Records the time one decision request took.
+    pub fn latency(&self, d: Duration) {
+        let secs = d.as_secs_f64();
+        for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
+            if secs <= *bound {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.latency_count.fetch_add(1, Ordering::Relaxed);
+        self.latency_sum_nanos.fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    /// Records a reload: whether the directory could be read, and the set now serving.
+    pub fn reload(&self, ok: bool, loaded: usize, rejected: usize) {
+        if ok {
+            self.reloads_ok.fetch_add(1, Ordering::Relaxed);
+            self.loaded.store(loaded as u64, Ordering::Relaxed);
+            self.rejected.store(rejected as u64, Ordering::Relaxed);
+        } else {
+            self.reloads_failed.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The text exposition format (`text/plain; version=0.0.4`).
+    pub fn render(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(o, "# HELP kitei_decisions_total Decisions answered, by variant, operation and decision.");
+        let _ = writeln!(o, "# TYPE kitei_decisions_total counter");
+        for ((v, op, d), n) in self.decisions.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            let _ = writeln!(o, "kitei_decisions_total{{variant=\"{}\",operation=\"{}\",decision=\"{}\"}} {n}", label(v), label(op), label(d));
+        }
+        let _ = writeln!(o, "# HELP kitei_decision_errors_total Requests answered with an error, by api.md error code.");
+        let _ = writeln!(o, "# TYPE kitei_decision_errors_total counter");
+        for (code, n) in self.errors.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            let _ = writeln!(o, "kitei_decision_errors_total{{code=\"{}\"}} {n}", label(code));
+        }
+        let _ = writeln!(o, "# HELP kitei_decision_duration_seconds Time to answer one decision request (per element of a batch).");
+        let _ = writeln!(o, "# TYPE kitei_decision_duration_seconds histogram");
+        for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
+            let _ = writeln!(o, "kitei_decision_duration_seconds_bucket{{le=\"{bound}\"}} {}", bucket.load(Ordering::Relaxed));
+        }
+        let count = self.latency_count.load(Ordering::Relaxed);
+        let _ = writeln!(o, "kitei_decision_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
+        let sum = self.latency_sum_nanos.load(Ordering::Relaxed) as f64 / 1e9;
+        let _ = writeln!(o, "kitei_decision_duration_seconds_sum {sum}");
+        let _ = writeln!(o, "kitei_decision_duration_seconds_count {count}");
+        let _ = writeln!(o, "# HELP kitei_reloads_total Loads of the policy directory, by result.");
+        let _ = writeln!(o, "# TYPE kitei_reloads_total counter");
+        let _ = writeln!(o, "kitei_reloads_total{{result=\"ok\"}} {}", self.reloads_ok.load(Ordering::Relaxed));
+        let _ = writeln!(o, "kitei_reloads_total{{result=\"unreadable\"}} {}", self.reloads_failed.load(Ordering::Relaxed));
+        let _ = writeln!(o, "# HELP kitei_policies_loaded Variants serving now.");
+        let _ = writeln!(o, "# TYPE kitei_policies_loaded gauge");
+        let _ = writeln!(o, "kitei_policies_loaded {}", self.loaded.load(Ordering::Relaxed));
+        let _ = writeln!(o, "# HELP kitei_rejected_modules Files of the policy directory refused at the last load.");
+        let _ = writeln!(o, "# TYPE kitei_rejected_modules gauge");
+        let _ = writeln!(o, "kitei_rejected_modules {}", self.rejected.load(Ordering::Relaxed));
+        o
+    }
+}

@@ -1,0 +1,117 @@
+//! Hot reload: watch the policy directory, debounce, load the new set off the
+//! request path (reusing unchanged modules), then swap it in atomically.
+//!
+//! Filesystem events (the `notify` crate) trigger a reload after
+//! [`ReloadConfig::debounce`] of quiet; a periodic rescan catches what events
+//! miss (a directory that did not exist yet, network filesystems). A rescan
+//! that finds the same bytes changes nothing.
+
+use super::state::AppState;
+use crate::component::sha256_hex;
+use crate::registry::Registry;
+use notify::{EventKind, RecursiveMode, Watcher};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// When to reload.
+#[derive(Clone, Copy, Debug)]
+pub struct ReloadConfig {
+    /// quiet time after the last filesystem event before reloading
+    pub debounce: Duration,
+    /// how often the directory is rescanned without an event
+    pub rescan: Duration,
+}
+
+impl Default for ReloadConfig {
+    fn default() -> Self {
+        ReloadConfig { debounce: Duration::from_millis(100), rescan: Duration::from_secs(2) }
+    }
+}
+
+/// The policy and settings files of a directory with their sha256.
+type Fingerprint = Vec<(PathBuf, String)>;
+
+fn fingerprint(dir: &Path) -> std::io::Result<Fingerprint> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if path.is_file() && (name.ends_with(".wasm") || name.ends_with(".settings.json")) {
+            let digest = std::fs::read(&path).map(|b| sha256_hex(&b)).unwrap_or_else(|e| format!("unreadable: {e}"));
+            out.push((path, digest));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Loads the directory unless its files are the ones already serving.
+/// Runs on the blocking pool: compiling is never on the request path.
+fn reload_blocking(state: &AppState, last: Option<&Fingerprint>) -> std::io::Result<Option<(Fingerprint, Registry)>> {
+    let dir = state.policies_dir();
+    let fp = fingerprint(dir)?;
+    if state.is_ready() && last == Some(&fp) {
+        return Ok(None);
+    }
+    let previous = state.registry();
+    let next = Registry::load_dir_reusing(state.runtime(), dir, &previous)?;
+    Ok(Some((fp, next)))
+}
+
+fn watch_dir(dir: &Path, tx: mpsc::UnboundedSender<()>) -> Option<notify::RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // reading the files to load them must not trigger another load
+        if event.is_ok_and(|e| !matches!(e.kind, EventKind::Access(_))) {
+            let _ = tx.send(());
+        }
+    })
+    .ok()?;
+    watcher.watch(dir, RecursiveMode::NonRecursive).ok()?;
+    Some(watcher)
+}
+
+/// Keeps `state` in step with its directory until `shutdown` changes.
+pub async fn run(state: AppState, config: ReloadConfig, mut shutdown: watch::Receiver<bool>) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut watcher = None;
+    let mut last: Option<Fingerprint> = None;
+    let mut last_error: Option<String> = None;
+    let mut ticker = tokio::time::interval(config.rescan);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        if watcher.is_none() {
+            watcher = watch_dir(state.policies_dir(), tx.clone());
+        }
+        let st = state.clone();
+        let prev = last.clone();
+        match tokio::task::spawn_blocking(move || reload_blocking(&st, prev.as_ref())).await {
+            Ok(Ok(Some((fp, next)))) => {
+                tracing::info!(policies = next.policies().len(), rejected = next.rejected().len(), "policy set loaded");
+                state.install(next);
+                last = Some(fp);
+                last_error = None;
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => {
+                let message = format!("cannot read policy directory `{}`: {e}", state.policies_dir().display());
+                if last_error.as_ref() != Some(&message) {
+                    tracing::warn!("{message}");
+                }
+                state.metrics().reload(false, 0, 0);
+                last_error = Some(message);
+                // the directory may come back as a new inode: watch it afresh
+                watcher = None;
+            }
+            Err(e) => tracing::error!("reload task failed: {e}"),
+        }
+        tokio::select! {
+            _ = shutdown.changed() => return,
+            Some(()) = rx.recv() => {
+                // debounce: wait for a quiet period after the last event
+                while let Ok(Some(())) = tokio::time::timeout(config.debounce, rx.recv()).await {}
+            }
+            _ = ticker.tick() => {}
+        }
+    }
+}

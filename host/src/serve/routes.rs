@@ -1,0 +1,19 @@
+//! The service's routes, testable without a port (`tower::ServiceExt::oneshot`).
+
+use super::state::AppState;
+use super::{decisions, status};
+use axum::routing::{get, post};
+use axum::Router;
+
+/// Every endpoint of `kitei serve` over `state`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/decisions", post(decisions::decide))
+        .route("/v1/decisions/batch", post(decisions::batch))
+        .route("/v1/policies", get(status::policies))
+        .route("/healthz", get(status::healthz))
+        .route("/readyz", get(status::readyz))
+        .route("/metrics", get(status::metrics))
+        .fallback(status::no_route)
+        .with_state(state)
+}

@@ -1,0 +1,82 @@
+//! What every request shares: the registry serving now, readiness, metrics
+//! and the decision log.
+
+use super::decision_log::DecisionLog;
+use super::metrics::Metrics;
+use crate::component::Runtime;
+use crate::registry::Registry;
+use arc_swap::ArcSwap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Shared state of the service; cloning is cheap.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    registry: ArcSwap<Registry>,
+    ready: AtomicBool,
+    runtime: Runtime,
+    policies_dir: PathBuf,
+    body_limit: usize,
+    metrics: Metrics,
+    decision_log: Option<DecisionLog>,
+}
+
+impl AppState {
+    /// A state with nothing loaded yet (`/readyz` answers 503 until
+    /// [`AppState::install`]).
+    pub fn new(runtime: Runtime, policies_dir: PathBuf, body_limit: usize, decision_log: Option<DecisionLog>) -> Self {
+        AppState {
+            inner: Arc::new(Inner {
+                registry: ArcSwap::from_pointee(Registry::default()),
+                ready: AtomicBool::new(false),
+                runtime,
+                policies_dir,
+                body_limit,
+                metrics: Metrics::default(),
+                decision_log,
+            }),
+        }
+    }
+
+    /// The registry serving now. A request takes it once, so it is answered
+    /// wholly by one set of policies even while a reload swaps in another.
+    pub fn registry(&self) -> Arc<Registry> {
+        self.inner.registry.load_full()
+    }
+
+    /// Swaps in a new set atomically and marks the service ready.
+    pub fn install(&self, registry: Registry) {
+        self.inner.metrics.reload(true, registry.policies().len(), registry.rejected().len());
+        self.inner.registry.store(Arc::new(registry));
+        self.inner.ready.store(true, Ordering::Release);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.inner.ready.load(Ordering::Acquire)
+    }
+
+    pub fn runtime(&self) -> &Runtime {
+        &self.inner.runtime
+    }
+
+    pub fn policies_dir(&self) -> &std::path::Path {
+        &self.inner.policies_dir
+    }
+
+    pub fn body_limit(&self) -> usize {
+        self.inner.body_limit
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    pub fn decision_log(&self) -> Option<&DecisionLog> {
+        self.inner.decision_log.as_ref()
+    }
+}
