@@ -24,7 +24,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { memory_bytes: 16 << 20, deadline: Duration::from_millis(100) }
+        Limits { memory_bytes: 16 << 20, deadline: Duration::from_secs(1) }
     }
 }
 
