@@ -105,13 +105,8 @@ pub static POLICY: Policy = Policy {
         Condition { fact: Fact::AgreedToTerms, rule: R_N5 },
     ],
     accounts: Accounts {
-        entries: &[AccountEntry {
-            kinds: KindSet::ALL,
-            channels: ChannelSet::ALL,
-            rule: R_N1_ACCOUNTS,
-            needs: AccountNeeds::InternetBankingRegistered,
-            needs_rule: Some(R_N1_IB_ACCOUNT),
-        }],
+        entries: &[AccountEntry::kinds(KindSet::ALL, ChannelSet::ALL, R_N1_ACCOUNTS)
+            .needs(AccountNeeds::InternetBankingRegistered, R_N1_IB_ACCOUNT)],
         unlisted: GAP,
         notes: &[],
     },
@@ -136,25 +131,11 @@ kitei_sdk::export_policy!(POLICY);
 mod tests {
     use super::*;
     use kitei_sdk::request::blank;
-    use kitei_sdk::types::{Account, Reason, Request, Settings, Timestamp};
+    use kitei_sdk::testing::{account, jst, no_settings, unmet};
+    use kitei_sdk::types::{Request, Settings};
 
     const DAY: i64 = 86_400;
     const T0: i64 = 1_700_000_000;
-
-    fn ts(seconds: i64) -> Timestamp {
-        Timestamp { seconds, nanos: 0, offset_seconds: 9 * 3600 }
-    }
-
-    fn failing(reasons: &[Reason]) -> Vec<(String, &'static str)> {
-        reasons
-            .iter()
-            .filter(|r| !r.met)
-            .map(|r| {
-                let rule = &POLICY.rules[r.rule as usize];
-                (rule.clause.cite(), rule.code(false))
-            })
-            .collect()
-    }
 
     /// Eligible: individual, IB contract, Money Forward contract, terms agreed,
     /// registered at `T0`, one ordinary account registered in IB.
@@ -164,22 +145,11 @@ mod tests {
         req.provider_id = "moneyforward".into();
         req.provider = ProviderFlags::CONTRACT;
         req.consent = ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED;
-        req.authenticated_at = Some(ts(T0));
-        req.at = ts(T0 + DAY);
-        req.accounts = vec![Account { kind: AccountKind::Ordinary, flags: AccountFlags::INTERNET_BANKING_REGISTERED }];
+        req.authenticated_at = Some(jst(T0));
+        req.at = jst(T0 + DAY);
+        req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::INTERNET_BANKING_REGISTERED)];
         req.selected = vec![0];
         req
-    }
-
-    /// Settings with nothing set (the generated type has no `Default`).
-    fn unset() -> Settings {
-        Settings {
-            reauth_after_days: None,
-            registration_valid_days: None,
-            permission_valid_days: None,
-            inactivity_days: None,
-            designated_providers: None,
-        }
     }
 
     #[test]
@@ -193,7 +163,7 @@ mod tests {
         assert_eq!(engine.eligibility(&eligible()).decision, Decision::Permit);
         let v = engine.eligibility(&blank());
         assert_eq!(
-            failing(&v.reasons),
+            unmet(&POLICY, &v.reasons),
             [
                 ("注意事項・1".to_string(), "no_individual_internet_banking_contract"),
                 ("注意事項・1".to_string(), "no_provider_contract"),
@@ -207,16 +177,16 @@ mod tests {
     fn token_is_valid_for_90_days_from_registration() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
-        req.at = ts(T0 + 89 * DAY);
+        req.at = jst(T0 + 89 * DAY);
         let t = engine.token(&req);
         assert_eq!(t.status, TokenStatus::Valid);
-        assert_eq!(t.expires_at, Some(ts(T0 + 90 * DAY)));
-        req.at = ts(T0 + 90 * DAY - 1);
+        assert_eq!(t.expires_at, Some(jst(T0 + 90 * DAY)));
+        req.at = jst(T0 + 90 * DAY - 1);
         assert_eq!(engine.token(&req).status, TokenStatus::Valid);
-        req.at = ts(T0 + 90 * DAY);
+        req.at = jst(T0 + 90 * DAY);
         let t = engine.token(&req);
         assert_eq!(t.status, TokenStatus::Expired);
-        assert_eq!(failing(&t.reasons), [("注意事項・3".to_string(), "registration_expired")]);
+        assert_eq!(unmet(&POLICY, &t.reasons), [("注意事項・3".to_string(), "registration_expired")]);
         // an expired registration denies authorize
         req.function = Some(Function::Balance);
         assert_eq!(engine.authorize(&req).decision, Decision::Deny);
@@ -235,7 +205,7 @@ mod tests {
         req.provider |= ProviderFlags::DESIGNATED;
         let v = engine.eligibility(&req);
         assert_eq!(v.decision, Decision::Deny);
-        assert_eq!(failing(&v.reasons), [("連携先一覧".to_string(), "provider_not_listed")]);
+        assert_eq!(unmet(&POLICY, &v.reasons), [("連携先一覧".to_string(), "provider_not_listed")]);
         for id in LISTED_PROVIDERS {
             req.provider_id = (*id).into();
             assert_eq!(engine.eligibility(&req).decision, Decision::Permit, "{id}");
@@ -243,7 +213,7 @@ mod tests {
         // an operator who adds a provider to the list makes it eligible
         let mut ids: Vec<String> = LISTED_PROVIDERS.iter().map(|s| (*s).to_string()).collect();
         ids.push("unlisted-app".into());
-        let engine = Engine::new(&POLICY, Settings { designated_providers: Some(ids), ..unset() }).unwrap();
+        let engine = Engine::new(&POLICY, Settings { designated_providers: Some(ids), ..no_settings() }).unwrap();
         req.provider_id = "unlisted-app".into();
         assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
     }
@@ -255,7 +225,7 @@ mod tests {
         req.segment = Segment::Corporate;
         let v = engine.eligibility(&req);
         assert_eq!(v.decision, Decision::Deny);
-        assert_eq!(failing(&v.reasons), [("注意事項・1".to_string(), "no_individual_internet_banking_contract")]);
+        assert_eq!(unmet(&POLICY, &v.reasons), [("注意事項・1".to_string(), "no_individual_internet_banking_contract")]);
     }
 
     #[test]
@@ -264,14 +234,14 @@ mod tests {
         let mut req = eligible();
         req.accounts = kitei_sdk::request::ACCOUNT_KINDS
             .iter()
-            .map(|&kind| Account { kind, flags: AccountFlags::INTERNET_BANKING_REGISTERED })
+            .map(|&kind| account(kind, AccountFlags::INTERNET_BANKING_REGISTERED))
             .collect();
-        req.accounts.push(Account { kind: AccountKind::Ordinary, flags: AccountFlags::CASH_CARD });
+        req.accounts.push(account(AccountKind::Ordinary, AccountFlags::CASH_CARD));
         req.selected = (0..7).collect();
         let v = engine.accounts(&req);
         assert!(v[..6].iter().all(|a| a.linkable));
         assert!(!v[6].linkable);
-        assert_eq!(failing(&v[6].reasons), [("注意事項・1".to_string(), "account_not_registered_in_internet_banking")]);
+        assert_eq!(unmet(&POLICY, &v[6].reasons), [("注意事項・1".to_string(), "account_not_registered_in_internet_banking")]);
         assert!(v[6].reasons.iter().all(|r| POLICY.rules[r.rule as usize].provenance == Provenance::Interpreted));
     }
 
@@ -286,7 +256,7 @@ mod tests {
         req.function = Some(Function::Transfer);
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
-        assert_eq!(failing(&a.reasons), [("API連携とは".to_string(), "function_not_offered")]);
+        assert_eq!(unmet(&POLICY, &a.reasons), [("API連携とは".to_string(), "function_not_offered")]);
         // no service window: a closed API does not deny
         req.function = Some(Function::Balance);
         req.service = ServiceFlags::empty();

@@ -140,20 +140,6 @@ kitei_sdk::rules! {
     GAP = Rule::gap();
 }
 
-const fn listed(kind: AccountKind, rule: RuleId) -> AccountEntry {
-    AccountEntry {
-        kinds: KindSet::of(&[kind]),
-        channels: ChannelSet::ALL,
-        rule,
-        needs: AccountNeeds::InternetBankingRegistered,
-        needs_rule: Some(R_2_2_IB),
-    }
-}
-
-const fn institution(event: LossEvent, ruling: LiabilityRuling, rules: &'static [RuleId]) -> LiabilityEntry {
-    LiabilityEntry { event, party: Party::Institution, ruling, unless_at_fault: false, rules }
-}
-
 /// 第4条第5項～第7項, shown only as 省略: where the answer on disclosed
 /// information would be, if the text were published.
 const ART_4_5_TO_7: &[RuleId] = &[R_4_5, R_4_6, R_4_7];
@@ -178,9 +164,9 @@ pub static POLICY: Policy = Policy {
     lapse: Some(R_5_2),
     accounts: Accounts {
         entries: &[
-            listed(AccountKind::Current, R_2_2_1),
-            listed(AccountKind::Ordinary, R_2_2_2),
-            listed(AccountKind::Savings, R_2_2_3),
+            AccountEntry::kind(AccountKind::Current, ChannelSet::ALL, R_2_2_1).needs(AccountNeeds::InternetBankingRegistered, R_2_2_IB),
+            AccountEntry::kind(AccountKind::Ordinary, ChannelSet::ALL, R_2_2_2).needs(AccountNeeds::InternetBankingRegistered, R_2_2_IB),
+            AccountEntry::kind(AccountKind::Savings, ChannelSet::ALL, R_2_2_3).needs(AccountNeeds::InternetBankingRegistered, R_2_2_IB),
         ],
         unlisted: R_2_2,
         notes: &[],
@@ -196,19 +182,13 @@ pub static POLICY: Policy = Policy {
     window: Some(Window { test: WindowTest::InternetBankingHours, rule: R_2_1_HOURS }),
     token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD }],
     liability: &[
-        institution(LossEvent::CredentialMisuse, LiabilityRuling::Unspecified, &[R_4_3]),
-        institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::Unspecified, ART_4_5_TO_7),
-        LiabilityEntry {
-            event: LossEvent::DisclosedInfoMishandled,
-            party: Party::Provider,
-            ruling: LiabilityRuling::Unspecified,
-            unless_at_fault: false,
-            rules: ART_4_5_TO_7,
-        },
-        institution(LossEvent::ProviderService, LiabilityRuling::Unspecified, &[R_7]),
-        institution(LossEvent::StaleInformation, LiabilityRuling::Unspecified, &[R_7]),
-        institution(LossEvent::ServiceTermination, LiabilityRuling::Unspecified, &[R_5_3]),
-        institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
+        LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::Unspecified, &[R_4_3]),
+        LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::Unspecified, ART_4_5_TO_7),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, Party::Provider, LiabilityRuling::Unspecified, ART_4_5_TO_7),
+        LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::Unspecified, &[R_7]),
+        LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::Unspecified, &[R_7]),
+        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::Unspecified, &[R_5_3]),
+        LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
     ],
     // Disclosure and suspension: the published text does not decide them
     // (spec/domain.md 4.7), so both tables stay silent and cite GAP.
@@ -221,25 +201,10 @@ kitei_sdk::export_policy!(POLICY);
 mod tests {
     use super::*;
     use kitei_sdk::request::blank;
-    use kitei_sdk::types::{Account, PartyRuling, Reason, Request, Settings, Timestamp};
+    use kitei_sdk::testing::{account, cites, jst, party_ruling, unmet_codes};
+    use kitei_sdk::types::{Request, Settings};
 
     const DAY: i64 = 86_400;
-
-    fn account(kind: AccountKind, flags: AccountFlags) -> Account {
-        Account { kind, flags }
-    }
-
-    fn cites(reasons: &[Reason]) -> Vec<String> {
-        reasons.iter().map(|r| POLICY.rules[r.rule as usize].clause.cite()).collect()
-    }
-
-    fn failing(reasons: &[Reason]) -> Vec<&'static str> {
-        reasons.iter().filter(|r| !r.met).map(|r| POLICY.rules[r.rule as usize].code(false)).collect()
-    }
-
-    fn ruling_for(rulings: Vec<PartyRuling>, party: Party) -> PartyRuling {
-        rulings.into_iter().find(|r| r.party == party).unwrap()
-    }
 
     /// Agreed, authenticated, with an IB-registered ordinary account selected.
     fn ready() -> Request {
@@ -263,11 +228,11 @@ mod tests {
         req.customer = CustomerFlags::empty();
         let v = engine.eligibility(&req);
         assert_eq!(v.decision, Decision::Deny);
-        assert_eq!(failing(&v.reasons), ["internet_banking_contract_missing"]);
+        assert_eq!(unmet_codes(&POLICY, &v.reasons), ["internet_banking_contract_missing"]);
         req.customer = CustomerFlags::INTERNET_BANKING_CONTRACT;
         let v = engine.eligibility(&req);
         assert_eq!(v.decision, Decision::Permit);
-        assert_eq!(cites(&v.reasons), ["第1条第2項第1号", "第1条第2項第2号", "第1条第2項第3号"]);
+        assert_eq!(cites(&POLICY, &v.reasons), ["第1条第2項第1号", "第1条第2項第2号", "第1条第2項第3号"]);
     }
 
     #[test]
@@ -288,7 +253,7 @@ mod tests {
         req.consent = ConsentFlags::AGREED_TO_TERMS;
         let v = engine.eligibility(&req);
         assert_eq!(v.decision, Decision::Deny);
-        assert_eq!(failing(&v.reasons), ["terms_or_authentication_missing"]);
+        assert_eq!(unmet_codes(&POLICY, &v.reasons), ["terms_or_authentication_missing"]);
     }
 
     #[test]
@@ -308,8 +273,8 @@ mod tests {
         let linkable: Vec<bool> = engine.accounts(&req).iter().map(|v| v.linkable).collect();
         assert_eq!(linkable, [true, true, true, false, false, false]);
         let tax = &engine.accounts(&req)[3];
-        assert_eq!(cites(&tax.reasons), ["第2条第2項"]);
-        assert_eq!(failing(&tax.reasons), ["account_kind_not_linkable"]);
+        assert_eq!(cites(&POLICY, &tax.reasons), ["第2条第2項"]);
+        assert_eq!(unmet_codes(&POLICY, &tax.reasons), ["account_kind_not_linkable"]);
     }
 
     #[test]
@@ -320,8 +285,8 @@ mod tests {
         req.selected = vec![0];
         let v = &engine.accounts(&req)[0];
         assert!(!v.linkable);
-        assert_eq!(cites(&v.reasons), ["第2条第2項第2号", "第2条第2項"]);
-        assert_eq!(failing(&v.reasons), ["account_not_registered_in_internet_banking"]);
+        assert_eq!(cites(&POLICY, &v.reasons), ["第2条第2項第2号", "第2条第2項"]);
+        assert_eq!(unmet_codes(&POLICY, &v.reasons), ["account_not_registered_in_internet_banking"]);
         req.accounts[0].flags |= AccountFlags::INTERNET_BANKING_REGISTERED;
         assert!(engine.accounts(&req)[0].linkable);
     }
@@ -337,7 +302,7 @@ mod tests {
         req.function = Some(Function::AccountInfo);
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
-        assert_eq!(failing(&a.reasons), ["function_not_offered"]);
+        assert_eq!(unmet_codes(&POLICY, &a.reasons), ["function_not_offered"]);
         req.function = Some(Function::Transfer);
         assert_eq!(engine.authorize(&req).decision, Decision::Deny);
     }
@@ -350,7 +315,7 @@ mod tests {
         req.service = ServiceFlags::API_OPEN;
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
-        assert_eq!(failing(&a.reasons), ["outside_service_hours"]);
+        assert_eq!(unmet_codes(&POLICY, &a.reasons), ["outside_service_hours"]);
         req.service = ServiceFlags::INTERNET_BANKING_OPEN;
         assert_eq!(engine.authorize(&req).decision, Decision::Permit);
     }
@@ -371,8 +336,8 @@ mod tests {
     fn token_period_is_a_setting() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = ready();
-        req.authenticated_at = Some(Timestamp { seconds: 0, nanos: 0, offset_seconds: 9 * 3600 });
-        req.at = Timestamp { seconds: 100 * DAY, nanos: 0, offset_seconds: 9 * 3600 };
+        req.authenticated_at = Some(jst(0));
+        req.at = jst(100 * DAY);
         let t = engine.token(&req);
         assert_eq!(t.status, TokenStatus::Unspecified);
         assert_eq!(POLICY.rules[t.reasons[0].rule as usize].provenance, Provenance::Setting);
@@ -382,9 +347,9 @@ mod tests {
         assert_eq!(engine.token(&req).status, TokenStatus::Expired);
         req.function = Some(Function::Balance);
         assert_eq!(engine.authorize(&req).decision, Decision::Deny);
-        req.at = Timestamp { seconds: 89 * DAY, nanos: 0, offset_seconds: 9 * 3600 };
+        req.at = jst(89 * DAY);
         assert_eq!(engine.token(&req).status, TokenStatus::Valid);
-        assert_eq!(cites(&engine.token(&req).reasons), ["第4条第1項", "第4条第1項"]);
+        assert_eq!(cites(&POLICY, &engine.token(&req).reasons), ["第4条第1項", "第4条第1項"]);
     }
 
     #[test]
@@ -407,17 +372,17 @@ mod tests {
             (LossEvent::ServiceTermination, vec!["第5条第3項"]),
         ] {
             req.loss_event = Some(event);
-            let r = ruling_for(engine.liability(&req), Party::Institution);
+            let r = party_ruling(engine.liability(&req), Party::Institution);
             assert_eq!(r.ruling, LiabilityRuling::Unspecified, "{event:?}");
-            assert_eq!(cites(&r.reasons), cite, "{event:?}");
+            assert_eq!(cites(&POLICY, &r.reasons), cite, "{event:?}");
             for reason in &r.reasons {
                 assert_eq!(POLICY.rules[reason.rule as usize].provenance, Provenance::Omitted);
             }
         }
         req.loss_event = Some(LossEvent::DisclosedInfoMishandled);
-        let r = ruling_for(engine.liability(&req), Party::Provider);
+        let r = party_ruling(engine.liability(&req), Party::Provider);
         assert_eq!(r.ruling, LiabilityRuling::Unspecified);
-        assert_eq!(cites(&r.reasons), ["第4条第5項", "第4条第6項", "第4条第7項"]);
+        assert_eq!(cites(&POLICY, &r.reasons), ["第4条第5項", "第4条第6項", "第4条第7項"]);
     }
 
     #[test]
@@ -426,12 +391,12 @@ mod tests {
         let mut req = blank();
         req.loss_event = Some(LossEvent::TermsChange);
         req.institution_at_fault = true;
-        let r = ruling_for(engine.liability(&req), Party::Institution);
+        let r = party_ruling(engine.liability(&req), Party::Institution);
         assert_eq!(r.ruling, LiabilityRuling::NotLiable);
-        assert_eq!(cites(&r.reasons), ["第9条第1項"]);
+        assert_eq!(cites(&POLICY, &r.reasons), ["第9条第1項"]);
         for event in [LossEvent::ServiceSuspension, LossEvent::PendingCancellation] {
             req.loss_event = Some(event);
-            let r = ruling_for(engine.liability(&req), Party::Institution);
+            let r = party_ruling(engine.liability(&req), Party::Institution);
             assert_eq!(r.ruling, LiabilityRuling::Unspecified);
             assert_eq!(r.reasons[0].rule, GAP.0);
         }

@@ -165,14 +165,6 @@ kitei_sdk::rules! {
 
 const LIQUID: KindSet = kinds(&[AccountKind::Ordinary, AccountKind::Savings, AccountKind::Current, AccountKind::TaxReserve]);
 
-const fn listed(kind: AccountKind, rule: RuleId) -> AccountEntry {
-    AccountEntry { kinds: KindSet::of(&[kind]), channels: ChannelSet::ALL, rule, needs: AccountNeeds::Nothing, needs_rule: None }
-}
-
-const fn institution(event: LossEvent, ruling: LiabilityRuling, rules: &'static [RuleId]) -> LiabilityEntry {
-    LiabilityEntry { event, party: Party::Institution, ruling, unless_at_fault: false, rules }
-}
-
 /// 第4条第6項～第8項, shown only as 省略: where the answer on disclosed
 /// information would be, if the text were published.
 const ART_4_6_TO_8: &[RuleId] = &[R_4_6, R_4_7, R_4_8];
@@ -206,18 +198,12 @@ pub static POLICY: Policy = Policy {
     lapse: Some(R_5_2),
     accounts: Accounts {
         entries: &[
-            listed(AccountKind::Ordinary, R_2_2_1),
-            listed(AccountKind::Savings, R_2_2_2),
-            listed(AccountKind::CardLoan, R_2_2_3),
-            listed(AccountKind::TaxReserve, R_2_2_4),
-            listed(AccountKind::TimeDeposit, R_2_2_5),
-            AccountEntry {
-                kinds: KindSet::of(&[AccountKind::Current]),
-                channels: ChannelSet::ALL,
-                rule: R_2_2_6,
-                needs: AccountNeeds::InternetBankingRegistered,
-                needs_rule: Some(R_2_2_6_IB),
-            },
+            AccountEntry::kind(AccountKind::Ordinary, ChannelSet::ALL, R_2_2_1),
+            AccountEntry::kind(AccountKind::Savings, ChannelSet::ALL, R_2_2_2),
+            AccountEntry::kind(AccountKind::CardLoan, ChannelSet::ALL, R_2_2_3),
+            AccountEntry::kind(AccountKind::TaxReserve, ChannelSet::ALL, R_2_2_4),
+            AccountEntry::kind(AccountKind::TimeDeposit, ChannelSet::ALL, R_2_2_5),
+            AccountEntry::kind(AccountKind::Current, ChannelSet::ALL, R_2_2_6).needs(AccountNeeds::InternetBankingRegistered, R_2_2_6_IB),
         ],
         unlisted: R_2_2,
         notes: &[R_2_2_NOTE],
@@ -239,19 +225,13 @@ pub static POLICY: Policy = Policy {
     window: Some(Window { test: WindowTest::EitherHours, rule: R_2_1_HOURS }),
     token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD }],
     liability: &[
-        institution(LossEvent::CredentialMisuse, LiabilityRuling::Unspecified, &[R_4_3]),
-        institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::Unspecified, ART_4_6_TO_8),
-        LiabilityEntry {
-            event: LossEvent::DisclosedInfoMishandled,
-            party: Party::Provider,
-            ruling: LiabilityRuling::Unspecified,
-            unless_at_fault: false,
-            rules: ART_4_6_TO_8,
-        },
-        institution(LossEvent::ProviderService, LiabilityRuling::Unspecified, &[R_7]),
-        institution(LossEvent::StaleInformation, LiabilityRuling::Unspecified, &[R_7]),
-        institution(LossEvent::ServiceTermination, LiabilityRuling::Unspecified, &[R_5_3]),
-        institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
+        LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::Unspecified, &[R_4_3]),
+        LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::Unspecified, ART_4_6_TO_8),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, Party::Provider, LiabilityRuling::Unspecified, ART_4_6_TO_8),
+        LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::Unspecified, &[R_7]),
+        LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::Unspecified, &[R_7]),
+        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::Unspecified, &[R_5_3]),
+        LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
     ],
     // Disclosure and suspension: the published text does not decide them
     // (spec/domain.md 4.7), so both tables stay silent and cite GAP.
@@ -264,25 +244,10 @@ kitei_sdk::export_policy!(POLICY);
 mod tests {
     use super::*;
     use kitei_sdk::request::blank;
-    use kitei_sdk::types::{Account, PartyRuling, Reason, Request, Settings, Timestamp};
+    use kitei_sdk::testing::{account, cites, jst, party_ruling, unmet_codes};
+    use kitei_sdk::types::{Request, Settings};
 
     const DAY: i64 = 86_400;
-
-    fn account(kind: AccountKind, flags: AccountFlags) -> Account {
-        Account { kind, flags }
-    }
-
-    fn cites(reasons: &[Reason]) -> Vec<String> {
-        reasons.iter().map(|r| POLICY.rules[r.rule as usize].clause.cite()).collect()
-    }
-
-    fn failing(reasons: &[Reason]) -> Vec<&'static str> {
-        reasons.iter().filter(|r| !r.met).map(|r| POLICY.rules[r.rule as usize].code(false)).collect()
-    }
-
-    fn ruling_for(rulings: Vec<PartyRuling>, party: Party) -> PartyRuling {
-        rulings.into_iter().find(|r| r.party == party).unwrap()
-    }
 
     /// No IB contract; agreed, authenticated, an ordinary account with a cash card selected.
     fn ready() -> Request {
@@ -304,11 +269,11 @@ mod tests {
         let mut req = ready();
         let v = engine.eligibility(&req);
         assert_eq!(v.decision, Decision::Permit);
-        assert_eq!(cites(&v.reasons), ["第1条第2項第1号", "第1条第2項第2号", "第1条第2項第3号"]);
+        assert_eq!(cites(&POLICY, &v.reasons), ["第1条第2項第1号", "第1条第2項第2号", "第1条第2項第3号"]);
         req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::empty())];
         let v = engine.eligibility(&req);
         assert_eq!(v.decision, Decision::Deny);
-        assert_eq!(failing(&v.reasons), ["no_internet_banking_or_eligible_account"]);
+        assert_eq!(unmet_codes(&POLICY, &v.reasons), ["no_internet_banking_or_eligible_account"]);
         req.customer = CustomerFlags::INTERNET_BANKING_CONTRACT;
         assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
     }
@@ -350,7 +315,7 @@ mod tests {
         req.selected = (0..6).collect();
         let verdicts = engine.accounts(&req);
         assert!(verdicts.iter().all(|v| v.linkable));
-        assert_eq!(cites(&verdicts[3].reasons), ["第2条第2項第4号", "第2条第2項"]);
+        assert_eq!(cites(&POLICY, &verdicts[3].reasons), ["第2条第2項第4号", "第2条第2項"]);
         assert_eq!(verdicts[3].reasons[1].rule, R_2_2_NOTE.0);
         req.provider_channel = Channel::AnserApi;
         assert!(engine.accounts(&req).iter().all(|v| v.linkable));
@@ -364,8 +329,8 @@ mod tests {
         req.selected = vec![0];
         let v = &engine.accounts(&req)[0];
         assert!(!v.linkable);
-        assert_eq!(cites(&v.reasons), ["第2条第2項第6号", "第2条第2項第6号"]);
-        assert_eq!(failing(&v.reasons), ["account_not_registered_in_internet_banking"]);
+        assert_eq!(cites(&POLICY, &v.reasons), ["第2条第2項第6号", "第2条第2項第6号"]);
+        assert_eq!(unmet_codes(&POLICY, &v.reasons), ["account_not_registered_in_internet_banking"]);
         req.accounts[0].flags |= AccountFlags::INTERNET_BANKING_REGISTERED;
         assert!(engine.accounts(&req)[0].linkable);
     }
@@ -395,10 +360,10 @@ mod tests {
         assert_eq!(run(&mut req, Function::AccountInfo, 2).decision, Decision::Permit);
         let loan = run(&mut req, Function::Balance, 2);
         assert_eq!(loan.decision, Decision::Deny);
-        assert_eq!(failing(&loan.reasons), ["function_not_offered_for_account_kind"]);
+        assert_eq!(unmet_codes(&POLICY, &loan.reasons), ["function_not_offered_for_account_kind"]);
         assert_eq!(POLICY.rules[R_2_1_LOAN.0 as usize].provenance, Provenance::Interpreted);
         let transfer = run(&mut req, Function::Transfer, 0);
-        assert_eq!(failing(&transfer.reasons), ["function_not_offered"]);
+        assert_eq!(unmet_codes(&POLICY, &transfer.reasons), ["function_not_offered"]);
     }
 
     #[test]
@@ -413,7 +378,7 @@ mod tests {
         req.service = ServiceFlags::empty();
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
-        assert_eq!(failing(&a.reasons), ["outside_service_hours"]);
+        assert_eq!(unmet_codes(&POLICY, &a.reasons), ["outside_service_hours"]);
     }
 
     #[test]
@@ -431,16 +396,16 @@ mod tests {
     #[test]
     fn token_period_is_a_setting() {
         let mut req = ready();
-        req.authenticated_at = Some(Timestamp { seconds: 0, nanos: 0, offset_seconds: 9 * 3600 });
-        req.at = Timestamp { seconds: 30 * DAY, nanos: 0, offset_seconds: 9 * 3600 };
+        req.authenticated_at = Some(jst(0));
+        req.at = jst(30 * DAY);
         let engine = Engine::with_defaults(&POLICY);
         assert_eq!(engine.token(&req).status, TokenStatus::Unspecified);
         let settings = Settings { reauth_after_days: Some(30), ..kitei_sdk::settings::defaults(&POLICY) };
         let engine = Engine::new(&POLICY, settings).unwrap();
         let t = engine.token(&req);
         assert_eq!(t.status, TokenStatus::Expired);
-        assert_eq!(failing(&t.reasons), ["reauthentication_required"]);
-        req.at = Timestamp { seconds: 29 * DAY, nanos: 0, offset_seconds: 9 * 3600 };
+        assert_eq!(unmet_codes(&POLICY, &t.reasons), ["reauthentication_required"]);
+        req.at = jst(29 * DAY);
         assert_eq!(engine.token(&req).status, TokenStatus::Valid);
     }
 
@@ -457,16 +422,16 @@ mod tests {
             (LossEvent::ServiceTermination, vec!["第5条第3項"]),
         ] {
             req.loss_event = Some(event);
-            let r = ruling_for(engine.liability(&req), Party::Institution);
+            let r = party_ruling(engine.liability(&req), Party::Institution);
             assert_eq!(r.ruling, LiabilityRuling::Unspecified, "{event:?}");
-            assert_eq!(cites(&r.reasons), cite, "{event:?}");
+            assert_eq!(cites(&POLICY, &r.reasons), cite, "{event:?}");
         }
         req.loss_event = Some(LossEvent::TermsChange);
-        let r = ruling_for(engine.liability(&req), Party::Institution);
+        let r = party_ruling(engine.liability(&req), Party::Institution);
         assert_eq!(r.ruling, LiabilityRuling::NotLiable);
-        assert_eq!(cites(&r.reasons), ["第9条第1項"]);
+        assert_eq!(cites(&POLICY, &r.reasons), ["第9条第1項"]);
         req.loss_event = Some(LossEvent::ServiceSuspension);
-        let r = ruling_for(engine.liability(&req), Party::Institution);
+        let r = party_ruling(engine.liability(&req), Party::Institution);
         assert_eq!(r.ruling, LiabilityRuling::Unspecified);
         assert_eq!(r.reasons[0].rule, GAP.0);
     }

@@ -200,18 +200,6 @@ kitei_sdk::rules! {
 /// 第3条第1項第1号・第2号: 普通預金・定期預金・カードローン.
 const LINKABLE: KindSet = kinds(&[AccountKind::Ordinary, AccountKind::TimeDeposit, AccountKind::CardLoan]);
 
-const fn institution(event: LossEvent, ruling: LiabilityRuling, unless_at_fault: bool, rules: &'static [RuleId]) -> LiabilityEntry {
-    LiabilityEntry { event, party: Party::Institution, ruling, unless_at_fault, rules }
-}
-
-const fn party(event: LossEvent, party: Party, ruling: LiabilityRuling, rules: &'static [RuleId]) -> LiabilityEntry {
-    LiabilityEntry { event, party, ruling, unless_at_fault: false, rules }
-}
-
-const fn permitted(kinds: &'static [IncidentKind], rule: RuleId) -> PermissionEntry {
-    PermissionEntry { kinds, ruling: PermissionRuling::Permitted, rule }
-}
-
 /// The variant.
 pub static POLICY: Policy = Policy {
     meta: Meta {
@@ -232,13 +220,7 @@ pub static POLICY: Policy = Policy {
         Condition { fact: Fact::AgreedToTerms, rule: R_1_1 },
     ],
     accounts: Accounts {
-        entries: &[AccountEntry {
-            kinds: LINKABLE,
-            channels: ChannelSet::ALL,
-            rule: R_3_1_KINDS,
-            needs: AccountNeeds::Nothing,
-            needs_rule: None,
-        }],
+        entries: &[AccountEntry::kinds(LINKABLE, ChannelSet::ALL, R_3_1_KINDS)],
         unlisted: R_3_1_KINDS,
         notes: &[R_3_1_KINDS_2],
     },
@@ -258,24 +240,24 @@ pub static POLICY: Policy = Policy {
     window: Some(Window { test: WindowTest::ApiHours, rule: R_6_1 }),
     token: &[Period { setting: SettingName::InactivityDays, from: Clock::SinceLastAccess, rule: R_4_1, length_rule: R_4_1_PERIOD }],
     liability: &[
-        institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, true, &[R_8_3]),
-        institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, false, &[R_7_2]),
-        party(LossEvent::DisclosedInfoMishandled, Party::Provider, LiabilityRuling::Liable, &[R_7_2]),
-        party(LossEvent::DisclosedInfoMishandled, Party::ChainedProvider, LiabilityRuling::Liable, &[R_7_2, R_7_3]),
-        institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, true, &[R_8_3]),
-        party(LossEvent::ProviderService, Party::Provider, LiabilityRuling::PerContract, &[R_8_1]),
-        party(LossEvent::ProviderService, Party::ChainedProvider, LiabilityRuling::PerContract, &[R_8_1]),
-        institution(LossEvent::StaleInformation, LiabilityRuling::NotLiable, true, &[R_8_3]),
-        institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, false, &[R_5_2_EXEMPT]),
-        institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, false, &[R_5_2_EXEMPT]),
+        LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
+        LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, &[R_7_2]),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, Party::Provider, LiabilityRuling::Liable, &[R_7_2]),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, Party::ChainedProvider, LiabilityRuling::Liable, &[R_7_2, R_7_3]),
+        LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
+        LiabilityEntry::new(LossEvent::ProviderService, Party::Provider, LiabilityRuling::PerContract, &[R_8_1]),
+        LiabilityEntry::new(LossEvent::ProviderService, Party::ChainedProvider, LiabilityRuling::PerContract, &[R_8_1]),
+        LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
+        LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, &[R_5_2_EXEMPT]),
+        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_5_2_EXEMPT]),
         // terms_change, pending_cancellation: not decided by the text (gap).
     ],
     disclosure: PermissionTable {
         entries: &[
-            permitted(&[IncidentKind::Leak], R_7_1_1),
-            permitted(&[IncidentKind::UnauthorizedAccess], R_7_1_2),
-            permitted(&[IncidentKind::Fraud], R_7_1_3),
-            permitted(&[IncidentKind::SystemFailure], R_7_1_4),
+            PermissionEntry::permitted(&[IncidentKind::Leak], R_7_1_1),
+            PermissionEntry::permitted(&[IncidentKind::UnauthorizedAccess], R_7_1_2),
+            PermissionEntry::permitted(&[IncidentKind::Fraud], R_7_1_3),
+            PermissionEntry::permitted(&[IncidentKind::SystemFailure], R_7_1_4),
         ],
         otherwise: PermissionRuling::NotPermitted,
         otherwise_rule: R_7_1,
@@ -283,13 +265,13 @@ pub static POLICY: Policy = Policy {
     chained: Some(R_7_3_DISCLOSURE),
     suspension: PermissionTable {
         entries: &[
-            permitted(&[IncidentKind::Leak], R_5_2_1),
-            permitted(&[IncidentKind::UnauthorizedAccess], R_5_2_2),
-            permitted(&[IncidentKind::Fraud], R_5_2_3),
-            permitted(&[IncidentKind::SystemFailure], R_5_2_4),
-            permitted(&[IncidentKind::Maintenance], R_5_2_5),
-            permitted(&[IncidentKind::ProviderContractTerminated], R_5_2_6),
-            permitted(&[IncidentKind::Unavoidable], R_5_2_7),
+            PermissionEntry::permitted(&[IncidentKind::Leak], R_5_2_1),
+            PermissionEntry::permitted(&[IncidentKind::UnauthorizedAccess], R_5_2_2),
+            PermissionEntry::permitted(&[IncidentKind::Fraud], R_5_2_3),
+            PermissionEntry::permitted(&[IncidentKind::SystemFailure], R_5_2_4),
+            PermissionEntry::permitted(&[IncidentKind::Maintenance], R_5_2_5),
+            PermissionEntry::permitted(&[IncidentKind::ProviderContractTerminated], R_5_2_6),
+            PermissionEntry::permitted(&[IncidentKind::Unavoidable], R_5_2_7),
         ],
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
@@ -303,52 +285,19 @@ kitei_sdk::export_policy!(POLICY);
 mod tests {
     use super::*;
     use kitei_sdk::request::blank;
-    use kitei_sdk::types::{Account, FunctionSet, PartyRuling, Reason, Request, Settings, Timestamp};
+    use kitei_sdk::testing::{account, cites, jst, no_settings, ruling, unmet};
+    use kitei_sdk::types::{Account, FunctionSet, Request, Settings};
 
     const DAY: i64 = 86_400;
-
-    fn account(kind: AccountKind) -> Account {
-        Account { kind, flags: AccountFlags::empty() }
-    }
-
-    fn cites(reasons: &[Reason]) -> Vec<String> {
-        reasons.iter().map(|r| POLICY.rules[r.rule as usize].clause.cite()).collect()
-    }
-
-    fn failing(reasons: &[Reason]) -> Vec<(String, &'static str)> {
-        reasons
-            .iter()
-            .filter(|r| !r.met)
-            .map(|r| {
-                let rule = &POLICY.rules[r.rule as usize];
-                (rule.clause.cite(), rule.code(false))
-            })
-            .collect()
-    }
-
-    fn ruling(rs: &[PartyRuling], party: Party) -> LiabilityRuling {
-        rs.iter().find(|r| r.party == party).unwrap().ruling
-    }
 
     /// Eligible under 第1条第1項 and 第2条第1項, one ordinary account selected.
     fn eligible() -> Request {
         let mut req = blank();
         req.customer = CustomerFlags::DIRECT_BANKING_REGISTERED;
         req.consent = ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED;
-        req.accounts = vec![account(AccountKind::Ordinary)];
+        req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::empty())];
         req.selected = vec![0];
         req
-    }
-
-    /// Settings with nothing set (the generated type has no `Default`).
-    fn unset() -> Settings {
-        Settings {
-            reauth_after_days: None,
-            registration_valid_days: None,
-            permission_valid_days: None,
-            inactivity_days: None,
-            designated_providers: None,
-        }
     }
 
     #[test]
@@ -362,7 +311,7 @@ mod tests {
         let v = engine.eligibility(&blank());
         assert_eq!(v.decision, Decision::Deny);
         assert_eq!(
-            failing(&v.reasons),
+            unmet(&POLICY, &v.reasons),
             [
                 ("第2条第1項".to_string(), "direct_banking_not_registered"),
                 ("第2条第1項".to_string(), "api_auth_missing"),
@@ -381,11 +330,11 @@ mod tests {
         let linkable: Vec<bool> = engine.accounts(&req).iter().map(|v| v.linkable).collect();
         // ordinary, savings, current, time_deposit, card_loan, tax_reserve
         assert_eq!(linkable, [true, false, false, true, true, false]);
-        assert_eq!(cites(&engine.accounts(&req)[1].reasons), ["第3条第1項第1号"]);
+        assert_eq!(cites(&POLICY, &engine.accounts(&req)[1].reasons), ["第3条第1項第1号"]);
     }
 
     fn request_kinds() -> Vec<Account> {
-        kitei_sdk::request::ACCOUNT_KINDS.iter().map(|&k| account(k)).collect()
+        kitei_sdk::request::ACCOUNT_KINDS.iter().map(|&k| account(k, AccountFlags::empty())).collect()
     }
 
     #[test]
@@ -395,7 +344,7 @@ mod tests {
         req.function = Some(Function::Balance);
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
-        assert_eq!(failing(&a.reasons), [("第3条第1項".to_string(), "function_not_authorized_by_customer")]);
+        assert_eq!(unmet(&POLICY, &a.reasons), [("第3条第1項".to_string(), "function_not_authorized_by_customer")]);
         req.authorized_functions = FunctionSet::BALANCE;
         assert_eq!(engine.authorize(&req).decision, Decision::Permit);
         // authorizing one function does not authorize another
@@ -415,11 +364,11 @@ mod tests {
             req.function = Some(function);
             let a = engine.authorize(&req);
             assert_eq!(a.decision, Decision::Deny, "{function:?}");
-            assert_eq!(failing(&a.reasons), [("第3条第2項".to_string(), "function_not_authorized_by_customer")]);
+            assert_eq!(unmet(&POLICY, &a.reasons), [("第3条第2項".to_string(), "function_not_authorized_by_customer")]);
             req.authorized_functions = flag;
             let a = engine.authorize(&req);
             assert_eq!(a.decision, Decision::Permit, "{function:?}");
-            assert!(cites(&a.reasons).contains(&item.to_string()));
+            assert!(cites(&POLICY, &a.reasons).contains(&item.to_string()));
         }
     }
 
@@ -433,9 +382,9 @@ mod tests {
         req.authorized_functions = FunctionSet::REGISTERED_PAYEES;
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Permit);
-        assert!(cites(&a.reasons).contains(&"第3条第1項第3号".to_string()));
+        assert!(cites(&POLICY, &a.reasons).contains(&"第3条第1項第3号".to_string()));
         // a selected account of a kind 第3条 does not list plays no part either
-        req.accounts = vec![account(AccountKind::Savings)];
+        req.accounts = vec![account(AccountKind::Savings, AccountFlags::empty())];
         req.selected = vec![0];
         assert_eq!(engine.authorize(&req).decision, Decision::Permit);
     }
@@ -444,13 +393,13 @@ mod tests {
     fn balance_of_a_savings_account_is_not_offered() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
-        req.accounts = vec![account(AccountKind::Savings)];
+        req.accounts = vec![account(AccountKind::Savings, AccountFlags::empty())];
         req.function = Some(Function::Balance);
         req.authorized_functions = FunctionSet::BALANCE;
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
         assert_eq!(
-            failing(&a.reasons),
+            unmet(&POLICY, &a.reasons),
             [
                 ("第3条第1項第1号".to_string(), "account_kind_not_linkable"),
                 ("第3条第1項第1号".to_string(), "function_not_offered_for_account_kind"),
@@ -466,7 +415,7 @@ mod tests {
         req.authorized_functions = FunctionSet::ACCOUNT_INFO;
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
-        assert_eq!(failing(&a.reasons), [("第3条第1項".to_string(), "function_not_offered")]);
+        assert_eq!(unmet(&POLICY, &a.reasons), [("第3条第1項".to_string(), "function_not_offered")]);
     }
 
     #[test]
@@ -478,7 +427,7 @@ mod tests {
         req.service = ServiceFlags::INTERNET_BANKING_OPEN;
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
-        assert_eq!(failing(&a.reasons), [("第6条第1項".to_string(), "system_stopped")]);
+        assert_eq!(unmet(&POLICY, &a.reasons), [("第6条第1項".to_string(), "system_stopped")]);
     }
 
     #[test]
@@ -487,24 +436,23 @@ mod tests {
         let mut req = eligible();
         assert_eq!(engine.token(&req).status, TokenStatus::Unspecified);
 
-        let engine = Engine::new(&POLICY, Settings { inactivity_days: Some(30), ..unset() }).unwrap();
+        let engine = Engine::new(&POLICY, Settings { inactivity_days: Some(30), ..no_settings() }).unwrap();
         let t0 = 1_700_000_000;
-        let ts = |s| Timestamp { seconds: s, nanos: 0, offset_seconds: 9 * 3600 };
-        req.authenticated_at = Some(ts(t0));
-        req.last_access_at = Some(ts(t0 + 20 * DAY));
-        req.at = ts(t0 + 49 * DAY);
+        req.authenticated_at = Some(jst(t0));
+        req.last_access_at = Some(jst(t0 + 20 * DAY));
+        req.at = jst(t0 + 49 * DAY);
         assert_eq!(engine.token(&req).status, TokenStatus::Valid);
-        req.at = ts(t0 + 50 * DAY);
+        req.at = jst(t0 + 50 * DAY);
         let t = engine.token(&req);
         assert_eq!(t.status, TokenStatus::Expired);
-        assert_eq!(failing(&t.reasons), [("第4条第1項".to_string(), "reauthentication_required")]);
+        assert_eq!(unmet(&POLICY, &t.reasons), [("第4条第1項".to_string(), "reauthentication_required")]);
         // expired tokens deny authorize
         req.function = Some(Function::Balance);
         req.authorized_functions = FunctionSet::BALANCE;
         assert_eq!(engine.authorize(&req).decision, Decision::Deny);
         // with no access yet, the period runs from the authentication
         req.last_access_at = None;
-        req.at = ts(t0 + 29 * DAY);
+        req.at = jst(t0 + 29 * DAY);
         assert_eq!(engine.token(&req).status, TokenStatus::Valid);
     }
 
@@ -516,11 +464,11 @@ mod tests {
             req.loss_event = Some(event);
             let rs = engine.liability(&req);
             assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable, "{event:?}");
-            assert_eq!(cites(&rs[0].reasons), ["第8条第3項"]);
+            assert_eq!(cites(&POLICY, &rs[0].reasons), ["第8条第3項"]);
             req.institution_at_fault = true;
             let rs = engine.liability(&req);
             assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::Liable, "{event:?}");
-            assert_eq!(failing(&rs[0].reasons), [("第8条第3項".to_string(), "exemption_excluded_institution_at_fault")]);
+            assert_eq!(unmet(&POLICY, &rs[0].reasons), [("第8条第3項".to_string(), "exemption_excluded_institution_at_fault")]);
         }
     }
 
@@ -533,7 +481,7 @@ mod tests {
             req.institution_at_fault = true;
             let rs = engine.liability(&req);
             assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable);
-            assert_eq!(cites(&rs[0].reasons), ["第5条第2項"]);
+            assert_eq!(cites(&POLICY, &rs[0].reasons), ["第5条第2項"]);
         }
     }
 
@@ -582,7 +530,7 @@ mod tests {
             req.incident_kind = Some(kind);
             let s = engine.incident(&req).suspension;
             assert_eq!(s.ruling, PermissionRuling::Permitted, "{kind:?}");
-            assert_eq!(cites(&s.reasons), [format!("第5条第2項第{}号", n + 1)]);
+            assert_eq!(cites(&POLICY, &s.reasons), [format!("第5条第2項第{}号", n + 1)]);
         }
     }
 
@@ -593,13 +541,13 @@ mod tests {
         req.incident_kind = Some(IncidentKind::UnauthorizedAccess);
         let v = engine.incident(&req);
         assert_eq!(v.disclosure.ruling, PermissionRuling::Permitted);
-        assert_eq!(cites(&v.disclosure.reasons), ["第7条第1項第2号"]);
+        assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第7条第1項第2号"]);
         assert_eq!(v.chained.ruling, PermissionRuling::Permitted);
-        assert_eq!(cites(&v.chained.reasons), ["第7条第1項第2号", "第7条第3項"]);
+        assert_eq!(cites(&POLICY, &v.chained.reasons), ["第7条第1項第2号", "第7条第3項"]);
         req.incident_kind = Some(IncidentKind::Maintenance);
         let v = engine.incident(&req);
         assert_eq!(v.disclosure.ruling, PermissionRuling::NotPermitted);
-        assert_eq!(cites(&v.disclosure.reasons), ["第7条第1項"]);
+        assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第7条第1項"]);
         assert_eq!(v.chained.ruling, PermissionRuling::NotPermitted);
     }
 

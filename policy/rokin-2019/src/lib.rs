@@ -199,45 +199,28 @@ const LINKABLE: KindSet = kinds(&[AccountKind::Ordinary, AccountKind::Savings, A
 /// 1.2(1) read through its definition (第２条第２項に掲げるもの): a listed kind with a card and PIN.
 const HOLDS_CARD_ACCOUNT: Fact = Fact::HoldsAccount { kinds: LINKABLE, needs: AccountNeeds::CardWithPin };
 
-const fn linkable(kind: AccountKind, rule: RuleId) -> AccountEntry {
-    AccountEntry {
-        kinds: KindSet::of(&[kind]),
-        channels: ChannelSet::ALL,
-        rule,
-        needs: AccountNeeds::CardWithPin,
-        needs_rule: Some(R_2_2_CARD),
-    }
-}
-
-const fn entry(event: LossEvent, party: Party, ruling: LiabilityRuling, unless_at_fault: bool, rules: &'static [RuleId]) -> LiabilityEntry {
-    LiabilityEntry { event, party, ruling, unless_at_fault, rules }
-}
-
-/// 当金庫および労働金庫連合会 are exempt together.
+/// 当金庫および労働金庫連合会 are exempt together; a trailing
+/// `unless_at_fault` applies that exception to both.
 macro_rules! exempt_both {
-    ($event:expr, $unless_at_fault:expr, $rules:expr) => {
+    ($event:expr, $rules:expr $(, $except:ident)?) => {
         [
-            entry($event, Party::Institution, LiabilityRuling::NotLiable, $unless_at_fault, $rules),
-            entry($event, Party::Federation, LiabilityRuling::NotLiable, $unless_at_fault, $rules),
+            LiabilityEntry::institution($event, LiabilityRuling::NotLiable, $rules)$(.$except())?,
+            LiabilityEntry::new($event, Party::Federation, LiabilityRuling::NotLiable, $rules)$(.$except())?,
         ]
     };
 }
 
-const fn permit(kinds: &'static [IncidentKind], rule: RuleId) -> PermissionEntry {
-    PermissionEntry { kinds, ruling: PermissionRuling::Permitted, rule }
-}
-
 const LIABILITY: [LiabilityEntry; 18] = {
-    let [a, b] = exempt_both!(LossEvent::CredentialMisuse, true, &[R_4_4]);
-    let [c, d] = exempt_both!(LossEvent::DisclosedInfoMishandled, false, &[R_4_7]);
-    let e = entry(LossEvent::DisclosedInfoMishandled, Party::Provider, LiabilityRuling::Liable, false, &[R_4_7]);
-    let f = entry(LossEvent::DisclosedInfoMishandled, Party::ChainedProvider, LiabilityRuling::Liable, false, &[R_4_7, R_4_8_I]);
-    let [g, h] = exempt_both!(LossEvent::ProviderService, false, &[R_7_1, R_7_2]);
-    let [i, j] = exempt_both!(LossEvent::StaleInformation, false, &[R_6_2]);
-    let [k, l] = exempt_both!(LossEvent::ServiceSuspension, false, &[R_7_3_LIAB]);
-    let [m, n] = exempt_both!(LossEvent::ServiceTermination, false, &[R_5_3]);
-    let [o, p] = exempt_both!(LossEvent::TermsChange, false, &[R_10_LIAB]);
-    let [q, r] = exempt_both!(LossEvent::PendingCancellation, false, &[R_5_1_PENDING]);
+    let [a, b] = exempt_both!(LossEvent::CredentialMisuse, &[R_4_4], unless_at_fault);
+    let [c, d] = exempt_both!(LossEvent::DisclosedInfoMishandled, &[R_4_7]);
+    let e = LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, Party::Provider, LiabilityRuling::Liable, &[R_4_7]);
+    let f = LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, Party::ChainedProvider, LiabilityRuling::Liable, &[R_4_7, R_4_8_I]);
+    let [g, h] = exempt_both!(LossEvent::ProviderService, &[R_7_1, R_7_2]);
+    let [i, j] = exempt_both!(LossEvent::StaleInformation, &[R_6_2]);
+    let [k, l] = exempt_both!(LossEvent::ServiceSuspension, &[R_7_3_LIAB]);
+    let [m, n] = exempt_both!(LossEvent::ServiceTermination, &[R_5_3]);
+    let [o, p] = exempt_both!(LossEvent::TermsChange, &[R_10_LIAB]);
+    let [q, r] = exempt_both!(LossEvent::PendingCancellation, &[R_5_1_PENDING]);
     [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r]
 };
 
@@ -266,9 +249,9 @@ pub static POLICY: Policy = Policy {
     lapse: None,
     accounts: Accounts {
         entries: &[
-            linkable(AccountKind::Ordinary, R_2_2_1),
-            linkable(AccountKind::Savings, R_2_2_2),
-            linkable(AccountKind::CardLoan, R_2_2_3),
+            AccountEntry::kind(AccountKind::Ordinary, ChannelSet::ALL, R_2_2_1).needs(AccountNeeds::CardWithPin, R_2_2_CARD),
+            AccountEntry::kind(AccountKind::Savings, ChannelSet::ALL, R_2_2_2).needs(AccountNeeds::CardWithPin, R_2_2_CARD),
+            AccountEntry::kind(AccountKind::CardLoan, ChannelSet::ALL, R_2_2_3).needs(AccountNeeds::CardWithPin, R_2_2_CARD),
         ],
         unlisted: R_2_2,
         notes: &[],
@@ -289,10 +272,10 @@ pub static POLICY: Policy = Policy {
     liability: &LIABILITY,
     disclosure: PermissionTable {
         entries: &[
-            permit(&[IncidentKind::Leak], R_4_6_1),
-            permit(&[IncidentKind::UnauthorizedAccess], R_4_6_2),
-            permit(&[IncidentKind::Fraud], R_4_6_3),
-            permit(&[IncidentKind::SystemFailure], R_4_6_4),
+            PermissionEntry::permitted(&[IncidentKind::Leak], R_4_6_1),
+            PermissionEntry::permitted(&[IncidentKind::UnauthorizedAccess], R_4_6_2),
+            PermissionEntry::permitted(&[IncidentKind::Fraud], R_4_6_3),
+            PermissionEntry::permitted(&[IncidentKind::SystemFailure], R_4_6_4),
         ],
         otherwise: PermissionRuling::NotPermitted,
         otherwise_rule: R_4_6,
@@ -300,10 +283,10 @@ pub static POLICY: Policy = Policy {
     chained: Some(R_4_8),
     suspension: PermissionTable {
         entries: &[
-            permit(&[IncidentKind::Maintenance], R_7_3),
-            permit(&[IncidentKind::SystemFailure, IncidentKind::Leak, IncidentKind::UnauthorizedAccess, IncidentKind::Fraud], R_7_3_I),
-            permit(&[IncidentKind::Unavoidable], R_7_4),
-            permit(&[IncidentKind::ProviderContractTerminated], R_7_4_I),
+            PermissionEntry::permitted(&[IncidentKind::Maintenance], R_7_3),
+            PermissionEntry::permitted(&[IncidentKind::SystemFailure, IncidentKind::Leak, IncidentKind::UnauthorizedAccess, IncidentKind::Fraud], R_7_3_I),
+            PermissionEntry::permitted(&[IncidentKind::Unavoidable], R_7_4),
+            PermissionEntry::permitted(&[IncidentKind::ProviderContractTerminated], R_7_4_I),
         ],
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
@@ -317,25 +300,10 @@ kitei_sdk::export_policy!(POLICY);
 mod tests {
     use super::*;
     use kitei_sdk::request::blank;
-    use kitei_sdk::types::{Account, PartyRuling, Reason, Request, Settings, Timestamp};
+    use kitei_sdk::testing::{account, cites, jst, no_settings, ruling, unmet_codes};
+    use kitei_sdk::types::{Request, Settings};
 
     const DAY: i64 = 86_400;
-
-    fn account(kind: AccountKind, flags: AccountFlags) -> Account {
-        Account { kind, flags }
-    }
-
-    fn cites(reasons: &[Reason]) -> Vec<String> {
-        reasons.iter().map(|r| POLICY.rules[r.rule as usize].clause.cite()).collect()
-    }
-
-    fn unmet(reasons: &[Reason]) -> Vec<&'static str> {
-        reasons.iter().filter(|r| !r.met).map(|r| POLICY.rules[r.rule as usize].code_unmet).collect()
-    }
-
-    fn at(seconds: i64) -> Timestamp {
-        Timestamp { seconds, nanos: 0, offset_seconds: 9 * 3600 }
-    }
 
     fn eligible() -> Request {
         let mut req = blank();
@@ -344,15 +312,6 @@ mod tests {
         req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::CASH_CARD | AccountFlags::PIN_REGISTERED)];
         req.selected = vec![0];
         req
-    }
-
-    /// No setting given (the variant has no defaults).
-    fn none() -> Settings {
-        kitei_sdk::settings::defaults(&POLICY)
-    }
-
-    fn ruling(rulings: &[PartyRuling], party: Party) -> LiabilityRuling {
-        rulings.iter().find(|r| r.party == party).unwrap().ruling
     }
 
     #[test]
@@ -377,8 +336,8 @@ mod tests {
         req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::CASH_CARD)];
         let v = engine.eligibility(&req);
         assert_eq!(v.decision, Decision::Deny);
-        assert_eq!(unmet(&v.reasons), ["no_eligible_account", "no_card_with_pin"]);
-        assert_eq!(cites(&v.reasons)[..2], ["第1条第2項第1号", "第2条第2項"]);
+        assert_eq!(unmet_codes(&POLICY, &v.reasons), ["no_eligible_account", "no_card_with_pin"]);
+        assert_eq!(cites(&POLICY, &v.reasons)[..2], ["第1条第2項第1号", "第2条第2項"]);
 
         // a loan card with its PIN on a card loan does
         req.accounts = vec![account(AccountKind::CardLoan, AccountFlags::LOAN_CARD | AccountFlags::PIN_REGISTERED)];
@@ -394,16 +353,16 @@ mod tests {
         let mut req = eligible();
         req.provider = ProviderFlags::CONTRACT;
         let engine = Engine::with_defaults(&POLICY);
-        assert_eq!(unmet(&engine.eligibility(&req).reasons), ["no_designated_provider_contract"]);
+        assert_eq!(unmet_codes(&POLICY, &engine.eligibility(&req).reasons), ["no_designated_provider_contract"]);
 
         // with the operator's list, the list decides
-        let settings = Settings { designated_providers: Some(vec!["moneyforward".into()]), ..none() };
+        let settings = Settings { designated_providers: Some(vec!["moneyforward".into()]), ..no_settings() };
         let engine = Engine::new(&POLICY, settings).unwrap();
         req.provider_id = "moneyforward".into();
         assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
 
         req.consent = ConsentFlags::AGREED_TO_TERMS;
-        assert_eq!(unmet(&engine.eligibility(&req).reasons), ["terms_or_registration_missing"]);
+        assert_eq!(unmet_codes(&POLICY, &engine.eligibility(&req).reasons), ["terms_or_registration_missing"]);
     }
 
     #[test]
@@ -419,11 +378,11 @@ mod tests {
         req.selected = vec![0, 1, 2, 3];
         let v = engine.accounts(&req);
         assert!(v[0].linkable);
-        assert_eq!(cites(&v[0].reasons), ["第2条第2項第2号", "第2条第2項"]);
+        assert_eq!(cites(&POLICY, &v[0].reasons), ["第2条第2項第2号", "第2条第2項"]);
         assert!(!v[1].linkable);
-        assert_eq!(unmet(&v[1].reasons), ["no_card_with_pin"]);
+        assert_eq!(unmet_codes(&POLICY, &v[1].reasons), ["no_card_with_pin"]);
         assert!(!v[2].linkable);
-        assert_eq!(unmet(&v[2].reasons), ["account_kind_not_linkable"]);
+        assert_eq!(unmet_codes(&POLICY, &v[2].reasons), ["account_kind_not_linkable"]);
         assert!(v[3].linkable, "総合口座の普通預金 links");
     }
 
@@ -437,14 +396,14 @@ mod tests {
         req.service = ServiceFlags::INTERNET_BANKING_OPEN;
         let v = engine.authorize(&req);
         assert_eq!(v.decision, Decision::Deny);
-        assert_eq!(unmet(&v.reasons), ["outside_service_hours"]);
+        assert_eq!(unmet_codes(&POLICY, &v.reasons), ["outside_service_hours"]);
 
         req.service = ServiceFlags::all();
         req.function = Some(Function::Transfer);
         let v = engine.authorize(&req);
         assert_eq!(v.decision, Decision::Deny);
-        assert_eq!(unmet(&v.reasons), ["function_not_offered"]);
-        assert!(cites(&v.reasons).contains(&"第2条第1項".to_string()));
+        assert_eq!(unmet_codes(&POLICY, &v.reasons), ["function_not_offered"]);
+        assert!(cites(&POLICY, &v.reasons).contains(&"第2条第1項".to_string()));
     }
 
     #[test]
@@ -482,13 +441,13 @@ mod tests {
         assert_eq!(ruling(&rulings, Party::Institution), LiabilityRuling::NotLiable);
         assert_eq!(ruling(&rulings, Party::Federation), LiabilityRuling::NotLiable);
         assert_eq!(ruling(&rulings, Party::Provider), LiabilityRuling::Unspecified);
-        assert_eq!(cites(&rulings[0].reasons), ["第4条第4項"]);
+        assert_eq!(cites(&POLICY, &rulings[0].reasons), ["第4条第4項"]);
 
         req.institution_at_fault = true;
         let rulings = engine.liability(&req);
         assert_eq!(ruling(&rulings, Party::Institution), LiabilityRuling::Liable);
         assert_eq!(ruling(&rulings, Party::Federation), LiabilityRuling::Liable);
-        assert_eq!(unmet(&rulings[0].reasons), ["exemption_excluded_institution_at_fault"]);
+        assert_eq!(unmet_codes(&POLICY, &rulings[0].reasons), ["exemption_excluded_institution_at_fault"]);
 
         // the other exemptions have no at-fault exception
         req.loss_event = Some(LossEvent::ProviderService);
@@ -504,7 +463,7 @@ mod tests {
         assert_eq!(ruling(&rulings, Party::Provider), LiabilityRuling::Liable);
         assert_eq!(ruling(&rulings, Party::ChainedProvider), LiabilityRuling::Liable);
         let chained = rulings.iter().find(|r| r.party == Party::ChainedProvider).unwrap();
-        assert_eq!(cites(&chained.reasons), ["第4条第7項", "第4条第8項"]);
+        assert_eq!(cites(&POLICY, &chained.reasons), ["第4条第7項", "第4条第8項"]);
         assert_eq!(POLICY.rules[chained.reasons[1].rule as usize].provenance, Provenance::Interpreted);
     }
 
@@ -521,14 +480,14 @@ mod tests {
             req.incident_kind = Some(kind);
             let v = engine.incident(&req);
             assert_eq!(v.disclosure.ruling, PermissionRuling::Permitted, "{kind:?}");
-            assert_eq!(cites(&v.disclosure.reasons), [cite]);
+            assert_eq!(cites(&POLICY, &v.disclosure.reasons), [cite]);
             assert_eq!(v.chained.ruling, PermissionRuling::Permitted);
-            assert_eq!(cites(&v.chained.reasons), [cite, "第4条第8項"]);
+            assert_eq!(cites(&POLICY, &v.chained.reasons), [cite, "第4条第8項"]);
         }
         req.incident_kind = Some(IncidentKind::Maintenance);
         let v = engine.incident(&req);
         assert_eq!(v.disclosure.ruling, PermissionRuling::NotPermitted);
-        assert_eq!(cites(&v.disclosure.reasons), ["第4条第6項"]);
+        assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第4条第6項"]);
         assert_eq!(v.chained.ruling, PermissionRuling::NotPermitted);
     }
 
@@ -549,33 +508,33 @@ mod tests {
             req.incident_kind = Some(kind);
             let s = engine.incident(&req).suspension;
             assert_eq!(s.ruling, PermissionRuling::Permitted, "{kind:?}");
-            assert_eq!(cites(&s.reasons), [cite]);
+            assert_eq!(cites(&POLICY, &s.reasons), [cite]);
             assert_eq!(POLICY.rules[s.reasons[0].rule as usize].provenance, provenance);
         }
     }
 
     #[test]
     fn token_expires_with_the_shorter_period() {
-        let settings = Settings { registration_valid_days: Some(90), permission_valid_days: Some(30), ..none() };
+        let settings = Settings { registration_valid_days: Some(90), permission_valid_days: Some(30), ..no_settings() };
         let engine = Engine::new(&POLICY, settings).unwrap();
         let mut req = eligible();
         req.function = Some(Function::Balance);
-        req.authenticated_at = Some(at(0));
+        req.authenticated_at = Some(jst(0));
 
-        req.at = at(29 * DAY);
+        req.at = jst(29 * DAY);
         let t = engine.token(&req);
         assert_eq!(t.status, TokenStatus::Valid);
-        assert_eq!(t.expires_at, Some(at(30 * DAY)));
-        assert_eq!(cites(&t.reasons), ["第4条第1項", "第4条第1項", "第4条第2項", "第4条第2項"]);
+        assert_eq!(t.expires_at, Some(jst(30 * DAY)));
+        assert_eq!(cites(&POLICY, &t.reasons), ["第4条第1項", "第4条第1項", "第4条第2項", "第4条第2項"]);
 
-        req.at = at(30 * DAY);
+        req.at = jst(30 * DAY);
         let t = engine.token(&req);
         assert_eq!(t.status, TokenStatus::Expired);
-        assert_eq!(unmet(&t.reasons), ["permission_expired"]);
+        assert_eq!(unmet_codes(&POLICY, &t.reasons), ["permission_expired"]);
         assert_eq!(engine.authorize(&req).decision, Decision::Deny);
 
-        req.at = at(90 * DAY);
-        assert_eq!(unmet(&engine.token(&req).reasons), ["registration_expired", "permission_expired"]);
+        req.at = jst(90 * DAY);
+        assert_eq!(unmet_codes(&POLICY, &engine.token(&req).reasons), ["registration_expired", "permission_expired"]);
     }
 
     #[test]
@@ -583,28 +542,28 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
         req.function = Some(Function::Balance);
-        req.authenticated_at = Some(at(0));
-        req.at = at(3000 * DAY);
+        req.authenticated_at = Some(jst(0));
+        req.at = jst(3000 * DAY);
         let t = engine.token(&req);
         assert_eq!(t.status, TokenStatus::Unspecified);
         assert_eq!(t.expires_at, None);
-        assert_eq!(unmet(&t.reasons), ["registration_period_not_set", "permission_period_not_set"]);
+        assert_eq!(unmet_codes(&POLICY, &t.reasons), ["registration_period_not_set", "permission_period_not_set"]);
         assert!(t.reasons.iter().all(|r| POLICY.rules[r.rule as usize].provenance == Provenance::Setting));
         // an unspecified token does not deny by itself
         assert_eq!(engine.authorize(&req).decision, Decision::Permit);
 
         // one period set and still running: the other keeps it unspecified
-        let settings = Settings { registration_valid_days: Some(90), ..none() };
+        let settings = Settings { registration_valid_days: Some(90), ..no_settings() };
         let engine = Engine::new(&POLICY, settings).unwrap();
-        req.at = at(10 * DAY);
+        req.at = jst(10 * DAY);
         assert_eq!(engine.token(&req).status, TokenStatus::Unspecified);
-        req.at = at(91 * DAY);
+        req.at = jst(91 * DAY);
         assert_eq!(engine.token(&req).status, TokenStatus::Expired);
     }
 
     #[test]
     fn settings_of_other_variants_are_refused() {
-        let settings = Settings { reauth_after_days: Some(90), ..none() };
+        let settings = Settings { reauth_after_days: Some(90), ..no_settings() };
         assert!(Engine::new(&POLICY, settings).is_err());
     }
 

@@ -35,6 +35,7 @@ pub mod request;
 pub mod rule;
 pub mod settings;
 pub mod sets;
+pub mod testing;
 mod time;
 
 /// The guest bindings, generated from `wit/` (the only `generate!` on the guest side).

@@ -113,6 +113,24 @@ pub struct AccountEntry {
     pub needs_rule: Option<RuleId>,
 }
 
+impl AccountEntry {
+    /// `kind` links on `channels`, as `rule` lists it, with no further condition.
+    pub const fn kind(kind: AccountKind, channels: ChannelSet, rule: RuleId) -> Self {
+        Self::kinds(KindSet::of(&[kind]), channels, rule)
+    }
+
+    /// Every kind of `kinds` links on `channels`, as `rule` lists them, with
+    /// no further condition.
+    pub const fn kinds(kinds: KindSet, channels: ChannelSet, rule: RuleId) -> Self {
+        AccountEntry { kinds, channels, rule, needs: AccountNeeds::Nothing, needs_rule: None }
+    }
+
+    /// ... only if the account also meets `needs`, as `rule` states.
+    pub const fn needs(self, needs: AccountNeeds, rule: RuleId) -> Self {
+        AccountEntry { needs, needs_rule: Some(rule), ..self }
+    }
+}
+
 /// The account-kind table.
 #[derive(Clone, Copy, Debug)]
 pub struct Accounts {
@@ -199,12 +217,36 @@ pub struct LiabilityEntry {
     pub rules: &'static [RuleId],
 }
 
+impl LiabilityEntry {
+    /// `party` answers `ruling` for `event`, per `rules`.
+    pub const fn new(event: LossEvent, party: Party, ruling: LiabilityRuling, rules: &'static [RuleId]) -> Self {
+        LiabilityEntry { event, party, ruling, unless_at_fault: false, rules }
+    }
+
+    /// The institution answers `ruling` for `event`, per `rules`.
+    pub const fn institution(event: LossEvent, ruling: LiabilityRuling, rules: &'static [RuleId]) -> Self {
+        Self::new(event, Party::Institution, ruling, rules)
+    }
+
+    /// ... except when the institution is at fault (責めに帰すべき事由がある場合を除き).
+    pub const fn unless_at_fault(self) -> Self {
+        LiabilityEntry { unless_at_fault: true, ..self }
+    }
+}
+
 /// A permission ruling for some incident kinds.
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionEntry {
     pub kinds: &'static [IncidentKind],
     pub ruling: PermissionRuling,
     pub rule: RuleId,
+}
+
+impl PermissionEntry {
+    /// Permitted for `kinds`, per `rule`.
+    pub const fn permitted(kinds: &'static [IncidentKind], rule: RuleId) -> Self {
+        PermissionEntry { kinds, ruling: PermissionRuling::Permitted, rule }
+    }
 }
 
 /// Disclosure or suspension by incident kind.

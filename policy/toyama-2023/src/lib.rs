@@ -156,14 +156,6 @@ const LIQUID: KindSet = kinds(&[AccountKind::Ordinary, AccountKind::Savings, Acc
 const INSTITUTION_API: ChannelSet = ChannelSet::of(&[Channel::InstitutionApi]);
 const ANSER_API: ChannelSet = ChannelSet::of(&[Channel::AnserApi]);
 
-const fn kind_on(kind: AccountKind, channels: ChannelSet, rule: RuleId) -> AccountEntry {
-    AccountEntry { kinds: KindSet::of(&[kind]), channels, rule, needs: AccountNeeds::Nothing, needs_rule: None }
-}
-
-const fn institution(event: LossEvent, ruling: LiabilityRuling, unless_at_fault: bool, rules: &'static [RuleId]) -> LiabilityEntry {
-    LiabilityEntry { event, party: Party::Institution, ruling, unless_at_fault, rules }
-}
-
 /// The variant.
 pub static POLICY: Policy = Policy {
     meta: Meta {
@@ -193,12 +185,12 @@ pub static POLICY: Policy = Policy {
     lapse: Some(R_5_2),
     accounts: Accounts {
         entries: &[
-            kind_on(AccountKind::Ordinary, ChannelSet::ALL, R_2_2_1),
-            kind_on(AccountKind::Savings, INSTITUTION_API, R_2_2_2),
-            kind_on(AccountKind::CardLoan, INSTITUTION_API, R_2_2_3),
-            kind_on(AccountKind::TaxReserve, INSTITUTION_API, R_2_2_4),
-            kind_on(AccountKind::TimeDeposit, INSTITUTION_API, R_2_2_5),
-            kind_on(AccountKind::Current, ANSER_API, R_2_2_6),
+            AccountEntry::kind(AccountKind::Ordinary, ChannelSet::ALL, R_2_2_1),
+            AccountEntry::kind(AccountKind::Savings, INSTITUTION_API, R_2_2_2),
+            AccountEntry::kind(AccountKind::CardLoan, INSTITUTION_API, R_2_2_3),
+            AccountEntry::kind(AccountKind::TaxReserve, INSTITUTION_API, R_2_2_4),
+            AccountEntry::kind(AccountKind::TimeDeposit, INSTITUTION_API, R_2_2_5),
+            AccountEntry::kind(AccountKind::Current, ANSER_API, R_2_2_6),
         ],
         unlisted: R_2_2,
         notes: &[R_2_2_NOTE],
@@ -220,37 +212,27 @@ pub static POLICY: Policy = Policy {
     window: Some(Window { test: WindowTest::ApiHours, rule: R_2_1_HOURS }),
     token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD }],
     liability: &[
-        institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, true, &[R_4_3]),
-        institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, false, &[R_4_7]),
-        LiabilityEntry {
-            event: LossEvent::DisclosedInfoMishandled,
-            party: Party::Provider,
-            ruling: LiabilityRuling::Liable,
-            unless_at_fault: false,
-            rules: &[R_4_7],
-        },
-        institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, false, &[R_7_2]),
-        institution(LossEvent::StaleInformation, LiabilityRuling::NotLiable, false, &[R_7_1, R_7_4]),
-        institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, false, &[R_7_3, R_7_4]),
-        institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, false, &[R_5_3]),
-        institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, false, &[R_9_1]),
+        LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, &[R_4_3]).unless_at_fault(),
+        LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, &[R_4_7]),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, Party::Provider, LiabilityRuling::Liable, &[R_4_7]),
+        LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, &[R_7_2]),
+        LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::NotLiable, &[R_7_1, R_7_4]),
+        LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, &[R_7_3, R_7_4]),
+        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_5_3]),
+        LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
     ],
     disclosure: PermissionTable {
         entries: &[
-            PermissionEntry { kinds: &[IncidentKind::Leak], ruling: PermissionRuling::Permitted, rule: R_4_6_1 },
-            PermissionEntry { kinds: &[IncidentKind::Fraud], ruling: PermissionRuling::Permitted, rule: R_4_6_2 },
+            PermissionEntry::permitted(&[IncidentKind::Leak], R_4_6_1),
+            PermissionEntry::permitted(&[IncidentKind::Fraud], R_4_6_2),
         ],
         otherwise: PermissionRuling::NotPermitted,
         otherwise_rule: R_4_6,
     },
     suspension: PermissionTable {
         entries: &[
-            PermissionEntry { kinds: &[IncidentKind::Maintenance], ruling: PermissionRuling::Permitted, rule: R_7_3 },
-            PermissionEntry {
-                kinds: &[IncidentKind::SystemFailure, IncidentKind::Leak, IncidentKind::UnauthorizedAccess, IncidentKind::Fraud],
-                ruling: PermissionRuling::Permitted,
-                rule: R_7_3_I,
-            },
+            PermissionEntry::permitted(&[IncidentKind::Maintenance], R_7_3),
+            PermissionEntry::permitted(&[IncidentKind::SystemFailure, IncidentKind::Leak, IncidentKind::UnauthorizedAccess, IncidentKind::Fraud], R_7_3_I),
         ],
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
@@ -264,15 +246,7 @@ kitei_sdk::export_policy!(POLICY);
 mod tests {
     use super::*;
     use kitei_sdk::request::blank;
-    use kitei_sdk::types::{Account, Reason};
-
-    fn account(kind: AccountKind) -> Account {
-        Account { kind, flags: AccountFlags::empty() }
-    }
-
-    fn cites(reasons: &[Reason]) -> Vec<String> {
-        reasons.iter().map(|r| POLICY.rules[r.rule as usize].clause.cite()).collect()
-    }
+    use kitei_sdk::testing::{account, cites, ruling};
 
     #[test]
     fn tables_are_consistent() {
@@ -283,12 +257,12 @@ mod tests {
     fn card_loan_over_anser_is_not_linkable() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.accounts = vec![account(AccountKind::CardLoan)];
+        req.accounts = vec![account(AccountKind::CardLoan, AccountFlags::empty())];
         req.selected = vec![0];
         req.provider_channel = Channel::AnserApi;
         let v = &engine.accounts(&req)[0];
         assert!(!v.linkable);
-        assert_eq!(cites(&v.reasons), ["第2条第2項第3号"]);
+        assert_eq!(cites(&POLICY, &v.reasons), ["第2条第2項第3号"]);
         req.provider_channel = Channel::InstitutionApi;
         assert!(engine.accounts(&req)[0].linkable);
     }
@@ -297,7 +271,7 @@ mod tests {
     fn current_account_links_only_over_anser() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.accounts = vec![account(AccountKind::Current)];
+        req.accounts = vec![account(AccountKind::Current, AccountFlags::empty())];
         req.selected = vec![0];
         assert!(!engine.accounts(&req)[0].linkable);
         req.provider_channel = Channel::AnserApi;
@@ -311,7 +285,7 @@ mod tests {
         req.incident_kind = Some(IncidentKind::UnauthorizedAccess);
         let v = engine.incident(&req);
         assert_eq!(v.disclosure.ruling, PermissionRuling::NotPermitted);
-        assert_eq!(cites(&v.disclosure.reasons), ["第4条第6項"]);
+        assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第4条第6項"]);
         req.incident_kind = Some(IncidentKind::Leak);
         assert_eq!(engine.incident(&req).disclosure.ruling, PermissionRuling::Permitted);
     }
@@ -323,7 +297,7 @@ mod tests {
         req.provider = ProviderFlags::CONTRACT | ProviderFlags::DESIGNATED;
         req.consent = ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED;
         assert_eq!(engine.eligibility(&req).decision, Decision::Deny);
-        req.accounts = vec![Account { kind: AccountKind::Savings, flags: AccountFlags::CASH_CARD }];
+        req.accounts = vec![account(AccountKind::Savings, AccountFlags::CASH_CARD)];
         assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
     }
 
@@ -332,9 +306,8 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
         req.loss_event = Some(LossEvent::CredentialMisuse);
-        let institution = |rs: Vec<kitei_sdk::types::PartyRuling>| rs.into_iter().find(|r| r.party == Party::Institution).unwrap();
-        assert_eq!(institution(engine.liability(&req)).ruling, LiabilityRuling::NotLiable);
+        assert_eq!(ruling(&engine.liability(&req), Party::Institution), LiabilityRuling::NotLiable);
         req.institution_at_fault = true;
-        assert_eq!(institution(engine.liability(&req)).ruling, LiabilityRuling::Liable);
+        assert_eq!(ruling(&engine.liability(&req), Party::Institution), LiabilityRuling::Liable);
     }
 }
