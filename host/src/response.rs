@@ -49,22 +49,30 @@ pub fn settings_json(s: &m::Settings) -> Value {
     })
 }
 
+/// What identifies a loaded variant and when it is in force, with the
+/// settings in force: the common part of `describe` and `GET /v1/policies`.
+pub fn summary_json(info: &PolicyInfo) -> Map<String, Value> {
+    let md = &info.metadata;
+    let mut o = Map::new();
+    o.insert("variant".into(), md.variant.clone().into());
+    o.insert("institution".into(), md.institution.clone().into());
+    o.insert("institution_name".into(), md.institution_name.clone().into());
+    o.insert("title".into(), md.title.clone().into());
+    o.insert("version".into(), md.version.clone().into());
+    o.insert("effective_from".into(), md.effective_from.clone().into());
+    o.insert("effective_until".into(), md.effective_until.clone().into());
+    o.insert("settings".into(), settings_json(&info.settings));
+    o
+}
+
 /// `describe`'s metadata object.
 pub fn metadata_json(info: &PolicyInfo) -> Value {
     let md = &info.metadata;
-    json!({
-        "variant": md.variant,
-        "institution": md.institution,
-        "institution_name": md.institution_name,
-        "title": md.title,
-        "version": md.version,
-        "effective_from": md.effective_from,
-        "effective_until": md.effective_until,
-        "settings": settings_json(&info.settings),
-        "settings_used": md.settings_used,
-        "parties": md.parties.iter().map(|p| p.wire()).collect::<Vec<_>>(),
-        "rules": md.rules.iter().map(rule_json).collect::<Vec<_>>(),
-    })
+    let mut o = summary_json(info);
+    o.insert("settings_used".into(), json!(md.settings_used));
+    o.insert("parties".into(), json!(md.parties.iter().map(|p| p.wire()).collect::<Vec<_>>()));
+    o.insert("rules".into(), Value::Array(md.rules.iter().map(rule_json).collect()));
+    Value::Object(o)
 }
 
 /// The `policy` block naming the module that answered.

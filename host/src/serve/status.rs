@@ -5,7 +5,7 @@ use super::state::AppState;
 use crate::policy::Policy;
 use crate::registry::in_force;
 use crate::request::jst;
-use crate::response::settings_json;
+use crate::response::summary_json;
 use axum::extract::State;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -29,21 +29,12 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 fn policy_json(p: &dyn Policy, today: chrono::NaiveDate) -> Value {
     let info = p.info();
-    let md = &info.metadata;
-    json!({
-        "variant": md.variant,
-        "institution": md.institution,
-        "institution_name": md.institution_name,
-        "title": md.title,
-        "version": md.version,
-        "effective_from": md.effective_from,
-        "effective_until": md.effective_until,
-        "in_force_today": in_force(md, today),
-        "sha256": info.sha256,
-        "settings": settings_json(&info.settings),
-        "source": info.source,
-        "settings_source": info.settings_source,
-    })
+    let mut o = summary_json(info);
+    o.insert("in_force_today".into(), in_force(&info.metadata, today).into());
+    o.insert("sha256".into(), info.sha256.clone().into());
+    o.insert("source".into(), json!(info.source));
+    o.insert("settings_source".into(), json!(info.settings_source));
+    Value::Object(o)
 }
 
 /// Every variant serving now and every file refused, with its reason.
