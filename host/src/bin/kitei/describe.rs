@@ -1,6 +1,6 @@
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use kitei::policy::PolicyInfo;
-use kitei::request::{parse_timestamp, Target};
+use kitei::request::Target;
 use kitei::response::{cite, metadata_json};
 use kitei::vocab::Wire;
 use std::path::PathBuf;
@@ -30,10 +30,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         let registry = crate::load(&args.policies)?;
         let at = match &args.at {
-            Some(s) => match parse_timestamp(s) {
-                Some(t) => t,
-                None => bail!("`--at`: invalid timestamp `{s}`, expected RFC 3339"),
-            },
+            Some(s) => crate::parse_at(s)?,
             None => chrono::Utc::now().fixed_offset(),
         };
         let target = if registry.variant(&args.what).is_some() {

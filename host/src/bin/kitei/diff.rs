@@ -1,4 +1,4 @@
-use anyhow::{bail, Result};
+use anyhow::Result;
 use kitei::diff::{self, Format};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,9 +23,7 @@ pub struct Args {
 /// Prints the report; exit 0 when nothing differs, 1 when something does
 /// (errors exit 2 in `main`).
 pub fn run(args: Args) -> Result<ExitCode> {
-    let Some(at) = kitei::request::parse_timestamp(&args.at) else {
-        bail!("`--at`: invalid timestamp `{}`, expected RFC 3339", args.at);
-    };
+    let at = crate::parse_at(&args.at)?;
     let runtime = kitei::component::Runtime::new(diff::batch_limits())?;
     let old = diff::load_module(&runtime, &args.old, &args.policies)?;
     let new = diff::load_module(&runtime, &args.new, &args.policies)?;

@@ -76,6 +76,12 @@ pub fn runtime() -> anyhow::Result<kitei::component::Runtime> {
     kitei::component::Runtime::new(kitei::component::Limits::default())
 }
 
+/// Reads an `--at` value: RFC 3339, JST when it has no offset.
+pub fn parse_at(value: &str) -> anyhow::Result<chrono::DateTime<chrono::FixedOffset>> {
+    kitei::request::parse_timestamp(value)
+        .ok_or_else(|| anyhow::anyhow!("`--at`: invalid timestamp `{value}`, expected RFC 3339"))
+}
+
 /// Loads a policy directory, reporting rejected files on stderr.
 pub fn load(dir: &PathBuf) -> anyhow::Result<kitei::Registry> {
     use anyhow::Context;

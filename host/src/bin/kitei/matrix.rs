@@ -17,9 +17,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let Some(at) = kitei::request::parse_timestamp(&args.at) else {
-        bail!("`--at`: invalid timestamp `{}`, expected RFC 3339", args.at);
-    };
+    let at = crate::parse_at(&args.at)?;
     let runtime = kitei::component::Runtime::new(diff::batch_limits())?;
     let registry = kitei::Registry::load_dir(&runtime, &args.policies)
         .with_context(|| format!("reading policy directory `{}`", args.policies.display()))?;
