@@ -41,26 +41,29 @@ pub fn run(args: Args) -> Result<ExitCode> {
         registry.select(&target, Some(at))?.info().clone()
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&metadata_json(&info))?);
+        crate::print_out(&(serde_json::to_string_pretty(&metadata_json(&info))? + "\n"))?;
     } else {
-        print_sheet(&info);
+        crate::print_out(&sheet(&info))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 use kitei::policy::Policy as _;
 
-fn print_sheet(info: &PolicyInfo) {
+fn sheet(info: &PolicyInfo) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     let md = &info.metadata;
-    println!("{} — {} {}", md.variant, md.institution_name, md.title);
-    println!("  institution   {}", md.institution);
-    println!("  version       {}", md.version);
-    println!(
+    let _ = writeln!(out, "{} — {} {}", md.variant, md.institution_name, md.title);
+    let _ = writeln!(out, "  institution   {}", md.institution);
+    let _ = writeln!(out, "  version       {}", md.version);
+    let _ = writeln!(
+        out,
         "  in force      {} – {}",
         md.effective_from,
         md.effective_until.as_deref().unwrap_or("(no end)")
     );
-    println!("  sha256        {}", info.sha256);
+    let _ = writeln!(out, "  sha256        {}", info.sha256);
     let s = &info.settings;
     let days = |v: Option<u32>| v.map_or("unset".to_string(), |d| format!("{d} days"));
     for name in &md.settings_used {
@@ -75,11 +78,12 @@ fn print_sheet(info: &PolicyInfo) {
                 .map_or("unset (the request's provider.designated decides)".into(), |l| l.join(", ")),
             other => format!("(unknown setting {other})"),
         };
-        println!("  setting       {name} = {value}");
+        let _ = writeln!(out, "  setting       {name} = {value}");
     }
-    println!("\nrules ({}):", md.rules.len());
+    let _ = writeln!(out, "\nrules ({}):", md.rules.len());
     for (i, r) in md.rules.iter().enumerate() {
-        println!("\n  [{i:>2}] {}  ({})  {}", cite(&r.clause), r.provenance.wire(), r.summary);
-        println!("       {}", r.text);
+        let _ = writeln!(out, "\n  [{i:>2}] {}  ({})  {}", cite(&r.clause), r.provenance.wire(), r.summary);
+        let _ = writeln!(out, "       {}", r.text);
     }
+    out
 }

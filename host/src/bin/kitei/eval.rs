@@ -29,11 +29,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
 pub fn print_decision(registry: &kitei::Registry, body: &[u8]) -> ExitCode {
     match kitei::decide_json(registry, body) {
         Ok(v) => {
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            let _ = crate::print_out(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"));
             ExitCode::SUCCESS
         }
         Err(e) => {
-            println!("{}", serde_json::to_string_pretty(&e.to_json()).unwrap_or_default());
+            let _ = crate::print_out(&(serde_json::to_string_pretty(&e.to_json()).unwrap_or_default() + "\n"));
             ExitCode::from(1)
         }
     }
