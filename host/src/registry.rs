@@ -57,13 +57,12 @@ pub fn no_settings() -> m::Settings {
     SettingsFile::default().into()
 }
 
-/// Reads a settings file.
+/// Parses the bytes of a settings file.
 ///
 /// # Errors
 /// A message naming the field at fault.
-pub fn read_settings(path: &Path) -> Result<m::Settings, String> {
-    let text = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mut de = serde_json::Deserializer::from_slice(&text);
+pub fn parse_settings(text: &[u8]) -> Result<m::Settings, String> {
+    let mut de = serde_json::Deserializer::from_slice(text);
     let file: SettingsFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         if path == "." { e.inner().to_string() } else { format!("field `{path}`: {}", e.inner()) }
@@ -85,29 +84,7 @@ impl Registry {
     /// # Errors
     /// Only when the directory itself cannot be read.
     pub fn load_dir(runtime: &Runtime, dir: &Path) -> std::io::Result<Registry> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        entries.sort();
-        let mut settings: BTreeMap<String, (PathBuf, Result<m::Settings, String>)> = BTreeMap::new();
-        for path in &entries {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            if let Some(institution) = name.strip_suffix(SETTINGS_SUFFIX) {
-                settings.insert(institution.to_string(), (path.clone(), read_settings(path)));
-            }
-        }
-        let mut registry = Registry::default();
-        for path in entries.iter().filter(|p| p.extension().is_some_and(|e| e == "wasm")) {
-            match load_file(runtime, path, &settings) {
-                Ok(policy) => registry.add(policy),
-                Err(e) => registry.reject(path, e),
-            }
-        }
-        for r in &registry.rejected {
-            tracing::warn!(file = %r.file.display(), "rejected: {}", r.error);
-        }
-        Ok(registry)
+        Self::load_dir_reusing(runtime, dir, &Registry::default())
     }
 
     fn reject(&mut self, file: &Path, error: LoadError) {

@@ -7,7 +7,7 @@
 //! last good policy serving while the refusal is reported; a removed file
 //! withdraws its variant.
 
-use super::{load_file, read_settings, Registry, Rejected, SETTINGS_SUFFIX};
+use super::{load_file, parse_settings, Registry, Rejected, SETTINGS_SUFFIX};
 use crate::component::{sha256_hex, Runtime};
 use crate::policy::Policy;
 use kitei_sdk::types as m;
@@ -25,9 +25,15 @@ fn settings_files(entries: &[PathBuf]) -> SettingsFiles {
     for path in entries {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let Some(institution) = name.strip_suffix(SETTINGS_SUFFIX) else { continue };
-        let raw = std::fs::read(path).unwrap_or_default();
+        let (raw, parsed) = match std::fs::read(path) {
+            Ok(raw) => {
+                let parsed = parse_settings(&raw);
+                (raw, parsed)
+            }
+            Err(e) => (Vec::new(), Err(format!("cannot read: {e}"))),
+        };
         files.raw.insert(institution.to_string(), raw);
-        files.parsed.insert(institution.to_string(), (path.clone(), read_settings(path)));
+        files.parsed.insert(institution.to_string(), (path.clone(), parsed));
     }
     files
 }
