@@ -169,11 +169,11 @@ impl Engine {
         if eligibility.decision == Decision::Deny {
             reasons.extend(self.policy.lapse.map(|r| reason(r, false)));
         }
-        for (_, account) in selected(req) {
-            if req.function.is_some_and(|f| self.is_customer_level(f)) {
-                break;
+        // A customer-level function (登録済の振込先) involves no account.
+        if !req.function.is_some_and(|f| self.is_customer_level(f)) {
+            for (_, account) in selected(req) {
+                self.account_reasons(account, req, &mut reasons);
             }
-            self.account_reasons(account, req, &mut reasons);
         }
         self.function_reasons(req, &mut reasons);
         reasons.extend(self.window_reason(req));
