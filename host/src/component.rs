@@ -46,6 +46,10 @@ impl Runtime {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
+        if std::env::var_os("KITEI_PERF_MAP").is_some_and(|v| v == "1") {
+            // /tmp/perf-<pid>.map names compiled guest functions for `perf report`
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config)?;
         let weak = engine.weak();
         std::thread::Builder::new().name("kitei-epoch".into()).spawn(move || {

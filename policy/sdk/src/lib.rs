@@ -29,6 +29,7 @@
 //! assert_eq!(engine.eligibility(&request).decision, Decision::Permit);
 //! ```
 
+pub mod arena;
 pub mod engine;
 pub mod policy;
 pub mod request;
@@ -89,7 +90,7 @@ macro_rules! export_policy {
 
         fn __with_engine<T>(f: impl FnOnce(&$crate::Engine) -> T) -> T {
             let mut slot = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
-            let engine = slot.get_or_insert_with(|| $crate::Engine::with_defaults(&$policy));
+            let engine = slot.get_or_insert_with(|| $crate::arena::persistent(|| $crate::Engine::with_defaults(&$policy)));
             f(engine)
         }
 
@@ -100,7 +101,10 @@ macro_rules! export_policy {
             fn configure(
                 settings: $crate::types::Settings,
             ) -> ::core::result::Result<$crate::types::Settings, ::std::string::String> {
-                let engine = $crate::Engine::new(&$policy, settings)?;
+                // the engine outlives this call: its memory (a deep copy of
+                // the settings, not the call's copy) must not be the arena's
+                let engine = $crate::arena::persistent(|| $crate::Engine::new(&$policy, settings.clone()))?;
+                drop(settings);
                 let in_force = engine.settings().clone();
                 *ENGINE.lock().unwrap_or_else(|e| e.into_inner()) = ::core::option::Option::Some(engine);
                 ::core::result::Result::Ok(in_force)
