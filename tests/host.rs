@@ -1,6 +1,7 @@
 //! The host with the built components: answers against the seed text,
 //! refusals of bad modules, and request errors that name the field.
 
+use kitei::policy::Policy;
 use kitei::{decide_json, DecisionError, Registry};
 use kitei_tests::{dummy_component, policies, policy_wit, registry, runtime, temp_policy_dir};
 use serde_json::{json, Value};
@@ -123,6 +124,42 @@ fn settings_file_sets_the_reauth_period() {
     assert_eq!(decide(&r, early)["token"]["status"], "valid");
 }
 
+/// Requests cross into the component as UTC instants; the expiry comes back in
+/// the offset the question was asked in, whatever offset the authentication
+/// time was written in — and the native engine answers the same.
+#[test]
+fn token_expiry_is_shown_in_the_offset_of_the_question() {
+    let dir = temp_policy_dir("offsets", &["toyama-2023"]);
+    std::fs::write(dir.join("toyama.settings.json"), r#"{ "reauth_after_days": 30 }"#).unwrap();
+    let r = Registry::load_dir(&runtime(), &dir).unwrap();
+    let mut req = example();
+    req["consent"]["authenticated_at"] = json!("2023-06-01T00:00:00Z");
+    req["at"] = json!("2023-07-01T00:00:00.5Z");
+    let v = decide(&r, req.clone());
+    assert_eq!((v["token"]["status"].as_str(), v["token"]["expires_at"].as_str()), (Some("expired"), Some("2023-07-01T00:00:00Z")));
+    req["at"] = json!("2023-07-01T08:59:59.5+09:00");
+    let v = decide(&r, req.clone());
+    assert_eq!((v["token"]["status"].as_str(), v["token"]["expires_at"].as_str()), (Some("valid"), Some("2023-07-01T09:00:00+09:00")));
+    let parsed = kitei::request::parse_value(&req).unwrap();
+    let mut settings = kitei::registry::no_settings();
+    settings.reauth_after_days = Some(30);
+    let native = kitei::policy::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, settings).unwrap();
+    let component = r.variant("toyama-2023").unwrap();
+    let op = kitei::vocab::Operation::Authorize;
+    let (c, n) = (component.decide(op, &parsed.request).unwrap(), native.decide(op, &parsed.request).unwrap());
+    assert_eq!(format!("{c:?}"), format!("{n:?}"));
+}
+
+#[test]
+fn times_a_policy_cannot_compute_with_are_refused() {
+    let r = registry();
+    let mut req = example();
+    req["consent"]["authenticated_at"] = json!("2300-01-01T00:00:00+09:00");
+    let e = error(&r, &req.to_string());
+    assert_eq!(e.code(), "invalid_request");
+    assert!(e.to_string().contains("consent.authenticated_at") && e.to_string().contains("1678–2261"), "{e}");
+}
+
 #[test]
 fn bad_settings_file_rejects_the_institution_and_names_the_field() {
     let dir = temp_policy_dir("bad-settings", &["toyama-2023", "gunma-2023"]);
@@ -190,7 +227,7 @@ fn bad_modules_are_refused_with_their_reason_while_good_ones_load() {
     std::fs::write(dir.join("imports.wasm"), dummy_component(&with_import, "institution-policy")).unwrap();
     let other_world = "package other:thing@1.0.0;\ninterface greet { hello: func() -> string; }\nworld w { export greet; }\n";
     std::fs::write(dir.join("other-world.wasm"), dummy_component(other_world, "w")).unwrap();
-    let other_version = wit.replace("kitei:policy@0.1.0", "kitei:policy@0.2.0");
+    let other_version = wit.replace("kitei:policy@0.2.0", "kitei:policy@0.3.0");
     std::fs::write(dir.join("other-version.wasm"), dummy_component(&other_version, "institution-policy")).unwrap();
     std::fs::write(dir.join("corrupt.wasm"), b"\0asm\x0d\0\x01\0 definitely not a component").unwrap();
     std::fs::write(dir.join("traps.wasm"), dummy_component(&wit, "institution-policy")).unwrap();
@@ -204,9 +241,9 @@ fn bad_modules_are_refused_with_their_reason_while_good_ones_load() {
     let m = reason("imports.wasm");
     assert!(m.contains("imports.wasm") && m.contains("import nothing") && m.contains("log"), "{m}");
     let m = reason("other-world.wasm");
-    assert!(m.contains("does not export `kitei:policy/policy@0.1.0`") && m.contains("other:thing/greet"), "{m}");
+    assert!(m.contains("does not export `kitei:policy/policy@0.2.0`") && m.contains("other:thing/greet"), "{m}");
     let m = reason("other-version.wasm");
-    assert!(m.contains("kitei:policy/policy@0.2.0"), "{m}");
+    assert!(m.contains("kitei:policy/policy@0.3.0"), "{m}");
     let m = reason("corrupt.wasm");
     assert!(m.contains("corrupt.wasm") && m.contains("not a valid WebAssembly component"), "{m}");
     let m = reason("traps.wasm");

@@ -12,7 +12,7 @@ wasmtime::component::bindgen!({
 pub use exports::kitei::policy::policy as wt;
 
 /// The WIT package and interface every module must export.
-pub const INTERFACE: &str = "kitei:policy/policy@0.1.0";
+pub const INTERFACE: &str = "kitei:policy/policy@0.2.0";
 
 macro_rules! same_enum {
     ($ty:ident { $($v:ident),+ $(,)? }) => {
@@ -26,7 +26,6 @@ macro_rules! same_enum {
 }
 
 same_enum!(AccountKind { Ordinary, Savings, Current, TimeDeposit, CardLoan, TaxReserve });
-same_enum!(Channel { InstitutionApi, AnserApi });
 same_enum!(Function {
     AccountInfo, Balance, Transactions, RegisteredPayees, Transfer, DirectDebitApplication,
     DirectDebitTransfer,
@@ -43,7 +42,6 @@ same_enum!(Party { Institution, Federation, Provider, ChainedProvider });
 same_enum!(LiabilityRuling { Liable, NotLiable, PerContract, Unspecified });
 same_enum!(PermissionRuling { Permitted, NotPermitted, Unspecified });
 same_enum!(Provenance { Verbatim, Interpreted, Omitted, Setting });
-same_enum!(Segment { Individual, Corporate });
 same_enum!(Decision { Permit, Deny });
 same_enum!(TokenStatus { Valid, Expired, Unspecified });
 
@@ -60,44 +58,39 @@ macro_rules! same_flags {
 }
 
 same_flags!(AccountFlags { GENERAL_ACCOUNT, CASH_CARD, LOAN_CARD, PIN_REGISTERED, INTERNET_BANKING_REGISTERED });
-same_flags!(CustomerFlags { INTERNET_BANKING_CONTRACT, DIRECT_BANKING_REGISTERED });
-same_flags!(ProviderFlags { DESIGNATED, CONTRACT, VIA_CHAINED });
-same_flags!(ConsentFlags { AGREED_TO_TERMS, API_AUTH_COMPLETED });
+same_flags!(Facts {
+    CORPORATE, INTERNET_BANKING_CONTRACT, DIRECT_BANKING_REGISTERED, AGREED_TO_TERMS,
+    API_AUTH_COMPLETED, PROVIDER_DESIGNATED, PROVIDER_CONTRACT, PROVIDER_VIA_CHAINED, ANSER_CHANNEL,
+    INTERNET_BANKING_OPEN, API_OPEN, INSTITUTION_AT_FAULT,
+});
 same_flags!(FunctionSet {
     ACCOUNT_INFO, BALANCE, TRANSACTIONS, REGISTERED_PAYEES, TRANSFER, DIRECT_DEBIT_APPLICATION,
     DIRECT_DEBIT_TRANSFER,
 });
-same_flags!(ServiceFlags { INTERNET_BANKING_OPEN, API_OPEN });
-
-fn ts_in(t: &m::Timestamp) -> wt::Timestamp {
-    wt::Timestamp { seconds: t.seconds, nanos: t.nanos, offset_seconds: t.offset_seconds }
-}
 
 fn ts_out(t: wt::Timestamp) -> m::Timestamp {
     m::Timestamp { seconds: t.seconds, nanos: t.nanos, offset_seconds: t.offset_seconds }
 }
 
-/// The request as it crosses into the component.
-pub fn request_in(r: &m::Request) -> wt::Request {
-    wt::Request {
-        at: ts_in(&r.at),
-        segment: r.segment.into(),
-        customer: r.customer.into(),
+/// The request as it crosses into the component: the SDK's flat form
+/// (`kitei_sdk::model`), in wasmtime's types. The operation's own question
+/// (function, incident kind, loss event) goes as its own argument.
+///
+/// # Errors
+/// A time outside the instant range (the request parser refuses those first).
+pub fn request_in(r: &m::Request) -> Result<wt::Request, String> {
+    use kitei_sdk::model::{facts, instant, optional_instant};
+    let out_of_range = |field: &str| format!("`{field}` is outside the years 1678–2261 a policy can compute with");
+    Ok(wt::Request {
+        at: instant(&r.at).ok_or_else(|| out_of_range("at"))?,
+        facts: facts(r).into(),
         accounts: r.accounts.iter().map(|a| wt::Account { kind: a.kind.into(), flags: a.flags.into() }).collect(),
         selected: r.selected.clone(),
         provider_id: r.provider_id.clone(),
-        provider_channel: r.provider_channel.into(),
-        provider: r.provider.into(),
-        consent: r.consent.into(),
-        authenticated_at: r.authenticated_at.as_ref().map(ts_in),
-        last_access_at: r.last_access_at.as_ref().map(ts_in),
+        authenticated_at: optional_instant(r.authenticated_at.as_ref()).ok_or_else(|| out_of_range("authenticated_at"))?,
+        last_access_at: optional_instant(r.last_access_at.as_ref()).ok_or_else(|| out_of_range("last_access_at"))?,
         authorized_functions: r.authorized_functions.into(),
-        service: r.service.into(),
-        function: r.function.map(Into::into),
-        incident_kind: r.incident_kind.map(Into::into),
-        loss_event: r.loss_event.map(Into::into),
-        institution_at_fault: r.institution_at_fault,
-    }
+    })
 }
 
 pub fn settings_in(s: &m::Settings) -> wt::Settings {
@@ -134,12 +127,17 @@ pub fn accounts_out(v: Vec<wt::AccountVerdict>) -> Vec<m::AccountVerdict> {
         .collect()
 }
 
-pub fn token_out(t: wt::TokenVerdict) -> m::TokenVerdict {
-    m::TokenVerdict { status: t.status.into(), expires_at: t.expires_at.map(ts_out), reasons: reasons_out(t.reasons) }
+/// `at` is the request's time: the component answers in UTC, and the host
+/// shows `expires_at` in the offset the question was asked in, as the engine
+/// does natively.
+pub fn token_out(t: wt::TokenVerdict, at: &m::Timestamp) -> m::TokenVerdict {
+    // the same instant written in `at`'s offset (`seconds` count from the epoch in UTC)
+    let in_offset = |e: wt::Timestamp| m::Timestamp { offset_seconds: at.offset_seconds, ..ts_out(e) };
+    m::TokenVerdict { status: t.status.into(), expires_at: t.expires_at.map(in_offset), reasons: reasons_out(t.reasons) }
 }
 
-pub fn authorization_out(a: wt::Authorization) -> m::Authorization {
-    m::Authorization { decision: a.decision.into(), reasons: reasons_out(a.reasons), token: token_out(a.token) }
+pub fn authorization_out(a: wt::Authorization, at: &m::Timestamp) -> m::Authorization {
+    m::Authorization { decision: a.decision.into(), reasons: reasons_out(a.reasons), token: token_out(a.token, at) }
 }
 
 pub fn liability_out(v: Vec<wt::PartyRuling>) -> Vec<m::PartyRuling> {

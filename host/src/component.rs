@@ -324,15 +324,24 @@ impl ComponentPolicy {
         if operation == Operation::Describe {
             return Ok(Outcome::Describe);
         }
-        let req = bindings::request_in(r);
+        let req = bindings::request_in(r).map_err(wasmtime::Error::msg)?;
         Ok(match operation {
             Operation::Describe => Outcome::Describe,
             Operation::Eligibility => Outcome::Eligibility(bindings::verdict_out(p.call_eligibility(s, &req)?)),
             Operation::Accounts => Outcome::Accounts(bindings::accounts_out(p.call_accounts(s, &req)?)),
-            Operation::Authorize => Outcome::Authorize(bindings::authorization_out(p.call_authorize(s, &req)?)),
-            Operation::Token => Outcome::Token(bindings::token_out(p.call_token(s, &req)?)),
-            Operation::Liability => Outcome::Liability(bindings::liability_out(p.call_liability(s, &req)?)),
-            Operation::Incident => Outcome::Incident(bindings::incident_out(p.call_incident(s, &req)?)),
+            Operation::Authorize => {
+                let function = r.function.map(Into::into);
+                Outcome::Authorize(bindings::authorization_out(p.call_authorize(s, &req, function)?, &r.at))
+            }
+            Operation::Token => Outcome::Token(bindings::token_out(p.call_token(s, &req)?, &r.at)),
+            Operation::Liability => {
+                let event = r.loss_event.map(Into::into);
+                Outcome::Liability(bindings::liability_out(p.call_liability(s, &req, event)?))
+            }
+            Operation::Incident => {
+                let kind = r.incident_kind.map(Into::into);
+                Outcome::Incident(bindings::incident_out(p.call_incident(s, &req, kind)?))
+            }
         })
     }
 }

@@ -51,9 +51,13 @@ struct Ts(DateTime<FixedOffset>);
 impl<'de> Deserialize<'de> for Ts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        parse_timestamp(&s)
-            .map(Ts)
-            .ok_or_else(|| D::Error::custom(format!("invalid timestamp `{s}`, expected RFC 3339 such as 2023-07-03T10:00:00+09:00")))
+        let t = parse_timestamp(&s)
+            .ok_or_else(|| D::Error::custom(format!("invalid timestamp `{s}`, expected RFC 3339 such as 2023-07-03T10:00:00+09:00")))?;
+        // policies take instants as nanoseconds since the epoch in an s64
+        if t.timestamp_nanos_opt().is_none() {
+            return Err(D::Error::custom(format!("timestamp `{s}` is outside the years 1678–2261 a policy can compute with")));
+        }
+        Ok(Ts(t))
     }
 }
 

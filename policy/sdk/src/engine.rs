@@ -234,7 +234,10 @@ impl Engine {
         } else {
             TokenStatus::Valid
         };
-        TokenVerdict { status, expires_at: end.map(from_chrono), reasons }
+        // shown in the offset the question was asked in
+        let offset = at.map(|t| *t.offset());
+        let expires_at = end.map(|e| from_chrono(offset.map_or(e, |o| e.with_timezone(&o))));
+        TokenVerdict { status, expires_at, reasons }
     }
 
     /// Liability for the request's loss event, per party the variant names.

@@ -31,6 +31,7 @@
 
 pub mod arena;
 pub mod engine;
+pub mod model;
 pub mod policy;
 pub mod request;
 pub mod rule;
@@ -52,8 +53,17 @@ pub mod bindings {
     });
 }
 
-/// The contract's types (records, enums and flags of `wit/policy.wit`).
-pub use bindings::exports::kitei::policy::policy as types;
+/// The contract's types (records, enums and flags of `wit/policy.wit`),
+/// with the request in its rule-side [`model`] form.
+pub mod types {
+    pub use crate::bindings::exports::kitei::policy::policy::*;
+    pub use crate::model::{Channel, ConsentFlags, CustomerFlags, ProviderFlags, Request, Segment, ServiceFlags};
+}
+
+/// The request as it crosses the boundary (`request` in `wit/policy.wit`).
+pub mod wire {
+    pub use crate::bindings::exports::kitei::policy::policy::{Facts, Instant, Request};
+}
 
 pub use engine::Engine;
 pub use policy::*;
@@ -109,22 +119,37 @@ macro_rules! export_policy {
                 *ENGINE.lock().unwrap_or_else(|e| e.into_inner()) = ::core::option::Option::Some(engine);
                 ::core::result::Result::Ok(in_force)
             }
-            fn eligibility(req: $crate::types::Request) -> $crate::types::Verdict {
+            fn eligibility(req: $crate::wire::Request) -> $crate::types::Verdict {
+                let req = $crate::model::from_wire(req, None, None, None);
                 __with_engine(|e| e.eligibility(&req))
             }
-            fn accounts(req: $crate::types::Request) -> ::std::vec::Vec<$crate::types::AccountVerdict> {
+            fn accounts(req: $crate::wire::Request) -> ::std::vec::Vec<$crate::types::AccountVerdict> {
+                let req = $crate::model::from_wire(req, None, None, None);
                 __with_engine(|e| e.accounts(&req))
             }
-            fn authorize(req: $crate::types::Request) -> $crate::types::Authorization {
+            fn authorize(
+                req: $crate::wire::Request,
+                function: ::core::option::Option<$crate::types::Function>,
+            ) -> $crate::types::Authorization {
+                let req = $crate::model::from_wire(req, function, None, None);
                 __with_engine(|e| e.authorize(&req))
             }
-            fn token(req: $crate::types::Request) -> $crate::types::TokenVerdict {
+            fn token(req: $crate::wire::Request) -> $crate::types::TokenVerdict {
+                let req = $crate::model::from_wire(req, None, None, None);
                 __with_engine(|e| e.token(&req))
             }
-            fn liability(req: $crate::types::Request) -> ::std::vec::Vec<$crate::types::PartyRuling> {
+            fn liability(
+                req: $crate::wire::Request,
+                event: ::core::option::Option<$crate::types::LossEvent>,
+            ) -> ::std::vec::Vec<$crate::types::PartyRuling> {
+                let req = $crate::model::from_wire(req, None, None, event);
                 __with_engine(|e| e.liability(&req))
             }
-            fn incident(req: $crate::types::Request) -> $crate::types::IncidentVerdict {
+            fn incident(
+                req: $crate::wire::Request,
+                kind: ::core::option::Option<$crate::types::IncidentKind>,
+            ) -> $crate::types::IncidentVerdict {
+                let req = $crate::model::from_wire(req, None, kind, None);
                 __with_engine(|e| e.incident(&req))
             }
         }

@@ -1,0 +1,238 @@
+//! The request as rules see it, and its lowering to and from the flat form
+//! that crosses the component boundary (`request` in `wit/policy.wit`).
+//!
+//! The WIT request packs every yes/no fact into one `facts` set and carries
+//! times as instants so that it lowers in registers; rules and the host work
+//! on this richer model instead: a segment, a channel, the customer's,
+//! provider's, consent and service flags, full timestamps, and the
+//! operation's own question (function, incident kind, loss event).
+
+use crate::bindings::exports::kitei::policy::policy as wit;
+pub use wit::{Account, Function, FunctionSet, IncidentKind, LossEvent, Timestamp};
+
+/// The customer segment (個人 / 法人).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Segment {
+    Individual,
+    Corporate,
+}
+
+/// How the provider connects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Channel {
+    InstitutionApi,
+    AnserApi,
+}
+
+wit_bindgen::rt::bitflags::bitflags! {
+    /// The customer's contracts and registrations.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub struct CustomerFlags: u8 {
+        const INTERNET_BANKING_CONTRACT = 1 << 0;
+        const DIRECT_BANKING_REGISTERED = 1 << 1;
+    }
+    /// What is known of the provider (API連携事業者).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub struct ProviderFlags: u8 {
+        const DESIGNATED = 1 << 0;
+        const CONTRACT = 1 << 1;
+        const VIA_CHAINED = 1 << 2;
+    }
+    /// The customer's consent.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub struct ConsentFlags: u8 {
+        const AGREED_TO_TERMS = 1 << 0;
+        const API_AUTH_COMPLETED = 1 << 1;
+    }
+    /// Which service windows are open at the request's time.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub struct ServiceFlags: u8 {
+        const INTERNET_BANKING_OPEN = 1 << 0;
+        const API_OPEN = 1 << 1;
+    }
+}
+
+/// One question to a policy: the facts of the request and the operation's
+/// own subject (the function to authorize, the incident kind, the loss event).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub at: Timestamp,
+    pub segment: Segment,
+    pub customer: CustomerFlags,
+    /// every account the customer holds (eligibility looks at all of them)
+    pub accounts: Vec<Account>,
+    /// indices into `accounts` the question is about
+    pub selected: Vec<u32>,
+    pub provider_id: String,
+    pub provider_channel: Channel,
+    pub provider: ProviderFlags,
+    pub consent: ConsentFlags,
+    pub authenticated_at: Option<Timestamp>,
+    pub last_access_at: Option<Timestamp>,
+    pub authorized_functions: FunctionSet,
+    pub service: ServiceFlags,
+    pub function: Option<Function>,
+    pub incident_kind: Option<IncidentKind>,
+    pub loss_event: Option<LossEvent>,
+    pub institution_at_fault: bool,
+}
+
+/// Nanoseconds since the epoch; `None` outside the years 1678–2261.
+pub fn instant(t: &Timestamp) -> Option<i64> {
+    t.seconds.checked_mul(1_000_000_000)?.checked_add(i64::from(t.nanos))
+}
+
+/// An optional time as an optional instant; `None` when it is out of range.
+pub fn optional_instant(t: Option<&Timestamp>) -> Option<Option<i64>> {
+    t.map_or(Some(None), |t| instant(t).map(Some))
+}
+
+/// An instant as a UTC timestamp.
+pub fn from_instant(ns: i64) -> Timestamp {
+    Timestamp { seconds: ns.div_euclid(1_000_000_000), nanos: ns.rem_euclid(1_000_000_000) as u32, offset_seconds: 0 }
+}
+
+/// The request's yes/no facts as the one set the boundary carries.
+pub fn facts(r: &Request) -> wit::Facts {
+    use wit::Facts as F;
+    let mut f = F::empty();
+    for (on, flag) in [
+        (r.segment == Segment::Corporate, F::CORPORATE),
+        (r.customer.contains(CustomerFlags::INTERNET_BANKING_CONTRACT), F::INTERNET_BANKING_CONTRACT),
+        (r.customer.contains(CustomerFlags::DIRECT_BANKING_REGISTERED), F::DIRECT_BANKING_REGISTERED),
+        (r.consent.contains(ConsentFlags::AGREED_TO_TERMS), F::AGREED_TO_TERMS),
+        (r.consent.contains(ConsentFlags::API_AUTH_COMPLETED), F::API_AUTH_COMPLETED),
+        (r.provider.contains(ProviderFlags::DESIGNATED), F::PROVIDER_DESIGNATED),
+        (r.provider.contains(ProviderFlags::CONTRACT), F::PROVIDER_CONTRACT),
+        (r.provider.contains(ProviderFlags::VIA_CHAINED), F::PROVIDER_VIA_CHAINED),
+        (r.provider_channel == Channel::AnserApi, F::ANSER_CHANNEL),
+        (r.service.contains(ServiceFlags::INTERNET_BANKING_OPEN), F::INTERNET_BANKING_OPEN),
+        (r.service.contains(ServiceFlags::API_OPEN), F::API_OPEN),
+        (r.institution_at_fault, F::INSTITUTION_AT_FAULT),
+    ] {
+        if on {
+            f |= flag;
+        }
+    }
+    f
+}
+
+/// The model of a request that crossed the boundary (in the component).
+/// Times arrive as instants and come back as UTC timestamps.
+pub fn from_wire(
+    w: wit::Request,
+    function: Option<Function>,
+    incident_kind: Option<IncidentKind>,
+    loss_event: Option<LossEvent>,
+) -> Request {
+    use wit::Facts as F;
+    let f = w.facts;
+    let pick = |pairs: &[(F, u8)]| pairs.iter().filter(|(w, _)| f.contains(*w)).fold(0u8, |acc, (_, b)| acc | b);
+    Request {
+        at: from_instant(w.at),
+        segment: if f.contains(F::CORPORATE) { Segment::Corporate } else { Segment::Individual },
+        customer: CustomerFlags::from_bits_truncate(pick(&[
+            (F::INTERNET_BANKING_CONTRACT, CustomerFlags::INTERNET_BANKING_CONTRACT.bits()),
+            (F::DIRECT_BANKING_REGISTERED, CustomerFlags::DIRECT_BANKING_REGISTERED.bits()),
+        ])),
+        accounts: w.accounts,
+        selected: w.selected,
+        provider_id: w.provider_id,
+        provider_channel: if f.contains(F::ANSER_CHANNEL) { Channel::AnserApi } else { Channel::InstitutionApi },
+        provider: ProviderFlags::from_bits_truncate(pick(&[
+            (F::PROVIDER_DESIGNATED, ProviderFlags::DESIGNATED.bits()),
+            (F::PROVIDER_CONTRACT, ProviderFlags::CONTRACT.bits()),
+            (F::PROVIDER_VIA_CHAINED, ProviderFlags::VIA_CHAINED.bits()),
+        ])),
+        consent: ConsentFlags::from_bits_truncate(pick(&[
+            (F::AGREED_TO_TERMS, ConsentFlags::AGREED_TO_TERMS.bits()),
+            (F::API_AUTH_COMPLETED, ConsentFlags::API_AUTH_COMPLETED.bits()),
+        ])),
+        authenticated_at: w.authenticated_at.map(from_instant),
+        last_access_at: w.last_access_at.map(from_instant),
+        authorized_functions: w.authorized_functions,
+        service: ServiceFlags::from_bits_truncate(pick(&[
+            (F::INTERNET_BANKING_OPEN, ServiceFlags::INTERNET_BANKING_OPEN.bits()),
+            (F::API_OPEN, ServiceFlags::API_OPEN.bits()),
+        ])),
+        function,
+        incident_kind,
+        loss_event,
+        institution_at_fault: f.contains(F::INSTITUTION_AT_FAULT),
+    }
+}
+
+/// The flat form of a request (guest-side tests; the host has its own
+/// wasmtime types and mirrors this). `None` when a time is outside the
+/// instant range.
+pub fn to_wire(r: &Request) -> Option<wit::Request> {
+    Some(wit::Request {
+        at: instant(&r.at)?,
+        facts: facts(r),
+        accounts: r.accounts.clone(),
+        selected: r.selected.clone(),
+        provider_id: r.provider_id.clone(),
+        authenticated_at: optional_instant(r.authenticated_at.as_ref())?,
+        last_access_at: optional_instant(r.last_access_at.as_ref())?,
+        authorized_functions: r.authorized_functions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::AccountFlags;
+    use crate::types::AccountKind;
+
+    /// Every fact survives the trip through the flat form, one at a time and
+    /// all together; times come back as the same instants in UTC.
+    #[test]
+    fn the_flat_form_loses_nothing() {
+        let mut base = crate::request::blank();
+        base.at = Timestamp { seconds: 1_688_346_000, nanos: 123, offset_seconds: 9 * 3600 };
+        base.authenticated_at = Some(Timestamp { seconds: 1_680_000_000, nanos: 5, offset_seconds: 0 });
+        base.accounts = vec![Account { kind: AccountKind::Savings, flags: AccountFlags::CASH_CARD }];
+        base.selected = vec![0, 0];
+        base.provider_id = "mf".into();
+        base.service = ServiceFlags::empty();
+        let mut variants = vec![base.clone()];
+        let mut every = base.clone();
+        let mut with = |f: &dyn Fn(&mut Request)| {
+            let mut r = base.clone();
+            f(&mut r);
+            f(&mut every);
+            variants.push(r);
+        };
+        with(&|r| r.segment = Segment::Corporate);
+        with(&|r| r.provider_channel = Channel::AnserApi);
+        with(&|r| r.customer |= CustomerFlags::INTERNET_BANKING_CONTRACT);
+        with(&|r| r.customer |= CustomerFlags::DIRECT_BANKING_REGISTERED);
+        with(&|r| r.consent |= ConsentFlags::AGREED_TO_TERMS);
+        with(&|r| r.consent |= ConsentFlags::API_AUTH_COMPLETED);
+        with(&|r| r.provider |= ProviderFlags::DESIGNATED);
+        with(&|r| r.provider |= ProviderFlags::CONTRACT);
+        with(&|r| r.provider |= ProviderFlags::VIA_CHAINED);
+        with(&|r| r.service |= ServiceFlags::INTERNET_BANKING_OPEN);
+        with(&|r| r.service |= ServiceFlags::API_OPEN);
+        with(&|r| r.institution_at_fault = true);
+        with(&|r| r.last_access_at = Some(Timestamp { seconds: -5, nanos: 999_999_999, offset_seconds: 3600 }));
+        variants.push(every);
+        for r in variants {
+            let back = from_wire(to_wire(&r).unwrap(), r.function, r.incident_kind, r.loss_event);
+            let utc = |t: &Timestamp| (instant(t), 0);
+            assert_eq!(utc(&back.at), (instant(&r.at), back.at.offset_seconds));
+            assert_eq!(back.last_access_at.as_ref().map(instant), r.last_access_at.as_ref().map(instant));
+            let strip = |mut x: Request| {
+                x.at = Timestamp { offset_seconds: 0, ..from_instant(instant(&x.at).unwrap()) };
+                x.authenticated_at = x.authenticated_at.map(|t| from_instant(instant(&t).unwrap()));
+                x.last_access_at = x.last_access_at.map(|t| from_instant(instant(&t).unwrap()));
+                x
+            };
+            assert_eq!(back, strip(r));
+        }
+        let far = Timestamp { seconds: 10_000_000_000_000, nanos: 0, offset_seconds: 0 };
+        assert_eq!(instant(&far), None);
+    }
+}
