@@ -120,6 +120,8 @@ struct StoreState {
 struct Slot {
     store: Store<StoreState>,
     policy: InstitutionPolicy,
+    /// the request in its wire form, rewritten for each call
+    scratch: bindings::wt::Request,
 }
 
 /// A component compiled, checked and linked, ready to answer.
@@ -240,7 +242,7 @@ fn new_slot(runtime: &Runtime, pre: &InstitutionPolicyPre<StoreState>) -> wasmti
     store.limiter(|s| &mut s.limits);
     store.set_epoch_deadline(ticks(runtime.limits().deadline));
     let policy = pre.instantiate(&mut store)?;
-    Ok(Slot { store, policy })
+    Ok(Slot { store, policy, scratch: bindings::scratch_request() })
 }
 
 fn configure_slot(slot: &mut Slot, settings: &bindings::wt::Settings, ticks: u64) -> wasmtime::Result<Result<bindings::wt::Settings, String>> {
@@ -318,29 +320,30 @@ impl ComponentPolicy {
     }
 
     fn call(&self, operation: Operation, slot: &mut Slot, r: &m::Request) -> wasmtime::Result<Outcome> {
-        slot.store.set_epoch_deadline(ticks(self.runtime.limits().deadline));
-        let p = slot.policy.kitei_policy_policy();
-        let s = &mut slot.store;
         if operation == Operation::Describe {
             return Ok(Outcome::Describe);
         }
-        let req = bindings::request_in(r).map_err(wasmtime::Error::msg)?;
+        let Slot { store: s, policy, scratch: req } = slot;
+        s.set_epoch_deadline(ticks(self.runtime.limits().deadline));
+        let p = policy.kitei_policy_policy();
+        bindings::request_into(r, req).map_err(wasmtime::Error::msg)?;
+        let req = &*req;
         Ok(match operation {
             Operation::Describe => Outcome::Describe,
-            Operation::Eligibility => Outcome::Eligibility(bindings::verdict_out(p.call_eligibility(s, &req)?)),
-            Operation::Accounts => Outcome::Accounts(bindings::accounts_out(p.call_accounts(s, &req)?)),
+            Operation::Eligibility => Outcome::Eligibility(bindings::verdict_out(p.call_eligibility(&mut *s, req)?)),
+            Operation::Accounts => Outcome::Accounts(bindings::accounts_out(p.call_accounts(&mut *s, req)?)),
             Operation::Authorize => {
                 let function = r.function.map(Into::into);
-                Outcome::Authorize(bindings::authorization_out(p.call_authorize(s, &req, function)?, &r.at))
+                Outcome::Authorize(bindings::authorization_out(p.call_authorize(&mut *s, req, function)?, &r.at))
             }
-            Operation::Token => Outcome::Token(bindings::token_out(p.call_token(s, &req)?, &r.at)),
+            Operation::Token => Outcome::Token(bindings::token_out(p.call_token(&mut *s, req)?, &r.at)),
             Operation::Liability => {
                 let event = r.loss_event.map(Into::into);
-                Outcome::Liability(bindings::liability_out(p.call_liability(s, &req, event)?))
+                Outcome::Liability(bindings::liability_out(p.call_liability(&mut *s, req, event)?))
             }
             Operation::Incident => {
                 let kind = r.incident_kind.map(Into::into);
-                Outcome::Incident(bindings::incident_out(p.call_incident(s, &req, kind)?))
+                Outcome::Incident(bindings::incident_out(p.call_incident(&mut *s, req, kind)?))
             }
         })
     }

@@ -75,13 +75,15 @@ impl Engine {
 
     /// 利用資格: every condition, each with its outcome.
     pub fn eligibility(&self, req: &Request) -> Verdict {
-        let reasons: Vec<Reason> = self
-            .policy
-            .eligibility
-            .iter()
-            .map(|c| reason(c.rule, self.holds(&c.fact, req)))
-            .collect();
-        Verdict { decision: decision(&reasons), reasons }
+        let mut reasons = Vec::with_capacity(self.policy.eligibility.len());
+        let decision = self.eligibility_into(req, &mut reasons);
+        Verdict { decision, reasons }
+    }
+
+    fn eligibility_into(&self, req: &Request, out: &mut Vec<Reason>) -> Decision {
+        let from = out.len();
+        out.extend(self.policy.eligibility.iter().map(|c| reason(c.rule, self.holds(&c.fact, req))));
+        decision(&out[from..])
     }
 
     fn account_reasons(&self, account: &Account, req: &Request, out: &mut Vec<Reason>) -> bool {
@@ -118,31 +120,28 @@ impl Engine {
     fn function_reasons(&self, req: &Request, out: &mut Vec<Reason>) {
         let table = &self.policy.functions;
         let Some(function) = req.function else { return };
-        let mut offered = table.entries.iter().filter(|e| e.functions.contains(&function)).peekable();
-        if offered.peek().is_none() {
+        let entries = || table.entries.iter().filter(|e| e.functions.contains(&function));
+        let Some(first) = entries().next().map(|e| e.rule) else {
             out.push(reason(table.unlisted, false));
             return;
-        }
-        let entries: Vec<_> = offered.collect();
+        };
         let mut consent = None;
-        if let Some(e) = entries.iter().find(|e| e.scope == Scope::Customer) {
+        if let Some(e) = entries().find(|e| e.scope == Scope::Customer) {
             out.push(reason(e.rule, true));
             consent = e.consent;
         } else {
             for (_, account) in selected(req) {
-                let covering = entries
-                    .iter()
-                    .find(|e| matches!(e.scope, Scope::Accounts(k) if k.contains(account.kind)));
+                let covering = entries().find(|e| matches!(e.scope, Scope::Accounts(k) if k.contains(account.kind)));
                 match covering {
                     Some(e) => {
                         out.push(reason(e.rule, true));
                         consent = consent.or(e.consent);
                     }
-                    None => out.push(reason(table.uncovered.unwrap_or(entries[0].rule), false)),
+                    None => out.push(reason(table.uncovered.unwrap_or(first), false)),
                 }
             }
         }
-        if let Some(rule) = consent.or_else(|| entries.iter().find_map(|e| e.consent)) {
+        if let Some(rule) = consent.or_else(|| entries().find_map(|e| e.consent)) {
             out.push(reason(rule, req.authorized_functions.contains(function_flag(function))));
         }
     }
@@ -164,9 +163,10 @@ impl Engine {
     /// the service window and the token. A token the text gives no period for
     /// (`unspecified`) does not deny by itself; its reason says so.
     pub fn authorize(&self, req: &Request) -> Authorization {
-        let eligibility = self.eligibility(req);
-        let mut reasons = eligibility.reasons;
-        if eligibility.decision == Decision::Deny {
+        // room for the usual answer: conditions, an account or two, the
+        // function, its consent, the window
+        let mut reasons = Vec::with_capacity(self.policy.eligibility.len() + 8);
+        if self.eligibility_into(req, &mut reasons) == Decision::Deny {
             reasons.extend(self.policy.lapse.map(|r| reason(r, false)));
         }
         // A customer-level function (登録済の振込先) involves no account.
@@ -204,7 +204,7 @@ impl Engine {
             };
         }
         let at = to_chrono(&req.at);
-        let mut reasons = Vec::new();
+        let mut reasons = Vec::with_capacity(2 * periods.len());
         let mut unspecified = false;
         let mut expired = false;
         let mut end = None;
