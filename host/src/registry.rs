@@ -7,7 +7,7 @@ use crate::policy::Policy;
 use crate::request::{jst, Target};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use kitei_sdk::types as m;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,6 +27,36 @@ pub struct Registry {
     rejected: Vec<Rejected>,
     /// raw bytes of each institution's settings file at load (see `reuse`)
     settings_inputs: BTreeMap<String, Vec<u8>>,
+    /// variant id → position in `policies`
+    by_variant: HashMap<String, usize>,
+    /// institution id → its versions, latest `effective_from` first, so that
+    /// selection costs the same with 6 or 600 policies loaded
+    by_institution: HashMap<String, Vec<Version>>,
+}
+
+/// One version of an institution's rules: where it is and when it is in force.
+#[derive(Clone, Debug)]
+struct Version {
+    index: usize,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+}
+
+impl Version {
+    /// `None` when the dates are not ISO dates (then it is never in force;
+    /// components are refused at load for that already).
+    fn of(index: usize, md: &m::Metadata) -> Option<Self> {
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let until = match &md.effective_until {
+            Some(u) => Some(date(u)?),
+            None => None,
+        };
+        Some(Version { index, from: date(&md.effective_from)?, until })
+    }
+
+    fn in_force(&self, day: NaiveDate) -> bool {
+        self.from <= day && self.until.is_none_or(|u| day <= u)
+    }
 }
 
 /// A settings file (`<institution>.settings.json`), strictly read.
@@ -73,8 +103,13 @@ pub fn parse_settings(text: &[u8]) -> Result<m::Settings, String> {
 const SETTINGS_SUFFIX: &str = ".settings.json";
 
 impl Registry {
+    /// A registry of `policies` (a second copy of a variant is rejected).
     pub fn new(policies: Vec<Arc<dyn Policy>>, rejected: Vec<Rejected>) -> Self {
-        Registry { policies, rejected, settings_inputs: BTreeMap::new() }
+        let mut registry = Registry { rejected, ..Registry::default() };
+        for p in policies {
+            registry.add(p);
+        }
+        registry
     }
 
     /// Loads every `*.wasm` in `dir`, with `<institution>.settings.json`
@@ -94,7 +129,7 @@ impl Registry {
     /// Adds a policy unless its variant is already loaded (then it is rejected).
     pub fn add(&mut self, policy: Arc<dyn Policy>) {
         let file = policy.info().source.clone().unwrap_or_default();
-        if let Some(other) = self.policies.iter().find(|p| p.info().variant() == policy.info().variant()) {
+        if let Some(other) = self.variant(policy.info().variant()) {
             let error = LoadError::Duplicate {
                 file: file.clone(),
                 variant: policy.info().variant().to_string(),
@@ -102,6 +137,15 @@ impl Registry {
             };
             self.reject(&file, error);
             return;
+        }
+        let index = self.policies.len();
+        let info = policy.info();
+        self.by_variant.insert(info.variant().to_string(), index);
+        let versions = self.by_institution.entry(info.institution().to_string()).or_default();
+        if let Some(v) = Version::of(index, &info.metadata) {
+            // latest first; of two taking effect the same day, the one added later
+            let at = versions.partition_point(|x| x.from > v.from);
+            versions.insert(at, v);
         }
         self.policies.push(policy);
     }
@@ -116,7 +160,7 @@ impl Registry {
 
     /// A loaded variant by id.
     pub fn variant(&self, id: &str) -> Option<&Arc<dyn Policy>> {
-        self.policies.iter().find(|p| p.info().variant() == id)
+        self.by_variant.get(id).map(|&i| &self.policies[i])
     }
 
     /// The policy a request is for: the named variant, or the institution's
@@ -129,16 +173,15 @@ impl Registry {
         match target {
             Target::Variant(v) => self.variant(v).ok_or_else(|| DecisionError::UnknownVariant(v.clone())),
             Target::Institution(i) => {
-                let family: Vec<_> = self.policies.iter().filter(|p| p.info().institution() == i).collect();
-                if family.is_empty() {
+                let Some(versions) = self.by_institution.get(i.as_str()) else {
                     return Err(DecisionError::UnknownInstitution(i.clone()));
-                }
+                };
                 let at = at.ok_or_else(|| DecisionError::Invalid("field `at` is required".into()))?;
                 let day = at.with_timezone(&jst()).date_naive();
-                family
-                    .into_iter()
-                    .filter(|p| in_force(&p.info().metadata, day))
-                    .max_by_key(|p| p.info().metadata.effective_from.clone())
+                versions
+                    .iter()
+                    .find(|v| v.in_force(day))
+                    .map(|v| &self.policies[v.index])
                     .ok_or_else(|| DecisionError::NotInForce { institution: i.clone(), at: at.to_rfc3339() })
             }
         }
@@ -147,10 +190,7 @@ impl Registry {
 
 /// Whether a variant is in force on a JST calendar day.
 pub fn in_force(md: &m::Metadata, day: NaiveDate) -> bool {
-    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    let from_ok = date(&md.effective_from).is_some_and(|from| from <= day);
-    let until_ok = md.effective_until.as_deref().is_none_or(|u| date(u).is_some_and(|until| day <= until));
-    from_ok && until_ok
+    Version::of(0, md).is_some_and(|v| v.in_force(day))
 }
 
 fn load_file(
