@@ -37,6 +37,23 @@ fn per_operation(c: &mut Criterion) {
     }
 }
 
+/// The floor policy beside toyama: what the boundary costs when there are
+/// no rules to run.
+fn floor(c: &mut Criterion) {
+    let rt = runtime();
+    let floor = kitei_benches::floor(&rt);
+    let req = request(1);
+    for op in [Operation::Eligibility, Operation::Authorize] {
+        let mut g = c.benchmark_group(format!("floor/{}", op.wire()));
+        for (how, policy) in [("component", &floor.component), ("native", &floor.native)] {
+            g.bench_with_input(BenchmarkId::new(how, floor.variant), &req, |b, req| {
+                b.iter(|| black_box(policy.decide(op, black_box(req)).expect("decides")))
+            });
+        }
+        g.finish();
+    }
+}
+
 fn accounts_scaling(c: &mut Criterion) {
     let rt = runtime();
     let pairs = pairs(&rt);
@@ -89,6 +106,6 @@ fn loaded_policies(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
-    targets = per_operation, accounts_scaling, loaded_policies
+    targets = per_operation, floor, accounts_scaling, loaded_policies
 }
 criterion_main!(benches);

@@ -1,12 +1,14 @@
 //! What the benchmarks share: the six variants as components and natively,
 //! and the requests they are asked.
 
+use kitei::build::{build_crate, Toolchain};
 use kitei::component::{Checked, Runtime};
 use kitei::policy::{NativePolicy, Policy, PolicyInfo};
 use kitei::registry::no_settings;
 use kitei::request::parse_value;
 use kitei::vocab::Operation;
 use kitei_sdk::types::{Request, Settings};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Every bundled variant crate's policy, by variant id.
@@ -65,18 +67,26 @@ pub struct Pair {
 
 pub fn pairs(runtime: &Runtime) -> Vec<Pair> {
     let dir = kitei_tests::policies();
-    VARIANTS
-        .iter()
-        .map(|(variant, policy)| {
-            let file = dir.join(format!("{variant}.wasm"));
-            let bytes = std::fs::read(&file).expect("built policy");
-            let checked = Checked::new(runtime, &file, &bytes).expect("policy loads");
-            let settings = settings_for(policy);
-            let component = Arc::new(checked.clone().configure(&settings, None).expect("settings accepted"));
-            let native = Arc::new(NativePolicy::new(policy, settings).expect("settings accepted"));
-            Pair { variant, component, native, checked }
-        })
-        .collect()
+    VARIANTS.iter().map(|&(variant, policy)| pair(runtime, variant, policy, &dir.join(format!("{variant}.wasm")))).collect()
+}
+
+fn pair(runtime: &Runtime, variant: &'static str, policy: &'static kitei_sdk::Policy, file: &Path) -> Pair {
+    let bytes = std::fs::read(file).expect("built policy");
+    let checked = Checked::new(runtime, file, &bytes).expect("policy loads");
+    let settings = settings_for(policy);
+    let component = Arc::new(checked.clone().configure(&settings, None).expect("settings accepted"));
+    let native = Arc::new(NativePolicy::new(policy, settings).expect("settings accepted"));
+    Pair { variant, component, native, checked }
+}
+
+/// The floor policy (`benches/floor`: no rules to evaluate), built into
+/// `target/bench-policies/`, as a component and natively.
+pub fn floor(runtime: &Runtime) -> Pair {
+    let toolchain = Toolchain::detect().unwrap_or_else(|e| panic!("{e:#}"));
+    let out = kitei_tests::root().join("target/bench-policies/floor.wasm");
+    build_crate(runtime, &toolchain, &kitei_tests::root().join("benches/floor"), Some(&out))
+        .unwrap_or_else(|e| panic!("building benches/floor: {e:#}"));
+    pair(runtime, "floor", &kitei_policy_floor::POLICY, &out)
 }
 
 /// A policy under another name: copies of one compiled component, each with

@@ -37,8 +37,10 @@ fn main() -> anyhow::Result<()> {
     for file in &files {
         let bytes = std::fs::read(file)?;
         let checked = Checked::new(&runtime, file, &bytes)?;
+        let floor: (&str, &kitei_sdk::Policy) = ("floor", &kitei_policy_floor::POLICY);
         let policy = kitei_benches::VARIANTS
             .iter()
+            .chain([&floor])
             .find(|(v, _)| *v == checked.metadata.variant)
             .map(|(_, p)| *p)
             .ok_or_else(|| anyhow::anyhow!("`{}` is not a bundled variant", checked.metadata.variant))?;
