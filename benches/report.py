@@ -68,6 +68,8 @@ def flat(group):
 
 for op in ["eligibility", "accounts", "authorize", "liability", "incident"]:
     table(f"decide_{op}", "variant")
+for op in ["eligibility", "authorize"]:
+    table(f"floor_{op}", "policy")
 table("authorize_by_accounts", "accounts")
 table("authorize_by_loaded_policies", "loaded policies")
 flat("load_toyama-2023")

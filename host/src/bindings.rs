@@ -73,42 +73,24 @@ fn ts_out(t: wt::Timestamp) -> m::Timestamp {
 }
 
 /// The request as it crosses into the component: the SDK's flat form
-/// (`kitei_sdk::model`), in wasmtime's types, written over `out` so that an
-/// instance's scratch request keeps its buffers from call to call. The
-/// operation's own question (function, incident kind, loss event) goes as its
-/// own argument.
+/// (`kitei_sdk::model`), in wasmtime's types. The operation's own question
+/// (function, incident kind, loss event) goes as its own argument.
 ///
 /// # Errors
 /// A time outside the instant range (the request parser refuses those first).
-pub fn request_into(r: &m::Request, out: &mut wt::Request) -> Result<(), String> {
+pub fn request_in(r: &m::Request) -> Result<wt::Request, String> {
     use kitei_sdk::model::{facts, instant, optional_instant};
     let out_of_range = |field: &str| format!("`{field}` is outside the years 1678–2261 a policy can compute with");
-    out.at = instant(&r.at).ok_or_else(|| out_of_range("at"))?;
-    out.facts = facts(r).into();
-    out.accounts.clear();
-    out.accounts.extend(r.accounts.iter().map(|a| wt::Account { kind: a.kind.into(), flags: a.flags.into() }));
-    out.selected.clear();
-    out.selected.extend_from_slice(&r.selected);
-    out.provider_id.clear();
-    out.provider_id.push_str(&r.provider_id);
-    out.authenticated_at = optional_instant(r.authenticated_at.as_ref()).ok_or_else(|| out_of_range("authenticated_at"))?;
-    out.last_access_at = optional_instant(r.last_access_at.as_ref()).ok_or_else(|| out_of_range("last_access_at"))?;
-    out.authorized_functions = r.authorized_functions.into();
-    Ok(())
-}
-
-/// An empty request to write requests over.
-pub fn scratch_request() -> wt::Request {
-    wt::Request {
-        at: 0,
-        facts: wt::Facts::empty(),
-        accounts: Vec::new(),
-        selected: Vec::new(),
-        provider_id: String::new(),
-        authenticated_at: None,
-        last_access_at: None,
-        authorized_functions: wt::FunctionSet::empty(),
-    }
+    Ok(wt::Request {
+        at: instant(&r.at).ok_or_else(|| out_of_range("at"))?,
+        facts: facts(r).into(),
+        accounts: r.accounts.iter().map(|a| wt::Account { kind: a.kind.into(), flags: a.flags.into() }).collect(),
+        selected: r.selected.clone(),
+        provider_id: r.provider_id.clone(),
+        authenticated_at: optional_instant(r.authenticated_at.as_ref()).ok_or_else(|| out_of_range("authenticated_at"))?,
+        last_access_at: optional_instant(r.last_access_at.as_ref()).ok_or_else(|| out_of_range("last_access_at"))?,
+        authorized_functions: r.authorized_functions.into(),
+    })
 }
 
 pub fn settings_in(s: &m::Settings) -> wt::Settings {

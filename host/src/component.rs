@@ -120,8 +120,6 @@ struct StoreState {
 struct Slot {
     store: Store<StoreState>,
     policy: InstitutionPolicy,
-    /// the request in its wire form, rewritten for each call
-    scratch: bindings::wt::Request,
 }
 
 /// A component compiled, checked and linked, ready to answer.
@@ -242,7 +240,7 @@ fn new_slot(runtime: &Runtime, pre: &InstitutionPolicyPre<StoreState>) -> wasmti
     store.limiter(|s| &mut s.limits);
     store.set_epoch_deadline(ticks(runtime.limits().deadline));
     let policy = pre.instantiate(&mut store)?;
-    Ok(Slot { store, policy, scratch: bindings::scratch_request() })
+    Ok(Slot { store, policy })
 }
 
 fn configure_slot(slot: &mut Slot, settings: &bindings::wt::Settings, ticks: u64) -> wasmtime::Result<Result<bindings::wt::Settings, String>> {
@@ -323,11 +321,10 @@ impl ComponentPolicy {
         if operation == Operation::Describe {
             return Ok(Outcome::Describe);
         }
-        let Slot { store: s, policy, scratch: req } = slot;
+        let Slot { store: s, policy } = slot;
         s.set_epoch_deadline(ticks(self.runtime.limits().deadline));
         let p = policy.kitei_policy_policy();
-        bindings::request_into(r, req).map_err(wasmtime::Error::msg)?;
-        let req = &*req;
+        let req = &bindings::request_in(r).map_err(wasmtime::Error::msg)?;
         Ok(match operation {
             Operation::Describe => Outcome::Describe,
             Operation::Eligibility => Outcome::Eligibility(bindings::verdict_out(p.call_eligibility(&mut *s, req)?)),
