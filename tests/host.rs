@@ -150,6 +150,34 @@ fn token_expiry_is_shown_in_the_offset_of_the_question() {
     assert_eq!(format!("{c:?}"), format!("{n:?}"));
 }
 
+/// A request far larger than the guest's per-call arena (64 KiB) is served
+/// from the system allocator inside the module: same answer as natively, and
+/// the instance keeps answering small requests afterwards.
+#[test]
+fn a_request_larger_than_the_guest_arena_is_answered_like_natively() {
+    let r = registry();
+    let component = r.variant("toyama-2023").unwrap();
+    let native = kitei::policy::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, kitei::registry::no_settings()).unwrap();
+    let mut big = example();
+    let account = big["customer"]["accounts"][0].clone();
+    let accounts: Vec<Value> = (0..40_000)
+        .map(|i| {
+            let mut a = account.clone();
+            a["id"] = json!(format!("A{i}"));
+            a
+        })
+        .collect();
+    big["customer"]["accounts"] = json!(accounts);
+    big.as_object_mut().unwrap().remove("account_ids");
+    let small = kitei::request::parse_value(&example()).unwrap().request;
+    let big = kitei::request::parse_value(&big).unwrap().request;
+    let op = kitei::vocab::Operation::Authorize;
+    for req in [&small, &big, &small, &big, &small] {
+        let (c, n) = (component.decide(op, req).unwrap(), native.decide(op, req).unwrap());
+        assert_eq!(format!("{c:?}"), format!("{n:?}"));
+    }
+}
+
 #[test]
 fn times_a_policy_cannot_compute_with_are_refused() {
     let r = registry();
