@@ -79,8 +79,8 @@ fn ts_out(t: wt::Timestamp) -> m::Timestamp {
 /// # Errors
 /// A time outside the instant range (the request parser refuses those first).
 pub fn request_in(r: &m::Request) -> Result<wt::Request, String> {
-    use kitei_sdk::model::{facts, instant, optional_instant};
-    let out_of_range = |field: &str| format!("`{field}` is outside the years 1678–2261 a policy can compute with");
+    use kitei_sdk::model::{facts, instant, optional_instant, OUT_OF_RANGE};
+    let out_of_range = |field: &str| format!("`{field}` {OUT_OF_RANGE}");
     Ok(wt::Request {
         at: instant(&r.at).ok_or_else(|| out_of_range("at"))?,
         facts: facts(r).into(),

@@ -54,8 +54,8 @@ impl<'de> Deserialize<'de> for Ts {
         let t = parse_timestamp(&s)
             .ok_or_else(|| D::Error::custom(format!("invalid timestamp `{s}`, expected RFC 3339 such as 2023-07-03T10:00:00+09:00")))?;
         // policies take instants as nanoseconds since the epoch in an s64
-        if t.timestamp_nanos_opt().is_none() {
-            return Err(D::Error::custom(format!("timestamp `{s}` is outside the years 1678–2261 a policy can compute with")));
+        if kitei_sdk::model::instant(&to_timestamp(t)).is_none() {
+            return Err(D::Error::custom(format!("timestamp `{s}` {}", kitei_sdk::model::OUT_OF_RANGE)));
         }
         Ok(Ts(t))
     }

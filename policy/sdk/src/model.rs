@@ -79,6 +79,9 @@ pub struct Request {
     pub institution_at_fault: bool,
 }
 
+/// What the host says of a time outside the instant range.
+pub const OUT_OF_RANGE: &str = "is outside the years 1678–2261 a policy can compute with";
+
 /// Nanoseconds since the epoch; `None` outside the years 1678–2261.
 pub fn instant(t: &Timestamp) -> Option<i64> {
     t.seconds.checked_mul(1_000_000_000)?.checked_add(i64::from(t.nanos))
@@ -94,29 +97,64 @@ pub fn from_instant(ns: i64) -> Timestamp {
     Timestamp { seconds: ns.div_euclid(1_000_000_000), nanos: ns.rem_euclid(1_000_000_000) as u32, offset_seconds: 0 }
 }
 
-/// The request's yes/no facts as the one set the boundary carries.
-pub fn facts(r: &Request) -> wit::Facts {
-    use wit::Facts as F;
-    let mut f = F::empty();
-    for (on, flag) in [
-        (r.segment == Segment::Corporate, F::CORPORATE),
-        (r.customer.contains(CustomerFlags::INTERNET_BANKING_CONTRACT), F::INTERNET_BANKING_CONTRACT),
-        (r.customer.contains(CustomerFlags::DIRECT_BANKING_REGISTERED), F::DIRECT_BANKING_REGISTERED),
-        (r.consent.contains(ConsentFlags::AGREED_TO_TERMS), F::AGREED_TO_TERMS),
-        (r.consent.contains(ConsentFlags::API_AUTH_COMPLETED), F::API_AUTH_COMPLETED),
-        (r.provider.contains(ProviderFlags::DESIGNATED), F::PROVIDER_DESIGNATED),
-        (r.provider.contains(ProviderFlags::CONTRACT), F::PROVIDER_CONTRACT),
-        (r.provider.contains(ProviderFlags::VIA_CHAINED), F::PROVIDER_VIA_CHAINED),
-        (r.provider_channel == Channel::AnserApi, F::ANSER_CHANNEL),
-        (r.service.contains(ServiceFlags::INTERNET_BANKING_OPEN), F::INTERNET_BANKING_OPEN),
-        (r.service.contains(ServiceFlags::API_OPEN), F::API_OPEN),
-        (r.institution_at_fault, F::INSTITUTION_AT_FAULT),
-    ] {
-        if on {
-            f |= flag;
+/// Where a bit of the wire's `facts` set lives in the model.
+#[derive(Clone, Copy)]
+enum Place {
+    Corporate,
+    Customer(CustomerFlags),
+    Consent(ConsentFlags),
+    Provider(ProviderFlags),
+    AnserChannel,
+    Service(ServiceFlags),
+    InstitutionAtFault,
+}
+
+impl Place {
+    fn holds(self, r: &Request) -> bool {
+        match self {
+            Place::Corporate => r.segment == Segment::Corporate,
+            Place::Customer(f) => r.customer.contains(f),
+            Place::Consent(f) => r.consent.contains(f),
+            Place::Provider(f) => r.provider.contains(f),
+            Place::AnserChannel => r.provider_channel == Channel::AnserApi,
+            Place::Service(f) => r.service.contains(f),
+            Place::InstitutionAtFault => r.institution_at_fault,
         }
     }
-    f
+
+    fn set(self, r: &mut Request) {
+        match self {
+            Place::Corporate => r.segment = Segment::Corporate,
+            Place::Customer(f) => r.customer |= f,
+            Place::Consent(f) => r.consent |= f,
+            Place::Provider(f) => r.provider |= f,
+            Place::AnserChannel => r.provider_channel = Channel::AnserApi,
+            Place::Service(f) => r.service |= f,
+            Place::InstitutionAtFault => r.institution_at_fault = true,
+        }
+    }
+}
+
+/// Every bit of `facts` and its place in the model: the one table both
+/// directions of the mapping read.
+const FACTS: [(wit::Facts, Place); 12] = [
+    (wit::Facts::CORPORATE, Place::Corporate),
+    (wit::Facts::INTERNET_BANKING_CONTRACT, Place::Customer(CustomerFlags::INTERNET_BANKING_CONTRACT)),
+    (wit::Facts::DIRECT_BANKING_REGISTERED, Place::Customer(CustomerFlags::DIRECT_BANKING_REGISTERED)),
+    (wit::Facts::AGREED_TO_TERMS, Place::Consent(ConsentFlags::AGREED_TO_TERMS)),
+    (wit::Facts::API_AUTH_COMPLETED, Place::Consent(ConsentFlags::API_AUTH_COMPLETED)),
+    (wit::Facts::PROVIDER_DESIGNATED, Place::Provider(ProviderFlags::DESIGNATED)),
+    (wit::Facts::PROVIDER_CONTRACT, Place::Provider(ProviderFlags::CONTRACT)),
+    (wit::Facts::PROVIDER_VIA_CHAINED, Place::Provider(ProviderFlags::VIA_CHAINED)),
+    (wit::Facts::ANSER_CHANNEL, Place::AnserChannel),
+    (wit::Facts::INTERNET_BANKING_OPEN, Place::Service(ServiceFlags::INTERNET_BANKING_OPEN)),
+    (wit::Facts::API_OPEN, Place::Service(ServiceFlags::API_OPEN)),
+    (wit::Facts::INSTITUTION_AT_FAULT, Place::InstitutionAtFault),
+];
+
+/// The request's yes/no facts as the one set the boundary carries.
+pub fn facts(r: &Request) -> wit::Facts {
+    FACTS.iter().filter(|(_, place)| place.holds(r)).fold(wit::Facts::empty(), |set, (bit, _)| set | *bit)
 }
 
 /// The model of a request that crossed the boundary (in the component).
@@ -127,41 +165,31 @@ pub fn from_wire(
     incident_kind: Option<IncidentKind>,
     loss_event: Option<LossEvent>,
 ) -> Request {
-    use wit::Facts as F;
-    let f = w.facts;
-    let pick = |pairs: &[(F, u8)]| pairs.iter().filter(|(w, _)| f.contains(*w)).fold(0u8, |acc, (_, b)| acc | b);
-    Request {
+    let mut r = Request {
         at: from_instant(w.at),
-        segment: if f.contains(F::CORPORATE) { Segment::Corporate } else { Segment::Individual },
-        customer: CustomerFlags::from_bits_truncate(pick(&[
-            (F::INTERNET_BANKING_CONTRACT, CustomerFlags::INTERNET_BANKING_CONTRACT.bits()),
-            (F::DIRECT_BANKING_REGISTERED, CustomerFlags::DIRECT_BANKING_REGISTERED.bits()),
-        ])),
+        segment: Segment::Individual,
+        customer: CustomerFlags::empty(),
         accounts: w.accounts,
         selected: w.selected,
         provider_id: w.provider_id,
-        provider_channel: if f.contains(F::ANSER_CHANNEL) { Channel::AnserApi } else { Channel::InstitutionApi },
-        provider: ProviderFlags::from_bits_truncate(pick(&[
-            (F::PROVIDER_DESIGNATED, ProviderFlags::DESIGNATED.bits()),
-            (F::PROVIDER_CONTRACT, ProviderFlags::CONTRACT.bits()),
-            (F::PROVIDER_VIA_CHAINED, ProviderFlags::VIA_CHAINED.bits()),
-        ])),
-        consent: ConsentFlags::from_bits_truncate(pick(&[
-            (F::AGREED_TO_TERMS, ConsentFlags::AGREED_TO_TERMS.bits()),
-            (F::API_AUTH_COMPLETED, ConsentFlags::API_AUTH_COMPLETED.bits()),
-        ])),
+        provider_channel: Channel::InstitutionApi,
+        provider: ProviderFlags::empty(),
+        consent: ConsentFlags::empty(),
         authenticated_at: w.authenticated_at.map(from_instant),
         last_access_at: w.last_access_at.map(from_instant),
         authorized_functions: w.authorized_functions,
-        service: ServiceFlags::from_bits_truncate(pick(&[
-            (F::INTERNET_BANKING_OPEN, ServiceFlags::INTERNET_BANKING_OPEN.bits()),
-            (F::API_OPEN, ServiceFlags::API_OPEN.bits()),
-        ])),
+        service: ServiceFlags::empty(),
         function,
         incident_kind,
         loss_event,
-        institution_at_fault: f.contains(F::INSTITUTION_AT_FAULT),
+        institution_at_fault: false,
+    };
+    for (bit, place) in FACTS {
+        if w.facts.contains(bit) {
+            place.set(&mut r);
+        }
     }
+    r
 }
 
 /// The flat form of a request (guest-side tests; the host has its own
