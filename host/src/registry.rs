@@ -29,32 +29,32 @@ pub struct Registry {
     settings_inputs: BTreeMap<String, Vec<u8>>,
     /// variant id → position in `policies`
     by_variant: HashMap<String, usize>,
-    /// institution id → its versions, latest `effective_from` first, so that
-    /// selection costs the same with 6 or 600 policies loaded
-    by_institution: HashMap<String, Vec<Version>>,
+    /// institution id → positions in `policies` with when each is in force,
+    /// latest `effective_from` first, so that selection costs the same with 6
+    /// or 600 policies loaded
+    by_institution: HashMap<String, Vec<(usize, InForce)>>,
 }
 
-/// One version of an institution's rules: where it is and when it is in force.
-#[derive(Clone, Debug)]
-struct Version {
-    index: usize,
+/// When a version of an institution's rules is in force (JST dates, inclusive).
+#[derive(Clone, Copy, Debug)]
+struct InForce {
     from: NaiveDate,
     until: Option<NaiveDate>,
 }
 
-impl Version {
+impl InForce {
     /// `None` when the dates are not ISO dates (then it is never in force;
     /// components are refused at load for that already).
-    fn of(index: usize, md: &m::Metadata) -> Option<Self> {
+    fn of(md: &m::Metadata) -> Option<Self> {
         let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
         let until = match &md.effective_until {
             Some(u) => Some(date(u)?),
             None => None,
         };
-        Some(Version { index, from: date(&md.effective_from)?, until })
+        Some(InForce { from: date(&md.effective_from)?, until })
     }
 
-    fn in_force(&self, day: NaiveDate) -> bool {
+    fn contains(self, day: NaiveDate) -> bool {
         self.from <= day && self.until.is_none_or(|u| day <= u)
     }
 }
@@ -142,10 +142,10 @@ impl Registry {
         let info = policy.info();
         self.by_variant.insert(info.variant().to_string(), index);
         let versions = self.by_institution.entry(info.institution().to_string()).or_default();
-        if let Some(v) = Version::of(index, &info.metadata) {
+        if let Some(dates) = InForce::of(&info.metadata) {
             // latest first; of two taking effect the same day, the one added later
-            let at = versions.partition_point(|x| x.from > v.from);
-            versions.insert(at, v);
+            let at = versions.partition_point(|(_, x)| x.from > dates.from);
+            versions.insert(at, (index, dates));
         }
         self.policies.push(policy);
     }
@@ -180,8 +180,8 @@ impl Registry {
                 let day = at.with_timezone(&jst()).date_naive();
                 versions
                     .iter()
-                    .find(|v| v.in_force(day))
-                    .map(|v| &self.policies[v.index])
+                    .find(|(_, dates)| dates.contains(day))
+                    .map(|&(index, _)| &self.policies[index])
                     .ok_or_else(|| DecisionError::NotInForce { institution: i.clone(), at: at.to_rfc3339() })
             }
         }
@@ -190,7 +190,7 @@ impl Registry {
 
 /// Whether a variant is in force on a JST calendar day.
 pub fn in_force(md: &m::Metadata, day: NaiveDate) -> bool {
-    Version::of(0, md).is_some_and(|v| v.in_force(day))
+    InForce::of(md).is_some_and(|dates| dates.contains(day))
 }
 
 fn load_file(

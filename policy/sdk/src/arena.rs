@@ -192,7 +192,7 @@ mod guest {
         }
     }
 
-    /// See [`super::persistent`](crate::arena).
+    /// Runs `f` with every allocation going to the system allocator.
     pub fn persistent<T>(f: impl FnOnce() -> T) -> T {
         // SAFETY: single-threaded; the reference does not live across `f`.
         let was = unsafe { core::mem::replace(&mut ARENA.state().persistent, true) };
