@@ -27,7 +27,7 @@
 
 use crate::vocab::{Operation, Wire};
 use chrono::{DateTime, Duration, FixedOffset};
-use kitei_sdk::request::{ACCOUNT_KINDS, FUNCTIONS};
+use kitei_sdk::request::{ACCOUNT_KINDS, FUNCTIONS, INCIDENT_KINDS, LOSS_EVENTS};
 use kitei_sdk::types::{AccountKind, Function, IncidentKind, LossEvent};
 use serde_json::{json, Map, Value};
 
@@ -235,27 +235,6 @@ pub const OPERATIONS: [Operation; 6] = [
     Operation::Token,
     Operation::Liability,
     Operation::Incident,
-];
-
-const LOSS_EVENTS: [LossEvent; 8] = [
-    LossEvent::CredentialMisuse,
-    LossEvent::DisclosedInfoMishandled,
-    LossEvent::ProviderService,
-    LossEvent::StaleInformation,
-    LossEvent::ServiceSuspension,
-    LossEvent::ServiceTermination,
-    LossEvent::TermsChange,
-    LossEvent::PendingCancellation,
-];
-
-const INCIDENT_KINDS: [IncidentKind; 7] = [
-    IncidentKind::Leak,
-    IncidentKind::UnauthorizedAccess,
-    IncidentKind::Fraud,
-    IncidentKind::SystemFailure,
-    IncidentKind::Maintenance,
-    IncidentKind::ProviderContractTerminated,
-    IncidentKind::Unavoidable,
 ];
 
 /// Token dates: days before `at`, or none.

@@ -9,8 +9,8 @@ use crate::policy::{Outcome, Policy};
 use crate::request::parse_value;
 use crate::vocab::{Operation, Wire};
 use chrono::{DateTime, FixedOffset};
-use kitei_sdk::request::{ACCOUNT_KINDS, FUNCTIONS};
-use kitei_sdk::types::{AccountKind, IncidentKind, LossEvent};
+use kitei_sdk::request::{ACCOUNT_KINDS, FUNCTIONS, INCIDENT_KINDS, LOSS_EVENTS};
+use kitei_sdk::types::{AccountKind, IncidentKind};
 use std::sync::Arc;
 
 /// One answer: the outcome, and the clauses cited (`✗`: not met).
@@ -193,16 +193,7 @@ pub fn matrix(policies: &[Arc<dyn Policy>], at: DateTime<FixedOffset>) -> Result
     sections.push(section("token periods", "token, no last access; settings from the policy directory", rows));
 
     let mut rows = Vec::new();
-    for event in [
-        LossEvent::CredentialMisuse,
-        LossEvent::DisclosedInfoMishandled,
-        LossEvent::ProviderService,
-        LossEvent::StaleInformation,
-        LossEvent::ServiceSuspension,
-        LossEvent::ServiceTermination,
-        LossEvent::TermsChange,
-        LossEvent::PendingCancellation,
-    ] {
+    for event in LOSS_EVENTS {
         for at_fault in [false, true] {
             let f = Facts { loss_event: Some(event), institution_at_fault: at_fault, ..Facts::blank(Operation::Liability) };
             let label = if at_fault { format!("{} (institution at fault)", event.wire()) } else { event.wire().to_string() };
@@ -212,15 +203,7 @@ pub fn matrix(policies: &[Arc<dyn Policy>], at: DateTime<FixedOffset>) -> Result
     sections.push(section("liability", "ruling per party; ✗ marks an exemption that does not apply", rows));
 
     let mut rows = Vec::new();
-    for kind in [
-        IncidentKind::Leak,
-        IncidentKind::UnauthorizedAccess,
-        IncidentKind::Fraud,
-        IncidentKind::SystemFailure,
-        IncidentKind::Maintenance,
-        IncidentKind::ProviderContractTerminated,
-        IncidentKind::Unavoidable,
-    ] {
+    for kind in INCIDENT_KINDS {
         rows.extend(ask.incident_rows(kind)?);
     }
     sections.push(section("incidents", "disclosure to the provider, its extension to chained providers, suspension by the institution", rows));

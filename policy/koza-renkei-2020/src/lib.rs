@@ -516,16 +516,8 @@ mod tests {
     #[test]
     fn all_seven_suspension_kinds_are_permitted() {
         let engine = Engine::with_defaults(&POLICY);
-        let kinds = [
-            IncidentKind::Leak,
-            IncidentKind::UnauthorizedAccess,
-            IncidentKind::Fraud,
-            IncidentKind::SystemFailure,
-            IncidentKind::Maintenance,
-            IncidentKind::ProviderContractTerminated,
-            IncidentKind::Unavoidable,
-        ];
-        for (n, kind) in kinds.into_iter().enumerate() {
+        // 第5条第2項 lists them in the contract's order, item n+1 for kind n
+        for (n, kind) in kitei_sdk::request::INCIDENT_KINDS.into_iter().enumerate() {
             let mut req = blank();
             req.incident_kind = Some(kind);
             let s = engine.incident(&req).suspension;

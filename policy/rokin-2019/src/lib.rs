@@ -410,17 +410,8 @@ mod tests {
     fn every_exemption_names_the_federation() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        let exempt = [
-            LossEvent::CredentialMisuse,
-            LossEvent::ProviderService,
-            LossEvent::StaleInformation,
-            LossEvent::ServiceSuspension,
-            LossEvent::ServiceTermination,
-            LossEvent::TermsChange,
-            LossEvent::PendingCancellation,
-            LossEvent::DisclosedInfoMishandled,
-        ];
-        for event in exempt {
+        // every loss event is an exemption naming the federation
+        for event in kitei_sdk::request::LOSS_EVENTS {
             req.loss_event = Some(event);
             let rulings = engine.liability(&req);
             assert_eq!(rulings.len(), 4);

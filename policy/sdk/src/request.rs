@@ -1,8 +1,8 @@
 //! Helpers over the contract's request type.
 
 use crate::types::{
-    Account, AccountKind, Channel, ConsentFlags, CustomerFlags, FunctionSet, Function, ProviderFlags,
-    Request, Segment, ServiceFlags, Timestamp,
+    Account, AccountKind, Channel, ConsentFlags, CustomerFlags, FunctionSet, Function, IncidentKind,
+    LossEvent, ProviderFlags, Request, Segment, ServiceFlags, Timestamp,
 };
 
 /// Every account kind, in the contract's order.
@@ -24,6 +24,29 @@ pub const FUNCTIONS: [Function; 7] = [
     Function::Transfer,
     Function::DirectDebitApplication,
     Function::DirectDebitTransfer,
+];
+
+/// Every loss event, in the contract's order.
+pub const LOSS_EVENTS: [LossEvent; 8] = [
+    LossEvent::CredentialMisuse,
+    LossEvent::DisclosedInfoMishandled,
+    LossEvent::ProviderService,
+    LossEvent::StaleInformation,
+    LossEvent::ServiceSuspension,
+    LossEvent::ServiceTermination,
+    LossEvent::TermsChange,
+    LossEvent::PendingCancellation,
+];
+
+/// Every incident kind, in the contract's order.
+pub const INCIDENT_KINDS: [IncidentKind; 7] = [
+    IncidentKind::Leak,
+    IncidentKind::UnauthorizedAccess,
+    IncidentKind::Fraud,
+    IncidentKind::SystemFailure,
+    IncidentKind::Maintenance,
+    IncidentKind::ProviderContractTerminated,
+    IncidentKind::Unavoidable,
 ];
 
 /// The flag of a function in a [`FunctionSet`].
