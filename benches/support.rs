@@ -12,14 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Every bundled variant crate's policy, by variant id.
-pub const VARIANTS: [(&str, &kitei_sdk::Policy); 6] = [
-    ("gunma-2019", &kitei_policy_gunma_2019::POLICY),
-    ("gunma-2023", &kitei_policy_gunma_2023::POLICY),
-    ("toyama-2023", &kitei_policy_toyama_2023::POLICY),
-    ("rokin-2019", &kitei_policy_rokin_2019::POLICY),
-    ("koza-renkei-2020", &kitei_policy_koza_renkei_2020::POLICY),
-    ("akita-notice", &kitei_policy_akita_notice::POLICY),
-];
+pub use kitei_tests::NATIVE as VARIANTS;
 
 /// The operations benchmarked per variant.
 pub const OPERATIONS: [Operation; 5] =

@@ -9,18 +9,9 @@ use kitei::registry::no_settings;
 use kitei::Registry;
 use kitei_sdk::types::Settings;
 use libtest_mimic::{Arguments, Failed, Trial};
+use kitei_tests::NATIVE;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-
-/// Every bundled variant crate, by variant id.
-const NATIVE: [(&str, &kitei_sdk::Policy); 6] = [
-    ("akita-notice", &kitei_policy_akita_notice::POLICY),
-    ("gunma-2019", &kitei_policy_gunma_2019::POLICY),
-    ("gunma-2023", &kitei_policy_gunma_2023::POLICY),
-    ("koza-renkei-2020", &kitei_policy_koza_renkei_2020::POLICY),
-    ("rokin-2019", &kitei_policy_rokin_2019::POLICY),
-    ("toyama-2023", &kitei_policy_toyama_2023::POLICY),
-];
 
 fn suite_dir() -> PathBuf {
     kitei_tests::root().join("tests/conformance")

@@ -7,6 +7,17 @@ use kitei::Registry;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+/// Every bundled variant crate's policy, by variant id: the same rules the
+/// built components run, for native runs beside them.
+pub const NATIVE: [(&str, &kitei_sdk::Policy); 6] = [
+    ("akita-notice", &kitei_policy_akita_notice::POLICY),
+    ("gunma-2019", &kitei_policy_gunma_2019::POLICY),
+    ("gunma-2023", &kitei_policy_gunma_2023::POLICY),
+    ("koza-renkei-2020", &kitei_policy_koza_renkei_2020::POLICY),
+    ("rokin-2019", &kitei_policy_rokin_2019::POLICY),
+    ("toyama-2023", &kitei_policy_toyama_2023::POLICY),
+];
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
