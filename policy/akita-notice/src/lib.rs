@@ -79,17 +79,19 @@ kitei_sdk::rules! {
 pub const LISTED_PROVIDERS: &[&str] =
     &["moneyforward", "freee", "moneytree", "yayoi", "sorimachi", "sbi-business-solutions", "zaim", "line-pay"];
 
+/// The text: who publishes it, and when it is in force.
+const META: Meta = Meta {
+    variant: "akita-notice",
+    institution: "akita",
+    institution_name: "秋田県信用組合",
+    title: "API連携サービス提供のご案内（個人向けインターネットバンキング）",
+    version: "undated",
+    effective_from: "0001-01-01",
+    effective_until: None,
+};
+
 /// The variant.
 pub static POLICY: Policy = Policy {
-    meta: Meta {
-        variant: "akita-notice",
-        institution: "akita",
-        institution_name: "秋田県信用組合",
-        title: "API連携サービス提供のご案内（個人向けインターネットバンキング）",
-        version: "undated",
-        effective_from: "0001-01-01",
-        effective_until: None,
-    },
     settings: &[SettingName::ReauthAfterDays, SettingName::DesignatedProviders],
     defaults: Defaults {
         reauth_after_days: Some(90),
@@ -122,7 +124,7 @@ pub static POLICY: Policy = Policy {
     },
     token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_N3, length_rule: R_N3_PERIOD }],
     // window, liability, disclosure, chained, suspension: the notice is silent.
-    ..Policy::empty(Meta::draft("akita-notice", "akita"), RULES, GAP)
+    ..Policy::empty(META, RULES, GAP)
 };
 
 kitei_sdk::export_policy!(POLICY);

@@ -144,17 +144,19 @@ kitei_sdk::rules! {
 /// information would be, if the text were published.
 const ART_4_5_TO_7: &[RuleId] = &[R_4_5, R_4_6, R_4_7];
 
+/// The text: who publishes it, and when it is in force.
+const META: Meta = Meta {
+    variant: "gunma-2019",
+    institution: "gunma",
+    institution_name: "群馬県信用組合",
+    title: "ＡＰＩ利用規定",
+    version: "2019-11-26",
+    effective_from: "2019-11-26",
+    effective_until: Some("2023-06-05"),
+};
+
 /// The variant.
 pub static POLICY: Policy = Policy {
-    meta: Meta {
-        variant: "gunma-2019",
-        institution: "gunma",
-        institution_name: "群馬県信用組合",
-        title: "ＡＰＩ利用規定",
-        version: "2019-11-26",
-        effective_from: "2019-11-26",
-        effective_until: Some("2023-06-05"),
-    },
     settings: &[SettingName::ReauthAfterDays, SettingName::DesignatedProviders],
     eligibility: &[
         Condition { fact: Fact::InternetBankingContract, rule: R_1_2_1 },
@@ -192,7 +194,7 @@ pub static POLICY: Policy = Policy {
     ],
     // Disclosure and suspension: the published text does not decide them
     // (spec/domain.md 4.7), so both tables stay silent and cite GAP.
-    ..Policy::empty(Meta::draft("gunma-2019", "gunma"), RULES, GAP)
+    ..Policy::empty(META, RULES, GAP)
 };
 
 kitei_sdk::export_policy!(POLICY);

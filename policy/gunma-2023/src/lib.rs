@@ -169,17 +169,19 @@ const LIQUID: KindSet = kinds(&[AccountKind::Ordinary, AccountKind::Savings, Acc
 /// information would be, if the text were published.
 const ART_4_6_TO_8: &[RuleId] = &[R_4_6, R_4_7, R_4_8];
 
+/// The text: who publishes it, and when it is in force.
+const META: Meta = Meta {
+    variant: "gunma-2023",
+    institution: "gunma",
+    institution_name: "群馬県信用組合",
+    title: "ＡＰＩ利用規定",
+    version: "2023-06-06",
+    effective_from: "2023-06-06",
+    effective_until: None,
+};
+
 /// The variant.
 pub static POLICY: Policy = Policy {
-    meta: Meta {
-        variant: "gunma-2023",
-        institution: "gunma",
-        institution_name: "群馬県信用組合",
-        title: "ＡＰＩ利用規定",
-        version: "2023-06-06",
-        effective_from: "2023-06-06",
-        effective_until: None,
-    },
     settings: &[SettingName::ReauthAfterDays, SettingName::DesignatedProviders],
     eligibility: &[
         Condition {
@@ -235,7 +237,7 @@ pub static POLICY: Policy = Policy {
     ],
     // Disclosure and suspension: the published text does not decide them
     // (spec/domain.md 4.7), so both tables stay silent and cite GAP.
-    ..Policy::empty(Meta::draft("gunma-2023", "gunma"), RULES, GAP)
+    ..Policy::empty(META, RULES, GAP)
 };
 
 kitei_sdk::export_policy!(POLICY);

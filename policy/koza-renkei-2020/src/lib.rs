@@ -200,17 +200,19 @@ kitei_sdk::rules! {
 /// 第3条第1項第1号・第2号: 普通預金・定期預金・カードローン.
 const LINKABLE: KindSet = kinds(&[AccountKind::Ordinary, AccountKind::TimeDeposit, AccountKind::CardLoan]);
 
+/// The text: who publishes it, and when it is in force.
+const META: Meta = Meta {
+    variant: "koza-renkei-2020",
+    institution: "koza-renkei",
+    institution_name: "当社（口座連携サービス提供銀行）",
+    title: "口座連携サービス利用規定",
+    version: "2020-08-21",
+    effective_from: "2020-08-21",
+    effective_until: None,
+};
+
 /// The variant.
 pub static POLICY: Policy = Policy {
-    meta: Meta {
-        variant: "koza-renkei-2020",
-        institution: "koza-renkei",
-        institution_name: "当社（口座連携サービス提供銀行）",
-        title: "口座連携サービス利用規定",
-        version: "2020-08-21",
-        effective_from: "2020-08-21",
-        effective_until: None,
-    },
     // `designated_providers` is accepted for the operator's registry, but no
     // clause of this text requires a designated provider: nothing reads it.
     settings: &[SettingName::InactivityDays, SettingName::DesignatedProviders],
@@ -276,7 +278,7 @@ pub static POLICY: Policy = Policy {
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
     },
-    ..Policy::empty(Meta::draft("koza-renkei-2020", "koza-renkei"), RULES, GAP)
+    ..Policy::empty(META, RULES, GAP)
 };
 
 kitei_sdk::export_policy!(POLICY);

@@ -224,17 +224,19 @@ const LIABILITY: [LiabilityEntry; 18] = {
     [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r]
 };
 
+/// The text: who publishes it, and when it is in force.
+const META: Meta = Meta {
+    variant: "rokin-2019",
+    institution: "rokin",
+    institution_name: "ろうきん（労働金庫）",
+    title: "ろうきん API連携サービス 利用規定",
+    version: "2019-08",
+    effective_from: "2019-08-01",
+    effective_until: None,
+};
+
 /// The variant.
 pub static POLICY: Policy = Policy {
-    meta: Meta {
-        variant: "rokin-2019",
-        institution: "rokin",
-        institution_name: "ろうきん（労働金庫）",
-        title: "ろうきん API連携サービス 利用規定",
-        version: "2019-08",
-        effective_from: "2019-08-01",
-        effective_until: None,
-    },
     settings: &[SettingName::RegistrationValidDays, SettingName::PermissionValidDays, SettingName::DesignatedProviders],
     parties: &[Party::Institution, Party::Federation, Party::Provider, Party::ChainedProvider],
     eligibility: &[
@@ -291,7 +293,7 @@ pub static POLICY: Policy = Policy {
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
     },
-    ..Policy::empty(Meta::draft("rokin-2019", "rokin"), RULES, GAP)
+    ..Policy::empty(META, RULES, GAP)
 };
 
 kitei_sdk::export_policy!(POLICY);

@@ -17,9 +17,19 @@
 //!     GAP = Rule::gap();
 //! }
 //!
+//! const META: Meta = Meta {
+//!     variant: "demo-2024",
+//!     institution: "demo",
+//!     institution_name: "デモ銀行",
+//!     title: "API利用規定",
+//!     version: "2024-04-01",
+//!     effective_from: "2024-04-01",
+//!     effective_until: None,
+//! };
+//!
 //! static POLICY: Policy = Policy {
 //!     eligibility: &[Condition { fact: Fact::InternetBankingContract, rule: R_1_2_1 }],
-//!     ..Policy::empty(Meta::draft("demo-2024", "demo"), RULES, GAP)
+//!     ..Policy::empty(META, RULES, GAP)
 //! };
 //!
 //! let engine = Engine::with_defaults(&POLICY);

@@ -30,7 +30,10 @@ pub struct Meta {
 }
 
 impl Meta {
-    /// A placeholder for examples and tests.
+    /// A placeholder for a policy that stands for no institution (the
+    /// benchmarks' `floor`). A variant writes its real `Meta` once and hands
+    /// it to [`Policy::empty`].
+    #[doc(hidden)]
     pub const fn draft(variant: &'static str, institution: &'static str) -> Self {
         Meta {
             variant,
@@ -294,7 +297,8 @@ pub struct Policy {
 
 impl Policy {
     /// A policy that decides nothing: every table empty, every question `gap`.
-    /// Variants start from it with struct update syntax.
+    /// Variants start from it with struct update syntax, giving their
+    /// metadata here and only here (`..Policy::empty(META, RULES, GAP)`).
     pub const fn empty(meta: Meta, rules: &'static [crate::Rule], gap: RuleId) -> Self {
         Policy {
             meta,

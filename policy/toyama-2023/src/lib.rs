@@ -156,17 +156,19 @@ const LIQUID: KindSet = kinds(&[AccountKind::Ordinary, AccountKind::Savings, Acc
 const INSTITUTION_API: ChannelSet = ChannelSet::of(&[Channel::InstitutionApi]);
 const ANSER_API: ChannelSet = ChannelSet::of(&[Channel::AnserApi]);
 
+/// The text: who publishes it, and when it is in force.
+const META: Meta = Meta {
+    variant: "toyama-2023",
+    institution: "toyama",
+    institution_name: "富山県信用組合",
+    title: "API利用規定",
+    version: "2023-05-31",
+    effective_from: "2023-05-31",
+    effective_until: None,
+};
+
 /// The variant.
 pub static POLICY: Policy = Policy {
-    meta: Meta {
-        variant: "toyama-2023",
-        institution: "toyama",
-        institution_name: "富山県信用組合",
-        title: "API利用規定",
-        version: "2023-05-31",
-        effective_from: "2023-05-31",
-        effective_until: None,
-    },
     settings: &[SettingName::ReauthAfterDays, SettingName::DesignatedProviders],
     eligibility: &[
         Condition {
@@ -237,7 +239,7 @@ pub static POLICY: Policy = Policy {
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
     },
-    ..Policy::empty(Meta::draft("toyama-2023", "toyama"), RULES, GAP)
+    ..Policy::empty(META, RULES, GAP)
 };
 
 kitei_sdk::export_policy!(POLICY);
