@@ -40,6 +40,7 @@
 //! ```
 
 pub mod arena;
+pub mod check;
 pub mod engine;
 pub mod model;
 pub mod policy;
@@ -75,6 +76,7 @@ pub mod wire {
     pub use crate::bindings::exports::kitei::policy::policy::{Facts, Instant, Request};
 }
 
+pub use check::TableError;
 pub use engine::Engine;
 pub use policy::*;
 pub use rule::{Clause, Rule, RuleId};
@@ -98,10 +100,14 @@ pub mod prelude {
 ///
 /// Expands to a `Component` type implementing the generated `Guest` trait by
 /// running the shared [`Engine`], with the operator's settings kept in the
-/// instance after `configure`.
+/// instance after `configure`. It first asserts the policy's
+/// [`consistency`](Policy::consistency) at compile time: a variant whose
+/// tables contradict its sheet does not build.
 #[macro_export]
 macro_rules! export_policy {
     ($policy:path) => {
+        const _: () = $crate::check::assert_consistent(&$policy);
+
         /// This variant as a component export.
         pub struct Component;
 

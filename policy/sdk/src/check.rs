@@ -1,0 +1,413 @@
+//! The consistency check of a variant's tables, evaluable at compile time.
+//!
+//! Types cannot say that a table cites a rule of its own sheet, or that an
+//! account kind is listed once. [`Policy::consistency`] checks that, as a
+//! `const fn`, and [`export_policy!`](crate::export_policy) asserts it in a
+//! `const` item: a variant whose tables contradict themselves does not build,
+//! natively or for wasm32.
+
+use core::fmt;
+
+use crate::policy::Policy;
+use crate::request::ACCOUNT_KINDS;
+use crate::rule::RuleId;
+use crate::settings::SettingName;
+use crate::types::Party;
+
+/// A mistake in a variant's tables that the types cannot catch. Entries are
+/// named by their index in their table, as they appear in the variant's file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TableError {
+    /// A table cites a rule id past the end of the sheet.
+    RuleOutOfRange { rule: RuleId, rules: usize },
+    /// `accounts.entries[second]` lists an account kind `accounts.entries[first]` already lists.
+    KindListedTwice { first: usize, second: usize },
+    /// `liability[entry]` names a party `parties` does not list.
+    PartyNotListed { entry: usize },
+    /// `liability[entry]` cites no rule.
+    NoRuleCited { entry: usize },
+    /// `token[period]` reads a setting `settings` does not list.
+    SettingNotListed { period: usize, setting: SettingName },
+}
+
+impl TableError {
+    /// Writes the message (lowercase, no final period) into `m`.
+    const fn write(&self, m: &mut Message) {
+        match *self {
+            TableError::RuleOutOfRange { rule, rules } => {
+                m.push("a table cites rule id ");
+                m.push_num(rule.0 as usize);
+                m.push(", past the end of the sheet (");
+                m.push_num(rules);
+                m.push(" rules)");
+            }
+            TableError::KindListedTwice { first, second } => {
+                m.push("`accounts.entries[");
+                m.push_num(second);
+                m.push("]` lists an account kind `accounts.entries[");
+                m.push_num(first);
+                m.push("]` already lists");
+            }
+            TableError::PartyNotListed { entry } => {
+                m.push("`liability[");
+                m.push_num(entry);
+                m.push("]` names a party `parties` does not list");
+            }
+            TableError::NoRuleCited { entry } => {
+                m.push("`liability[");
+                m.push_num(entry);
+                m.push("]` cites no rule");
+            }
+            TableError::SettingNotListed { period, setting } => {
+                m.push("`token[");
+                m.push_num(period);
+                m.push("]` reads setting `");
+                m.push(setting.name());
+                m.push("`, which `settings` does not list");
+            }
+        }
+    }
+}
+
+impl fmt::Display for TableError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut m = Message::new();
+        self.write(&mut m);
+        f.write_str(m.as_str())
+    }
+}
+
+impl std::error::Error for TableError {}
+
+/// Panics, with a message naming the variant and the entry at fault, when
+/// `policy`'s tables are inconsistent. [`export_policy!`](crate::export_policy)
+/// calls it in a `const` item, which turns the panic into a compile error.
+pub const fn assert_consistent(policy: &Policy) {
+    if let Err(e) = policy.consistency() {
+        let mut m = Message::new();
+        m.push("inconsistent policy `");
+        m.push(policy.meta.variant);
+        m.push("`: ");
+        e.write(&mut m);
+        panic!("{}", m.as_str());
+    }
+}
+
+impl Policy {
+    /// The `k`th rule id the tables cite, counting repeats, in the order of
+    /// the fields of [`Policy`]; `None` past the last. The one walk over the
+    /// tables, shared by [`consistency`](Self::consistency) and
+    /// [`referenced`](Self::referenced).
+    // the last `id!` counts one past the end
+    #[allow(unused_assignments)]
+    pub const fn cited(&self, k: usize) -> Option<RuleId> {
+        let mut seen = 0;
+        // yields `$id` if it is the `k`th
+        macro_rules! id {
+            ($id:expr) => {{
+                if seen == k {
+                    return Some($id);
+                }
+                seen += 1;
+            }};
+        }
+        macro_rules! opt {
+            ($id:expr) => {
+                if let Some(id) = $id {
+                    id!(id)
+                }
+            };
+        }
+        macro_rules! each {
+            ($slice:expr, |$x:ident| $body:block) => {{
+                let slice = $slice;
+                let mut i = 0;
+                while i < slice.len() {
+                    let $x = &slice[i];
+                    $body
+                    i += 1;
+                }
+            }};
+        }
+        id!(self.gap);
+        each!(self.eligibility, |c| { id!(c.rule) });
+        opt!(self.lapse);
+        id!(self.accounts.unlisted);
+        each!(self.accounts.notes, |r| { id!(*r) });
+        each!(self.accounts.entries, |e| {
+            id!(e.rule);
+            opt!(e.needs_rule);
+        });
+        id!(self.functions.unlisted);
+        opt!(self.functions.uncovered);
+        each!(self.functions.entries, |e| {
+            id!(e.rule);
+            opt!(e.consent);
+        });
+        if let Some(w) = &self.window {
+            id!(w.rule);
+        }
+        each!(self.token, |p| {
+            id!(p.rule);
+            id!(p.length_rule);
+        });
+        each!(self.liability, |e| { each!(e.rules, |r| { id!(*r) }) });
+        each!(self.disclosure.entries, |e| { id!(e.rule) });
+        id!(self.disclosure.otherwise_rule);
+        opt!(self.chained);
+        each!(self.suspension.entries, |e| { id!(e.rule) });
+        id!(self.suspension.otherwise_rule);
+        None
+    }
+
+    /// Every rule id the tables reference, sorted, once each (for checks
+    /// that the sheet is complete).
+    pub fn referenced(&self) -> Vec<RuleId> {
+        let mut ids: Vec<RuleId> = (0..).map_while(|k| self.cited(k)).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Checks the tables for mistakes a compiler cannot see: a rule id out
+    /// of range, two entries for one account kind, a liability entry for a
+    /// party not listed or citing no rule, a token period reading a setting
+    /// not listed. A `const fn`: [`export_policy!`](crate::export_policy)
+    /// runs it at compile time.
+    ///
+    /// # Errors
+    /// The first problem found.
+    pub const fn consistency(&self) -> Result<(), TableError> {
+        let rules = self.rules.len();
+        let mut k = 0;
+        while let Some(rule) = self.cited(k) {
+            if rule.0 as usize >= rules {
+                return Err(TableError::RuleOutOfRange { rule, rules });
+            }
+            k += 1;
+        }
+        let entries = self.accounts.entries;
+        let mut kind = 0;
+        while kind < ACCOUNT_KINDS.len() {
+            let mut first = None;
+            let mut i = 0;
+            while i < entries.len() {
+                if entries[i].kinds.contains(ACCOUNT_KINDS[kind]) {
+                    match first {
+                        None => first = Some(i),
+                        Some(first) => return Err(TableError::KindListedTwice { first, second: i }),
+                    }
+                }
+                i += 1;
+            }
+            kind += 1;
+        }
+        let mut entry = 0;
+        while entry < self.liability.len() {
+            let e = &self.liability[entry];
+            if !lists_party(self.parties, e.party) {
+                return Err(TableError::PartyNotListed { entry });
+            }
+            if e.rules.is_empty() {
+                return Err(TableError::NoRuleCited { entry });
+            }
+            entry += 1;
+        }
+        let mut period = 0;
+        while period < self.token.len() {
+            let setting = self.token[period].setting;
+            if !lists_setting(self.settings, setting) {
+                return Err(TableError::SettingNotListed { period, setting });
+            }
+            period += 1;
+        }
+        Ok(())
+    }
+
+    /// [`consistency`](Self::consistency) as a message naming the variant.
+    /// Variant crates need not call it: [`export_policy!`](crate::export_policy)
+    /// already asserts the check when the crate builds.
+    ///
+    /// # Errors
+    /// A message naming the variant and the first problem found.
+    pub fn check(&self) -> Result<(), String> {
+        self.consistency().map_err(|e| format!("inconsistent policy `{}`: {e}", self.meta.variant))
+    }
+}
+
+/// `parties` lists `party` (`PartialEq` is not `const`).
+const fn lists_party(parties: &[Party], party: Party) -> bool {
+    let mut i = 0;
+    while i < parties.len() {
+        if parties[i] as u8 == party as u8 {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// `settings` lists `setting` (`PartialEq` is not `const`).
+const fn lists_setting(settings: &[SettingName], setting: SettingName) -> bool {
+    let mut i = 0;
+    while i < settings.len() {
+        if settings[i] as u8 == setting as u8 {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// A message built in a `const fn`: a const panic takes one `&str`, so the
+/// numbers are written into a buffer first. What does not fit is dropped.
+struct Message {
+    buf: [u8; 256],
+    len: usize,
+}
+
+impl Message {
+    const fn new() -> Self {
+        Message { buf: [0; 256], len: 0 }
+    }
+
+    const fn push(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        if self.len + bytes.len() > self.buf.len() {
+            return;
+        }
+        let mut i = 0;
+        while i < bytes.len() {
+            self.buf[self.len + i] = bytes[i];
+            i += 1;
+        }
+        self.len += bytes.len();
+    }
+
+    const fn push_num(&mut self, mut n: usize) {
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        match core::str::from_utf8(digits.split_at(start).1) {
+            Ok(s) => self.push(s),
+            Err(_) => {}
+        }
+    }
+
+    const fn as_str(&self) -> &str {
+        // only whole `&str`s are pushed, so the prefix is valid UTF-8
+        match core::str::from_utf8(self.buf.split_at(self.len).0) {
+            Ok(s) => s,
+            Err(_) => "",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    crate::rules! {
+        R_1 = Rule::verbatim(Clause::article(1), "第一条の文");
+        GAP = Rule::gap();
+    }
+
+    const META: Meta = Meta {
+        variant: "test-2024",
+        institution: "test",
+        institution_name: "テスト銀行",
+        title: "API利用規定",
+        version: "2024-04-01",
+        effective_from: "2024-04-01",
+        effective_until: None,
+    };
+
+    const GOOD: Policy = Policy {
+        settings: &[SettingName::ReauthAfterDays],
+        accounts: Accounts {
+            entries: &[AccountEntry::kind(AccountKind::Ordinary, ChannelSet::ALL, R_1)],
+            unlisted: R_1,
+            notes: &[],
+        },
+        token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_1, length_rule: GAP }],
+        liability: &[LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_1])],
+        ..Policy::empty(META, RULES, GAP)
+    };
+
+    // the check runs at compile time: a consistent policy passes here
+    const _: () = assert_consistent(&GOOD);
+
+    #[test]
+    fn a_consistent_policy_passes() {
+        const RESULT: Result<(), TableError> = GOOD.consistency();
+        assert_eq!(RESULT, Ok(()));
+        assert_eq!(GOOD.check(), Ok(()));
+        assert_eq!(GOOD.referenced(), [R_1, GAP]);
+    }
+
+    #[test]
+    fn each_inconsistency_is_caught_in_a_const_context() {
+        const OUT_OF_RANGE: Policy = Policy { lapse: Some(RuleId(7)), ..GOOD };
+        const KIND_TWICE: Policy = Policy {
+            accounts: Accounts {
+                entries: &[
+                    AccountEntry::kinds(kinds(&[AccountKind::Savings, AccountKind::Ordinary]), ChannelSet::ALL, R_1),
+                    AccountEntry::kind(AccountKind::Current, ChannelSet::ALL, R_1),
+                    AccountEntry::kind(AccountKind::Ordinary, ChannelSet::ALL, R_1),
+                ],
+                ..GOOD.accounts
+            },
+            ..GOOD
+        };
+        const PARTY: Policy = Policy { parties: &[Party::Provider], ..GOOD };
+        const NO_RULE: Policy =
+            Policy { liability: &[LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[])], ..GOOD };
+        const SETTING: Policy = Policy { settings: &[SettingName::InactivityDays], ..GOOD };
+        const RESULTS: [Result<(), TableError>; 5] = [
+            OUT_OF_RANGE.consistency(),
+            KIND_TWICE.consistency(),
+            PARTY.consistency(),
+            NO_RULE.consistency(),
+            SETTING.consistency(),
+        ];
+        assert_eq!(
+            RESULTS,
+            [
+                Err(TableError::RuleOutOfRange { rule: RuleId(7), rules: 2 }),
+                Err(TableError::KindListedTwice { first: 0, second: 2 }),
+                Err(TableError::PartyNotListed { entry: 0 }),
+                Err(TableError::NoRuleCited { entry: 0 }),
+                Err(TableError::SettingNotListed { period: 0, setting: SettingName::ReauthAfterDays }),
+            ]
+        );
+    }
+
+    #[test]
+    fn messages_name_the_variant_and_the_entry() {
+        let policy = Policy { lapse: Some(RuleId(12345)), ..GOOD };
+        assert_eq!(
+            policy.check().unwrap_err(),
+            "inconsistent policy `test-2024`: a table cites rule id 12345, past the end of the sheet (2 rules)"
+        );
+        let policy = Policy { settings: &[], ..GOOD };
+        assert_eq!(
+            policy.check().unwrap_err(),
+            "inconsistent policy `test-2024`: `token[0]` reads setting `reauth_after_days`, which `settings` does not list"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "inconsistent policy `test-2024`: `liability[0]` names a party `parties` does not list")]
+    fn the_assertion_panics_with_the_message() {
+        assert_consistent(&Policy { parties: &[], ..GOOD });
+    }
+}
