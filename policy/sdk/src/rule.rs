@@ -76,11 +76,28 @@ pub struct Rule {
     pub code_met: &'static str,
     pub code_unmet: &'static str,
     pub summary: &'static str,
+    /// The rule of the same sheet whose clause and sentence this one takes
+    /// ([`Rule::reading_of`], [`Rule::verbatim_of`]); [`rules!`](crate::rules)
+    /// copies them in when it builds the sheet.
+    pub reads: Option<RuleId>,
 }
 
 impl Rule {
     const fn new(clause: Clause, provenance: Provenance, text: &'static str) -> Self {
-        Rule { clause, provenance, text, code_met: "rule_met", code_unmet: "rule_not_met", summary: "" }
+        Rule { clause, provenance, text, code_met: "rule_met", code_unmet: "rule_not_met", summary: "", reads: None }
+    }
+    /// Our reading of the sentence `source` quotes (same clause, same text),
+    /// for a question the sentence does not answer outright: the sentence is
+    /// written once, in `source`. Only within [`rules!`](crate::rules), which
+    /// fills in the clause and text.
+    pub const fn reading_of(source: RuleId) -> Self {
+        Rule { reads: Some(source), ..Self::new(Clause::whole(), Provenance::Interpreted, "") }
+    }
+    /// The sentence `source` quotes, quoted again (verbatim) for another
+    /// question it answers, with its own codes and summary. Only within
+    /// [`rules!`](crate::rules), which fills in the clause and text.
+    pub const fn verbatim_of(source: RuleId) -> Self {
+        Rule { reads: Some(source), ..Self::new(Clause::whole(), Provenance::Verbatim, "") }
     }
     /// A rule the source text states.
     pub const fn verbatim(clause: Clause, text: &'static str) -> Self {
@@ -135,13 +152,60 @@ macro_rules! rules {
             pub const $name: $crate::RuleId = $crate::RuleId(__RuleIndex::$name as u16);
         )+
         /// The rule sheet, in the order of the source document.
-        pub static RULES: &[$crate::Rule] = &[ $( $rule ),+ ];
+        pub static RULES: &[$crate::Rule] = &$crate::rule::resolve([ $( $rule ),+ ]);
     };
+}
+
+/// Copies into each rule that reads another ([`Rule::reading_of`],
+/// [`Rule::verbatim_of`]) the clause and sentence of the rule it reads.
+/// Called by [`rules!`](crate::rules), at compile time.
+///
+/// # Panics
+/// (A compile error in `rules!`.) When a rule reads an id past the end of the
+/// sheet, a rule that itself reads another, or an omitted clause.
+#[doc(hidden)]
+pub const fn resolve<const N: usize>(mut rules: [Rule; N]) -> [Rule; N] {
+    let mut i = 0;
+    while i < N {
+        if let Some(source) = rules[i].reads {
+            if source.0 as usize >= N {
+                panic!("a rule reads a rule id past the end of the sheet");
+            }
+            let source = rules[source.0 as usize];
+            if source.reads.is_some() {
+                panic!("a rule reads a rule that itself reads another: point at the rule quoting the sentence");
+            }
+            if matches!(source.provenance, Provenance::Omitted) {
+                panic!("a rule reads an omitted clause: there is no sentence to read");
+            }
+            rules[i].clause = source.clause;
+            rules[i].text = source.text;
+        }
+        i += 1;
+    }
+    rules
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    crate::rules! {
+        R_7_3 = Rule::verbatim(Clause::paragraph(7, 3), "保守等の理由に基づき、停止されることがあります。")
+            .codes("suspension_permitted", "suspension_not_listed");
+        R_7_3_I = Rule::reading_of(R_7_3).codes("read_met", "read_unmet").summary("failures read as 保守等");
+        R_7_3_AGAIN = Rule::verbatim_of(R_7_3).summary("the same sentence, another question");
+    }
+
+    #[test]
+    fn a_reading_takes_the_clause_and_sentence_of_its_rule() {
+        let [quoted, read, again] = RULES else { panic!("three rules") };
+        assert_eq!((read.clause, read.text), (quoted.clause, quoted.text));
+        assert_eq!((read.provenance, read.code_met, read.summary), (Provenance::Interpreted, "read_met", "failures read as 保守等"));
+        assert_eq!(read.reads, Some(R_7_3));
+        assert_eq!((again.clause, again.text, again.provenance), (quoted.clause, quoted.text, Provenance::Verbatim));
+        assert_eq!(quoted.reads, None);
+    }
 
     #[test]
     fn cites_in_human_form() {
