@@ -25,8 +25,7 @@ kitei_sdk::rules! {
         "API 連携とは、家計簿アプリや会計ソフト等を取扱う「API 業者」に対して、お客様の同意を得たうえで、お客様のログインIDやログインパスワードを預けることなく、残高や入出金明細等の情報を連携するサービスです。")
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("balance and transactions (残高や入出金明細等, interpreted) on any linkable account");
-    R_API_UNLISTED = Rule::interpreted(Clause::section("API連携とは"),
-        "API 連携とは、家計簿アプリや会計ソフト等を取扱う「API 業者」に対して、お客様の同意を得たうえで、お客様のログインIDやログインパスワードを預けることなく、残高や入出金明細等の情報を連携するサービスです。")
+    R_API_UNLISTED = Rule::reading_of(R_API)
         .codes("function_offered", "function_not_offered")
         .summary("no other function is named: information linkage only (interpreted; 等 leaves the list open, so other functions are denied for want of a clause, not by one)");
 
@@ -41,16 +40,13 @@ kitei_sdk::rules! {
         "API 連携サービスのご利用にあたっては、事前に「API 業者」のサービス利用契約および個人向けインターネットバンキングサービスの利用契約が必要です。")
         .codes("individual_internet_banking_contract", "no_individual_internet_banking_contract")
         .summary("an individual customer with a personal IB contract");
-    R_N1_PROVIDER = Rule::verbatim(Clause::bullet(NOTES, 1),
-        "API 連携サービスのご利用にあたっては、事前に「API 業者」のサービス利用契約および個人向けインターネットバンキングサービスの利用契約が必要です。")
+    R_N1_PROVIDER = Rule::verbatim_of(R_N1_IB)
         .codes("provider_contract", "no_provider_contract")
         .summary("a contract with the provider's service");
-    R_N1_ACCOUNTS = Rule::interpreted(Clause::bullet(NOTES, 1),
-        "API 連携サービスのご利用にあたっては、事前に「API 業者」のサービス利用契約および個人向けインターネットバンキングサービスの利用契約が必要です。")
+    R_N1_ACCOUNTS = Rule::reading_of(R_N1_IB)
         .codes("account_kind_linkable", "account_kind_not_linkable")
         .summary("any account kind (interpreted: the notice lists no kinds)");
-    R_N1_IB_ACCOUNT = Rule::interpreted(Clause::bullet(NOTES, 1),
-        "API 連携サービスのご利用にあたっては、事前に「API 業者」のサービス利用契約および個人向けインターネットバンキングサービスの利用契約が必要です。")
+    R_N1_IB_ACCOUNT = Rule::reading_of(R_N1_IB)
         .codes("account_registered_in_internet_banking", "account_not_registered_in_internet_banking")
         .summary("the account is registered in the personal IB (interpreted)");
     R_N2 = Rule::verbatim(Clause::bullet(NOTES, 2),

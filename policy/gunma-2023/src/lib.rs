@@ -42,8 +42,7 @@ kitei_sdk::rules! {
     R_2_1_3 = Rule::interpreted(Clause::item(2, 1, 3), "お客さまの定期預金の明細")
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("time deposits: balance and transactions (明細, interpreted)");
-    R_2_1_LOAN = Rule::interpreted(Clause::paragraph(2, 1),
-        "ＡＰＩサービスにおいて、当組合からＡＰＩ連携事業者に提供される情報は以下のものとします。")
+    R_2_1_LOAN = Rule::reading_of(R_2_1)
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("card loans: account information only (no listed item covers loans, interpreted)");
     R_2_1_HOURS = Rule::verbatim(Clause::paragraph(2, 1),

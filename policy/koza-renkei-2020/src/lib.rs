@@ -45,8 +45,7 @@ kitei_sdk::rules! {
         "お客さまが第2条第1項所定の認証手続きを行った場合、当社は、下記に定める情報のうち、お客さまが認可した情報を外部サービス事業者に提供します。")
         .codes("function_offered", "function_not_offered")
         .summary("only the information of 3.1 and the transactions of 3.2 are offered");
-    R_3_1_AUTHORIZED = Rule::verbatim(Clause::paragraph(3, 1),
-        "お客さまが第2条第1項所定の認証手続きを行った場合、当社は、下記に定める情報のうち、お客さまが認可した情報を外部サービス事業者に提供します。")
+    R_3_1_AUTHORIZED = Rule::verbatim_of(R_3_1)
         .codes("function_authorized_by_customer", "function_not_authorized_by_customer")
         .summary("information is provided only where the customer authorized it (認可した情報)");
     R_3_1_NEEDED = Rule::verbatim(Clause::paragraph(3, 1),
@@ -57,10 +56,10 @@ kitei_sdk::rules! {
         "なお、これらの情報は、外部サービス事業者が連鎖接続先に提供することがあります。")
         .codes("chained_provision_permitted", "chained_provision_permitted")
         .summary("describe: the provider may pass the information on to chained providers (chained provision permitted)");
-    R_3_1_KINDS = Rule::verbatim(Clause::item(3, 1, 1), "口座残高（普通預金・定期預金・カードローン）に関する情報")
+    R_3_1_KINDS = Rule::verbatim_of(R_3_1_1)
         .codes("account_kind_linkable", "account_kind_not_linkable")
         .summary("linkable kinds: ordinary, time deposit, card loan (balance, 3.1(1))");
-    R_3_1_KINDS_2 = Rule::verbatim(Clause::item(3, 1, 2), "お取引明細（普通預金・定期預金・カードローン）に関する情報")
+    R_3_1_KINDS_2 = Rule::verbatim_of(R_3_1_2)
         .codes("account_kind_linkable", "account_kind_not_linkable")
         .summary("the same three kinds for transactions (3.1(2)); cited beside 3.1(1) on every linkable account");
     R_3_1_1 = Rule::verbatim(Clause::item(3, 1, 1), "口座残高（普通預金・定期預金・カードローン）に関する情報")
@@ -162,7 +161,7 @@ kitei_sdk::rules! {
     R_7_3 = Rule::verbatim(Clause::paragraph(7, 3), "前二項は外部サービス事業者が連鎖接続先に提供する場合も同様とします。")
         .codes("same_for_chained_provider", "same_for_chained_provider")
         .summary("7.1 and 7.2 apply alike when the provider passes the information to a chained provider");
-    R_7_3_DISCLOSURE = Rule::verbatim(Clause::paragraph(7, 3), "前二項は外部サービス事業者が連鎖接続先に提供する場合も同様とします。")
+    R_7_3_DISCLOSURE = Rule::verbatim_of(R_7_3)
         .codes("chained_disclosure_permitted", "chained_disclosure_not_permitted")
         .summary("disclosure extends to chained providers as 7.1 allows it to the provider");
 

@@ -109,8 +109,7 @@ kitei_sdk::rules! {
         "第６項および第７項は API 連携事業者が連鎖接続先にお客さま情報を提供する場合も同様とします。")
         .codes("chained_disclosure_permitted", "chained_disclosure_not_listed")
         .summary("4.6 extends to the provider passing the information to a chained provider");
-    R_4_8_I = Rule::interpreted(Clause::paragraph(4, 8),
-        "第６項および第７項は API 連携事業者が連鎖接続先にお客さま情報を提供する場合も同様とします。")
+    R_4_8_I = Rule::reading_of(R_4_8)
         .codes("chained_provider_bears_disclosed_info_loss", "chained_provider_bears_disclosed_info_loss")
         .summary("4.7 applied to a chained provider: it bears losses from its own mishandling (interpreted: 同様とします)");
 
@@ -151,8 +150,7 @@ kitei_sdk::rules! {
         "本サービスに関する技術上の理由、当金庫もしくは労働金庫連合会の業務上の理由、セキュリティ、保守上の理由その他やむを得ない理由に基づき、お客さまに事前に通知することなく、本サービスの全部または一部が一時的に制限され、停止しまたは終了することがあります。")
         .codes("suspension_permitted", "suspension_not_listed")
         .summary("maintenance: temporary restriction or stop without notice (保守上の理由)");
-    R_7_3_I = Rule::interpreted(Clause::paragraph(7, 3),
-        "本サービスに関する技術上の理由、当金庫もしくは労働金庫連合会の業務上の理由、セキュリティ、保守上の理由その他やむを得ない理由に基づき、お客さまに事前に通知することなく、本サービスの全部または一部が一時的に制限され、停止しまたは終了することがあります。")
+    R_7_3_I = Rule::reading_of(R_7_3)
         .codes("suspension_permitted", "suspension_not_listed")
         .summary("system failure read as 技術上の理由; leak, unauthorized access and fraud read as セキュリティ (interpreted)");
     R_7_3_LIAB = Rule::verbatim(Clause::paragraph(7, 3),
@@ -163,8 +161,7 @@ kitei_sdk::rules! {
         "当金庫は、当金庫または労働金庫連合会がやむを得ない事由により必要と判断した場合は、お客さまの意思によらず、本サービスの全部または一部を停止または終了することができるものとします。")
         .codes("suspension_permitted", "suspension_not_listed")
         .summary("unavoidable reasons: stop or end the service without the customer's instruction");
-    R_7_4_I = Rule::interpreted(Clause::paragraph(7, 4),
-        "当金庫は、当金庫または労働金庫連合会がやむを得ない事由により必要と判断した場合は、お客さまの意思によらず、本サービスの全部または一部を停止または終了することができるものとします。")
+    R_7_4_I = Rule::reading_of(R_7_4)
         .codes("suspension_permitted", "suspension_not_listed")
         .summary("end of the contract with the provider read as a やむを得ない事由 (interpreted: the text names no such ground; without it the provider is no longer 当金庫と提携する (1.1) nor 当金庫が指定する (1.2(2)), and the stop is permanent, so 7.4 rather than the temporary 7.3)");
 

@@ -35,8 +35,7 @@ kitei_sdk::rules! {
     R_2_1_3 = Rule::interpreted(Clause::item(2, 1, 3), "お客様の定期預金の明細")
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("time deposits: balance and transactions (明細, interpreted)");
-    R_2_1_LOAN = Rule::interpreted(Clause::paragraph(2, 1),
-        "APIサービスにおいて、当組合からAPI連携事業者に提供される情報は以下のものとします。")
+    R_2_1_LOAN = Rule::reading_of(R_2_1)
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("card loans: account information only (no listed item covers loans, interpreted)");
     R_2_1_HOURS = Rule::verbatim(Clause::paragraph(2, 1),
@@ -131,8 +130,7 @@ kitei_sdk::rules! {
         "APIサービスに関する技術上の理由または当組合の業務上の理由もしくはセキュリティ、保守等の理由に基づき、お客さまに事前に通知することなく、APIサービスの全部または一部が一時的に制限、停止されることがあります。")
         .codes("suspension_permitted", "suspension_not_listed")
         .summary("temporary restriction or suspension for technical, business, security or maintenance reasons");
-    R_7_3_I = Rule::interpreted(Clause::paragraph(7, 3),
-        "APIサービスに関する技術上の理由または当組合の業務上の理由もしくはセキュリティ、保守等の理由に基づき、お客さまに事前に通知することなく、APIサービスの全部または一部が一時的に制限、停止されることがあります。")
+    R_7_3_I = Rule::reading_of(R_7_3)
         .codes("suspension_permitted", "suspension_not_listed")
         .summary("failures read as 技術上の理由, leaks/intrusions/fraud as セキュリティ (interpreted)");
     R_7_4 = Rule::verbatim(Clause::paragraph(7, 4), "前3項により生じた損害については、当組合は責任を負いません。")
