@@ -109,12 +109,7 @@ pub static POLICY: Policy = Policy {
         notes: &[],
     },
     functions: Functions {
-        entries: &[FunctionEntry {
-            functions: &[Function::Balance, Function::Transactions],
-            scope: Scope::Accounts(KindSet::ALL),
-            rule: R_API,
-            consent: None,
-        }],
+        entries: &[FunctionEntry::on(&[Function::Balance, Function::Transactions], KindSet::ALL, R_API)],
         unlisted: R_API_UNLISTED,
         uncovered: None,
     },

@@ -211,14 +211,9 @@ pub static POLICY: Policy = Policy {
     },
     functions: Functions {
         entries: &[
-            FunctionEntry { functions: &[Function::AccountInfo], scope: Scope::Accounts(KindSet::ALL), rule: R_2_1_1, consent: None },
-            FunctionEntry { functions: &[Function::Balance, Function::Transactions], scope: Scope::Accounts(LIQUID), rule: R_2_1_2, consent: None },
-            FunctionEntry {
-                functions: &[Function::Balance, Function::Transactions],
-                scope: Scope::Accounts(kinds(&[AccountKind::TimeDeposit])),
-                rule: R_2_1_3,
-                consent: None,
-            },
+            FunctionEntry::on(&[Function::AccountInfo], KindSet::ALL, R_2_1_1),
+            FunctionEntry::on(&[Function::Balance, Function::Transactions], LIQUID, R_2_1_2),
+            FunctionEntry::on(&[Function::Balance, Function::Transactions], kinds(&[AccountKind::TimeDeposit]), R_2_1_3),
         ],
         unlisted: R_2_1,
         uncovered: Some(R_2_1_LOAN),

@@ -227,13 +227,13 @@ pub static POLICY: Policy = Policy {
     },
     functions: Functions {
         entries: &[
-            FunctionEntry { functions: &[Function::Balance], scope: Scope::Accounts(LINKABLE), rule: R_3_1_1, consent: Some(R_3_1_AUTHORIZED) },
-            FunctionEntry { functions: &[Function::Transactions], scope: Scope::Accounts(LINKABLE), rule: R_3_1_2, consent: Some(R_3_1_AUTHORIZED) },
-            FunctionEntry { functions: &[Function::RegisteredPayees], scope: Scope::Customer, rule: R_3_1_3, consent: Some(R_3_1_AUTHORIZED) },
+            FunctionEntry::on(&[Function::Balance], LINKABLE, R_3_1_1).with_consent(R_3_1_AUTHORIZED),
+            FunctionEntry::on(&[Function::Transactions], LINKABLE, R_3_1_2).with_consent(R_3_1_AUTHORIZED),
+            FunctionEntry::customer(&[Function::RegisteredPayees], R_3_1_3).with_consent(R_3_1_AUTHORIZED),
             // 第3条第2項 names no account kind for these: customer-level.
-            FunctionEntry { functions: &[Function::Transfer], scope: Scope::Customer, rule: R_3_2_1, consent: Some(R_3_2_AUTHORIZED) },
-            FunctionEntry { functions: &[Function::DirectDebitApplication], scope: Scope::Customer, rule: R_3_2_2, consent: Some(R_3_2_AUTHORIZED) },
-            FunctionEntry { functions: &[Function::DirectDebitTransfer], scope: Scope::Customer, rule: R_3_2_3, consent: Some(R_3_2_AUTHORIZED) },
+            FunctionEntry::customer(&[Function::Transfer], R_3_2_1).with_consent(R_3_2_AUTHORIZED),
+            FunctionEntry::customer(&[Function::DirectDebitApplication], R_3_2_2).with_consent(R_3_2_AUTHORIZED),
+            FunctionEntry::customer(&[Function::DirectDebitTransfer], R_3_2_3).with_consent(R_3_2_AUTHORIZED),
         ],
         unlisted: R_3_1,
         uncovered: None,

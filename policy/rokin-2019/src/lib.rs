@@ -257,8 +257,8 @@ pub static POLICY: Policy = Policy {
     },
     functions: Functions {
         entries: &[
-            FunctionEntry { functions: &[Function::Balance], scope: Scope::Accounts(KindSet::ALL), rule: R_2_1_1, consent: None },
-            FunctionEntry { functions: &[Function::Transactions], scope: Scope::Accounts(KindSet::ALL), rule: R_2_1_2, consent: None },
+            FunctionEntry::on(&[Function::Balance], KindSet::ALL, R_2_1_1),
+            FunctionEntry::on(&[Function::Transactions], KindSet::ALL, R_2_1_2),
         ],
         unlisted: R_2_1,
         uncovered: None,

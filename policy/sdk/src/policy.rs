@@ -163,6 +163,24 @@ pub struct FunctionEntry {
     pub consent: Option<RuleId>,
 }
 
+impl FunctionEntry {
+    /// `functions` are offered on accounts of `kinds`, as `rule` lists them.
+    pub const fn on(functions: &'static [Function], kinds: KindSet, rule: RuleId) -> Self {
+        FunctionEntry { functions, scope: Scope::Accounts(kinds), rule, consent: None }
+    }
+
+    /// `functions` are offered on the customer, with no account
+    /// (登録済の振込先), as `rule` lists them.
+    pub const fn customer(functions: &'static [Function], rule: RuleId) -> Self {
+        FunctionEntry { functions, scope: Scope::Customer, rule, consent: None }
+    }
+
+    /// ... once the customer has authorized the function (認可), as `rule` states.
+    pub const fn with_consent(self, rule: RuleId) -> Self {
+        FunctionEntry { consent: Some(rule), ..self }
+    }
+}
+
 /// The function table.
 #[derive(Clone, Copy, Debug)]
 pub struct Functions {
