@@ -186,7 +186,7 @@ pub static POLICY: Policy = Policy {
     liability: &[
         LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::Unspecified, &[R_4_3]),
         LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::Unspecified, ART_4_5_TO_7),
-        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, Party::Provider, LiabilityRuling::Unspecified, ART_4_5_TO_7),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::Provider], LiabilityRuling::Unspecified, ART_4_5_TO_7),
         LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::Unspecified, &[R_7]),
         LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::Unspecified, &[R_7]),
         LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::Unspecified, &[R_5_3]),

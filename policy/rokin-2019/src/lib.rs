@@ -196,30 +196,8 @@ const LINKABLE: KindSet = kinds(&[AccountKind::Ordinary, AccountKind::Savings, A
 /// 1.2(1) read through its definition (第２条第２項に掲げるもの): a listed kind with a card and PIN.
 const HOLDS_CARD_ACCOUNT: Fact = Fact::HoldsAccount { kinds: LINKABLE, needs: AccountNeeds::CardWithPin };
 
-/// 当金庫および労働金庫連合会 are exempt together; a trailing
-/// `unless_at_fault` applies that exception to both.
-macro_rules! exempt_both {
-    ($event:expr, $rules:expr $(, $except:ident)?) => {
-        [
-            LiabilityEntry::institution($event, LiabilityRuling::NotLiable, $rules)$(.$except())?,
-            LiabilityEntry::new($event, Party::Federation, LiabilityRuling::NotLiable, $rules)$(.$except())?,
-        ]
-    };
-}
-
-const LIABILITY: [LiabilityEntry; 18] = {
-    let [a, b] = exempt_both!(LossEvent::CredentialMisuse, &[R_4_4], unless_at_fault);
-    let [c, d] = exempt_both!(LossEvent::DisclosedInfoMishandled, &[R_4_7]);
-    let e = LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, Party::Provider, LiabilityRuling::Liable, &[R_4_7]);
-    let f = LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, Party::ChainedProvider, LiabilityRuling::Liable, &[R_4_7, R_4_8_I]);
-    let [g, h] = exempt_both!(LossEvent::ProviderService, &[R_7_1, R_7_2]);
-    let [i, j] = exempt_both!(LossEvent::StaleInformation, &[R_6_2]);
-    let [k, l] = exempt_both!(LossEvent::ServiceSuspension, &[R_7_3_LIAB]);
-    let [m, n] = exempt_both!(LossEvent::ServiceTermination, &[R_5_3]);
-    let [o, p] = exempt_both!(LossEvent::TermsChange, &[R_10_LIAB]);
-    let [q, r] = exempt_both!(LossEvent::PendingCancellation, &[R_5_1_PENDING]);
-    [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r]
-};
+/// 当金庫および労働金庫連合会: every exemption of this text names both.
+const KINKO_AND_FEDERATION: &[Party] = &[Party::Institution, Party::Federation];
 
 /// The text: who publishes it, and when it is in force.
 const META: Meta = Meta {
@@ -268,7 +246,18 @@ pub static POLICY: Policy = Policy {
         Period { setting: SettingName::RegistrationValidDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD },
         Period { setting: SettingName::PermissionValidDays, from: Clock::SinceAuthentication, rule: R_4_2, length_rule: R_4_2_PERIOD },
     ],
-    liability: &LIABILITY,
+    liability: &[
+        LiabilityEntry::new(LossEvent::CredentialMisuse, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_4_4]).unless_at_fault(),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_4_7]),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::Provider], LiabilityRuling::Liable, &[R_4_7]),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::ChainedProvider], LiabilityRuling::Liable, &[R_4_7, R_4_8_I]),
+        LiabilityEntry::new(LossEvent::ProviderService, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_7_1, R_7_2]),
+        LiabilityEntry::new(LossEvent::StaleInformation, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_6_2]),
+        LiabilityEntry::new(LossEvent::ServiceSuspension, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_7_3_LIAB]),
+        LiabilityEntry::new(LossEvent::ServiceTermination, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_5_3]),
+        LiabilityEntry::new(LossEvent::TermsChange, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_10_LIAB]),
+        LiabilityEntry::new(LossEvent::PendingCancellation, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_5_1_PENDING]),
+    ],
     disclosure: PermissionTable {
         entries: &[
             PermissionEntry::permitted(&[IncidentKind::Leak], R_4_6_1),

@@ -25,6 +25,10 @@ pub enum TableError {
     KindListedTwice { first: usize, second: usize },
     /// `liability[entry]` names a party `parties` does not list.
     PartyNotListed { entry: usize },
+    /// `liability[entry]` names no party.
+    NoParty { entry: usize },
+    /// `liability[second]` rules for an event and party `liability[first]` already rules for.
+    PartyRuledTwice { first: usize, second: usize },
     /// `liability[entry]` cites no rule.
     NoRuleCited { entry: usize },
     /// `token[period]` reads a setting `settings` does not list.
@@ -53,6 +57,18 @@ impl TableError {
                 m.push("`liability[");
                 m.push_num(entry);
                 m.push("]` names a party `parties` does not list");
+            }
+            TableError::NoParty { entry } => {
+                m.push("`liability[");
+                m.push_num(entry);
+                m.push("]` names no party");
+            }
+            TableError::PartyRuledTwice { first, second } => {
+                m.push("`liability[");
+                m.push_num(second);
+                m.push("]` rules for an event and party `liability[");
+                m.push_num(first);
+                m.push("]` already rules for");
             }
             TableError::NoRuleCited { entry } => {
                 m.push("`liability[");
@@ -171,9 +187,9 @@ impl Policy {
     }
 
     /// Checks the tables for mistakes a compiler cannot see: a rule id out
-    /// of range, two entries for one account kind, a liability entry for a
-    /// party not listed or citing no rule, a token period reading a setting
-    /// not listed. A `const fn`: [`export_policy!`](crate::export_policy)
+    /// of range, two entries for one account kind, a liability entry for no
+    /// party, for a party not listed or already ruled for on its event, or
+    /// citing no rule, a token period reading a setting not listed. A `const fn`: [`export_policy!`](crate::export_policy)
     /// runs it at compile time.
     ///
     /// # Errors
@@ -203,11 +219,27 @@ impl Policy {
             }
             kind += 1;
         }
+        let liability = self.liability;
         let mut entry = 0;
-        while entry < self.liability.len() {
-            let e = &self.liability[entry];
-            if !lists_party(self.parties, e.party) {
-                return Err(TableError::PartyNotListed { entry });
+        while entry < liability.len() {
+            let e = &liability[entry];
+            if e.parties.is_empty() {
+                return Err(TableError::NoParty { entry });
+            }
+            let mut p = 0;
+            while p < e.parties.len() {
+                if !lists_party(self.parties, e.parties[p]) {
+                    return Err(TableError::PartyNotListed { entry });
+                }
+                let mut first = 0;
+                while first < entry {
+                    let earlier = &liability[first];
+                    if earlier.event as u8 == e.event as u8 && lists_party(earlier.parties, e.parties[p]) {
+                        return Err(TableError::PartyRuledTwice { first, second: entry });
+                    }
+                    first += 1;
+                }
+                p += 1;
             }
             if e.rules.is_empty() {
                 return Err(TableError::NoRuleCited { entry });
@@ -372,12 +404,24 @@ mod tests {
         const NO_RULE: Policy =
             Policy { liability: &[LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[])], ..GOOD };
         const SETTING: Policy = Policy { settings: &[SettingName::InactivityDays], ..GOOD };
-        const RESULTS: [Result<(), TableError>; 5] = [
+        const NO_PARTY: Policy =
+            Policy { liability: &[LiabilityEntry::new(LossEvent::TermsChange, &[], LiabilityRuling::NotLiable, &[R_1])], ..GOOD };
+        const TWICE: Policy = Policy {
+            liability: &[
+                LiabilityEntry::new(LossEvent::TermsChange, &[Party::Provider], LiabilityRuling::Liable, &[R_1]),
+                LiabilityEntry::new(LossEvent::ServiceSuspension, &[Party::Institution, Party::Provider], LiabilityRuling::NotLiable, &[R_1]),
+                LiabilityEntry::new(LossEvent::TermsChange, &[Party::Institution, Party::Provider], LiabilityRuling::NotLiable, &[R_1]),
+            ],
+            ..GOOD
+        };
+        const RESULTS: [Result<(), TableError>; 7] = [
             OUT_OF_RANGE.consistency(),
             KIND_TWICE.consistency(),
             PARTY.consistency(),
             NO_RULE.consistency(),
             SETTING.consistency(),
+            NO_PARTY.consistency(),
+            TWICE.consistency(),
         ];
         assert_eq!(
             RESULTS,
@@ -387,6 +431,8 @@ mod tests {
                 Err(TableError::PartyNotListed { entry: 0 }),
                 Err(TableError::NoRuleCited { entry: 0 }),
                 Err(TableError::SettingNotListed { period: 0, setting: SettingName::ReauthAfterDays }),
+                Err(TableError::NoParty { entry: 0 }),
+                Err(TableError::PartyRuledTwice { first: 0, second: 2 }),
             ]
         );
     }

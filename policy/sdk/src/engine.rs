@@ -247,7 +247,7 @@ impl Engine {
             .iter()
             .map(|&party| {
                 let entry = req.loss_event.and_then(|ev| {
-                    self.policy.liability.iter().find(|e| e.event == ev && e.party == party)
+                    self.policy.liability.iter().find(|e| e.event == ev && e.parties.contains(&party))
                 });
                 match entry {
                     Some(e) => {

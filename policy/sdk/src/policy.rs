@@ -227,11 +227,12 @@ pub struct Period {
     pub length_rule: RuleId,
 }
 
-/// A liability ruling for one party on one loss event.
+/// A liability ruling for one or more parties on one loss event.
 #[derive(Clone, Copy, Debug)]
 pub struct LiabilityEntry {
     pub event: LossEvent,
-    pub party: Party,
+    /// the parties the ruling is for (当金庫および労働金庫連合会: two at once)
+    pub parties: &'static [Party],
     pub ruling: LiabilityRuling,
     /// the exemption does not apply when the institution is at fault (責めに帰すべき事由がある場合を除き)
     pub unless_at_fault: bool,
@@ -239,17 +240,18 @@ pub struct LiabilityEntry {
 }
 
 impl LiabilityEntry {
-    /// `party` answers `ruling` for `event`, per `rules`.
-    pub const fn new(event: LossEvent, party: Party, ruling: LiabilityRuling, rules: &'static [RuleId]) -> Self {
-        LiabilityEntry { event, party, ruling, unless_at_fault: false, rules }
+    /// Each of `parties` answers `ruling` for `event`, per `rules`.
+    pub const fn new(event: LossEvent, parties: &'static [Party], ruling: LiabilityRuling, rules: &'static [RuleId]) -> Self {
+        LiabilityEntry { event, parties, ruling, unless_at_fault: false, rules }
     }
 
     /// The institution answers `ruling` for `event`, per `rules`.
     pub const fn institution(event: LossEvent, ruling: LiabilityRuling, rules: &'static [RuleId]) -> Self {
-        Self::new(event, Party::Institution, ruling, rules)
+        Self::new(event, &[Party::Institution], ruling, rules)
     }
 
-    /// ... except when the institution is at fault (責めに帰すべき事由がある場合を除き).
+    /// ... except when the institution is at fault (責めに帰すべき事由がある場合を除き),
+    /// for every party of the entry.
     pub const fn unless_at_fault(self) -> Self {
         LiabilityEntry { unless_at_fault: true, ..self }
     }

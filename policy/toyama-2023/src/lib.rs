@@ -209,7 +209,7 @@ pub static POLICY: Policy = Policy {
     liability: &[
         LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, &[R_4_3]).unless_at_fault(),
         LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, &[R_4_7]),
-        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, Party::Provider, LiabilityRuling::Liable, &[R_4_7]),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::Provider], LiabilityRuling::Liable, &[R_4_7]),
         LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, &[R_7_2]),
         LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::NotLiable, &[R_7_1, R_7_4]),
         LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, &[R_7_3, R_7_4]),
