@@ -328,9 +328,8 @@ impl Message {
                 break;
             }
         }
-        match core::str::from_utf8(digits.split_at(start).1) {
-            Ok(s) => self.push(s),
-            Err(_) => {}
+        if let Ok(s) = core::str::from_utf8(digits.split_at(start).1) {
+            self.push(s);
         }
     }
 
