@@ -40,7 +40,6 @@
 //! ```
 
 pub mod arena;
-pub mod check;
 pub mod engine;
 pub mod model;
 pub mod policy;
@@ -76,7 +75,6 @@ pub mod wire {
     pub use crate::bindings::exports::kitei::policy::policy::{Facts, Instant, Request};
 }
 
-pub use check::TableError;
 pub use engine::Engine;
 pub use policy::*;
 pub use rule::{Clause, Rule, RuleId};
@@ -106,7 +104,7 @@ pub mod prelude {
 #[macro_export]
 macro_rules! export_policy {
     ($policy:path) => {
-        const _: () = $crate::check::assert_consistent(&$policy);
+        const _: () = $crate::policy::check::assert_consistent(&$policy);
 
         /// This variant as a component export.
         pub struct Component;

@@ -3,6 +3,8 @@
 //! Every table entry points at a rule of the variant's sheet ([`RuleId`]),
 //! so each answer the [`Engine`](crate::Engine) gives names its clause.
 
+pub mod check;
+
 use crate::rule::RuleId;
 use crate::sets::{ChannelSet, KindSet};
 use crate::settings::SettingName;
