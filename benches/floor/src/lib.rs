@@ -12,6 +12,16 @@ kitei_sdk::rules! {
     GAP = Rule::gap();
 }
 
-pub static POLICY: Policy = Policy::empty(Meta::draft("floor", "floor"), RULES, GAP);
+const META: Meta = Meta {
+    variant: "floor",
+    institution: "floor",
+    institution_name: "(benchmark)",
+    title: "a policy with no rules",
+    version: "2000-01-01",
+    effective_from: "2000-01-01",
+    effective_until: None,
+};
+
+pub static POLICY: Policy = Policy::empty(META, RULES, GAP);
 
 kitei_sdk::export_policy!(POLICY);

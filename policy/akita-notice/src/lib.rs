@@ -225,7 +225,7 @@ mod tests {
     fn any_kind_links_if_registered_in_internet_banking() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
-        req.accounts = kitei_sdk::request::ACCOUNT_KINDS
+        req.accounts = AccountKind::ALL
             .iter()
             .map(|&kind| account(kind, AccountFlags::INTERNET_BANKING_REGISTERED))
             .collect();

@@ -334,7 +334,7 @@ mod tests {
     }
 
     fn request_kinds() -> Vec<Account> {
-        kitei_sdk::request::ACCOUNT_KINDS.iter().map(|&k| account(k, AccountFlags::empty())).collect()
+        AccountKind::ALL.iter().map(|&k| account(k, AccountFlags::empty())).collect()
     }
 
     #[test]
@@ -517,7 +517,7 @@ mod tests {
     fn all_seven_suspension_kinds_are_permitted() {
         let engine = Engine::with_defaults(&POLICY);
         // 第5条第2項 lists them in the contract's order, item n+1 for kind n
-        for (n, kind) in kitei_sdk::request::INCIDENT_KINDS.into_iter().enumerate() {
+        for (n, kind) in IncidentKind::ALL.into_iter().enumerate() {
             let mut req = blank();
             req.incident_kind = Some(kind);
             let s = engine.incident(&req).suspension;

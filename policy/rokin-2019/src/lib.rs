@@ -399,7 +399,7 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
         // every loss event is an exemption naming the federation
-        for event in kitei_sdk::request::LOSS_EVENTS {
+        for event in LossEvent::ALL {
             req.loss_event = Some(event);
             let rulings = engine.liability(&req);
             assert_eq!(rulings.len(), 4);

@@ -49,6 +49,7 @@ pub mod settings;
 pub mod sets;
 pub mod testing;
 mod time;
+pub mod vocab;
 
 /// The guest bindings, generated from `wit/` (the only `generate!` on the guest side).
 #[doc(hidden)]
@@ -60,6 +61,14 @@ pub mod bindings {
         export_macro_name: "export_institution_policy",
         default_bindings_module: "kitei_sdk::bindings",
         additional_derives: [PartialEq],
+        // the one serde `Settings` type: settings files and JSON answers
+        additional_type_attributes: {
+            "kitei:policy/policy@0.2.0/settings": [
+                #[derive(Default)]
+                #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+            ],
+            "kitei:policy/policy@0.2.0/metadata": [#[derive(Default)]],
+        },
     });
 }
 

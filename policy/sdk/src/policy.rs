@@ -31,24 +31,6 @@ pub struct Meta {
     pub effective_until: Option<&'static str>,
 }
 
-impl Meta {
-    /// A placeholder for a policy that stands for no institution (the
-    /// benchmarks' `floor`). A variant writes its real `Meta` once and hands
-    /// it to [`Policy::empty`].
-    #[doc(hidden)]
-    pub const fn draft(variant: &'static str, institution: &'static str) -> Self {
-        Meta {
-            variant,
-            institution,
-            institution_name: "",
-            title: "",
-            version: "0000-01-01",
-            effective_from: "0000-01-01",
-            effective_until: None,
-        }
-    }
-}
-
 /// The operator's defaults where the source states a number.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Defaults {

@@ -1,65 +1,14 @@
 //! Helpers over the contract's request type.
 
 use crate::types::{
-    Account, AccountKind, Channel, ConsentFlags, CustomerFlags, FunctionSet, Function, IncidentKind,
-    LossEvent, ProviderFlags, Request, Segment, ServiceFlags, Timestamp,
+    Account, Channel, ConsentFlags, CustomerFlags, FunctionSet, Function, ProviderFlags, Request, Segment,
+    ServiceFlags, Timestamp,
 };
-
-/// Every account kind, in the contract's order.
-pub const ACCOUNT_KINDS: [AccountKind; 6] = [
-    AccountKind::Ordinary,
-    AccountKind::Savings,
-    AccountKind::Current,
-    AccountKind::TimeDeposit,
-    AccountKind::CardLoan,
-    AccountKind::TaxReserve,
-];
-
-/// Every function, in the contract's order.
-pub const FUNCTIONS: [Function; 7] = [
-    Function::AccountInfo,
-    Function::Balance,
-    Function::Transactions,
-    Function::RegisteredPayees,
-    Function::Transfer,
-    Function::DirectDebitApplication,
-    Function::DirectDebitTransfer,
-];
-
-/// Every loss event, in the contract's order.
-pub const LOSS_EVENTS: [LossEvent; 8] = [
-    LossEvent::CredentialMisuse,
-    LossEvent::DisclosedInfoMishandled,
-    LossEvent::ProviderService,
-    LossEvent::StaleInformation,
-    LossEvent::ServiceSuspension,
-    LossEvent::ServiceTermination,
-    LossEvent::TermsChange,
-    LossEvent::PendingCancellation,
-];
-
-/// Every incident kind, in the contract's order.
-pub const INCIDENT_KINDS: [IncidentKind; 7] = [
-    IncidentKind::Leak,
-    IncidentKind::UnauthorizedAccess,
-    IncidentKind::Fraud,
-    IncidentKind::SystemFailure,
-    IncidentKind::Maintenance,
-    IncidentKind::ProviderContractTerminated,
-    IncidentKind::Unavoidable,
-];
 
 /// The flag of a function in a [`FunctionSet`].
 pub fn function_flag(f: Function) -> FunctionSet {
-    match f {
-        Function::AccountInfo => FunctionSet::ACCOUNT_INFO,
-        Function::Balance => FunctionSet::BALANCE,
-        Function::Transactions => FunctionSet::TRANSACTIONS,
-        Function::RegisteredPayees => FunctionSet::REGISTERED_PAYEES,
-        Function::Transfer => FunctionSet::TRANSFER,
-        Function::DirectDebitApplication => FunctionSet::DIRECT_DEBIT_APPLICATION,
-        Function::DirectDebitTransfer => FunctionSet::DIRECT_DEBIT_TRANSFER,
-    }
+    // the WIT lists `function` and `function-set` in the same order (tested in `vocab`)
+    FunctionSet::from_bits_retain(1 << (f as u8))
 }
 
 /// A request with api.md's defaults: no facts, both services open, the

@@ -24,7 +24,7 @@ impl KindSet {
     }
     /// The kinds in the set, in the contract's order.
     pub fn iter(self) -> impl Iterator<Item = AccountKind> {
-        crate::request::ACCOUNT_KINDS.into_iter().filter(move |k| self.contains(*k))
+        AccountKind::ALL.into_iter().filter(move |k| self.contains(*k))
     }
 }
 

@@ -36,6 +36,28 @@ impl SettingName {
         }
     }
 
+    /// The setting with this wire name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.name() == name)
+    }
+
+    /// Whether the setting is a period in days (else a list of provider ids).
+    pub fn is_period(self) -> bool {
+        !matches!(self, SettingName::DesignatedProviders)
+    }
+
+    /// Sets a period (nothing for a setting that is not one).
+    pub fn set_days(self, s: &mut Settings, days: Option<u32>) {
+        let slot = match self {
+            SettingName::ReauthAfterDays => &mut s.reauth_after_days,
+            SettingName::RegistrationValidDays => &mut s.registration_valid_days,
+            SettingName::PermissionValidDays => &mut s.permission_valid_days,
+            SettingName::InactivityDays => &mut s.inactivity_days,
+            SettingName::DesignatedProviders => return,
+        };
+        *slot = days;
+    }
+
     /// The number of days this setting holds, if it is a period.
     pub fn days(self, s: &Settings) -> Option<u32> {
         match self {
@@ -48,10 +70,7 @@ impl SettingName {
     }
 
     fn is_set(self, s: &Settings) -> bool {
-        match self {
-            SettingName::DesignatedProviders => s.designated_providers.is_some(),
-            other => other.days(s).is_some(),
-        }
+        if self.is_period() { self.days(s).is_some() } else { s.designated_providers.is_some() }
     }
 }
 
@@ -101,11 +120,11 @@ pub fn validate(policy: &Policy, given: Settings) -> Result<Settings, String> {
         }
     }
     let d = defaults(policy);
-    Ok(Settings {
-        reauth_after_days: given.reauth_after_days.or(d.reauth_after_days),
-        registration_valid_days: given.registration_valid_days.or(d.registration_valid_days),
-        permission_valid_days: given.permission_valid_days.or(d.permission_valid_days),
-        inactivity_days: given.inactivity_days.or(d.inactivity_days),
-        designated_providers: given.designated_providers.or(d.designated_providers),
-    })
+    let mut in_force = given;
+    for name in SettingName::ALL.into_iter().filter(|n| n.is_period()) {
+        let days = name.days(&in_force).or(name.days(&d));
+        name.set_days(&mut in_force, days);
+    }
+    in_force.designated_providers = in_force.designated_providers.or(d.designated_providers);
+    Ok(in_force)
 }

@@ -33,13 +33,7 @@ pub fn unmet(policy: &Policy, reasons: &[Reason]) -> Vec<(String, &'static str)>
 
 /// Settings with nothing set (the generated type has no `Default`).
 pub fn no_settings() -> Settings {
-    Settings {
-        reauth_after_days: None,
-        registration_valid_days: None,
-        permission_valid_days: None,
-        inactivity_days: None,
-        designated_providers: None,
-    }
+    Settings::default()
 }
 
 /// The ruling for `party` among a liability answer's rulings.

@@ -9,7 +9,7 @@
 use core::fmt;
 
 use crate::policy::Policy;
-use crate::request::ACCOUNT_KINDS;
+use crate::types::AccountKind;
 use crate::rule::RuleId;
 use crate::settings::SettingName;
 use crate::types::Party;
@@ -205,11 +205,11 @@ impl Policy {
         }
         let entries = self.accounts.entries;
         let mut kind = 0;
-        while kind < ACCOUNT_KINDS.len() {
+        while kind < AccountKind::ALL.len() {
             let mut first = None;
             let mut i = 0;
             while i < entries.len() {
-                if entries[i].kinds.contains(ACCOUNT_KINDS[kind]) {
+                if entries[i].kinds.contains(AccountKind::ALL[kind]) {
                     match first {
                         None => first = Some(i),
                         Some(first) => return Err(TableError::KindListedTwice { first, second: i }),

@@ -1,10 +1,12 @@
 //! The set of loaded policies: loaded from a directory, selected by
 //! institution and date.
 
+use crate::answer::Answer;
 use crate::component::{Checked, Runtime};
 use crate::error::{DecisionError, LoadError};
-use crate::policy::Policy;
-use crate::request::{jst, Target};
+use crate::policy::LoadedPolicy;
+use crate::question::{Question, Target};
+use crate::time::jst;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use kitei_sdk::types as m;
 use std::collections::{BTreeMap, HashMap};
@@ -16,14 +18,16 @@ mod reuse;
 /// A file that was refused, and why.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Rejected {
+    /// the file
     pub file: PathBuf,
+    /// why, naming the file
     pub error: String,
 }
 
 /// An immutable set of policies. Reloading builds a new one.
 #[derive(Clone, Default)]
 pub struct Registry {
-    policies: Vec<Arc<dyn Policy>>,
+    policies: Vec<Arc<dyn LoadedPolicy>>,
     rejected: Vec<Rejected>,
     /// raw bytes of each institution's settings file at load (see `reuse`)
     settings_inputs: BTreeMap<String, Vec<u8>>,
@@ -59,52 +63,25 @@ impl InForce {
     }
 }
 
-/// A settings file (`<institution>.settings.json`), strictly read.
-#[derive(serde::Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct SettingsFile {
-    reauth_after_days: Option<u32>,
-    registration_valid_days: Option<u32>,
-    permission_valid_days: Option<u32>,
-    inactivity_days: Option<u32>,
-    designated_providers: Option<Vec<String>>,
-}
-
-impl From<SettingsFile> for m::Settings {
-    fn from(f: SettingsFile) -> Self {
-        m::Settings {
-            reauth_after_days: f.reauth_after_days,
-            registration_valid_days: f.registration_valid_days,
-            permission_valid_days: f.permission_valid_days,
-            inactivity_days: f.inactivity_days,
-            designated_providers: f.designated_providers,
-        }
-    }
-}
-
-/// No settings: every value from the variant's defaults.
-pub fn no_settings() -> m::Settings {
-    SettingsFile::default().into()
-}
-
-/// Parses the bytes of a settings file.
+/// Parses the bytes of a settings file (`<institution>.settings.json`),
+/// strictly: an unknown field is an error.
 ///
 /// # Errors
 /// A message naming the field at fault.
 pub fn parse_settings(text: &[u8]) -> Result<m::Settings, String> {
     let mut de = serde_json::Deserializer::from_slice(text);
-    let file: SettingsFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let settings: m::Settings = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         if path == "." { e.inner().to_string() } else { format!("field `{path}`: {}", e.inner()) }
     })?;
-    Ok(file.into())
+    Ok(settings)
 }
 
 const SETTINGS_SUFFIX: &str = ".settings.json";
 
 impl Registry {
     /// A registry of `policies` (a second copy of a variant is rejected).
-    pub fn new(policies: Vec<Arc<dyn Policy>>, rejected: Vec<Rejected>) -> Self {
+    pub fn new(policies: Vec<Arc<dyn LoadedPolicy>>, rejected: Vec<Rejected>) -> Self {
         let mut registry = Registry { rejected, ..Registry::default() };
         for p in policies {
             registry.add(p);
@@ -127,7 +104,7 @@ impl Registry {
     }
 
     /// Adds a policy unless its variant is already loaded (then it is rejected).
-    pub fn add(&mut self, policy: Arc<dyn Policy>) {
+    pub fn add(&mut self, policy: Arc<dyn LoadedPolicy>) {
         let file = policy.info().source.clone().unwrap_or_default();
         if let Some(other) = self.variant(policy.info().variant()) {
             let error = LoadError::Duplicate {
@@ -150,16 +127,18 @@ impl Registry {
         self.policies.push(policy);
     }
 
-    pub fn policies(&self) -> &[Arc<dyn Policy>] {
+    /// Every policy loaded, in load order.
+    pub fn policies(&self) -> &[Arc<dyn LoadedPolicy>] {
         &self.policies
     }
 
+    /// Every file refused, with its reason.
     pub fn rejected(&self) -> &[Rejected] {
         &self.rejected
     }
 
     /// A loaded variant by id.
-    pub fn variant(&self, id: &str) -> Option<&Arc<dyn Policy>> {
+    pub fn variant(&self, id: &str) -> Option<&Arc<dyn LoadedPolicy>> {
         self.by_variant.get(id).map(|&i| &self.policies[i])
     }
 
@@ -169,7 +148,7 @@ impl Registry {
     ///
     /// # Errors
     /// 404-class errors: unknown variant or institution, nothing in force.
-    pub fn select(&self, target: &Target, at: Option<DateTime<FixedOffset>>) -> Result<&Arc<dyn Policy>, DecisionError> {
+    pub fn select(&self, target: &Target, at: Option<DateTime<FixedOffset>>) -> Result<&Arc<dyn LoadedPolicy>, DecisionError> {
         match target {
             Target::Variant(v) => self.variant(v).ok_or_else(|| DecisionError::UnknownVariant(v.clone())),
             Target::Institution(i) => {
@@ -188,6 +167,41 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// Decides a question with the policy it is for.
+    ///
+    /// ```no_run
+    /// use kitei::{Limits, Question, Registry, Runtime};
+    /// let runtime = Runtime::new(Limits::default())?;
+    /// let registry = Registry::load_dir(&runtime, "target/policies".as_ref())?;
+    /// let answer = registry.decide(&Question::from_json(br#"{
+    ///     "institution": "toyama", "operation": "accounts", "at": "2023-07-03T10:00:00",
+    ///     "customer": { "accounts": [{ "id": "L1", "kind": "card_loan" }] },
+    ///     "provider": { "channel": "anser_api" }
+    /// }"#)?)?;
+    /// let kitei::Body::Accounts(accounts) = answer.body() else { unreachable!() };
+    /// assert!(!accounts[0].linkable);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`DecisionError`]: unknown institution or variant, nothing in
+    /// force, or a module that failed. Never a permit in place of an error.
+    pub fn decide(&self, question: &Question) -> Result<Answer, DecisionError> {
+        let policy = self.select(question.target(), question.at())?;
+        let outcome = policy.decide(question.operation().name(), question.request())?;
+        Answer::new(policy.info(), question, outcome)
+    }
+
+    /// Reads api.md's request JSON and decides it.
+    ///
+    /// # Errors
+    /// As [`Question::from_json`] and [`Registry::decide`].
+    pub fn decide_json(&self, body: &[u8]) -> Result<Answer, DecisionError> {
+        self.decide(&Question::from_json(body)?)
+    }
+}
+
 /// Whether a variant is in force on a JST calendar day.
 pub fn in_force(md: &m::Metadata, day: NaiveDate) -> bool {
     InForce::of(md).is_some_and(|dates| dates.contains(day))
@@ -197,11 +211,11 @@ fn load_file(
     runtime: &Runtime,
     path: &Path,
     settings: &BTreeMap<String, (PathBuf, Result<m::Settings, String>)>,
-) -> Result<Arc<dyn Policy>, LoadError> {
+) -> Result<Arc<dyn LoadedPolicy>, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io { file: path.to_path_buf(), source })?;
     let checked = Checked::new(runtime, path, &bytes)?;
     let policy = match settings.get(&checked.metadata.institution) {
-        None => checked.configure(&no_settings(), None)?,
+        None => checked.configure(&m::Settings::default(), None)?,
         Some((file, Ok(s))) => checked.configure(s, Some(file.clone()))?,
         Some((file, Err(message))) => {
             return Err(LoadError::SettingsFile { file: file.clone(), message: message.clone() });
@@ -211,6 +225,6 @@ fn load_file(
     Ok(Arc::new(policy))
 }
 
-fn policy_variant(p: &dyn Policy) -> String {
+fn policy_variant(p: &dyn LoadedPolicy) -> String {
     p.info().variant().to_string()
 }

@@ -3,8 +3,8 @@
 
 use super::decision_log::DecisionLog;
 use super::metrics::Metrics;
-use crate::component::Runtime;
-use crate::registry::Registry;
+use kitei::component::Runtime;
+use kitei::Registry;
 use arc_swap::ArcSwap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -7,8 +7,8 @@
 //! that finds the same bytes changes nothing.
 
 use super::state::AppState;
-use crate::component::sha256_hex;
-use crate::registry::Registry;
+use kitei::component::sha256_hex;
+use kitei::Registry;
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -8,8 +8,7 @@ use super::body::json_body;
 use super::decision_log::Entry;
 use super::error::ServeError;
 use super::state::AppState;
-use crate::error::DecisionError;
-use crate::registry::Registry;
+use kitei::{Answer, DecisionError, Reason, Registry, Wire};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -25,7 +24,7 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
         let registry = ready(&state)?;
         let body = json_body(&headers, body, state.body_limit()).await?;
         let st = state.clone();
-        blocking(move || decide_one(&st, &registry, &body).and_then(|v| to_bytes(&v))).await
+        blocking(move || decide_one(&st, &registry, &body).and_then(|answer| to_bytes(&answer))).await
     }
     .await;
     respond(&state, answer)
@@ -40,11 +39,14 @@ pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body
         let st = state.clone();
         blocking(move || {
             let items = split_batch(&body)?;
-            let answers: Vec<Value> = items
+            let answers: Vec<Item> = items
                 .iter()
-                .map(|item| decide_one(&st, &registry, item.get().as_bytes()).unwrap_or_else(|e| e.to_json()))
+                .map(|item| match decide_one(&st, &registry, item.get().as_bytes()) {
+                    Ok(answer) => Item::Answer(answer),
+                    Err(e) => Item::Error(e.to_json()),
+                })
                 .collect();
-            to_bytes(&Value::Array(answers))
+            to_bytes(&answers)
         })
         .await
     }
@@ -64,7 +66,15 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ServeError> +
     tokio::task::spawn_blocking(f).await.map_err(|e| ServeError::Internal(e.to_string()))?
 }
 
-fn to_bytes(v: &Value) -> Result<Vec<u8>, ServeError> {
+/// One element of a batch's answer: a response, or api.md's error object.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Item {
+    Answer(Answer),
+    Error(Value),
+}
+
+fn to_bytes<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, ServeError> {
     serde_json::to_vec(v).map_err(|e| ServeError::Internal(e.to_string()))
 }
 
@@ -95,16 +105,15 @@ fn respond(state: &AppState, answer: Result<Vec<u8>, ServeError>) -> Response {
 }
 
 /// Decides one request, counts it, and logs it before anyone sees it.
-fn decide_one(state: &AppState, registry: &Registry, body: &[u8]) -> Result<Value, ServeError> {
+fn decide_one(state: &AppState, registry: &Registry, body: &[u8]) -> Result<Answer, ServeError> {
     let started = Instant::now();
-    let outcome = crate::decide_json(registry, body);
+    let outcome = registry.decide_json(body);
     let logged = log(state, body, &outcome);
     state.metrics().latency(started.elapsed());
     match (&outcome, &logged) {
-        (Ok(v), Ok(())) => {
-            let s = |k: &str| v[k].as_str().unwrap_or("none").to_string();
-            let variant = v["policy"]["variant"].as_str().unwrap_or("none");
-            state.metrics().decision(variant, &s("operation"), &s("decision"));
+        (Ok(answer), Ok(())) => {
+            let decision = answer.decision().map_or("none", Wire::wire);
+            state.metrics().decision(&answer.policy().variant, answer.operation().wire(), decision);
         }
         (Err(e), _) => state.metrics().error(e.code()),
         (Ok(_), Err(e)) => state.metrics().error(e.code()),
@@ -113,27 +122,24 @@ fn decide_one(state: &AppState, registry: &Registry, body: &[u8]) -> Result<Valu
     Ok(outcome?)
 }
 
-fn log(state: &AppState, body: &[u8], outcome: &Result<Value, DecisionError>) -> Result<(), ServeError> {
+fn log(state: &AppState, body: &[u8], outcome: &Result<Answer, DecisionError>) -> Result<(), ServeError> {
     let Some(log) = state.decision_log() else { return Ok(()) };
-    let request_sha256 = crate::component::sha256_hex(body);
+    let request_sha256 = kitei::component::sha256_hex(body);
     let time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let entry = match outcome {
-        Ok(v) => Entry {
+        Ok(answer) => Entry {
             time,
-            variant: v["policy"]["variant"].as_str(),
-            module_sha256: v["policy"]["sha256"].as_str(),
+            variant: Some(&answer.policy().variant),
+            module_sha256: Some(&answer.policy().sha256),
             request_sha256,
-            operation: v["operation"].as_str(),
-            decision: v["decision"].as_str(),
+            operation: Some(answer.operation().wire()),
+            decision: answer.decision().map(Wire::wire),
             error: None,
-            cites: cites(v),
+            cites: answer.reasons().into_iter().map(Reason::cite).collect(),
         },
         Err(e) => Entry {
             time,
-            variant: match e {
-                DecisionError::PolicyFailed { variant, .. } | DecisionError::Timeout { variant, .. } => Some(variant),
-                _ => None,
-            },
+            variant: e.variant(),
             module_sha256: None,
             request_sha256,
             operation: None,
@@ -143,26 +149,4 @@ fn log(state: &AppState, body: &[u8], outcome: &Result<Value, DecisionError>) ->
         },
     };
     log.write(&entry).map_err(|e| ServeError::Log(e.to_string()))
-}
-
-/// Every `cite` of a response's reasons, in order (not `describe`'s sheet).
-fn cites(v: &Value) -> Vec<&str> {
-    fn walk<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
-        match v {
-            Value::Object(o) => {
-                for (k, x) in o {
-                    match (k.as_str(), x) {
-                        ("metadata", _) => {}
-                        ("cite", Value::String(s)) => out.push(s),
-                        _ => walk(x, out),
-                    }
-                }
-            }
-            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(v, &mut out);
-    out
 }

@@ -3,13 +3,13 @@
 //! A reload must not recompile what did not change, and must not lose a
 //! variant to a bad edit: a module whose bytes (sha256), file and settings
 //! file are unchanged is reused as is (the same compiled, linked
-//! `Arc<dyn Policy>`); a file that loaded before and is now refused keeps its
+//! `Arc<dyn LoadedPolicy>`); a file that loaded before and is now refused keeps its
 //! last good policy serving while the refusal is reported; a removed file
 //! withdraws its variant.
 
 use super::{load_file, parse_settings, Registry, Rejected, SETTINGS_SUFFIX};
 use crate::component::{sha256_hex, Runtime};
-use crate::policy::Policy;
+use crate::policy::LoadedPolicy;
 use kitei_sdk::types as m;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -86,7 +86,7 @@ impl Registry {
 }
 
 /// Whether `policy`, served by `previous` from `path`, can serve again as is.
-fn reusable(policy: &dyn Policy, path: &Path, previous: &Registry, settings: &SettingsFiles) -> bool {
+fn reusable(policy: &dyn LoadedPolicy, path: &Path, previous: &Registry, settings: &SettingsFiles) -> bool {
     let institution = policy.info().institution();
     let Ok(bytes) = std::fs::read(path) else { return false };
     let settings_ok = !matches!(settings.parsed.get(institution), Some((_, Err(_))));

@@ -6,7 +6,7 @@ use kitei_sdk::types as m;
 
 wasmtime::component::bindgen!({
     world: "institution-policy",
-    path: "../wit",
+    path: "../../wit",
 });
 
 pub use exports::kitei::policy::policy as wt;
@@ -14,8 +14,13 @@ pub use exports::kitei::policy::policy as wt;
 /// The WIT package and interface every module must export.
 pub const INTERFACE: &str = "kitei:policy/policy@0.2.0";
 
+/// `From` both ways between the SDK's and wasmtime's copy of a WIT enum,
+/// from the SDK's one list of cases. `Segment` and `Channel` are the SDK
+/// model's own (the WIT carries them as facts).
 macro_rules! same_enum {
-    ($ty:ident { $($v:ident),+ $(,)? }) => {
+    (Segment $($rest:tt)*) => {};
+    (Channel $($rest:tt)*) => {};
+    ($ty:ident $what:literal { $($v:ident),+ $(,)? }) => {
         impl From<m::$ty> for wt::$ty {
             fn from(x: m::$ty) -> Self { match x { $(m::$ty::$v => wt::$ty::$v),+ } }
         }
@@ -25,26 +30,9 @@ macro_rules! same_enum {
     };
 }
 
-same_enum!(AccountKind { Ordinary, Savings, Current, TimeDeposit, CardLoan, TaxReserve });
-same_enum!(Function {
-    AccountInfo, Balance, Transactions, RegisteredPayees, Transfer, DirectDebitApplication,
-    DirectDebitTransfer,
-});
-same_enum!(IncidentKind {
-    Leak, UnauthorizedAccess, Fraud, SystemFailure, Maintenance, ProviderContractTerminated,
-    Unavoidable,
-});
-same_enum!(LossEvent {
-    CredentialMisuse, DisclosedInfoMishandled, ProviderService, StaleInformation,
-    ServiceSuspension, ServiceTermination, TermsChange, PendingCancellation,
-});
-same_enum!(Party { Institution, Federation, Provider, ChainedProvider });
-same_enum!(LiabilityRuling { Liable, NotLiable, PerContract, Unspecified });
-same_enum!(PermissionRuling { Permitted, NotPermitted, Unspecified });
-same_enum!(Provenance { Verbatim, Interpreted, Omitted, Setting });
-same_enum!(Decision { Permit, Deny });
-same_enum!(TokenStatus { Valid, Expired, Unspecified });
+kitei_sdk::for_each_enum!(same_enum);
 
+/// `From` the SDK's flags to wasmtime's, from the SDK's one list of flags.
 macro_rules! same_flags {
     ($ty:ident { $($f:ident),+ $(,)? }) => {
         impl From<m::$ty> for wt::$ty {
@@ -57,16 +45,7 @@ macro_rules! same_flags {
     };
 }
 
-same_flags!(AccountFlags { GENERAL_ACCOUNT, CASH_CARD, LOAN_CARD, PIN_REGISTERED, INTERNET_BANKING_REGISTERED });
-same_flags!(Facts {
-    CORPORATE, INTERNET_BANKING_CONTRACT, DIRECT_BANKING_REGISTERED, AGREED_TO_TERMS,
-    API_AUTH_COMPLETED, PROVIDER_DESIGNATED, PROVIDER_CONTRACT, PROVIDER_VIA_CHAINED, ANSER_CHANNEL,
-    INTERNET_BANKING_OPEN, API_OPEN, INSTITUTION_AT_FAULT,
-});
-same_flags!(FunctionSet {
-    ACCOUNT_INFO, BALANCE, TRANSACTIONS, REGISTERED_PAYEES, TRANSFER, DIRECT_DEBIT_APPLICATION,
-    DIRECT_DEBIT_TRANSFER,
-});
+kitei_sdk::for_each_flags!(same_flags);
 
 fn ts_out(t: wt::Timestamp) -> m::Timestamp {
     m::Timestamp { seconds: t.seconds, nanos: t.nanos, offset_seconds: t.offset_seconds }
@@ -93,6 +72,7 @@ pub fn request_in(r: &m::Request) -> Result<wt::Request, String> {
     })
 }
 
+/// The operator's settings as they cross into the component.
 pub fn settings_in(s: &m::Settings) -> wt::Settings {
     wt::Settings {
         reauth_after_days: s.reauth_after_days,
@@ -103,6 +83,7 @@ pub fn settings_in(s: &m::Settings) -> wt::Settings {
     }
 }
 
+/// The settings a component answered with.
 pub fn settings_out(s: wt::Settings) -> m::Settings {
     m::Settings {
         reauth_after_days: s.reauth_after_days,

@@ -1,10 +1,25 @@
 //! Policy components under wasmtime: compiled and linked once at load,
-//! instances reused, every call under an epoch deadline and a memory cap.
+//! every call under an epoch deadline and a memory cap.
+//!
+//! # Instances
+//! A call takes an idle instance of the module (or makes one) and gives it
+//! back afterwards; at most [`Limits::idle_instances`] are kept per module,
+//! so memory stays bounded however many calls ran at once. What a reused
+//! instance may carry from one call to the next is the module's linear
+//! memory: the engine configured at load (the operator's settings, the
+//! same for every call) and whatever the module's own code leaves there.
+//! That is safe because an instance only ever serves one module of one
+//! institution, each call's inputs are passed whole and its answer is
+//! checked against the module's own sheet, and a call that traps or runs
+//! out of time drops its instance, never returning it to the pool. A module
+//! cannot reach another module's instances, the host, or the outside world
+//! (it imports nothing). Fresh instances per call would cost an
+//! instantiation and a `configure` call each (see docs/performance.md).
 
 use crate::bindings::{self, InstitutionPolicy, InstitutionPolicyPre, INTERFACE};
-use crate::error::{DecisionError, LoadError};
-use crate::policy::{Outcome, Policy, PolicyInfo};
-use crate::vocab::Operation;
+use crate::error::{DecisionError, LoadError, RuntimeError};
+use crate::policy::{LoadedPolicy, Outcome, PolicyInfo};
+use crate::vocab::OperationName;
 use kitei_sdk::types as m;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -20,11 +35,15 @@ pub struct Limits {
     pub memory_bytes: usize,
     /// wall time one call may take
     pub deadline: Duration,
+    /// idle instances kept per module for the next calls (at least 1)
+    pub idle_instances: usize,
 }
 
 impl Default for Limits {
+    /// 16 MiB, 1 s, and as many idle instances as the machine has cores.
     fn default() -> Self {
-        Limits { memory_bytes: 16 << 20, deadline: Duration::from_secs(1) }
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        Limits { memory_bytes: 16 << 20, deadline: Duration::from_secs(1), idle_instances: cores }
     }
 }
 
@@ -40,9 +59,11 @@ pub struct Runtime {
 }
 
 impl Runtime {
+    /// A runtime whose calls run under `limits`.
+    ///
     /// # Errors
     /// When wasmtime cannot be configured on this machine.
-    pub fn new(limits: Limits) -> anyhow::Result<Self> {
+    pub fn new(limits: Limits) -> Result<Self, RuntimeError> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
@@ -50,7 +71,7 @@ impl Runtime {
             // /tmp/perf-<pid>.map names compiled guest functions for `perf report`
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
         }
-        let engine = Engine::new(&config)?;
+        let engine = Engine::new(&config).map_err(|e| RuntimeError(format!("{e:#}")))?;
         let weak = engine.weak();
         std::thread::Builder::new().name("kitei-epoch".into()).spawn(move || {
             while let Some(engine) = weak.upgrade() {
@@ -58,7 +79,8 @@ impl Runtime {
                 drop(engine);
                 std::thread::sleep(TICK);
             }
-        })?;
+        })
+        .map_err(|e| RuntimeError(format!("cannot start the epoch thread: {e}")))?;
         Ok(Runtime { engine, limits, cache: None })
     }
 
@@ -99,10 +121,12 @@ impl Runtime {
         Ok(component)
     }
 
+    /// The wasmtime engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
 
+    /// The limits every call runs under.
     pub fn limits(&self) -> Limits {
         self.limits
     }
@@ -137,8 +161,11 @@ pub struct ComponentPolicy {
 pub struct Checked {
     pre: InstitutionPolicyPre<StoreState>,
     runtime: Runtime,
+    /// hex sha256 of the component bytes
     pub sha256: String,
+    /// what `describe` answered at load
     pub metadata: m::Metadata,
+    /// where the bytes came from
     pub file: PathBuf,
 }
 
@@ -181,7 +208,7 @@ impl Checked {
             .instantiate_pre(component)
             .and_then(InstitutionPolicyPre::new)
             .map_err(|e| LoadError::WrongWorld { file: file.clone(), expected: INTERFACE, found: trap_message(&e) })?;
-        let mut checked = Checked { pre, runtime: runtime.clone(), sha256, metadata: empty_metadata(), file };
+        let mut checked = Checked { pre, runtime: runtime.clone(), sha256, metadata: m::Metadata::default(), file };
         let mut slot = checked.instantiate().map_err(|e| checked.failed(e))?;
         let policy = slot.policy.kitei_policy_policy();
         slot.store.set_epoch_deadline(checked.ticks());
@@ -218,13 +245,9 @@ impl Checked {
                 variant: self.metadata.variant.clone(),
                 message,
             })?;
-        let info = PolicyInfo {
-            metadata: self.metadata,
-            sha256: self.sha256,
-            settings: bindings::settings_out(in_force),
-            source: Some(self.file),
-            settings_source,
-        };
+        let mut info = PolicyInfo::new(self.metadata, self.sha256, bindings::settings_out(in_force));
+        info.source = Some(self.file);
+        info.settings_source = settings_source;
         Ok(ComponentPolicy { info, pre: self.pre, runtime: self.runtime, settings, pool: Mutex::new(vec![slot]) })
     }
 }
@@ -250,28 +273,6 @@ fn configure_slot(slot: &mut Slot, settings: &bindings::wt::Settings, ticks: u64
 
 fn ticks(deadline: Duration) -> u64 {
     (deadline.as_millis() / TICK.as_millis()).max(1) as u64 + 1
-}
-
-fn empty_metadata() -> m::Metadata {
-    m::Metadata {
-        variant: String::new(),
-        institution: String::new(),
-        institution_name: String::new(),
-        title: String::new(),
-        version: String::new(),
-        effective_from: String::new(),
-        effective_until: None,
-        settings_used: Vec::new(),
-        defaults: m::Settings {
-            reauth_after_days: None,
-            registration_valid_days: None,
-            permission_valid_days: None,
-            inactivity_days: None,
-            designated_providers: None,
-        },
-        parties: Vec::new(),
-        rules: Vec::new(),
-    }
 }
 
 /// Checks what the host relies on: ids present, ISO dates, a rule sheet.
@@ -317,8 +318,8 @@ impl ComponentPolicy {
         Ok(slot)
     }
 
-    fn call(&self, operation: Operation, slot: &mut Slot, r: &m::Request) -> wasmtime::Result<Outcome> {
-        if operation == Operation::Describe {
+    fn call(&self, operation: OperationName, slot: &mut Slot, r: &m::Request) -> wasmtime::Result<Outcome> {
+        if operation == OperationName::Describe {
             return Ok(Outcome::Describe);
         }
         let Slot { store: s, policy } = slot;
@@ -326,19 +327,19 @@ impl ComponentPolicy {
         let p = policy.kitei_policy_policy();
         let req = &bindings::request_in(r).map_err(wasmtime::Error::msg)?;
         Ok(match operation {
-            Operation::Describe => Outcome::Describe,
-            Operation::Eligibility => Outcome::Eligibility(bindings::verdict_out(p.call_eligibility(&mut *s, req)?)),
-            Operation::Accounts => Outcome::Accounts(bindings::accounts_out(p.call_accounts(&mut *s, req)?)),
-            Operation::Authorize => {
+            OperationName::Describe => Outcome::Describe,
+            OperationName::Eligibility => Outcome::Eligibility(bindings::verdict_out(p.call_eligibility(&mut *s, req)?)),
+            OperationName::Accounts => Outcome::Accounts(bindings::accounts_out(p.call_accounts(&mut *s, req)?)),
+            OperationName::Authorize => {
                 let function = r.function.map(Into::into);
                 Outcome::Authorize(bindings::authorization_out(p.call_authorize(&mut *s, req, function)?, &r.at))
             }
-            Operation::Token => Outcome::Token(bindings::token_out(p.call_token(&mut *s, req)?, &r.at)),
-            Operation::Liability => {
+            OperationName::Token => Outcome::Token(bindings::token_out(p.call_token(&mut *s, req)?, &r.at)),
+            OperationName::Liability => {
                 let event = r.loss_event.map(Into::into);
                 Outcome::Liability(bindings::liability_out(p.call_liability(&mut *s, req, event)?))
             }
-            Operation::Incident => {
+            OperationName::Incident => {
                 let kind = r.incident_kind.map(Into::into);
                 Outcome::Incident(bindings::incident_out(p.call_incident(&mut *s, req, kind)?))
             }
@@ -346,21 +347,29 @@ impl ComponentPolicy {
     }
 }
 
-impl Policy for ComponentPolicy {
+impl LoadedPolicy for ComponentPolicy {
     fn info(&self) -> &PolicyInfo {
         &self.info
     }
 
     /// Takes an idle instance (or makes one), calls it, and returns it to the
-    /// pool; an instance that trapped is dropped, never reused.
-    fn decide(&self, operation: Operation, request: &m::Request) -> Result<Outcome, DecisionError> {
+    /// pool unless the pool is full; an instance that trapped is dropped,
+    /// never reused.
+    fn decide(&self, operation: OperationName, request: &m::Request) -> Result<Outcome, DecisionError> {
         let mut slot = self.slot()?;
         match self.call(operation, &mut slot, request) {
             Ok(outcome) => {
-                self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(slot);
+                let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+                if pool.len() < self.runtime.limits().idle_instances.max(1) {
+                    pool.push(slot);
+                }
                 Ok(outcome)
             }
             Err(e) => Err(self.failure(&e)),
         }
+    }
+
+    fn idle_instances(&self) -> usize {
+        self.pool.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }

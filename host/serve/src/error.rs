@@ -1,6 +1,6 @@
 //! HTTP errors: api.md's decision errors plus what only HTTP can get wrong.
 
-use crate::error::DecisionError;
+use kitei::DecisionError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -42,7 +42,7 @@ impl ServeError {
 
     pub fn status(&self) -> StatusCode {
         let code = match self {
-            ServeError::Decision(e) => e.http_status(),
+            ServeError::Decision(e) => decision_status(e),
             ServeError::TooLarge { .. } => 413,
             ServeError::NotJson(_) => 415,
             ServeError::NotReady(_) => 503,
@@ -60,6 +60,18 @@ impl ServeError {
             ServeError::Decision(e) => e.to_json(),
             _ => serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } }),
         }
+    }
+}
+
+/// The HTTP status api.md assigns to a decision error.
+pub fn decision_status(e: &DecisionError) -> u16 {
+    match e {
+        DecisionError::Malformed(_) => 400,
+        DecisionError::Invalid(_) => 422,
+        DecisionError::UnknownInstitution(_) | DecisionError::UnknownVariant(_) | DecisionError::NotInForce { .. } => 404,
+        DecisionError::PolicyFailed { .. } | DecisionError::Timeout { .. } => 503,
+        // an error this service does not know yet is the module's or the host's: fail closed
+        _ => 503,
     }
 }
 

@@ -36,10 +36,12 @@ fn label(s: &str) -> String {
 }
 
 impl Metrics {
+    /// Counts one decision.
     pub fn decision(&self, variant: &str, operation: &str, decision: &str) {
         bump(&self.decisions, (variant.to_string(), operation.to_string(), decision.to_string()));
     }
 
+    /// Counts one error by its api.md code.
     pub fn error(&self, code: &str) {
         bump(&self.errors, code.to_string());
     }
@@ -67,8 +69,9 @@ impl Metrics {
         }
     }
 
-    /// The text exposition format (`text/plain; version=0.0.4`).
-    pub fn render(&self) -> String {
+    /// The text exposition format (`text/plain; version=0.0.4`), with the
+    /// instances each policy of `registry` keeps idle.
+    pub fn render(&self, registry: &kitei::Registry) -> String {
         let mut o = String::new();
         let _ = writeln!(o, "# HELP kitei_decisions_total Decisions answered, by variant, operation and decision.");
         let _ = writeln!(o, "# TYPE kitei_decisions_total counter");
@@ -100,6 +103,11 @@ impl Metrics {
         let _ = writeln!(o, "# HELP kitei_rejected_modules Files of the policy directory refused at the last load.");
         let _ = writeln!(o, "# TYPE kitei_rejected_modules gauge");
         let _ = writeln!(o, "kitei_rejected_modules {}", self.rejected.load(Ordering::Relaxed));
+        let _ = writeln!(o, "# HELP kitei_idle_instances Instances a policy keeps for the next calls (bounded by --idle-instances).");
+        let _ = writeln!(o, "# TYPE kitei_idle_instances gauge");
+        for p in registry.policies() {
+            let _ = writeln!(o, "kitei_idle_instances{{variant=\"{}\"}} {}", label(p.info().variant()), p.idle_instances());
+        }
         o
     }
 }

@@ -32,7 +32,7 @@ pub use reload::ReloadConfig;
 pub use routes::router;
 pub use state::AppState;
 
-use crate::component::{Limits, Runtime};
+use kitei::component::{Limits, Runtime};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tokio::sync::watch;

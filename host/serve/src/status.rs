@@ -2,10 +2,10 @@
 
 use super::error::ServeError;
 use super::state::AppState;
-use crate::policy::Policy;
-use crate::registry::in_force;
-use crate::request::jst;
-use crate::response::summary_json;
+use kitei::answer::Summary;
+use kitei::registry::in_force;
+use kitei::time::jst;
+use kitei::LoadedPolicy;
 use axum::extract::State;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -27,14 +27,28 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-fn policy_json(p: &dyn Policy, today: chrono::NaiveDate) -> Value {
+/// A variant serving now, as `GET /v1/policies` lists it.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    summary: Summary<'a>,
+    in_force_today: bool,
+    sha256: &'a str,
+    source: Option<&'a std::path::Path>,
+    settings_source: Option<&'a std::path::Path>,
+    idle_instances: usize,
+}
+
+fn policy_json(p: &dyn LoadedPolicy, today: chrono::NaiveDate) -> Listed<'_> {
     let info = p.info();
-    let mut o = summary_json(info);
-    o.insert("in_force_today".into(), in_force(&info.metadata, today).into());
-    o.insert("sha256".into(), info.sha256.clone().into());
-    o.insert("source".into(), json!(info.source));
-    o.insert("settings_source".into(), json!(info.settings_source));
-    Value::Object(o)
+    Listed {
+        summary: Summary::of(info),
+        in_force_today: in_force(&info.metadata, today),
+        sha256: &info.sha256,
+        source: info.source.as_deref(),
+        settings_source: info.settings_source.as_deref(),
+        idle_instances: p.idle_instances(),
+    }
 }
 
 /// Every variant serving now and every file refused, with its reason.
@@ -51,7 +65,7 @@ pub async fn policies(State(state): State<AppState>) -> Json<Value> {
 
 /// Prometheus text exposition.
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics().render())
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics().render(&state.registry()))
         .into_response()
 }
 

@@ -1,0 +1,480 @@
+//! An answer: the typed form of api.md's response, every reason cited.
+//!
+//! A policy answers with rule indices; [`Answer`] expands each to its
+//! [`CitedRule`] (clause, provenance, the source sentence), shared with the
+//! policy's rule sheet rather than copied. Its `Serialize` is api.md's JSON.
+
+use crate::error::DecisionError;
+use crate::policy::{Outcome, PolicyInfo};
+use crate::question::Question;
+use crate::time::{from_timestamp, rfc3339};
+use crate::vocab::{OperationName, Wire};
+use chrono::{DateTime, FixedOffset};
+use kitei_sdk::types as m;
+use kitei_sdk::types::{AccountKind, Clause, Decision, LiabilityRuling, Party, PermissionRuling, Provenance, TokenStatus};
+use serde::ser::{SerializeMap, SerializeStruct, Serializer};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A rule of a policy's sheet, with its citation written out once at load.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CitedRule {
+    /// where it stands in the text
+    pub clause: Clause,
+    /// `第2条第2項第3号`, `注意事項・3`
+    pub cite: String,
+    /// how the rule relates to the text
+    pub provenance: Provenance,
+    /// the source sentence, verbatim Japanese
+    pub text: String,
+    /// one line of English
+    pub summary: String,
+    /// the reason code when the rule's condition holds
+    pub code_met: String,
+    /// the reason code when it does not
+    pub code_unmet: String,
+}
+
+impl CitedRule {
+    pub(crate) fn new(rule: &m::Rule) -> Self {
+        CitedRule {
+            cite: cite(&rule.clause),
+            clause: rule.clause.clone(),
+            provenance: rule.provenance,
+            text: rule.text.clone(),
+            summary: rule.summary.clone(),
+            code_met: rule.code_met.clone(),
+            code_unmet: rule.code_unmet.clone(),
+        }
+    }
+}
+
+/// The human form of a clause: `第2条第2項第3号`, `注意事項・3`.
+pub fn cite(c: &Clause) -> String {
+    kitei_sdk::rule::cite(c.article, c.paragraph, c.item, c.section.as_deref())
+}
+
+/// A clause as api.md writes it: only the parts that are set.
+struct ClauseJson<'a>(&'a Clause);
+
+impl Serialize for ClauseJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut o = s.serialize_map(None)?;
+        for (k, v) in [("article", c.article), ("paragraph", c.paragraph), ("item", c.item)] {
+            if let Some(v) = v {
+                o.serialize_entry(k, &v)?;
+            }
+        }
+        if let Some(section) = &c.section {
+            o.serialize_entry("section", section)?;
+        }
+        o.end()
+    }
+}
+
+/// The rule as `describe` lists it.
+impl Serialize for CitedRule {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_struct("Rule", 7)?;
+        o.serialize_field("cite", &self.cite)?;
+        o.serialize_field("clause", &ClauseJson(&self.clause))?;
+        o.serialize_field("provenance", self.provenance.wire())?;
+        o.serialize_field("text", &self.text)?;
+        o.serialize_field("summary", &self.summary)?;
+        o.serialize_field("code_met", &self.code_met)?;
+        o.serialize_field("code_unmet", &self.code_unmet)?;
+        o.end()
+    }
+}
+
+/// Why: a rule of the sheet, and whether its condition held.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reason {
+    rule: Arc<CitedRule>,
+    met: bool,
+}
+
+impl Reason {
+    /// The reason code (`account_kind_not_linkable`).
+    pub fn code(&self) -> &str {
+        if self.met { &self.rule.code_met } else { &self.rule.code_unmet }
+    }
+
+    /// Whether the rule's condition held.
+    pub fn met(&self) -> bool {
+        self.met
+    }
+
+    /// The rule cited, with its clause, provenance and text.
+    pub fn rule(&self) -> &CitedRule {
+        &self.rule
+    }
+
+    /// `第2条第2項第3号`.
+    pub fn cite(&self) -> &str {
+        &self.rule.cite
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_struct("Reason", 5)?;
+        o.serialize_field("code", self.code())?;
+        o.serialize_field("clause", &ClauseJson(&self.rule.clause))?;
+        o.serialize_field("cite", &self.rule.cite)?;
+        o.serialize_field("provenance", self.rule.provenance.wire())?;
+        o.serialize_field("text", &self.rule.text)?;
+        o.end()
+    }
+}
+
+/// Serializes an enum of the contract by its wire name.
+fn wire<T: Wire, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v.wire())
+}
+
+/// `permit` or `deny`, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EligibilityAnswer {
+    /// the decision
+    #[serde(serialize_with = "wire")]
+    pub decision: Decision,
+    /// every condition, met or not
+    pub reasons: Vec<Reason>,
+}
+
+/// Whether one account can be linked.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AccountAnswer {
+    /// the account's id in the question
+    pub id: String,
+    /// its kind
+    #[serde(serialize_with = "wire")]
+    pub kind: AccountKind,
+    /// whether it can be linked
+    pub linkable: bool,
+    /// why
+    pub reasons: Vec<Reason>,
+}
+
+/// The whole decision for one function.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AuthorizeAnswer {
+    /// the decision
+    #[serde(serialize_with = "wire")]
+    pub decision: Decision,
+    /// eligibility, account, function, authorization, window and token rules
+    pub reasons: Vec<Reason>,
+    /// the authentication's validity
+    pub token: TokenAnswer,
+}
+
+/// Whether the authentication is still valid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenAnswer {
+    /// valid, expired or unspecified
+    pub status: TokenStatus,
+    /// when it expires, in the offset of the question's `at`
+    pub expires_at: Option<DateTime<FixedOffset>>,
+    /// why
+    pub reasons: Vec<Reason>,
+}
+
+impl Serialize for TokenAnswer {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_struct("Token", 3)?;
+        o.serialize_field("status", self.status.wire())?;
+        o.serialize_field("expires_at", &self.expires_at.as_ref().map(rfc3339))?;
+        o.serialize_field("reasons", &self.reasons)?;
+        o.end()
+    }
+}
+
+/// Who bears a loss.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartyAnswer {
+    /// the party
+    #[serde(serialize_with = "wire")]
+    pub party: Party,
+    /// what the text says of it
+    #[serde(serialize_with = "wire")]
+    pub ruling: LiabilityRuling,
+    /// why
+    pub reasons: Vec<Reason>,
+}
+
+/// What the institution may do.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PermissionAnswer {
+    /// permitted, not permitted or unspecified
+    #[serde(serialize_with = "wire")]
+    pub ruling: PermissionRuling,
+    /// why
+    pub reasons: Vec<Reason>,
+}
+
+/// What the institution may do after an incident.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IncidentAnswer {
+    /// disclose information to the provider
+    pub disclosure: PermissionAnswer,
+    /// extend that to chained providers
+    pub chained: PermissionAnswer,
+    /// suspend the service
+    pub suspension: PermissionAnswer,
+}
+
+/// The answer of each operation.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Body {
+    /// the policy's metadata and rule sheet
+    Describe(Box<PolicyInfo>),
+    /// `eligibility`
+    Eligibility(EligibilityAnswer),
+    /// `accounts`, one per account in the question
+    Accounts(Vec<AccountAnswer>),
+    /// `authorize`
+    Authorize(AuthorizeAnswer),
+    /// `token`
+    Token(TokenAnswer),
+    /// `liability`, one per party the variant names
+    Liability(Vec<PartyAnswer>),
+    /// `incident`
+    Incident(IncidentAnswer),
+}
+
+/// The module that answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyRef {
+    /// `toyama-2023`
+    pub variant: String,
+    /// `toyama`
+    pub institution: String,
+    /// the text's version
+    pub version: String,
+    /// hex sha256 of the module's bytes (`native` for a linked crate)
+    pub sha256: String,
+}
+
+/// A decided question.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    policy: Arc<PolicyRef>,
+    operation: OperationName,
+    body: Body,
+}
+
+impl Answer {
+    /// The module that answered.
+    pub fn policy(&self) -> &PolicyRef {
+        &self.policy
+    }
+
+    /// The operation answered.
+    pub fn operation(&self) -> OperationName {
+        self.operation
+    }
+
+    /// The operation's answer.
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+
+    /// The decision, for the operations that make one (`eligibility`, `authorize`).
+    pub fn decision(&self) -> Option<Decision> {
+        match &self.body {
+            Body::Eligibility(v) => Some(v.decision),
+            Body::Authorize(a) => Some(a.decision),
+            _ => None,
+        }
+    }
+
+    /// Every reason of the answer, in the order api.md's JSON lists them
+    /// (none for `describe`, whose sheet is not a reason).
+    pub fn reasons(&self) -> Vec<&Reason> {
+        let mut out = Vec::new();
+        match &self.body {
+            Body::Describe(_) => {}
+            Body::Eligibility(v) => out.extend(&v.reasons),
+            Body::Accounts(list) => list.iter().for_each(|a| out.extend(&a.reasons)),
+            Body::Authorize(a) => {
+                out.extend(&a.reasons);
+                out.extend(&a.token.reasons);
+            }
+            Body::Token(t) => out.extend(&t.reasons),
+            Body::Liability(list) => list.iter().for_each(|p| out.extend(&p.reasons)),
+            Body::Incident(v) => {
+                for p in [&v.disclosure, &v.chained, &v.suspension] {
+                    out.extend(&p.reasons);
+                }
+            }
+        }
+        out
+    }
+
+    /// api.md's JSON as a value.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_else(|e| unreachable!("an answer always serializes: {e}"))
+    }
+
+    /// Expands a policy's outcome for a question into an answer.
+    ///
+    /// # Errors
+    /// [`DecisionError::PolicyFailed`] when the module's answer does not fit
+    /// its own sheet or the question (fail closed).
+    pub(crate) fn new(info: &PolicyInfo, question: &Question, outcome: Outcome) -> Result<Self, DecisionError> {
+        let x = Expand { info };
+        let body = match outcome {
+            Outcome::Describe => Body::Describe(Box::new(info.clone())),
+            Outcome::Eligibility(v) => Body::Eligibility(EligibilityAnswer { decision: v.decision, reasons: x.reasons(&v.reasons)? }),
+            Outcome::Accounts(list) => {
+                let mut accounts = Vec::with_capacity(list.len());
+                for a in list {
+                    let i = a.index as usize;
+                    let (Some(id), Some(acct)) = (question.account_ids().get(i), question.request().accounts.get(i)) else {
+                        return Err(x.fail(format!("answered for account index {i}, which the request does not have")));
+                    };
+                    accounts.push(AccountAnswer { id: id.clone(), kind: acct.kind, linkable: a.linkable, reasons: x.reasons(&a.reasons)? });
+                }
+                Body::Accounts(accounts)
+            }
+            Outcome::Authorize(a) => {
+                Body::Authorize(AuthorizeAnswer { decision: a.decision, reasons: x.reasons(&a.reasons)?, token: x.token(&a.token)? })
+            }
+            Outcome::Token(t) => Body::Token(x.token(&t)?),
+            Outcome::Liability(list) => Body::Liability(
+                list.iter()
+                    .map(|p| Ok(PartyAnswer { party: p.party, ruling: p.ruling, reasons: x.reasons(&p.reasons)? }))
+                    .collect::<Result<_, DecisionError>>()?,
+            ),
+            Outcome::Incident(v) => Body::Incident(IncidentAnswer {
+                disclosure: x.permission(&v.disclosure)?,
+                chained: x.permission(&v.chained)?,
+                suspension: x.permission(&v.suspension)?,
+            }),
+        };
+        Ok(Answer { policy: info.reference.clone(), operation: question.operation().name(), body })
+    }
+}
+
+struct Expand<'a> {
+    info: &'a PolicyInfo,
+}
+
+impl Expand<'_> {
+    fn fail(&self, message: String) -> DecisionError {
+        DecisionError::PolicyFailed { variant: self.info.variant().to_string(), message }
+    }
+
+    /// A reason; a rule index outside the sheet is the module's failure.
+    fn reason(&self, r: &m::Reason) -> Result<Reason, DecisionError> {
+        let sheet = &self.info.sheet;
+        let rule = sheet
+            .get(r.rule as usize)
+            .ok_or_else(|| self.fail(format!("reason cites rule {} but the sheet has {}", r.rule, sheet.len())))?;
+        Ok(Reason { rule: rule.clone(), met: r.met })
+    }
+
+    fn reasons(&self, rs: &[m::Reason]) -> Result<Vec<Reason>, DecisionError> {
+        rs.iter().map(|r| self.reason(r)).collect()
+    }
+
+    fn token(&self, t: &m::TokenVerdict) -> Result<TokenAnswer, DecisionError> {
+        let expires_at = match &t.expires_at {
+            None => None,
+            Some(e) => Some(from_timestamp(e).ok_or_else(|| self.fail(format!("answered an expiry that is not a time: {e:?}")))?),
+        };
+        Ok(TokenAnswer { status: t.status, expires_at, reasons: self.reasons(&t.reasons)? })
+    }
+
+    fn permission(&self, p: &m::Permission) -> Result<PermissionAnswer, DecisionError> {
+        Ok(PermissionAnswer { ruling: p.ruling, reasons: self.reasons(&p.reasons)? })
+    }
+}
+
+impl Serialize for Answer {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_map(None)?;
+        o.serialize_entry("policy", &*self.policy)?;
+        o.serialize_entry("operation", self.operation.wire())?;
+        match &self.body {
+            Body::Describe(info) => o.serialize_entry("metadata", &Metadata(info))?,
+            Body::Eligibility(v) => {
+                o.serialize_entry("decision", v.decision.wire())?;
+                o.serialize_entry("reasons", &v.reasons)?;
+            }
+            Body::Accounts(list) => o.serialize_entry("accounts", list)?,
+            Body::Authorize(a) => {
+                o.serialize_entry("decision", a.decision.wire())?;
+                o.serialize_entry("reasons", &a.reasons)?;
+                o.serialize_entry("token", &a.token)?;
+            }
+            Body::Token(t) => o.serialize_entry("token", t)?,
+            Body::Liability(list) => o.serialize_entry("liability", list)?,
+            Body::Incident(v) => {
+                o.serialize_entry("disclosure", &v.disclosure)?;
+                o.serialize_entry("chained", &v.chained)?;
+                o.serialize_entry("suspension", &v.suspension)?;
+            }
+        }
+        o.end()
+    }
+}
+
+/// What identifies a loaded variant and when it is in force, with the
+/// settings in force: the common part of `describe` and `GET /v1/policies`.
+#[derive(Serialize)]
+pub struct Summary<'a> {
+    variant: &'a str,
+    institution: &'a str,
+    institution_name: &'a str,
+    title: &'a str,
+    version: &'a str,
+    effective_from: &'a str,
+    effective_until: Option<&'a str>,
+    settings: &'a m::Settings,
+}
+
+impl<'a> Summary<'a> {
+    /// The summary of a loaded policy.
+    pub fn of(info: &'a PolicyInfo) -> Self {
+        let md = &info.metadata;
+        Summary {
+            variant: &md.variant,
+            institution: &md.institution,
+            institution_name: &md.institution_name,
+            title: &md.title,
+            version: &md.version,
+            effective_from: &md.effective_from,
+            effective_until: md.effective_until.as_deref(),
+            settings: &info.settings,
+        }
+    }
+}
+
+/// `describe`'s metadata object: the summary, the settings the variant
+/// reads, its parties and its rule sheet.
+pub struct Metadata<'a>(pub &'a PolicyInfo);
+
+impl Serialize for Metadata<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            summary: Summary<'a>,
+            settings_used: &'a [String],
+            parties: Vec<&'static str>,
+            rules: &'a [Arc<CitedRule>],
+        }
+        let info = self.0;
+        Out {
+            summary: Summary::of(info),
+            settings_used: &info.metadata.settings_used,
+            parties: info.metadata.parties.iter().map(|p| p.wire()).collect(),
+            rules: &info.sheet,
+        }
+        .serialize(s)
+    }
+}

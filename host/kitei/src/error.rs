@@ -1,0 +1,169 @@
+//! Errors: a request that cannot be decided is an error, never a guess.
+
+use std::path::PathBuf;
+
+/// Why a decision could not be made (api.md "Errors"). An embedder answers
+/// with [`DecisionError::code`] and the message, never with a permit.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecisionError {
+    /// the request is not JSON
+    #[error("malformed JSON: {0}")]
+    Malformed(String),
+    /// the request is JSON of the wrong shape; the message names the field
+    #[error("{0}")]
+    Invalid(String),
+    /// no policy of this institution is loaded
+    #[error("unknown institution `{0}`")]
+    UnknownInstitution(String),
+    /// no such variant is loaded
+    #[error("unknown variant `{0}`")]
+    UnknownVariant(String),
+    /// the institution has no variant in force at the question's time
+    #[error("no variant of `{institution}` is in force at {at}")]
+    NotInForce {
+        /// the institution asked for
+        institution: String,
+        /// the question's time
+        at: String,
+    },
+    /// the module trapped, or answered something that does not fit its sheet
+    #[error("policy `{variant}` failed: {message}")]
+    PolicyFailed {
+        /// the variant that failed
+        variant: String,
+        /// what went wrong
+        message: String,
+    },
+    /// the module ran past the call deadline
+    #[error("policy `{variant}` ran past its deadline of {millis} ms")]
+    Timeout {
+        /// the variant that was stopped
+        variant: String,
+        /// the deadline
+        millis: u64,
+    },
+}
+
+impl DecisionError {
+    /// The machine-readable code of the JSON error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DecisionError::Malformed(_) => "malformed_json",
+            DecisionError::Invalid(_) => "invalid_request",
+            DecisionError::UnknownInstitution(_) => "unknown_institution",
+            DecisionError::UnknownVariant(_) => "unknown_variant",
+            DecisionError::NotInForce { .. } => "not_in_force",
+            DecisionError::PolicyFailed { .. } => "policy_failed",
+            DecisionError::Timeout { .. } => "policy_timeout",
+        }
+    }
+
+    /// The variant at fault, for errors a module caused.
+    pub fn variant(&self) -> Option<&str> {
+        match self {
+            DecisionError::PolicyFailed { variant, .. } | DecisionError::Timeout { variant, .. } => Some(variant),
+            _ => None,
+        }
+    }
+
+    /// api.md's `{"error": {"code", "message"}}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } })
+    }
+}
+
+/// Why a policy file was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// the file cannot be read
+    #[error("`{file}`: cannot read: {source}")]
+    Io {
+        /// the file
+        file: PathBuf,
+        /// the I/O error
+        source: std::io::Error,
+    },
+    /// the bytes are not a component wasmtime accepts
+    #[error("`{file}`: not a valid WebAssembly component: {message}")]
+    Corrupt {
+        /// the file
+        file: PathBuf,
+        /// wasmtime's reason
+        message: String,
+    },
+    /// a core module, not a component
+    #[error("`{file}`: is a core WebAssembly module, not a component (build it with `kitei build`)")]
+    CoreModule {
+        /// the file
+        file: PathBuf,
+    },
+    /// the module imports something (a policy must import nothing)
+    #[error("`{file}`: imports {imports}; a policy module must import nothing")]
+    Imports {
+        /// the file
+        file: PathBuf,
+        /// what it imports
+        imports: String,
+    },
+    /// the module does not export this host's policy interface
+    #[error("`{file}`: does not export `{expected}` (it exports {found})")]
+    WrongWorld {
+        /// the file
+        file: PathBuf,
+        /// the interface this host runs
+        expected: &'static str,
+        /// what the module exports
+        found: String,
+    },
+    /// the module trapped or ran out of time while loading
+    #[error("`{file}`: failed while loading: {message}")]
+    Failed {
+        /// the file
+        file: PathBuf,
+        /// what went wrong
+        message: String,
+    },
+    /// the module refused the operator's settings
+    #[error("`{file}`: settings rejected by {variant}: {message}")]
+    Settings {
+        /// the settings file (or the module, for defaults)
+        file: PathBuf,
+        /// the variant
+        variant: String,
+        /// the module's message
+        message: String,
+    },
+    /// the settings file cannot be read as settings
+    #[error("`{file}`: {message}")]
+    SettingsFile {
+        /// the settings file
+        file: PathBuf,
+        /// what is wrong, naming the field
+        message: String,
+    },
+    /// a second module for a variant already loaded
+    #[error("`{file}`: variant `{variant}` is already loaded from `{other}`")]
+    Duplicate {
+        /// the file refused
+        file: PathBuf,
+        /// the variant
+        variant: String,
+        /// the file loaded first
+        other: PathBuf,
+    },
+    /// the module's metadata is unusable
+    #[error("`{file}`: metadata: {message}")]
+    Metadata {
+        /// the file
+        file: PathBuf,
+        /// what is wrong
+        message: String,
+    },
+}
+
+/// wasmtime cannot be set up on this machine.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start wasmtime: {0}")]
+pub struct RuntimeError(pub(crate) String);

@@ -1,0 +1,132 @@
+//! A loaded policy, whatever runs it: a component, or a variant crate
+//! linked natively (tests and benchmarks compare the two).
+
+use crate::answer::{CitedRule, PolicyRef};
+use crate::error::DecisionError;
+use crate::vocab::OperationName;
+use kitei_sdk::types as m;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What is known of a loaded policy without calling it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyInfo {
+    /// `describe`'s metadata and rule sheet, read once at load
+    pub metadata: m::Metadata,
+    /// hex sha256 of the component bytes (`native` for a linked crate)
+    pub sha256: String,
+    /// the settings in force (defaults filled in)
+    pub settings: m::Settings,
+    /// where it was loaded from
+    pub source: Option<PathBuf>,
+    /// the settings file applied, if any
+    pub settings_source: Option<PathBuf>,
+    /// the rule sheet with citations written out, shared by every answer
+    pub sheet: Arc<[Arc<CitedRule>]>,
+    /// what answers name as the module that answered
+    pub reference: Arc<PolicyRef>,
+}
+
+impl PolicyInfo {
+    /// The information of a policy with this metadata, module hash and settings.
+    pub fn new(metadata: m::Metadata, sha256: String, settings: m::Settings) -> Self {
+        let sheet = metadata.rules.iter().map(|r| Arc::new(CitedRule::new(r))).collect();
+        let reference = Arc::new(PolicyRef {
+            variant: metadata.variant.clone(),
+            institution: metadata.institution.clone(),
+            version: metadata.version.clone(),
+            sha256: sha256.clone(),
+        });
+        PolicyInfo { metadata, sha256, settings, source: None, settings_source: None, sheet, reference }
+    }
+
+    /// The variant id (`toyama-2023`).
+    pub fn variant(&self) -> &str {
+        &self.metadata.variant
+    }
+
+    /// The institution id (`toyama`).
+    pub fn institution(&self) -> &str {
+        &self.metadata.institution
+    }
+}
+
+/// A policy's answer to one operation, in rule indices (see
+/// [`Answer`](crate::Answer) for the cited form).
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// `describe` needs no call: the metadata was read at load
+    Describe,
+    /// `eligibility`
+    Eligibility(m::Verdict),
+    /// `accounts`
+    Accounts(Vec<m::AccountVerdict>),
+    /// `authorize`
+    Authorize(m::Authorization),
+    /// `token`
+    Token(m::TokenVerdict),
+    /// `liability`
+    Liability(Vec<m::PartyRuling>),
+    /// `incident`
+    Incident(m::IncidentVerdict),
+}
+
+/// A policy ready to answer the contract's operations: a component under
+/// wasmtime ([`ComponentPolicy`](crate::component::ComponentPolicy)) or a
+/// variant crate linked natively ([`NativePolicy`]).
+pub trait LoadedPolicy: Send + Sync {
+    /// What is known of it without calling it.
+    fn info(&self) -> &PolicyInfo;
+
+    /// Runs one operation on the facts of a question.
+    ///
+    /// # Errors
+    /// [`DecisionError::PolicyFailed`] or [`DecisionError::Timeout`]: a
+    /// failure is never an answer.
+    fn decide(&self, operation: OperationName, request: &m::Request) -> Result<Outcome, DecisionError>;
+
+    /// Instances kept idle for the next call (0 where nothing is pooled).
+    fn idle_instances(&self) -> usize {
+        0
+    }
+}
+
+/// A variant crate's tables (`kitei_sdk::Policy`), as a native policy takes them.
+pub use kitei_sdk::Policy as VariantTables;
+
+/// A variant crate called directly, with the same engine the component runs.
+pub struct NativePolicy {
+    engine: kitei_sdk::Engine,
+    info: PolicyInfo,
+}
+
+impl NativePolicy {
+    /// The variant with the operator's settings.
+    ///
+    /// # Errors
+    /// The variant's message when it rejects the settings.
+    pub fn new(tables: &'static VariantTables, settings: m::Settings) -> Result<Self, String> {
+        let engine = kitei_sdk::Engine::new(tables, settings)?;
+        let info = PolicyInfo::new(kitei_sdk::engine::describe(tables), "native".into(), engine.settings().clone());
+        Ok(NativePolicy { engine, info })
+    }
+}
+
+impl LoadedPolicy for NativePolicy {
+    fn info(&self) -> &PolicyInfo {
+        &self.info
+    }
+
+    fn decide(&self, operation: OperationName, r: &m::Request) -> Result<Outcome, DecisionError> {
+        let e = &self.engine;
+        Ok(match operation {
+            OperationName::Describe => Outcome::Describe,
+            OperationName::Eligibility => Outcome::Eligibility(e.eligibility(r)),
+            OperationName::Accounts => Outcome::Accounts(e.accounts(r)),
+            OperationName::Authorize => Outcome::Authorize(e.authorize(r)),
+            OperationName::Token => Outcome::Token(e.token(r)),
+            OperationName::Liability => Outcome::Liability(e.liability(r)),
+            OperationName::Incident => Outcome::Incident(e.incident(r)),
+        })
+    }
+}

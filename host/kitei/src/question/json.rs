@@ -1,0 +1,253 @@
+//! api.md's request JSON, read strictly into a [`QuestionBuilder`].
+
+use super::{Account, Consent, Operation, Provider, Question, QuestionBuilder, Target};
+use crate::error::DecisionError;
+use crate::time::{instant_in_range, parse_timestamp, to_timestamp};
+use crate::vocab::{OperationName, Wire};
+use chrono::{DateTime, FixedOffset};
+use kitei_sdk::types as m;
+use serde::de::{Deserialize, Deserializer, Error as _};
+
+/// An enum field read by its wire name.
+#[derive(Clone, Copy, Debug)]
+struct W<T>(T);
+
+impl<'de, T: Wire> Deserialize<'de> for W<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        T::from_wire(&s)
+            .map(W)
+            .ok_or_else(|| D::Error::custom(format!("unknown {} `{s}`, expected one of: {}", T::WHAT, T::expected())))
+    }
+}
+
+/// A timestamp field.
+#[derive(Clone, Copy, Debug)]
+struct Ts(DateTime<FixedOffset>);
+
+impl<'de> Deserialize<'de> for Ts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let t = parse_timestamp(&s)
+            .ok_or_else(|| D::Error::custom(format!("invalid timestamp `{s}`, expected RFC 3339 such as 2023-07-03T10:00:00+09:00")))?;
+        if !instant_in_range(&to_timestamp(t)) {
+            return Err(D::Error::custom(format!("timestamp `{s}` {}", kitei_sdk::model::OUT_OF_RANGE)));
+        }
+        Ok(Ts(t))
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    institution: Option<String>,
+    variant: Option<String>,
+    operation: W<OperationName>,
+    at: Option<Ts>,
+    #[serde(default)]
+    customer: RawCustomer,
+    #[serde(default)]
+    provider: RawProvider,
+    #[serde(default)]
+    consent: RawConsent,
+    #[serde(default)]
+    service: RawService,
+    function: Option<W<m::Function>>,
+    account_ids: Option<Vec<String>>,
+    #[serde(default)]
+    incident: RawIncident,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCustomer {
+    segment: Option<W<m::Segment>>,
+    #[serde(default)]
+    internet_banking_contract: bool,
+    #[serde(default)]
+    direct_banking_registered: bool,
+    #[serde(default)]
+    accounts: Vec<RawAccount>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    id: String,
+    kind: W<m::AccountKind>,
+    #[serde(default)]
+    general_account: bool,
+    #[serde(default)]
+    cash_card: bool,
+    #[serde(default)]
+    loan_card: bool,
+    #[serde(default)]
+    pin_registered: bool,
+    #[serde(default)]
+    internet_banking_registered: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawProvider {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    designated: bool,
+    #[serde(default)]
+    contract: bool,
+    channel: Option<W<m::Channel>>,
+    #[serde(default)]
+    via_chained: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConsent {
+    #[serde(default)]
+    agreed_to_terms: bool,
+    #[serde(default)]
+    api_auth_completed: bool,
+    authenticated_at: Option<Ts>,
+    last_access_at: Option<Ts>,
+    #[serde(default)]
+    authorized_functions: Vec<W<m::Function>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    #[serde(default = "yes")]
+    internet_banking_open: bool,
+    #[serde(default = "yes")]
+    api_open: bool,
+}
+
+impl Default for RawService {
+    fn default() -> Self {
+        RawService { internet_banking_open: true, api_open: true }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawIncident {
+    kind: Option<W<m::IncidentKind>>,
+    loss_event: Option<W<m::LossEvent>>,
+    #[serde(default)]
+    institution_at_fault: bool,
+}
+
+fn invalid(msg: &str) -> DecisionError {
+    DecisionError::Invalid(msg.into())
+}
+
+/// Parses and checks one api.md request.
+pub(super) fn parse(body: &[u8]) -> Result<Question, DecisionError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let raw: Raw = match serde_path_to_error::deserialize(&mut de) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let inner = e.inner();
+            return Err(match inner.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
+                    DecisionError::Malformed(inner.to_string())
+                }
+                serde_json::error::Category::Data => {
+                    let path = e.path().to_string();
+                    if path == "." || path.is_empty() {
+                        DecisionError::Invalid(format!("request: {inner}"))
+                    } else {
+                        DecisionError::Invalid(format!("field `{path}`: {inner}"))
+                    }
+                }
+            });
+        }
+    };
+    de.end().map_err(|e| DecisionError::Malformed(e.to_string()))?;
+    builder(raw)?.build()
+}
+
+fn operation(raw: &Raw) -> Result<Operation, DecisionError> {
+    Ok(match raw.operation.0 {
+        OperationName::Describe => Operation::Describe,
+        OperationName::Eligibility => Operation::Eligibility,
+        OperationName::Accounts => Operation::Accounts,
+        OperationName::Token => Operation::Token,
+        OperationName::Authorize => Operation::Authorize {
+            function: raw.function.ok_or_else(|| invalid("field `function` is required for operation `authorize`"))?.0,
+        },
+        OperationName::Liability => Operation::Liability {
+            event: raw
+                .incident
+                .loss_event
+                .ok_or_else(|| invalid("field `incident.loss_event` is required for operation `liability`"))?
+                .0,
+            institution_at_fault: raw.incident.institution_at_fault,
+        },
+        OperationName::Incident => Operation::Incident {
+            kind: raw.incident.kind.ok_or_else(|| invalid("field `incident.kind` is required for operation `incident`"))?.0,
+        },
+    })
+}
+
+fn builder(raw: Raw) -> Result<QuestionBuilder, DecisionError> {
+    let target = match (&raw.institution, &raw.variant) {
+        (_, Some(v)) => Target::Variant(v.clone()),
+        (Some(i), None) => Target::Institution(i.clone()),
+        (None, None) => return Err(invalid("one of `institution` or `variant` is required")),
+    };
+    let mut q = Question::builder(target, operation(&raw)?);
+    if let Some(Ts(at)) = raw.at {
+        q = q.at(at);
+    }
+    let c = raw.customer;
+    if let Some(s) = c.segment {
+        q = q.segment(s.0);
+    }
+    let mut customer = m::CustomerFlags::empty();
+    customer.set(m::CustomerFlags::INTERNET_BANKING_CONTRACT, c.internet_banking_contract);
+    customer.set(m::CustomerFlags::DIRECT_BANKING_REGISTERED, c.direct_banking_registered);
+    q = q.customer(customer);
+    for a in c.accounts {
+        let mut flags = m::AccountFlags::empty();
+        flags.set(m::AccountFlags::GENERAL_ACCOUNT, a.general_account);
+        flags.set(m::AccountFlags::CASH_CARD, a.cash_card);
+        flags.set(m::AccountFlags::LOAN_CARD, a.loan_card);
+        flags.set(m::AccountFlags::PIN_REGISTERED, a.pin_registered);
+        flags.set(m::AccountFlags::INTERNET_BANKING_REGISTERED, a.internet_banking_registered);
+        q = q.account(Account::new(a.id, a.kind.0).with(flags));
+    }
+    if let Some(ids) = raw.account_ids {
+        q = q.select(ids);
+    }
+    let p = raw.provider;
+    let mut provider_flags = m::ProviderFlags::empty();
+    provider_flags.set(m::ProviderFlags::DESIGNATED, p.designated);
+    provider_flags.set(m::ProviderFlags::CONTRACT, p.contract);
+    provider_flags.set(m::ProviderFlags::VIA_CHAINED, p.via_chained);
+    let mut provider = Provider::new(p.id).with(provider_flags);
+    if let Some(channel) = p.channel {
+        provider = provider.channel(channel.0);
+    }
+    q = q.provider(provider);
+    let k = raw.consent;
+    let mut consent_flags = m::ConsentFlags::empty();
+    consent_flags.set(m::ConsentFlags::AGREED_TO_TERMS, k.agreed_to_terms);
+    consent_flags.set(m::ConsentFlags::API_AUTH_COMPLETED, k.api_auth_completed);
+    let mut consent = Consent::new().with(consent_flags);
+    if let Some(Ts(t)) = k.authenticated_at {
+        consent = consent.authenticated_at(t);
+    }
+    if let Some(Ts(t)) = k.last_access_at {
+        consent = consent.last_access_at(t);
+    }
+    for f in k.authorized_functions {
+        consent = consent.authorize(f.0);
+    }
+    Ok(q.consent(consent).service(raw.service.internet_banking_open, raw.service.api_open))
+}

@@ -1,0 +1,94 @@
+//! Wire names (api.md, spec/domain.md) of the contract's enums.
+//!
+//! Nothing here lists a name: the cases come from the SDK's one list
+//! ([`kitei_sdk::for_each_enum!`]) and each wire name is the case's WIT name
+//! (`card-loan` → `card_loan`), derived from the Rust name wit-bindgen gave it.
+
+use kitei_sdk::types as m;
+use kitei_sdk::vocab::snake_case;
+
+/// An enum of the contract with its snake_case wire names.
+pub trait Wire: Sized + Copy + PartialEq + 'static {
+    /// What the JSON calls this type, for error messages.
+    const WHAT: &'static str;
+
+    /// Every value, in the contract's order.
+    fn all() -> &'static [Self];
+
+    /// The wire name of every value of [`Wire::all`], in the same order.
+    fn names() -> &'static [&'static str];
+
+    /// The wire name.
+    fn wire(self) -> &'static str {
+        let i = Self::all().iter().position(|v| *v == self).unwrap_or_else(|| unreachable!("`all` lists every value"));
+        Self::names()[i]
+    }
+
+    /// The value with this wire name.
+    fn from_wire(name: &str) -> Option<Self> {
+        Self::names().iter().position(|n| *n == name).map(|i| Self::all()[i])
+    }
+
+    /// `a, b, c`: the accepted names, for error messages.
+    fn expected() -> String {
+        Self::names().join(", ")
+    }
+}
+
+/// Names leaked once per type: a few dozen short strings for the process's life.
+fn leak_names(rust_names: &[&str]) -> Vec<&'static str> {
+    rust_names.iter().map(|n| &*snake_case(n).leak()).collect()
+}
+
+macro_rules! wire {
+    (impl $ty:ty, $what:expr, $all:expr, [$($case:ident),+]) => {
+        impl Wire for $ty {
+            const WHAT: &'static str = $what;
+            fn all() -> &'static [Self] {
+                &$all
+            }
+            fn names() -> &'static [&'static str] {
+                static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+                NAMES.get_or_init(|| leak_names(&[$(stringify!($case)),+]))
+            }
+        }
+    };
+    ($ty:ident $what:literal { $($case:ident),+ $(,)? }) => {
+        wire!(impl m::$ty, m::$ty::WHAT, m::$ty::ALL, [$($case),+]);
+    };
+}
+
+kitei_sdk::for_each_enum!(wire);
+
+/// The operations of api.md, without their inputs (see [`crate::Operation`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OperationName {
+    /// `describe`
+    Describe,
+    /// `eligibility`
+    Eligibility,
+    /// `accounts`
+    Accounts,
+    /// `authorize`
+    Authorize,
+    /// `token`
+    Token,
+    /// `liability`
+    Liability,
+    /// `incident`
+    Incident,
+}
+
+impl OperationName {
+    const ALL: [OperationName; 7] = [
+        OperationName::Describe,
+        OperationName::Eligibility,
+        OperationName::Accounts,
+        OperationName::Authorize,
+        OperationName::Token,
+        OperationName::Liability,
+        OperationName::Incident,
+    ];
+}
+
+wire!(impl OperationName, "operation", OperationName::ALL, [Describe, Eligibility, Accounts, Authorize, Token, Liability, Incident]);

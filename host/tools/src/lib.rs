@@ -1,0 +1,9 @@
+//! kitei's tools for rule authors and compliance reviewers, over the
+//! `kitei` library: [`build`] compiles policy crates to components,
+//! [`diff`] compares two variants' answers (the automatic 新旧対比表) and
+//! lays all variants side by side, [`conformance`] runs one scenario set
+//! against every variant.
+
+pub mod build;
+pub mod conformance;
+pub mod diff;
