@@ -1,5 +1,5 @@
 use anyhow::{bail, Result};
-use kitei::build::{build_crate, bundled_crates, Toolchain};
+use kitei_tools::build::{build_crate, bundled_crates, Toolchain};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

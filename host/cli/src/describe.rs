@@ -1,8 +1,6 @@
 use anyhow::{Context, Result};
-use kitei::policy::PolicyInfo;
-use kitei::request::Target;
-use kitei::response::{cite, metadata_json};
-use kitei::vocab::Wire;
+use kitei::answer::Metadata;
+use kitei::{PolicyInfo, Target, Wire};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,7 +24,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let path = PathBuf::from(&args.what);
         let bytes = std::fs::read(&path).with_context(|| format!("reading `{}`", path.display()))?;
         let checked = kitei::component::Checked::new(&crate::runtime()?, &path, &bytes)?;
-        checked.configure(&kitei::registry::no_settings(), None)?.info().clone()
+        kitei::LoadedPolicy::info(&checked.configure(&kitei::Settings::default(), None)?).clone()
     } else {
         let registry = crate::load(&args.policies)?;
         let at = match &args.at {
@@ -41,14 +39,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         registry.select(&target, Some(at))?.info().clone()
     };
     if args.json {
-        crate::print_out(&(serde_json::to_string_pretty(&metadata_json(&info))? + "\n"))?;
+        crate::print_out(&(serde_json::to_string_pretty(&Metadata(&info))? + "\n"))?;
     } else {
         crate::print_out(&sheet(&info))?;
     }
     Ok(ExitCode::SUCCESS)
 }
-
-use kitei::policy::Policy as _;
 
 fn sheet(info: &PolicyInfo) -> String {
     use std::fmt::Write as _;
@@ -64,25 +60,20 @@ fn sheet(info: &PolicyInfo) -> String {
         md.effective_until.as_deref().unwrap_or("(no end)")
     );
     let _ = writeln!(out, "  sha256        {}", info.sha256);
-    let s = &info.settings;
-    let days = |v: Option<u32>| v.map_or("unset".to_string(), |d| format!("{d} days"));
+    // the settings by their wire names, as the settings file writes them
+    let settings = serde_json::to_value(&info.settings).unwrap_or_default();
     for name in &md.settings_used {
-        let value = match name.as_str() {
-            "reauth_after_days" => days(s.reauth_after_days),
-            "registration_valid_days" => days(s.registration_valid_days),
-            "permission_valid_days" => days(s.permission_valid_days),
-            "inactivity_days" => days(s.inactivity_days),
-            "designated_providers" => s
-                .designated_providers
-                .as_ref()
-                .map_or("unset (the request's provider.designated decides)".into(), |l| l.join(", ")),
-            other => format!("(unknown setting {other})"),
+        let value = match settings.get(name) {
+            Some(serde_json::Value::Number(days)) => format!("{days} days"),
+            Some(serde_json::Value::Array(ids)) => ids.iter().filter_map(|id| id.as_str()).collect::<Vec<_>>().join(", "),
+            Some(serde_json::Value::Null) => "unset".into(),
+            _ => format!("(unknown setting {name})"),
         };
         let _ = writeln!(out, "  setting       {name} = {value}");
     }
     let _ = writeln!(out, "\nrules ({}):", md.rules.len());
     for (i, r) in md.rules.iter().enumerate() {
-        let _ = writeln!(out, "\n  [{i:>2}] {}  ({})  {}", cite(&r.clause), r.provenance.wire(), r.summary);
+        let _ = writeln!(out, "\n  [{i:>2}] {}  ({})  {}", kitei::answer::cite(&r.clause), r.provenance.wire(), r.summary);
         let _ = writeln!(out, "       {}", r.text);
     }
     out

@@ -1,5 +1,5 @@
 use anyhow::Result;
-use kitei::diff::{self, Format};
+use kitei_tools::diff::{self, Format};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

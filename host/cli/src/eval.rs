@@ -27,7 +27,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// Prints the response, or the api.md error JSON with a failing exit status.
 pub fn print_decision(registry: &kitei::Registry, body: &[u8]) -> ExitCode {
-    match kitei::decide_json(registry, body) {
+    match registry.decide_json(body) {
         Ok(v) => {
             let _ = crate::print_out(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"));
             ExitCode::SUCCESS

@@ -73,7 +73,7 @@ fn main() -> ExitCode {
 
 /// The runtime with default limits.
 pub fn runtime() -> anyhow::Result<kitei::component::Runtime> {
-    kitei::component::Runtime::new(kitei::component::Limits::default())
+    Ok(kitei::Runtime::new(kitei::Limits::default())?)
 }
 
 /// Reads an `--at` value: RFC 3339 (JST when it has no offset), or a date
@@ -83,9 +83,9 @@ pub fn parse_at(value: &str) -> anyhow::Result<chrono::DateTime<chrono::FixedOff
         chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
             .ok()
             .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .and_then(|t| t.and_local_timezone(kitei::request::jst()).single())
+            .and_then(|t| t.and_local_timezone(kitei::time::jst()).single())
     };
-    kitei::request::parse_timestamp(value).or_else(date).ok_or_else(|| {
+    kitei::time::parse_timestamp(value).or_else(date).ok_or_else(|| {
         anyhow::anyhow!("`--at`: invalid time `{value}`, expected RFC 3339 (2023-06-06T10:00:00+09:00) or a date (2023-06-06)")
     })
 }

@@ -17,19 +17,27 @@ pub struct Args {
     /// Append one JSON line per decision to this file
     #[arg(long)]
     decision_log: Option<PathBuf>,
+    /// Idle instances kept per module for the next requests (default: the number of cores)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    idle_instances: Option<u32>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let config = kitei::serve::Config {
+    let mut limits = kitei::Limits::default();
+    if let Some(n) = args.idle_instances {
+        limits.idle_instances = n as usize;
+    }
+    let config = kitei_serve::Config {
         policies: args.policies,
         addr: args.addr,
         body_limit: args.body_limit,
         decision_log: args.decision_log,
+        limits,
         ..Default::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     rt.block_on(async {
-        let (addr, handle) = kitei::serve::spawn(config).await?;
+        let (addr, handle) = kitei_serve::spawn(config).await?;
         eprintln!("kitei serve: listening on http://{addr}");
         shutdown_signal().await;
         eprintln!("kitei serve: shutting down; answering requests in flight");

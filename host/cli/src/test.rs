@@ -1,5 +1,5 @@
 use anyhow::Result;
-use kitei::conformance::{self, Subjects, Suite};
+use kitei_tools::conformance::{self, Subjects, Suite};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,7 +19,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let suite = Suite::load(&args.suite)?;
     let registry = crate::load(&args.policies)?;
     let subjects = Subjects::components(registry, crate::runtime()?);
-    let matrix = conformance::run(&subjects, &suite);
-    print!("{}", matrix.render());
-    Ok(if matrix.failures() == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let results = conformance::run(&subjects, &suite);
+    print!("{}", results.render());
+    Ok(if results.failures() == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -48,6 +48,8 @@ pub use policy::{LoadedPolicy, NativePolicy, PolicyInfo};
 pub use question::{Account, Consent, Operation, Provider, Question, QuestionBuilder, Target};
 pub use registry::Registry;
 pub use vocab::{OperationName, Wire};
+/// A setting a variant may read, by its wire name (`reauth_after_days`, …).
+pub use kitei_sdk::settings::SettingName;
 
 /// The contract's vocabulary and records, as the policy SDK defines them
 /// (re-exported so that an embedder names every type through this crate).
@@ -59,6 +61,9 @@ pub mod types {
     };
     pub use kitei_sdk::types::{AccountVerdict, Authorization, IncidentVerdict, PartyRuling, Permission, Reason, TokenVerdict, Verdict};
 }
+
+/// Times in questions and answers are chrono's.
+pub use chrono::{DateTime, FixedOffset};
 
 pub use types::{
     AccountFlags, AccountKind, Channel, ConsentFlags, CustomerFlags, Decision, Function, IncidentKind,

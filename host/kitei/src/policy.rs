@@ -1,7 +1,8 @@
 //! A loaded policy, whatever runs it: a component, or a variant crate
 //! linked natively (tests and benchmarks compare the two).
 
-use crate::answer::{CitedRule, PolicyRef};
+use crate::answer::{Answer, CitedRule, PolicyRef};
+use crate::question::Question;
 use crate::error::DecisionError;
 use crate::vocab::OperationName;
 use kitei_sdk::types as m;
@@ -52,7 +53,7 @@ impl PolicyInfo {
 }
 
 /// A policy's answer to one operation, in rule indices (see
-/// [`Answer`](crate::Answer) for the cited form).
+/// [`Answer`] for the cited form).
 #[derive(Clone, Debug)]
 pub enum Outcome {
     /// `describe` needs no call: the metadata was read at load
@@ -84,6 +85,17 @@ pub trait LoadedPolicy: Send + Sync {
     /// [`DecisionError::PolicyFailed`] or [`DecisionError::Timeout`]: a
     /// failure is never an answer.
     fn decide(&self, operation: OperationName, request: &m::Request) -> Result<Outcome, DecisionError>;
+
+    /// Answers a question with this policy, whatever the question's target
+    /// (the registry picks the policy; conformance and diff ask one directly).
+    ///
+    /// # Errors
+    /// As [`LoadedPolicy::decide`], and [`DecisionError::PolicyFailed`] when
+    /// the answer does not fit the policy's own sheet or the question.
+    fn answer(&self, question: &Question) -> Result<Answer, DecisionError> {
+        let outcome = self.decide(question.operation().name(), question.request())?;
+        Answer::new(self.info(), question, outcome)
+    }
 
     /// Instances kept idle for the next call (0 where nothing is pooled).
     fn idle_instances(&self) -> usize {

@@ -188,9 +188,7 @@ impl Registry {
     /// A [`DecisionError`]: unknown institution or variant, nothing in
     /// force, or a module that failed. Never a permit in place of an error.
     pub fn decide(&self, question: &Question) -> Result<Answer, DecisionError> {
-        let policy = self.select(question.target(), question.at())?;
-        let outcome = policy.decide(question.operation().name(), question.request())?;
-        Answer::new(policy.info(), question, outcome)
+        self.select(question.target(), question.at())?.answer(question)
     }
 
     /// Reads api.md's request JSON and decides it.

@@ -80,7 +80,8 @@ pub enum OperationName {
 }
 
 impl OperationName {
-    const ALL: [OperationName; 7] = [
+    /// Every operation, in api.md's order (`describe` first).
+    pub const ALL: [OperationName; 7] = [
         OperationName::Describe,
         OperationName::Eligibility,
         OperationName::Accounts,
@@ -89,6 +90,11 @@ impl OperationName {
         OperationName::Liability,
         OperationName::Incident,
     ];
+
+    /// The operations that decide something: all but `describe`.
+    pub fn deciding() -> impl Iterator<Item = OperationName> {
+        Self::ALL.into_iter().filter(|op| *op != OperationName::Describe)
+    }
 }
 
 wire!(impl OperationName, "operation", OperationName::ALL, [Describe, Eligibility, Accounts, Authorize, Token, Liability, Incident]);

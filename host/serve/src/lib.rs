@@ -26,7 +26,7 @@ mod state;
 mod status;
 
 pub use decision_log::DecisionLog;
-pub use error::ServeError;
+pub use error::{decision_status, ServeError};
 pub use metrics::Metrics;
 pub use reload::ReloadConfig;
 pub use routes::router;

@@ -6,7 +6,7 @@
 //! wit-component, loads it the way the host does (imports nothing, exports
 //! the policy interface, describes itself) and writes `<variant>.wasm`.
 
-use crate::component::{Checked, Runtime};
+use kitei::component::{Checked, Runtime};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;

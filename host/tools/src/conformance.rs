@@ -5,18 +5,18 @@
 //! a request without `institution`/`variant`, and per variant the answer
 //! expected from `spec/domain.md`. [`run`] decides each scenario × variant
 //! against [`Subjects`] — built components or variant crates linked
-//! natively — and [`Matrix`] says where each answer differed.
+//! natively — and [`Results`] says where each answer differed.
 //!
 //! ```no_run
-//! use kitei::conformance::{self, Subjects, Suite};
+//! use kitei_tools::conformance::{self, Subjects, Suite};
 //! use kitei::component::{Limits, Runtime};
 //!
 //! let runtime = Runtime::new(Limits::default())?;
 //! let registry = kitei::Registry::load_dir(&runtime, "target/policies".as_ref())?;
 //! let suite = Suite::load(&["tests/conformance".into()])?;
-//! let matrix = conformance::run(&Subjects::components(registry, runtime), &suite);
-//! print!("{}", matrix.render());
-//! assert_eq!(matrix.failures(), 0);
+//! let results = conformance::run(&Subjects::components(registry, runtime), &suite);
+//! print!("{}", results.render());
+//! assert_eq!(results.failures(), 0);
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
@@ -30,7 +30,7 @@ mod subjects;
 
 pub use coverage::{uncovered, Coverage, COVERAGE_FILE};
 pub use error::ConformanceError;
-pub use report::{Matrix, Row};
-pub use run::{check, run, Verdict};
+pub use report::{Results, Row};
+pub use run::{check, run, ScenarioResult};
 pub use scenario::{Expect, Scenario, Suite};
 pub use subjects::{Configure, Subjects};

@@ -8,13 +8,13 @@
 //!
 //! ```no_run
 //! use kitei::component::Runtime;
-//! use kitei::diff::{self, Format};
+//! use kitei_tools::diff::{self, Format};
 //!
 //! let runtime = Runtime::new(diff::batch_limits())?;
 //! let dir = std::path::Path::new("target/policies");
 //! let old = diff::load_module(&runtime, "gunma-2019", dir)?;
 //! let new = diff::load_module(&runtime, "gunma-2023", dir)?;
-//! let at = kitei::request::parse_timestamp(diff::DEFAULT_AT).expect("valid");
+//! let at = kitei::time::parse_timestamp(diff::DEFAULT_AT).expect("valid");
 //! let report = diff::compare(&old, &new, at)?;
 //! print!("{}", diff::render(&report, Format::Text)?);
 //! # Ok::<(), anyhow::Error>(())
@@ -33,14 +33,14 @@ mod text;
 pub use compare::{compare, ClauseView, Explored, Group, Module, Report, SideView, TextChange};
 pub use load::{common_settings, load_module};
 
-use crate::error::{DecisionError, LoadError};
+use kitei::{DecisionError, LoadError};
 
 /// Limits for a batch of thousands of decisions: the serving deadline
 /// (100 ms a call) is for one request; a comparison on a loaded machine can
 /// see a thread descheduled that long, which must not abort it. The memory
 /// cap stays.
-pub fn batch_limits() -> crate::component::Limits {
-    crate::component::Limits { deadline: std::time::Duration::from_secs(5), ..crate::component::Limits::default() }
+pub fn batch_limits() -> kitei::component::Limits {
+    kitei::component::Limits { deadline: std::time::Duration::from_secs(5), ..kitei::component::Limits::default() }
 }
 
 /// The time generated requests are for, unless `--at` says otherwise.

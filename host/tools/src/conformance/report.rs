@@ -1,38 +1,38 @@
 //! The scenario × variant matrix, for people.
 
-use super::run::Verdict;
+use super::run::ScenarioResult;
 use std::fmt::Write;
 
-/// One scenario's verdicts, in the order of [`Matrix::variants`].
+/// One scenario's verdicts, in the order of [`Results::variants`].
 #[derive(Clone, Debug)]
 pub struct Row {
     pub name: String,
     pub description: String,
-    pub cells: Vec<Verdict>,
+    pub cells: Vec<ScenarioResult>,
 }
 
 /// Every scenario × variant.
 #[derive(Clone, Debug)]
-pub struct Matrix {
+pub struct Results {
     pub variants: Vec<String>,
     pub rows: Vec<Row>,
 }
 
-impl Matrix {
-    fn count(&self, f: impl Fn(&Verdict) -> bool) -> usize {
+impl Results {
+    fn count(&self, f: impl Fn(&ScenarioResult) -> bool) -> usize {
         self.rows.iter().flat_map(|r| &r.cells).filter(|c| f(c)).count()
     }
 
     pub fn failures(&self) -> usize {
-        self.count(Verdict::failed)
+        self.count(ScenarioResult::failed)
     }
 
     pub fn passes(&self) -> usize {
-        self.count(|c| *c == Verdict::Pass)
+        self.count(|c| *c == ScenarioResult::Pass)
     }
 
     pub fn skips(&self) -> usize {
-        self.count(|c| matches!(c, Verdict::Skip(_)))
+        self.count(|c| matches!(c, ScenarioResult::Skip(_)))
     }
 
     /// The table (`pass`, `FAIL`, `skip`), then what differed in each
@@ -50,9 +50,9 @@ impl Matrix {
             let _ = write!(out, "{:name_width$}", row.name);
             for (cell, w) in row.cells.iter().zip(&widths) {
                 let mark = match cell {
-                    Verdict::Pass => "pass",
-                    Verdict::Fail(_) => "FAIL",
-                    Verdict::Skip(_) => "skip",
+                    ScenarioResult::Pass => "pass",
+                    ScenarioResult::Fail(_) => "FAIL",
+                    ScenarioResult::Skip(_) => "skip",
                 };
                 let _ = write!(out, "  {mark:w$}");
             }
@@ -60,7 +60,7 @@ impl Matrix {
         }
         for row in &self.rows {
             for (cell, variant) in row.cells.iter().zip(&self.variants) {
-                if let Verdict::Fail(diffs) = cell {
+                if let ScenarioResult::Fail(diffs) = cell {
                     let _ = writeln!(out, "\nFAIL {} × {variant} — {}", row.name, row.description);
                     for d in diffs {
                         let _ = writeln!(out, "  {d}");

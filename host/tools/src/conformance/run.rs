@@ -1,15 +1,15 @@
 //! Running scenarios: one decision per scenario × variant.
 
 use super::compare::differences;
-use super::report::{Matrix, Row};
+use super::report::{Results, Row};
 use super::scenario::{Scenario, Suite};
 use super::subjects::Subjects;
-use crate::request::{self, Target};
+use kitei::{DecisionError, Question, Target};
 use serde_json::Value;
 
 /// The outcome of one scenario for one variant.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum ScenarioResult {
     Pass,
     /// what differed, one line each
     Fail(Vec<String>),
@@ -17,22 +17,22 @@ pub enum Verdict {
     Skip(String),
 }
 
-impl Verdict {
+impl ScenarioResult {
     pub fn failed(&self) -> bool {
-        matches!(self, Verdict::Fail(_))
+        matches!(self, ScenarioResult::Fail(_))
     }
 }
 
 /// Decides `scenario` with `variant` and compares the answer.
-pub fn check(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Verdict {
+pub fn check(subjects: &Subjects, scenario: &Scenario, variant: &str) -> ScenarioResult {
     let Some(expect) = scenario.expect.get(variant) else {
-        return Verdict::Fail(vec![format!("`expect` does not list `{variant}` (add it, or `skip` with a reason)")]);
+        return ScenarioResult::Fail(vec![format!("`expect` does not list `{variant}` (add it, or `skip` with a reason)")]);
     };
     if let Some(reason) = &expect.skip {
-        return Verdict::Skip(reason.clone());
+        return ScenarioResult::Skip(reason.clone());
     }
     match answer(subjects, scenario, variant) {
-        Err(e) => Verdict::Fail(vec![e]),
+        Err(e) => ScenarioResult::Fail(vec![e]),
         Ok((response, selected)) => {
             let mut diffs = differences(expect, &response);
             if let Some(want) = expect.selected {
@@ -42,7 +42,7 @@ pub fn check(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Verdict
                     Err(e) => diffs.push(format!("selected: {e}")),
                 }
             }
-            if diffs.is_empty() { Verdict::Pass } else { Verdict::Fail(diffs) }
+            if diffs.is_empty() { ScenarioResult::Pass } else { ScenarioResult::Fail(diffs) }
         }
     }
 }
@@ -54,14 +54,13 @@ fn answer(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Result<(Va
     if let Some(o) = body.as_object_mut() {
         o.insert("variant".into(), variant.into());
     }
-    let parsed = request::parse_value(&body).map_err(|e| format!("request: {e}"))?;
+    let question = Question::from_value(&body).map_err(|e| format!("request: {e}"))?;
     let policy = subjects.policy(variant, scenario.settings.get(variant))?;
-    let outcome = policy.decide(parsed.operation, &parsed.request).map_err(|e| e.to_string())?;
-    let response = crate::response::render(policy.info(), &parsed, &outcome).map_err(|e| e.to_string())?;
+    let response = policy.answer(&question).map_err(|e| e.to_string())?.to_json();
     let institution = Target::Institution(policy.info().institution().to_string());
-    let selected = match subjects.registry().select(&institution, parsed.at) {
+    let selected = match subjects.registry().select(&institution, question.at()) {
         Ok(p) => Ok(p.info().variant() == variant),
-        Err(crate::DecisionError::NotInForce { .. }) => Ok(false),
+        Err(DecisionError::NotInForce { .. }) => Ok(false),
         Err(e) => Err(e.to_string()),
     };
     Ok((response, selected))
@@ -69,7 +68,7 @@ fn answer(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Result<(Va
 
 /// Runs every scenario of `suite` against every loaded variant, and every
 /// variant a scenario names (a variant named but not loaded fails).
-pub fn run(subjects: &Subjects, suite: &Suite) -> Matrix {
+pub fn run(subjects: &Subjects, suite: &Suite) -> Results {
     let mut variants = subjects.variants();
     for v in suite.variants() {
         if !variants.contains(&v) {
@@ -85,5 +84,5 @@ pub fn run(subjects: &Subjects, suite: &Suite) -> Matrix {
             cells: variants.iter().map(|v| check(subjects, scenario, v)).collect(),
         })
         .collect();
-    Matrix { variants, rows }
+    Results { variants, rows }
 }

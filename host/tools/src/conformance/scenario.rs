@@ -1,8 +1,8 @@
 //! Scenario files: a request and, per variant, the answer expected.
 
 use super::error::ConformanceError;
-use crate::vocab::Wire;
-use kitei_sdk::types::{self as m, Decision, LiabilityRuling, Party, PermissionRuling, TokenStatus};
+use kitei::Wire;
+use kitei::types::{self as m, Decision, LiabilityRuling, Party, PermissionRuling, TokenStatus};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ pub struct Scenario {
     pub expect: BTreeMap<String, Expect>,
     /// operator settings per variant (as in `<institution>.settings.json`)
     #[serde(default)]
-    pub settings: BTreeMap<String, SettingsObject>,
+    pub settings: BTreeMap<String, m::Settings>,
 }
 
 /// What one variant must answer. Fields left out are not checked.
@@ -43,29 +43,6 @@ pub struct Expect {
     pub selected: Option<bool>,
     /// why this variant's answer differs from the others (the clauses)
     pub why: Option<String>,
-}
-
-/// Settings as in a settings file, strictly read.
-#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsObject {
-    pub reauth_after_days: Option<u32>,
-    pub registration_valid_days: Option<u32>,
-    pub permission_valid_days: Option<u32>,
-    pub inactivity_days: Option<u32>,
-    pub designated_providers: Option<Vec<String>>,
-}
-
-impl SettingsObject {
-    pub fn to_settings(&self) -> m::Settings {
-        m::Settings {
-            reauth_after_days: self.reauth_after_days,
-            registration_valid_days: self.registration_valid_days,
-            permission_valid_days: self.permission_valid_days,
-            inactivity_days: self.inactivity_days,
-            designated_providers: self.designated_providers.clone(),
-        }
-    }
 }
 
 /// A loaded set of scenarios, by name (the file stem), in name order.

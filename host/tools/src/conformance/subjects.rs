@@ -1,21 +1,21 @@
 //! What a suite runs against: loaded policies, and a way to load a
 //! variant again with a scenario's settings.
 
-use crate::component::{Checked, Runtime};
-use crate::policy::Policy;
-use crate::registry::Registry;
-use kitei_sdk::types as m;
+use kitei::component::{Checked, Runtime};
+use kitei::LoadedPolicy;
+use kitei::Registry;
+use kitei::types as m;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Makes a variant with other settings from the loaded one.
-pub type Configure = Arc<dyn Fn(&Arc<dyn Policy>, &m::Settings) -> Result<Arc<dyn Policy>, String> + Send + Sync>;
+pub type Configure = Arc<dyn Fn(&Arc<dyn LoadedPolicy>, &m::Settings) -> Result<Arc<dyn LoadedPolicy>, String> + Send + Sync>;
 
 /// The policies under test, by variant.
 pub struct Subjects {
     registry: Registry,
     configure: Configure,
-    configured: Mutex<HashMap<(String, String), Arc<dyn Policy>>>,
+    configured: Mutex<HashMap<(String, String), Arc<dyn LoadedPolicy>>>,
 }
 
 impl Subjects {
@@ -28,7 +28,7 @@ impl Subjects {
     /// Components loaded from files: a scenario's settings are applied by
     /// loading the variant's file again.
     pub fn components(registry: Registry, runtime: Runtime) -> Self {
-        let configure: Configure = Arc::new(move |policy: &Arc<dyn Policy>, settings: &m::Settings| {
+        let configure: Configure = Arc::new(move |policy: &Arc<dyn LoadedPolicy>, settings: &m::Settings| {
             let file = policy
                 .info()
                 .source
@@ -37,7 +37,7 @@ impl Subjects {
             let bytes = std::fs::read(&file).map_err(|e| format!("`{}`: cannot read: {e}", file.display()))?;
             let checked = Checked::new(&runtime, &file, &bytes).map_err(|e| e.to_string())?;
             let configured = checked.configure(settings, None).map_err(|e| e.to_string())?;
-            Ok(Arc::new(configured) as Arc<dyn Policy>)
+            Ok(Arc::new(configured) as Arc<dyn LoadedPolicy>)
         });
         Subjects::new(registry, configure)
     }
@@ -58,7 +58,7 @@ impl Subjects {
     ///
     /// # Errors
     /// The variant is not loaded, or rejects the settings.
-    pub fn policy(&self, variant: &str, settings: Option<&super::scenario::SettingsObject>) -> Result<Arc<dyn Policy>, String> {
+    pub fn policy(&self, variant: &str, settings: Option<&m::Settings>) -> Result<Arc<dyn LoadedPolicy>, String> {
         let loaded = self.registry.variant(variant).ok_or_else(|| format!("variant `{variant}` is not loaded"))?;
         let Some(settings) = settings else { return Ok(loaded.clone()) };
         let key = (variant.to_string(), serde_json::to_string(settings).unwrap_or_default());
@@ -66,7 +66,7 @@ impl Subjects {
         if let Some(p) = cache.get(&key) {
             return Ok(p.clone());
         }
-        let p = (self.configure)(loaded, &settings.to_settings()).map_err(|e| format!("settings rejected: {e}"))?;
+        let p = (self.configure)(loaded, settings).map_err(|e| format!("settings rejected: {e}"))?;
         cache.insert(key, p.clone());
         Ok(p)
     }

@@ -5,10 +5,10 @@
 //! (`第2条第2項第3号`) and whether each condition held, never by rule index.
 
 use crate::diff::DiffError;
-use crate::policy::{Outcome, PolicyInfo};
-use crate::response::cite;
-use crate::vocab::Wire;
-use kitei_sdk::types as m;
+use kitei::policy::{Outcome, PolicyInfo};
+use kitei::answer::cite;
+use kitei::Wire;
+use kitei::types as m;
 use std::collections::BTreeSet;
 
 /// A clause as it sorts in a document: numbered articles first, in order.
@@ -51,7 +51,7 @@ impl Cited {
 
 /// What one module answered to one request.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Answer {
+pub struct Reduced {
     /// `permit`, `linkable`, `valid`, `institution not_liable; provider …`
     pub outcome: String,
     pub cites: BTreeSet<Cited>,
@@ -89,11 +89,11 @@ pub fn cite_strings(info: &PolicyInfo, reasons: &[m::Reason]) -> Result<Vec<Stri
     Ok(c.cites.iter().map(Cited::label).collect())
 }
 
-/// Reduces an outcome to an [`Answer`].
+/// Reduces an outcome to an [`Reduced`].
 ///
 /// # Errors
 /// [`DiffError::Policy`] when a reason names a rule outside the sheet.
-pub fn answer(info: &PolicyInfo, outcome: &Outcome) -> Result<Answer, DiffError> {
+pub fn answer(info: &PolicyInfo, outcome: &Outcome) -> Result<Reduced, DiffError> {
     let mut c = Collect { info, cites: BTreeSet::new(), rules: BTreeSet::new() };
     let outcome = match outcome {
         Outcome::Describe => String::new(),
@@ -138,12 +138,12 @@ pub fn answer(info: &PolicyInfo, outcome: &Outcome) -> Result<Answer, DiffError>
             )
         }
     };
-    Ok(Answer { outcome, cites: c.cites, rules: c.rules })
+    Ok(Reduced { outcome, cites: c.cites, rules: c.rules })
 }
 
-impl Answer {
+impl Reduced {
     /// What two answers are compared on: the outcome and the cited clauses.
-    pub fn same_as(&self, other: &Answer) -> bool {
+    pub fn same_as(&self, other: &Reduced) -> bool {
         self.outcome == other.outcome && self.cites == other.cites
     }
 }

@@ -2,13 +2,13 @@
 //! whose answers differ by operation and by the pair of answers (outcome and
 //! cited clauses on each side); also lists clauses whose text changed.
 
-use crate::diff::answer::{answer, Answer, Cited, ClauseKey};
-use crate::diff::generate::{generate, Facts, OPERATIONS};
+use crate::diff::answer::{answer, Reduced, Cited, ClauseKey};
+use crate::diff::generate::{generate, Case};
 use crate::diff::DiffError;
-use crate::policy::{Policy, PolicyInfo};
-use crate::request::parse_value;
-use crate::response::{cite, settings_json};
-use crate::vocab::{Operation, Wire};
+use kitei::{LoadedPolicy, PolicyInfo};
+use kitei::answer::cite;
+use kitei::Question;
+use kitei::{OperationName, Wire};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,7 +37,7 @@ impl Module {
             effective_from: md.effective_from.clone(),
             effective_until: md.effective_until.clone(),
             sha256: info.sha256.clone(),
-            settings: settings_json(&info.settings),
+            settings: serde_json::to_value(&info.settings).unwrap_or_default(),
         }
     }
 }
@@ -63,7 +63,7 @@ pub struct SideView {
 
 impl SideView {
     /// The side's outcome and the clauses it cites that the other side does not.
-    fn of(info: &PolicyInfo, a: &Answer, other: &Answer) -> Self {
+    fn of(info: &PolicyInfo, a: &Reduced, other: &Reduced) -> Self {
         let clauses = a
             .cites
             .iter()
@@ -104,7 +104,7 @@ impl SideView {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Group {
     #[serde(serialize_with = "wire")]
-    pub operation: Operation,
+    pub operation: OperationName,
     /// how many generated requests fall in this class
     pub count: usize,
     /// the old answer, with the clauses only the old side cites
@@ -118,7 +118,7 @@ pub struct Group {
     pub example: Value,
 }
 
-fn wire<S: serde::Serializer>(op: &Operation, s: S) -> Result<S::Ok, S::Error> {
+fn wire<S: serde::Serializer>(op: &OperationName, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(op.wire())
 }
 
@@ -134,7 +134,7 @@ pub struct TextChange {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Explored {
     #[serde(serialize_with = "wire")]
-    pub operation: Operation,
+    pub operation: OperationName,
     pub requests: usize,
     pub differing: usize,
 }
@@ -164,9 +164,9 @@ type Key = (String, BTreeSet<Cited>, String, BTreeSet<Cited>);
 struct Acc {
     count: usize,
     weight: (usize, usize),
-    facts: Facts,
-    old: Answer,
-    new: Answer,
+    facts: Case,
+    old: Reduced,
+    new: Reduced,
 }
 
 /// Runs `old` and `new` on every generated request at `at`.
@@ -174,19 +174,19 @@ struct Acc {
 /// # Errors
 /// A [`DiffError`] when a module fails: a failure is reported, never
 /// counted as a difference.
-pub fn compare(old: &dyn Policy, new: &dyn Policy, at: DateTime<FixedOffset>) -> Result<Report, DiffError> {
+pub fn compare(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, at: DateTime<FixedOffset>) -> Result<Report, DiffError> {
     let (oi, ni) = (old.info(), new.info());
     let mut explored = Vec::new();
     let mut groups = Vec::new();
-    for op in OPERATIONS {
+    for op in OperationName::deciding() {
         let mut acc: BTreeMap<Key, Acc> = BTreeMap::new();
         let cases = generate(op);
         let mut differing = 0;
         for facts in &cases {
             let request = facts.to_json(oi.variant(), at);
-            let parsed = parse_value(&request).map_err(|e| DiffError::Generator(format!("{request}: {e}")))?;
-            let a = answer(oi, &old.decide(op, &parsed.request)?)?;
-            let b = answer(ni, &new.decide(op, &parsed.request)?)?;
+            let question = Question::from_value(&request).map_err(|e| DiffError::Generator(format!("{request}: {e}")))?;
+            let a = answer(oi, &old.decide(op, question.request())?)?;
+            let b = answer(ni, &new.decide(op, question.request())?)?;
             if a.same_as(&b) {
                 continue;
             }

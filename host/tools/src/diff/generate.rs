@@ -25,10 +25,9 @@
 //! that reads a list of designated providers (akita) and one that reads the
 //! flag agree on what "designated" means.
 
-use crate::vocab::{Operation, Wire};
+use kitei::{OperationName, Wire};
 use chrono::{DateTime, Duration, FixedOffset};
-use kitei_sdk::request::{ACCOUNT_KINDS, FUNCTIONS, INCIDENT_KINDS, LOSS_EVENTS};
-use kitei_sdk::types::{AccountKind, Function, IncidentKind, LossEvent};
+use kitei::types::{AccountKind, Function, IncidentKind, LossEvent};
 use serde_json::{json, Map, Value};
 
 /// The validity period (days) both modules are configured with for every
@@ -37,7 +36,7 @@ pub const PERIOD_DAYS: i64 = 90;
 
 /// The one account of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AccountFacts {
+pub struct AccountCase {
     pub kind: AccountKind,
     pub cash_card: bool,
     pub loan_card: bool,
@@ -47,12 +46,12 @@ pub struct AccountFacts {
 
 /// The facts of one generated request, before it becomes api.md JSON.
 #[derive(Clone, Debug)]
-pub struct Facts {
-    pub operation: Operation,
+pub struct Case {
+    pub operation: OperationName,
     pub corporate: bool,
     pub internet_banking_contract: bool,
     pub direct_banking_registered: bool,
-    pub account: Option<AccountFacts>,
+    pub account: Option<AccountCase>,
     pub anser_api: bool,
     pub provider_contract: bool,
     pub provider_designated: bool,
@@ -71,10 +70,10 @@ pub struct Facts {
     pub institution_at_fault: bool,
 }
 
-impl Facts {
+impl Case {
     /// Nothing true, both service windows open (api.md's defaults).
-    pub fn blank(operation: Operation) -> Self {
-        Facts {
+    pub fn blank(operation: OperationName) -> Self {
+        Case {
             operation,
             corporate: false,
             internet_banking_contract: false,
@@ -98,15 +97,15 @@ impl Facts {
     }
 
     /// Every eligibility fact true (individual customer).
-    pub fn eligible(operation: Operation) -> Self {
-        Facts {
+    pub fn eligible(operation: OperationName) -> Self {
+        Case {
             internet_banking_contract: true,
             direct_banking_registered: true,
             provider_contract: true,
             provider_designated: true,
             agreed_to_terms: true,
             api_auth_completed: true,
-            ..Facts::blank(operation)
+            ..Case::blank(operation)
         }
     }
 
@@ -227,15 +226,6 @@ fn insert_nonempty(o: &mut Map<String, Value>, key: &str, inner: Map<String, Val
     }
 }
 
-/// The operations the generator explores, in report order.
-pub const OPERATIONS: [Operation; 6] = [
-    Operation::Eligibility,
-    Operation::Accounts,
-    Operation::Authorize,
-    Operation::Token,
-    Operation::Liability,
-    Operation::Incident,
-];
 
 /// Token dates: days before `at`, or none.
 fn dates() -> [Option<i64>; 5] {
@@ -244,13 +234,13 @@ fn dates() -> [Option<i64>; 5] {
 
 /// One account of each kind in each card state, with and without IB
 /// registration: 6 × 4 × 2.
-fn accounts() -> Vec<AccountFacts> {
+fn accounts() -> Vec<AccountCase> {
     let cards = [(false, false, false), (true, false, false), (true, false, true), (false, true, true)];
     let mut out = Vec::new();
-    for kind in ACCOUNT_KINDS {
+    for kind in AccountKind::ALL {
         for (cash_card, loan_card, pin_registered) in cards {
             for internet_banking_registered in [false, true] {
-                out.push(AccountFacts { kind, cash_card, loan_card, pin_registered, internet_banking_registered });
+                out.push(AccountCase { kind, cash_card, loan_card, pin_registered, internet_banking_registered });
             }
         }
     }
@@ -258,7 +248,7 @@ fn accounts() -> Vec<AccountFacts> {
 }
 
 /// No account, then every account shape.
-fn account_shapes() -> Vec<Option<AccountFacts>> {
+fn account_shapes() -> Vec<Option<AccountCase>> {
     std::iter::once(None).chain(accounts().into_iter().map(Some)).collect()
 }
 
@@ -267,15 +257,15 @@ fn bools() -> [bool; 2] {
 }
 
 /// The requests for one operation, in a fixed order.
-pub fn generate(operation: Operation) -> Vec<Facts> {
+pub fn generate(operation: OperationName) -> Vec<Case> {
     let mut out = Vec::new();
     match operation {
-        Operation::Describe => {}
-        Operation::Eligibility => {
+        OperationName::Describe => {}
+        OperationName::Eligibility => {
             for account in account_shapes() {
                 for bits in 0u8..128 {
                     let bit = |i: u8| bits & (1 << i) != 0;
-                    out.push(Facts {
+                    out.push(Case {
                         account,
                         corporate: bit(6),
                         internet_banking_contract: bit(5),
@@ -284,26 +274,26 @@ pub fn generate(operation: Operation) -> Vec<Facts> {
                         provider_designated: bit(2),
                         agreed_to_terms: bit(1),
                         api_auth_completed: bit(0),
-                        ..Facts::blank(operation)
+                        ..Case::blank(operation)
                     });
                 }
             }
         }
-        Operation::Accounts => {
+        OperationName::Accounts => {
             for account in accounts() {
                 for anser_api in bools() {
-                    out.push(Facts { account: Some(account), anser_api, ..Facts::blank(operation) });
+                    out.push(Case { account: Some(account), anser_api, ..Case::blank(operation) });
                 }
             }
         }
-        Operation::Authorize => {
-            let profiles = [false, true].map(|ib| Facts { internet_banking_contract: ib, ..Facts::eligible(operation) });
+        OperationName::Authorize => {
+            let profiles = [false, true].map(|ib| Case { internet_banking_contract: ib, ..Case::eligible(operation) });
             for profile in &profiles {
                 for account in account_shapes() {
                     for anser_api in bools() {
-                        for function in FUNCTIONS {
+                        for function in Function::ALL {
                             for function_authorized in bools() {
-                                out.push(Facts {
+                                out.push(Case {
                                     account,
                                     anser_api,
                                     function: Some(function),
@@ -316,7 +306,7 @@ pub fn generate(operation: Operation) -> Vec<Facts> {
                     }
                 }
             }
-            let ordinary = AccountFacts {
+            let ordinary = AccountCase {
                 kind: AccountKind::Ordinary,
                 cash_card: true,
                 loan_card: false,
@@ -328,7 +318,7 @@ pub fn generate(operation: Operation) -> Vec<Facts> {
                     for api_open in bools() {
                         for authenticated_days_ago in dates() {
                             for last_access_days_ago in [None, Some(1)] {
-                                out.push(Facts {
+                                out.push(Case {
                                     account: Some(ordinary),
                                     function: Some(Function::Balance),
                                     function_authorized: true,
@@ -344,23 +334,23 @@ pub fn generate(operation: Operation) -> Vec<Facts> {
                 }
             }
         }
-        Operation::Token => {
+        OperationName::Token => {
             for authenticated_days_ago in dates() {
                 for last_access_days_ago in dates() {
-                    out.push(Facts { authenticated_days_ago, last_access_days_ago, ..Facts::blank(operation) });
+                    out.push(Case { authenticated_days_ago, last_access_days_ago, ..Case::blank(operation) });
                 }
             }
         }
-        Operation::Liability => {
-            for event in LOSS_EVENTS {
+        OperationName::Liability => {
+            for event in LossEvent::ALL {
                 for institution_at_fault in bools() {
-                    out.push(Facts { loss_event: Some(event), institution_at_fault, ..Facts::blank(operation) });
+                    out.push(Case { loss_event: Some(event), institution_at_fault, ..Case::blank(operation) });
                 }
             }
         }
-        Operation::Incident => {
-            for kind in INCIDENT_KINDS {
-                out.push(Facts { incident: Some(kind), ..Facts::blank(operation) });
+        OperationName::Incident => {
+            for kind in IncidentKind::ALL {
+                out.push(Case { incident: Some(kind), ..Case::blank(operation) });
             }
         }
     }
@@ -373,17 +363,17 @@ mod tests {
 
     #[test]
     fn counts_are_the_documented_bounds() {
-        let n: Vec<usize> = OPERATIONS.iter().map(|&op| generate(op).len()).collect();
+        let n: Vec<usize> = OperationName::deciding().map(generate).map(|g| g.len()).collect();
         assert_eq!(n, [6272, 96, 2744 + 80, 25, 16, 7]);
     }
 
     #[test]
     fn every_request_parses() {
-        let at = crate::request::parse_timestamp("2023-07-03T10:00:00+09:00").unwrap();
-        for op in OPERATIONS {
+        let at = kitei::time::parse_timestamp("2023-07-03T10:00:00+09:00").unwrap();
+        for op in OperationName::deciding() {
             for f in generate(op).iter().step_by(7) {
                 let v = f.to_json("gunma-2019", at);
-                crate::request::parse_value(&v).unwrap_or_else(|e| panic!("{v}: {e}"));
+                kitei::Question::from_value(&v).unwrap_or_else(|e| panic!("{v}: {e}"));
             }
         }
     }

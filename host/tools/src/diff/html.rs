@@ -4,7 +4,7 @@
 
 use crate::diff::compare::{Report, SideView};
 use crate::diff::escape;
-use crate::vocab::Wire;
+use kitei::Wire;
 use std::fmt::Write as _;
 
 /// Shared by the diff and matrix pages.

@@ -1,10 +1,11 @@
 //! Loading the modules to compare, each configured with the same settings.
 
-use crate::component::{Checked, ComponentPolicy, Runtime};
+use kitei::component::{Checked, ComponentPolicy, Runtime};
 use crate::diff::generate::PERIOD_DAYS;
 use crate::diff::DiffError;
-use crate::error::LoadError;
-use kitei_sdk::types as m;
+use kitei::LoadError;
+use kitei::SettingName;
+use kitei::types as m;
 use std::path::{Path, PathBuf};
 
 /// The settings a comparison gives a module: every validity period it reads
@@ -12,14 +13,11 @@ use std::path::{Path, PathBuf};
 /// variant's default. Operator settings files are not read, so two modules
 /// compared are answering under the same values.
 pub fn common_settings(md: &m::Metadata) -> m::Settings {
-    let days = |name: &str| md.settings_used.iter().any(|s| s == name).then_some(PERIOD_DAYS as u32);
-    m::Settings {
-        reauth_after_days: days("reauth_after_days"),
-        registration_valid_days: days("registration_valid_days"),
-        permission_valid_days: days("permission_valid_days"),
-        inactivity_days: days("inactivity_days"),
-        designated_providers: None,
+    let mut settings = m::Settings::default();
+    for name in md.settings_used.iter().filter_map(|n| SettingName::from_name(n)) {
+        name.set_days(&mut settings, Some(PERIOD_DAYS as u32));
     }
+    settings
 }
 
 fn load_file(runtime: &Runtime, file: &Path) -> Result<Checked, DiffError> {

@@ -2,7 +2,7 @@
 //! Japanese as the documents state them.
 
 use crate::diff::compare::{Report, SideView};
-use crate::vocab::Wire;
+use kitei::Wire;
 use std::fmt::Write as _;
 
 /// Escapes what would break a table cell.

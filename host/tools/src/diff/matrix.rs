@@ -3,14 +3,14 @@
 //! with the clauses it cites; `unspecified` answers are shown as such.
 
 use crate::diff::answer::{answer, cite_strings, Cited};
-use crate::diff::generate::{AccountFacts, Facts};
+use crate::diff::generate::{AccountCase, Case};
 use crate::diff::{DiffError, Module};
-use crate::policy::{Outcome, Policy};
-use crate::request::parse_value;
-use crate::vocab::{Operation, Wire};
+use kitei::policy::Outcome;
+use kitei::LoadedPolicy;
+use kitei::{Question, SettingName};
+use kitei::{OperationName, Wire};
 use chrono::{DateTime, FixedOffset};
-use kitei_sdk::request::{ACCOUNT_KINDS, FUNCTIONS, INCIDENT_KINDS, LOSS_EVENTS};
-use kitei_sdk::types::{AccountKind, IncidentKind};
+use kitei::types::{AccountKind, Function, IncidentKind, LossEvent};
 use std::sync::Arc;
 
 /// One answer: the outcome, and the clauses cited (`✗`: not met).
@@ -42,35 +42,35 @@ pub struct Matrix {
     pub sections: Vec<Section>,
 }
 
-fn full_account(kind: AccountKind) -> AccountFacts {
-    AccountFacts { kind, cash_card: true, loan_card: true, pin_registered: true, internet_banking_registered: true }
+fn full_account(kind: AccountKind) -> AccountCase {
+    AccountCase { kind, cash_card: true, loan_card: true, pin_registered: true, internet_banking_registered: true }
 }
 
 /// Every eligibility fact, and an ordinary account with cash card, PIN and IB registration.
-fn baseline(op: Operation) -> Facts {
-    Facts {
-        account: Some(AccountFacts { loan_card: false, ..full_account(AccountKind::Ordinary) }),
-        function: Some(kitei_sdk::types::Function::Balance),
+fn baseline(op: OperationName) -> Case {
+    Case {
+        account: Some(AccountCase { loan_card: false, ..full_account(AccountKind::Ordinary) }),
+        function: Some(kitei::types::Function::Balance),
         function_authorized: true,
         authenticated_days_ago: Some(1),
-        ..Facts::eligible(op)
+        ..Case::eligible(op)
     }
 }
 
 struct Ask<'a> {
-    policies: &'a [Arc<dyn Policy>],
+    policies: &'a [Arc<dyn LoadedPolicy>],
     at: DateTime<FixedOffset>,
 }
 
 impl Ask<'_> {
-    fn decide(&self, p: &dyn Policy, facts: &Facts) -> Result<Outcome, DiffError> {
+    fn decide(&self, p: &dyn LoadedPolicy, facts: &Case) -> Result<Outcome, DiffError> {
         let request = facts.to_json(p.info().variant(), self.at);
-        let parsed = parse_value(&request).map_err(|e| DiffError::Generator(format!("{request}: {e}")))?;
-        Ok(p.decide(facts.operation, &parsed.request)?)
+        let question = Question::from_value(&request).map_err(|e| DiffError::Generator(format!("{request}: {e}")))?;
+        Ok(p.decide(facts.operation, question.request())?)
     }
 
     /// A row of whole answers.
-    fn row(&self, label: impl Into<String>, facts: &Facts) -> Result<Row, DiffError> {
+    fn row(&self, label: impl Into<String>, facts: &Case) -> Result<Row, DiffError> {
         let mut cells = Vec::new();
         for p in self.policies {
             let a = answer(p.info(), &self.decide(p.as_ref(), facts)?)?;
@@ -81,9 +81,9 @@ impl Ask<'_> {
     }
 
     /// An `authorize` row citing only what eligibility does not.
-    fn authorize_row(&self, label: impl Into<String>, facts: &Facts) -> Result<Row, DiffError> {
+    fn authorize_row(&self, label: impl Into<String>, facts: &Case) -> Result<Row, DiffError> {
         let mut cells = Vec::new();
-        let elig = Facts { operation: Operation::Eligibility, ..facts.clone() };
+        let elig = Case { operation: OperationName::Eligibility, ..facts.clone() };
         for p in self.policies {
             let a = answer(p.info(), &self.decide(p.as_ref(), facts)?)?;
             let e = answer(p.info(), &self.decide(p.as_ref(), &elig)?)?;
@@ -99,7 +99,7 @@ impl Ask<'_> {
     }
 
     fn incident_rows(&self, kind: IncidentKind) -> Result<Vec<Row>, DiffError> {
-        let facts = Facts { incident: Some(kind), ..Facts::blank(Operation::Incident) };
+        let facts = Case { incident: Some(kind), ..Case::blank(OperationName::Incident) };
         let mut rows: Vec<Row> = ["disclosure", "chained", "suspension"]
             .iter()
             .map(|part| Row { label: format!("{} — {part}", kind.wire()), cells: Vec::new() })
@@ -124,23 +124,23 @@ fn section(title: &str, note: &str, rows: Vec<Row>) -> Section {
 ///
 /// # Errors
 /// A [`DiffError`] when a module fails.
-pub fn matrix(policies: &[Arc<dyn Policy>], at: DateTime<FixedOffset>) -> Result<Matrix, DiffError> {
+pub fn matrix(policies: &[Arc<dyn LoadedPolicy>], at: DateTime<FixedOffset>) -> Result<Matrix, DiffError> {
     let ask = Ask { policies, at };
     let mut sections = Vec::new();
 
-    let e = baseline(Operation::Eligibility);
-    let no_card = Some(AccountFacts { cash_card: false, pin_registered: false, ..full_account(AccountKind::Ordinary) });
+    let e = baseline(OperationName::Eligibility);
+    let no_card = Some(AccountCase { cash_card: false, pin_registered: false, ..full_account(AccountKind::Ordinary) });
     let mut rows = vec![ask.row("all facts", &e)?];
-    let without: [(&str, Facts); 9] = [
-        ("without IB contract", Facts { internet_banking_contract: false, ..e.clone() }),
-        ("without cash card (ordinary, IB-registered)", Facts { account: no_card, ..e.clone() }),
-        ("without IB contract or cash card", Facts { internet_banking_contract: false, account: no_card, ..e.clone() }),
-        ("without provider contract", Facts { provider_contract: false, ..e.clone() }),
-        ("provider not designated", Facts { provider_designated: false, ..e.clone() }),
-        ("terms not agreed", Facts { agreed_to_terms: false, ..e.clone() }),
-        ("API auth not completed", Facts { api_auth_completed: false, ..e.clone() }),
-        ("corporate customer", Facts { corporate: true, ..e.clone() }),
-        ("without direct banking", Facts { direct_banking_registered: false, ..e.clone() }),
+    let without: [(&str, Case); 9] = [
+        ("without IB contract", Case { internet_banking_contract: false, ..e.clone() }),
+        ("without cash card (ordinary, IB-registered)", Case { account: no_card, ..e.clone() }),
+        ("without IB contract or cash card", Case { internet_banking_contract: false, account: no_card, ..e.clone() }),
+        ("without provider contract", Case { provider_contract: false, ..e.clone() }),
+        ("provider not designated", Case { provider_designated: false, ..e.clone() }),
+        ("terms not agreed", Case { agreed_to_terms: false, ..e.clone() }),
+        ("API auth not completed", Case { api_auth_completed: false, ..e.clone() }),
+        ("corporate customer", Case { corporate: true, ..e.clone() }),
+        ("without direct banking", Case { direct_banking_registered: false, ..e.clone() }),
     ];
     for (label, f) in &without {
         rows.push(ask.row(*label, f)?);
@@ -148,33 +148,33 @@ pub fn matrix(policies: &[Arc<dyn Policy>], at: DateTime<FixedOffset>) -> Result
     sections.push(section("eligibility", "every fact true, an ordinary account with cash card, PIN and IB registration; each row removes one", rows));
 
     let mut rows = Vec::new();
-    for kind in ACCOUNT_KINDS {
+    for kind in AccountKind::ALL {
         for anser_api in [false, true] {
-            let f = Facts { account: Some(full_account(kind)), anser_api, ..Facts::blank(Operation::Accounts) };
+            let f = Case { account: Some(full_account(kind)), anser_api, ..Case::blank(OperationName::Accounts) };
             let channel = if anser_api { "anser_api" } else { "institution_api" };
             rows.push(ask.row(format!("{} @ {channel}", kind.wire()), &f)?);
         }
-        let bare = AccountFacts { kind, cash_card: false, loan_card: false, pin_registered: false, internet_banking_registered: false };
-        let f = Facts { account: Some(bare), ..Facts::blank(Operation::Accounts) };
+        let bare = AccountCase { kind, cash_card: false, loan_card: false, pin_registered: false, internet_banking_registered: false };
+        let f = Case { account: Some(bare), ..Case::blank(OperationName::Accounts) };
         rows.push(ask.row(format!("{} @ institution_api, no card, not IB-registered", kind.wire()), &f)?);
     }
     sections.push(section("accounts × channel", "one account with cash card, loan card, PIN and IB registration, unless the row says otherwise", rows));
 
     let mut rows = Vec::new();
-    let a = baseline(Operation::Authorize);
-    for function in FUNCTIONS {
-        for kind in ACCOUNT_KINDS {
-            let f = Facts { function: Some(function), account: Some(full_account(kind)), ..a.clone() };
+    let a = baseline(OperationName::Authorize);
+    for function in Function::ALL {
+        for kind in AccountKind::ALL {
+            let f = Case { function: Some(function), account: Some(full_account(kind)), ..a.clone() };
             rows.push(ask.authorize_row(format!("{} on {}", function.wire(), kind.wire()), &f)?);
         }
     }
-    rows.push(ask.authorize_row("balance on ordinary, not authorized by the customer", &Facts { function_authorized: false, ..a.clone() })?);
+    rows.push(ask.authorize_row("balance on ordinary, not authorized by the customer", &Case { function_authorized: false, ..a.clone() })?);
     sections.push(section("functions", "authorize, every eligibility fact true, the function authorized, authenticated a day before; cites beyond eligibility", rows));
 
     let mut rows = Vec::new();
     for (ib, api) in [(true, true), (true, false), (false, true), (false, false)] {
         let label = format!("IB {} / API {}", if ib { "open" } else { "closed" }, if api { "open" } else { "closed" });
-        rows.push(ask.authorize_row(label, &Facts { internet_banking_open: ib, api_open: api, ..a.clone() })?);
+        rows.push(ask.authorize_row(label, &Case { internet_banking_open: ib, api_open: api, ..a.clone() })?);
     }
     sections.push(section("service windows", "authorize balance on an ordinary account, every eligibility fact true", rows));
 
@@ -186,16 +186,16 @@ pub fn matrix(policies: &[Arc<dyn Policy>], at: DateTime<FixedOffset>) -> Result
             .collect(),
     }];
     for days in [1, 30, 89, 90, 91, 180, 365] {
-        let f = Facts { authenticated_days_ago: Some(days), ..Facts::blank(Operation::Token) };
+        let f = Case { authenticated_days_ago: Some(days), ..Case::blank(OperationName::Token) };
         rows.push(ask.row(format!("authenticated {days} days before"), &f)?);
     }
-    rows.push(ask.row("never authenticated", &Facts::blank(Operation::Token))?);
+    rows.push(ask.row("never authenticated", &Case::blank(OperationName::Token))?);
     sections.push(section("token periods", "token, no last access; settings from the policy directory", rows));
 
     let mut rows = Vec::new();
-    for event in LOSS_EVENTS {
+    for event in LossEvent::ALL {
         for at_fault in [false, true] {
-            let f = Facts { loss_event: Some(event), institution_at_fault: at_fault, ..Facts::blank(Operation::Liability) };
+            let f = Case { loss_event: Some(event), institution_at_fault: at_fault, ..Case::blank(OperationName::Liability) };
             let label = if at_fault { format!("{} (institution at fault)", event.wire()) } else { event.wire().to_string() };
             rows.push(ask.row(label, &f)?);
         }
@@ -203,7 +203,7 @@ pub fn matrix(policies: &[Arc<dyn Policy>], at: DateTime<FixedOffset>) -> Result
     sections.push(section("liability", "ruling per party; ✗ marks an exemption that does not apply", rows));
 
     let mut rows = Vec::new();
-    for kind in INCIDENT_KINDS {
+    for kind in IncidentKind::ALL {
         rows.extend(ask.incident_rows(kind)?);
     }
     sections.push(section("incidents", "disclosure to the provider, its extension to chained providers, suspension by the institution", rows));
@@ -212,7 +212,7 @@ pub fn matrix(policies: &[Arc<dyn Policy>], at: DateTime<FixedOffset>) -> Result
     Ok(Matrix { at: at.to_rfc3339(), variants, sections })
 }
 
-fn settings_text(p: &dyn Policy) -> String {
+fn settings_text(p: &dyn LoadedPolicy) -> String {
     let info = p.info();
     let s = &info.settings;
     let parts: Vec<String> = info
@@ -221,13 +221,7 @@ fn settings_text(p: &dyn Policy) -> String {
         .iter()
         .filter(|n| n.ends_with("_days"))
         .map(|n| {
-            let v = match n.as_str() {
-                "reauth_after_days" => s.reauth_after_days,
-                "registration_valid_days" => s.registration_valid_days,
-                "permission_valid_days" => s.permission_valid_days,
-                "inactivity_days" => s.inactivity_days,
-                _ => None,
-            };
+            let v = SettingName::from_name(n).and_then(|name| name.days(s));
             format!("{n} = {}", v.map_or("unset".to_string(), |d| d.to_string()))
         })
         .collect();

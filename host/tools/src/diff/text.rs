@@ -1,7 +1,7 @@
 //! The readable text report (the default format).
 
 use crate::diff::compare::{Module, Report, SideView};
-use crate::vocab::Wire;
+use kitei::Wire;
 use std::fmt::Write as _;
 
 fn module_line(label: &str, m: &Module) -> String {
