@@ -7,9 +7,9 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use kitei::component::{Limits, Runtime};
-use kitei::policy::Policy;
-use kitei::request::{Parsed, Target};
-use kitei::vocab::{Operation, Wire};
+use kitei::LoadedPolicy;
+use kitei::Question;
+use kitei::{OperationName, Wire};
 use kitei::Registry;
 use kitei_benches::{pairs, request, Renamed};
 use std::hint::black_box;
@@ -43,7 +43,7 @@ fn floor(c: &mut Criterion) {
     let rt = runtime();
     let floor = kitei_benches::floor(&rt);
     let req = request(1);
-    for op in [Operation::Eligibility, Operation::Authorize] {
+    for op in [OperationName::Eligibility, OperationName::Authorize] {
         let mut g = c.benchmark_group(format!("floor/{}", op.wire()));
         for (how, policy) in [("component", &floor.component), ("native", &floor.native)] {
             g.bench_with_input(BenchmarkId::new(how, floor.variant), &req, |b, req| {
@@ -63,7 +63,7 @@ fn accounts_scaling(c: &mut Criterion) {
         let req = request(n);
         for (how, policy) in [("component", &toyama.component), ("native", &toyama.native)] {
             g.bench_with_input(BenchmarkId::new(how, n), &req, |b, req| {
-                b.iter(|| black_box(policy.decide(Operation::Authorize, black_box(req)).expect("decides")))
+                b.iter(|| black_box(policy.decide(OperationName::Authorize, black_box(req)).expect("decides")))
             });
         }
     }
@@ -80,23 +80,20 @@ fn loaded_policies(c: &mut Criterion) {
         let mut registry = Registry::default();
         for i in 0..copies {
             for p in &pairs {
-                let policy: Arc<dyn Policy> = Arc::new(p.checked.clone().configure(&p.component.info().settings, None).expect("configures"));
+                let policy: Arc<dyn LoadedPolicy> = Arc::new(p.checked.clone().configure(&p.component.info().settings, None).expect("configures"));
                 registry.add(Arc::new(Renamed::new(policy, &format!("{}-{i}", p.variant))));
             }
         }
         let n = registry.policies().len();
         // ask the last-loaded copy of toyama, through selection by institution
-        let parsed = Parsed {
-            target: Target::Institution(format!("toyama-2023-{}", copies - 1)),
-            operation: Operation::Authorize,
-            at: kitei::request::parse_timestamp("2023-07-03T10:00:00+09:00"),
-            account_ids: vec!["A0".into()],
-            request: request(1),
-        };
-        g.bench_with_input(BenchmarkId::new("component", n), &parsed, |b, parsed| {
+        let mut example: serde_json::Value =
+            serde_json::from_str(include_str!("../examples/01-toyama-authorize.json")).expect("example parses");
+        example["institution"] = format!("toyama-2023-{}", copies - 1).into();
+        let question = Question::from_value(&example).expect("example is valid");
+        g.bench_with_input(BenchmarkId::new("component", n), &question, |b, q| {
             b.iter(|| {
-                let policy = registry.select(&parsed.target, parsed.at).expect("selects");
-                black_box(policy.decide(parsed.operation, &parsed.request).expect("decides"))
+                let policy = registry.select(q.target(), q.at()).expect("selects");
+                black_box(policy.decide(q.operation().name(), q.request()).expect("decides"))
             })
         });
     }

@@ -6,9 +6,9 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use kitei::component::{Checked, Limits, Runtime};
-use kitei::policy::Policy;
-use kitei::registry::no_settings;
-use kitei::vocab::Operation;
+use kitei::LoadedPolicy;
+
+use kitei::OperationName;
 use kitei_benches::request;
 use std::hint::black_box;
 use std::time::Duration;
@@ -29,14 +29,14 @@ fn load(c: &mut Criterion) {
     // What a reload does for one changed module, up to its first answer.
     g.bench_function("swap_to_first_decision_precompiled", |b| {
         b.iter(|| {
-            let policy = Checked::new(&cached, &file, &bytes).expect("loads").configure(&no_settings(), None).expect("configures");
-            black_box(policy.decide(Operation::Authorize, &req).expect("decides"))
+            let policy = Checked::new(&cached, &file, &bytes).expect("loads").configure(&kitei::Settings::default(), None).expect("configures");
+            black_box(policy.decide(OperationName::Authorize, &req).expect("decides"))
         })
     });
     g.bench_function("swap_to_first_decision_compiled", |b| {
         b.iter(|| {
-            let policy = Checked::new(&plain, &file, &bytes).expect("loads").configure(&no_settings(), None).expect("configures");
-            black_box(policy.decide(Operation::Authorize, &req).expect("decides"))
+            let policy = Checked::new(&plain, &file, &bytes).expect("loads").configure(&kitei::Settings::default(), None).expect("configures");
+            black_box(policy.decide(OperationName::Authorize, &req).expect("decides"))
         })
     });
     g.finish();

@@ -1,13 +1,10 @@
 //! What the benchmarks share: the six variants as components and natively,
 //! and the requests they are asked.
 
-use kitei::build::{build_crate, Toolchain};
 use kitei::component::{Checked, Runtime};
-use kitei::policy::{NativePolicy, Policy, PolicyInfo};
-use kitei::registry::no_settings;
-use kitei::request::parse_value;
-use kitei::vocab::Operation;
-use kitei_sdk::types::{Request, Settings};
+use kitei::types::{Request, Settings};
+use kitei::{LoadedPolicy, NativePolicy, OperationName, PolicyInfo, Question};
+use kitei_tools::build::{build_crate, Toolchain};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -15,20 +12,14 @@ use std::sync::Arc;
 pub use kitei_tests::NATIVE as VARIANTS;
 
 /// The operations benchmarked per variant.
-pub const OPERATIONS: [Operation; 5] =
-    [Operation::Eligibility, Operation::Accounts, Operation::Authorize, Operation::Liability, Operation::Incident];
+pub const OPERATIONS: [OperationName; 5] =
+    [OperationName::Eligibility, OperationName::Accounts, OperationName::Authorize, OperationName::Liability, OperationName::Incident];
 
 /// Settings that give every period a value, so token arithmetic runs.
 pub fn settings_for(policy: &kitei_sdk::Policy) -> Settings {
-    let mut s = no_settings();
+    let mut s = Settings::default();
     for name in policy.settings {
-        match name.name() {
-            "reauth_after_days" => s.reauth_after_days = Some(90),
-            "registration_valid_days" => s.registration_valid_days = Some(365),
-            "permission_valid_days" => s.permission_valid_days = Some(90),
-            "inactivity_days" => s.inactivity_days = Some(180),
-            _ => {}
-        }
+        name.set_days(&mut s, Some(90));
     }
     s
 }
@@ -47,14 +38,14 @@ pub fn request(n: usize) -> Request {
         .collect();
     v["customer"]["accounts"] = accounts.into();
     v.as_object_mut().expect("object").remove("account_ids");
-    parse_value(&v).expect("example is valid").request
+    Question::from_value(&v).expect("example is valid").request().clone()
 }
 
 /// A variant as a component (built from source by the test support) and natively.
 pub struct Pair {
     pub variant: &'static str,
-    pub component: Arc<dyn Policy>,
-    pub native: Arc<dyn Policy>,
+    pub component: Arc<dyn LoadedPolicy>,
+    pub native: Arc<dyn LoadedPolicy>,
     pub checked: Checked,
 }
 
@@ -85,12 +76,12 @@ pub fn floor(runtime: &Runtime) -> Pair {
 /// A policy under another name: copies of one compiled component, each with
 /// its own instances, to load hundreds of "institutions" for the scaling runs.
 pub struct Renamed {
-    pub inner: Arc<dyn Policy>,
+    pub inner: Arc<dyn LoadedPolicy>,
     pub info: PolicyInfo,
 }
 
 impl Renamed {
-    pub fn new(inner: Arc<dyn Policy>, name: &str) -> Self {
+    pub fn new(inner: Arc<dyn LoadedPolicy>, name: &str) -> Self {
         let mut info = inner.info().clone();
         info.metadata.variant = name.to_string();
         info.metadata.institution = name.to_string();
@@ -98,11 +89,11 @@ impl Renamed {
     }
 }
 
-impl Policy for Renamed {
+impl LoadedPolicy for Renamed {
     fn info(&self) -> &PolicyInfo {
         &self.info
     }
-    fn decide(&self, op: Operation, r: &Request) -> Result<kitei::policy::Outcome, kitei::DecisionError> {
+    fn decide(&self, op: OperationName, r: &Request) -> Result<kitei::policy::Outcome, kitei::DecisionError> {
         self.inner.decide(op, r)
     }
 }

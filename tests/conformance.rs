@@ -3,11 +3,10 @@
 //! variant crates linked natively, and a trial that every clause
 //! `spec/domain.md` cites for a variant is expected by some scenario.
 
-use kitei::conformance::{self, Coverage, Subjects, Suite, Verdict, COVERAGE_FILE};
-use kitei::policy::{NativePolicy, Policy};
-use kitei::registry::no_settings;
+use kitei_tools::conformance::{self, Coverage, ScenarioResult, Subjects, Suite, COVERAGE_FILE};
+use kitei::{LoadedPolicy, NativePolicy};
 use kitei::Registry;
-use kitei_sdk::types::Settings;
+use kitei::Settings;
 use libtest_mimic::{Arguments, Failed, Trial};
 use kitei_tests::NATIVE;
 use std::path::PathBuf;
@@ -17,7 +16,7 @@ fn suite_dir() -> PathBuf {
     kitei_tests::root().join("tests/conformance")
 }
 
-fn native(variant: &str, settings: Settings) -> Result<Arc<dyn Policy>, String> {
+fn native(variant: &str, settings: Settings) -> Result<Arc<dyn LoadedPolicy>, String> {
     let (_, policy) = NATIVE.iter().find(|(v, _)| *v == variant).ok_or_else(|| format!("no crate for `{variant}`"))?;
     Ok(Arc::new(NativePolicy::new(policy, settings)?))
 }
@@ -27,9 +26,9 @@ fn natives() -> &'static Subjects {
     S.get_or_init(|| {
         let mut registry = Registry::default();
         for (variant, _) in NATIVE {
-            registry.add(native(variant, no_settings()).unwrap_or_else(|e| panic!("{variant}: {e}")));
+            registry.add(native(variant, Settings::default()).unwrap_or_else(|e| panic!("{variant}: {e}")));
         }
-        Subjects::new(registry, Arc::new(|p: &Arc<dyn Policy>, s: &Settings| native(p.info().variant(), s.clone())))
+        Subjects::new(registry, Arc::new(|p: &Arc<dyn LoadedPolicy>, s: &Settings| native(p.info().variant(), s.clone())))
     })
 }
 
@@ -39,10 +38,10 @@ fn components() -> &'static Subjects {
     S.get_or_init(|| Subjects::components(kitei_tests::registry(), kitei_tests::runtime()))
 }
 
-fn verdict(v: Verdict) -> Result<(), Failed> {
+fn verdict(v: ScenarioResult) -> Result<(), Failed> {
     match v {
-        Verdict::Pass | Verdict::Skip(_) => Ok(()),
-        Verdict::Fail(diffs) => Err(diffs.join("\n").into()),
+        ScenarioResult::Pass | ScenarioResult::Skip(_) => Ok(()),
+        ScenarioResult::Fail(diffs) => Err(diffs.join("\n").into()),
     }
 }
 

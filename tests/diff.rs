@@ -4,7 +4,7 @@
 //! HTML report rendered by a real headless browser.
 
 use kitei::component::{ComponentPolicy, Runtime};
-use kitei::diff::{self, Format, Group, Report};
+use kitei_tools::diff::{self, Format, Group, Report};
 use kitei_tests::{policies, root};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -25,7 +25,7 @@ fn load(variant: &str) -> ComponentPolicy {
 }
 
 fn at() -> chrono::DateTime<chrono::FixedOffset> {
-    kitei::request::parse_timestamp(diff::DEFAULT_AT).expect("default --at parses")
+    kitei::time::parse_timestamp(diff::DEFAULT_AT).expect("default --at parses")
 }
 
 /// gunma-2019 → gunma-2023, computed once per test binary.
@@ -49,7 +49,7 @@ fn has(side: &diff::SideView, cite: &str) -> bool {
 
 /// The example request, re-parsed the way `kitei eval` reads it.
 fn example(g: &Group) -> &serde_json::Value {
-    kitei::request::parse_value(&g.example).unwrap_or_else(|e| panic!("example does not parse: {e}"));
+    kitei::Question::from_value(&g.example).unwrap_or_else(|e| panic!("example does not parse: {e}"));
     assert_eq!(g.example["variant"], "gunma-2019");
     &g.example
 }

@@ -1,17 +1,16 @@
 //! The host with the built components: answers against the seed text,
 //! refusals of bad modules, and request errors that name the field.
 
-use kitei::policy::Policy;
-use kitei::{decide_json, DecisionError, Registry};
+use kitei::{DecisionError, LoadedPolicy, Question, Registry};
 use kitei_tests::{dummy_component, policies, policy_wit, registry, runtime, temp_policy_dir};
 use serde_json::{json, Value};
 
 fn decide(registry: &Registry, request: Value) -> Value {
-    decide_json(registry, request.to_string().as_bytes()).unwrap_or_else(|e| panic!("decision failed: {e}"))
+    registry.decide_json(request.to_string().as_bytes()).map(|a| a.to_json()).unwrap_or_else(|e| panic!("decision failed: {e}"))
 }
 
 fn error(registry: &Registry, body: &str) -> DecisionError {
-    match decide_json(registry, body.as_bytes()) {
+    match registry.decide_json(body.as_bytes()).map(|a| a.to_json()) {
         Ok(v) => panic!("expected an error, got {v}"),
         Err(e) => e,
     }
@@ -140,13 +139,13 @@ fn token_expiry_is_shown_in_the_offset_of_the_question() {
     req["at"] = json!("2023-07-01T08:59:59.5+09:00");
     let v = decide(&r, req.clone());
     assert_eq!((v["token"]["status"].as_str(), v["token"]["expires_at"].as_str()), (Some("valid"), Some("2023-07-01T09:00:00+09:00")));
-    let parsed = kitei::request::parse_value(&req).unwrap();
-    let mut settings = kitei::registry::no_settings();
+    let parsed = Question::from_value(&req).unwrap();
+    let mut settings = kitei::Settings::default();
     settings.reauth_after_days = Some(30);
     let native = kitei::policy::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, settings).unwrap();
     let component = r.variant("toyama-2023").unwrap();
-    let op = kitei::vocab::Operation::Authorize;
-    let (c, n) = (component.decide(op, &parsed.request).unwrap(), native.decide(op, &parsed.request).unwrap());
+    let op = kitei::OperationName::Authorize;
+    let (c, n) = (component.decide(op, parsed.request()).unwrap(), native.decide(op, parsed.request()).unwrap());
     assert_eq!(format!("{c:?}"), format!("{n:?}"));
 }
 
@@ -157,7 +156,7 @@ fn token_expiry_is_shown_in_the_offset_of_the_question() {
 fn a_request_larger_than_the_guest_arena_is_answered_like_natively() {
     let r = registry();
     let component = r.variant("toyama-2023").unwrap();
-    let native = kitei::policy::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, kitei::registry::no_settings()).unwrap();
+    let native = kitei::policy::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, kitei::Settings::default()).unwrap();
     let mut big = example();
     let account = big["customer"]["accounts"][0].clone();
     let accounts: Vec<Value> = (0..40_000)
@@ -169,9 +168,9 @@ fn a_request_larger_than_the_guest_arena_is_answered_like_natively() {
         .collect();
     big["customer"]["accounts"] = json!(accounts);
     big.as_object_mut().unwrap().remove("account_ids");
-    let small = kitei::request::parse_value(&example()).unwrap().request;
-    let big = kitei::request::parse_value(&big).unwrap().request;
-    let op = kitei::vocab::Operation::Authorize;
+    let small = Question::from_value(&example()).unwrap().request().clone();
+    let big = Question::from_value(&big).unwrap().request().clone();
+    let op = kitei::OperationName::Authorize;
     for req in [&small, &big, &small, &big, &small] {
         let (c, n) = (component.decide(op, req).unwrap(), native.decide(op, req).unwrap());
         assert_eq!(format!("{c:?}"), format!("{n:?}"));
@@ -294,7 +293,7 @@ fn request_errors_name_the_field() {
         req.to_string()
     };
     let e = error(&r, &with(&["customer", "nickname"], json!("x")));
-    assert_eq!(e.http_status(), 422);
+    assert_eq!(kitei_serve::decision_status(&e), 422);
     assert!(e.to_string().contains("unknown field `nickname`") && e.to_string().contains("customer"), "{e}");
     let e = error(&r, &with(&["customer", "accounts", "0", "kind"], json!("checking")));
     assert_eq!(e.code(), "invalid_request");
@@ -306,11 +305,11 @@ fn request_errors_name_the_field() {
     let e = error(&r, &with(&["function"], Value::Null));
     assert!(e.to_string().contains("`function` is required"), "{e}");
     let e = error(&r, "{ not json");
-    assert_eq!((e.code(), e.http_status()), ("malformed_json", 400));
+    assert_eq!((e.code(), kitei_serve::decision_status(&e)), ("malformed_json", 400));
     let e = error(&r, &with(&["institution"], json!("nowhere")));
-    assert_eq!((e.code(), e.http_status()), ("unknown_institution", 404));
+    assert_eq!((e.code(), kitei_serve::decision_status(&e)), ("unknown_institution", 404));
     let e = error(&r, &with(&["at"], json!("2020-01-01T00:00:00+09:00")));
-    assert_eq!((e.code(), e.http_status()), ("not_in_force", 404));
+    assert_eq!((e.code(), kitei_serve::decision_status(&e)), ("not_in_force", 404));
     assert_eq!(e.to_json()["error"]["code"], "not_in_force");
 }
 

@@ -3,10 +3,9 @@
 //! from exactly one module), with the server started in-process on port 0.
 
 use kitei::component::sha256_hex;
-use kitei::policy::{Outcome, Policy, PolicyInfo};
-use kitei::serve::{self, AppState, Config, ReloadConfig, ServerHandle};
-use kitei::vocab::Operation;
-use kitei::{DecisionError, Registry};
+use kitei::policy::Outcome;
+use kitei::{DecisionError, LoadedPolicy, OperationName, PolicyInfo, Registry};
+use kitei_serve::{self as serve, AppState, Config, ReloadConfig, ServerHandle};
 use kitei_tests::{policies, registry, runtime, temp_policy_dir};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -258,14 +257,14 @@ struct Failing {
     info: PolicyInfo,
 }
 
-impl Policy for Failing {
+impl LoadedPolicy for Failing {
     fn info(&self) -> &PolicyInfo {
         &self.info
     }
-    fn decide(&self, operation: Operation, _: &kitei_sdk::types::Request) -> Result<Outcome, DecisionError> {
+    fn decide(&self, operation: OperationName, _: &kitei::types::Request) -> Result<Outcome, DecisionError> {
         let variant = self.info.variant().to_string();
         match operation {
-            Operation::Token => Err(DecisionError::Timeout { variant, millis: 100 }),
+            OperationName::Token => Err(DecisionError::Timeout { variant, millis: 100 }),
             _ => Err(DecisionError::PolicyFailed { variant, message: "wasm trap: unreachable".into() }),
         }
     }

@@ -14,8 +14,8 @@
 //! `KITEI_ROUNDS` (default 15) rounds of `KITEI_CALLS` (default 100000) calls.
 
 use kitei::component::{Checked, Limits, Runtime};
-use kitei::policy::Policy;
-use kitei::vocab::{Operation, Wire};
+use kitei::LoadedPolicy;
+use kitei::{OperationName, Wire};
 use std::hint::black_box;
 use std::path::PathBuf;
 
@@ -27,7 +27,7 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let usage = "usage: profile <operation> <component.wasm>…";
     let op_name = args.next().ok_or_else(|| anyhow::anyhow!(usage))?;
-    let op = Operation::from_wire(&op_name).ok_or_else(|| anyhow::anyhow!("unknown operation `{op_name}`"))?;
+    let op = OperationName::from_wire(&op_name).ok_or_else(|| anyhow::anyhow!("unknown operation `{op_name}`"))?;
     let files: Vec<PathBuf> = args.map(PathBuf::from).collect();
     anyhow::ensure!(!files.is_empty(), usage);
     let (rounds, calls) = (env("KITEI_ROUNDS", 15)?, env("KITEI_CALLS", 100_000)?);

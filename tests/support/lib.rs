@@ -1,7 +1,7 @@
 //! Shared test support: the bundled policies built once per test binary,
 //! and synthetic components for the host's refusal paths.
 
-use kitei::build::{build_crate, bundled_crates, Toolchain};
+use kitei_tools::build::{build_crate, bundled_crates, Toolchain};
 use kitei::component::{Limits, Runtime};
 use kitei::Registry;
 use std::path::{Path, PathBuf};
@@ -72,7 +72,7 @@ pub fn dummy_component(wit: &str, world: &str) -> Vec<u8> {
     let mut module = wit_component::dummy_module(&resolve, world, ManglingAndAbi::Legacy(LiftLowerAbi::Sync));
     wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8, false)
         .expect("embed metadata");
-    kitei::build::componentize(&module).expect("componentize fixture")
+    kitei_tools::build::componentize(&module).expect("componentize fixture")
 }
 
 /// The contract's WIT text.
