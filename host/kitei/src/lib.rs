@@ -36,6 +36,7 @@ pub mod policy;
 pub mod question;
 pub mod registry;
 pub mod time;
+pub mod trust;
 pub mod vocab;
 
 pub use answer::{

@@ -1,0 +1,480 @@
+//! Signed modules: which keys may publish a module for which institution.
+//!
+//! An institution signs a small [`Statement`] about its module — institution,
+//! variant, version, a rising `sequence`, the module's sha256 and size — with
+//! an SSH key, in the SSHSIG format git and `ssh-keygen -Y sign` use, under
+//! the fixed namespace [`NAMESPACE`]. The signature travels beside the module
+//! as `<module>.wasm.sig` ([`Sidecar`]).
+//!
+//! The platform decides what it trusts in a [`TrustPolicy`] (TOML, from its
+//! own configuration, never from the policy directory or a registry):
+//! whether signatures are required, and each institution's keys with their
+//! validity. Verification ([`TrustPolicy::verify`]) runs before a module is
+//! compiled, and takes nothing from the artifact on trust:
+//! - whether a signature is needed is the policy's, not the module's, choice;
+//! - only the keys of the institution the statement names are tried, so
+//!   gunma's key cannot publish for toyama (and the statement's institution
+//!   and variant must then equal the module's own metadata:
+//!   [`Verified::check_module`]);
+//! - the signature must be in [`NAMESPACE`], by a key valid today;
+//! - the sha256 and size of the exact bytes read must be the statement's;
+//! - the `sequence` must not fall below the highest accepted for the variant
+//!   ([`SequenceFloor`], persisted), so an old signed module cannot be replayed.
+//!
+//! ```
+//! use kitei::trust::TrustPolicy;
+//! let policy = TrustPolicy::from_toml(r#"
+//!     require_signatures = true
+//!     [institutions.gunma]
+//!     keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBvHYdqb6/yZ9xVDOHwBgYwgoYbqW3pkl6Zw5vdcUrXP gunma-2026"]
+//! "#)?;
+//! assert!(policy.require_signatures());
+//! # Ok::<(), kitei::trust::TrustError>(())
+//! ```
+
+use crate::component::sha256_hex;
+use chrono::NaiveDate;
+use ssh_key::{PublicKey, SshSig};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The SSHSIG namespace of module statements: a signature made for anything
+/// else (a git commit, a file) is not a module signature.
+pub const NAMESPACE: &str = "kitei-policy@v1";
+
+/// The file a module's signature is kept in: `<module>.wasm.sig`.
+pub fn sidecar_path(module: &Path) -> PathBuf {
+    let mut name = module.as_os_str().to_owned();
+    name.push(".sig");
+    PathBuf::from(name)
+}
+
+/// What an institution signs about one module.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    /// the institution the module answers for (`gunma`)
+    pub institution: String,
+    /// the variant it is (`gunma-2023`)
+    pub variant: String,
+    /// the text's version, as the module's metadata says
+    pub version: String,
+    /// rises with every module the institution publishes for the variant
+    pub sequence: u64,
+    /// hex sha256 of the module's bytes
+    pub sha256: String,
+    /// the module's size in bytes
+    pub size: u64,
+    /// when it was signed (RFC 3339; informative: validity is judged by the
+    /// verifier's date, not by a date the signer wrote)
+    pub signed_at: String,
+}
+
+/// The signature file: the exact statement text that was signed, and the
+/// SSHSIG armour over it.
+///
+/// An auditor checks one with OpenSSH alone:
+/// `jq -j .statement M.wasm.sig > msg; jq -j .signature M.wasm.sig > sig;
+/// ssh-keygen -Y verify -f allowed_signers -I gunma -n kitei-policy@v1 -s sig < msg`
+/// (`allowed_signers` from `kitei trust allowed-signers`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sidecar {
+    /// the statement as signed, byte for byte (JSON)
+    pub statement: String,
+    /// `-----BEGIN SSH SIGNATURE-----` …
+    pub signature: String,
+}
+
+impl Sidecar {
+    /// Signs `statement` with `key` (an OpenSSH private key).
+    ///
+    /// # Errors
+    /// [`TrustError::Malformed`] when the key cannot sign.
+    pub fn sign(key: &ssh_key::PrivateKey, statement: &Statement) -> Result<Self, TrustError> {
+        let text = serde_json::to_string(statement).map_err(|e| TrustError::Malformed(e.to_string()))?;
+        let sig = key
+            .sign(NAMESPACE, ssh_key::HashAlg::Sha512, text.as_bytes())
+            .map_err(|e| TrustError::Malformed(format!("cannot sign: {e}")))?;
+        let signature = sig.to_pem(ssh_key::LineEnding::LF).map_err(|e| TrustError::Malformed(e.to_string()))?;
+        Ok(Sidecar { statement: text, signature })
+    }
+
+    /// The file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).unwrap_or_else(|e| unreachable!("two strings serialize: {e}"));
+        out.push(b'\n');
+        out
+    }
+
+    /// Reads a signature file.
+    ///
+    /// # Errors
+    /// [`TrustError::Malformed`] naming what is wrong.
+    pub fn parse(bytes: &[u8]) -> Result<Self, TrustError> {
+        serde_json::from_slice(bytes).map_err(|e| TrustError::Malformed(format!("signature file: {e}")))
+    }
+}
+
+/// Why a module is not trusted. Each names what failed; none is ever
+/// answered by loading the module anyway.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// the trust file cannot be read as a trust policy
+    #[error("trust file: {0}")]
+    TrustFile(String),
+    /// signatures are required and the module has none
+    #[error("no signature (`.wasm.sig`) and the trust policy requires one")]
+    Unsigned,
+    /// the signature file or its statement cannot be read
+    #[error("signature: {0}")]
+    Malformed(String),
+    /// the signature is for another purpose than module statements
+    #[error("signature is in namespace `{0}`, not `kitei-policy@v1`")]
+    Namespace(String),
+    /// the trust policy names no keys for the statement's institution
+    #[error("no trusted keys for institution `{0}`")]
+    UnknownInstitution(String),
+    /// the key that signed is another institution's
+    #[error("signed by a key of `{signer}`, but the statement is for `{institution}`")]
+    OtherInstitution {
+        /// the statement's institution
+        institution: String,
+        /// the institution whose key signed
+        signer: String,
+    },
+    /// the key that signed is not trusted at all
+    #[error("signed by an unknown key ({fingerprint}) for `{institution}`")]
+    UnknownKey {
+        /// the statement's institution
+        institution: String,
+        /// the signing key's fingerprint
+        fingerprint: String,
+    },
+    /// the key is trusted but not today
+    #[error("the key that signed ({fingerprint}) is valid {window}, not on {today}")]
+    KeyNotValid {
+        /// the key's fingerprint
+        fingerprint: String,
+        /// its validity window
+        window: String,
+        /// the verifier's date
+        today: NaiveDate,
+    },
+    /// the signature does not verify: the statement was changed, or the armour is corrupt
+    #[error("signature does not verify: {0}")]
+    BadSignature(String),
+    /// the module's bytes are not the ones signed
+    #[error("module bytes differ from the signed statement: {0}")]
+    Digest(String),
+    /// the statement says another institution or variant than the module
+    #[error("statement says {field} `{statement}`, the module says `{module}`")]
+    Mismatch {
+        /// `institution` or `variant`
+        field: &'static str,
+        /// what the statement says
+        statement: String,
+        /// what the module's metadata says
+        module: String,
+    },
+    /// an older module than one already accepted (rollback)
+    #[error("sequence {sequence} of `{variant}` is below {floor}, already accepted (rollback refused)")]
+    Rollback {
+        /// the variant
+        variant: String,
+        /// the statement's sequence
+        sequence: u64,
+        /// the highest accepted
+        floor: u64,
+    },
+    /// the rollback floor cannot be read or written
+    #[error("sequence floor `{file}`: {message}")]
+    Floor {
+        /// the floor file
+        file: PathBuf,
+        /// what went wrong
+        message: String,
+    },
+}
+
+/// A key as the trust file writes it: the OpenSSH public key line alone, or
+/// with its validity.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum KeyEntry {
+    Line(String),
+    Windowed {
+        key: String,
+        not_before: Option<NaiveDate>,
+        not_after: Option<NaiveDate>,
+    },
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstitutionEntry {
+    keys: Vec<KeyEntry>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustFile {
+    require_signatures: bool,
+    #[serde(default)]
+    institutions: BTreeMap<String, InstitutionEntry>,
+}
+
+/// A key an institution signs with, and the days it may (inclusive, the
+/// verifier's UTC date).
+#[derive(Clone, Debug)]
+pub struct TrustedKey {
+    key: PublicKey,
+    not_before: Option<NaiveDate>,
+    not_after: Option<NaiveDate>,
+}
+
+impl TrustedKey {
+    fn valid_on(&self, day: NaiveDate) -> bool {
+        self.not_before.is_none_or(|b| b <= day) && self.not_after.is_none_or(|a| day <= a)
+    }
+
+    fn window(&self) -> String {
+        let d = |d: Option<NaiveDate>| d.map_or("…".to_string(), |d| d.to_string());
+        format!("{} – {}", d(self.not_before), d(self.not_after))
+    }
+
+    /// `SHA256:…`, as `ssh-keygen -l` prints it.
+    pub fn fingerprint(&self) -> String {
+        self.key.fingerprint(ssh_key::HashAlg::Sha256).to_string()
+    }
+}
+
+/// What the platform trusts: configuration, never read from the policy
+/// directory or a registry.
+#[derive(Clone, Debug)]
+pub struct TrustPolicy {
+    require_signatures: bool,
+    institutions: BTreeMap<String, Vec<TrustedKey>>,
+}
+
+/// A module whose signature verified, and by which key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// what was signed
+    pub statement: Statement,
+    /// the fingerprint of the key that signed
+    pub key: String,
+}
+
+impl Verified {
+    /// Checks that the statement is about this module: its institution and
+    /// variant as the module's own metadata says them, so a key cannot move
+    /// a module into another institution's or variant's slot.
+    ///
+    /// # Errors
+    /// [`TrustError::Mismatch`] naming the field.
+    pub fn check_module(&self, institution: &str, variant: &str) -> Result<(), TrustError> {
+        for (field, statement, module) in
+            [("institution", &self.statement.institution, institution), ("variant", &self.statement.variant, variant)]
+        {
+            if statement != module {
+                return Err(TrustError::Mismatch { field, statement: statement.clone(), module: module.to_string() });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl TrustPolicy {
+    /// Reads a trust file.
+    ///
+    /// # Errors
+    /// [`TrustError::TrustFile`] naming the field or key at fault.
+    pub fn from_toml(text: &str) -> Result<Self, TrustError> {
+        let file: TrustFile = toml::from_str(text).map_err(|e| TrustError::TrustFile(e.to_string()))?;
+        let mut institutions = BTreeMap::new();
+        for (institution, entry) in file.institutions {
+            let mut keys = Vec::with_capacity(entry.keys.len());
+            for (i, k) in entry.keys.into_iter().enumerate() {
+                let (line, not_before, not_after) = match k {
+                    KeyEntry::Line(line) => (line, None, None),
+                    KeyEntry::Windowed { key, not_before, not_after } => (key, not_before, not_after),
+                };
+                let key = PublicKey::from_openssh(line.trim())
+                    .map_err(|e| TrustError::TrustFile(format!("`institutions.{institution}.keys[{i}]`: not an OpenSSH public key: {e}")))?;
+                if let (Some(b), Some(a)) = (not_before, not_after) {
+                    if a < b {
+                        return Err(TrustError::TrustFile(format!(
+                            "`institutions.{institution}.keys[{i}]`: not_after {a} is before not_before {b}"
+                        )));
+                    }
+                }
+                keys.push(TrustedKey { key, not_before, not_after });
+            }
+            if keys.is_empty() {
+                return Err(TrustError::TrustFile(format!("`institutions.{institution}.keys` is empty")));
+            }
+            institutions.insert(institution, keys);
+        }
+        if file.require_signatures && institutions.is_empty() {
+            return Err(TrustError::TrustFile("signatures are required but no institution has keys".into()));
+        }
+        Ok(TrustPolicy { require_signatures: file.require_signatures, institutions })
+    }
+
+    /// Reads a trust file from disk.
+    ///
+    /// # Errors
+    /// As [`TrustPolicy::from_toml`], or the file cannot be read.
+    pub fn read(path: &Path) -> Result<Self, TrustError> {
+        let text = std::fs::read_to_string(path).map_err(|e| TrustError::TrustFile(format!("`{}`: {e}", path.display())))?;
+        Self::from_toml(&text).map_err(|e| match e {
+            TrustError::TrustFile(m) => TrustError::TrustFile(format!("`{}`: {m}", path.display())),
+            other => other,
+        })
+    }
+
+    /// Whether a module without a signature is refused.
+    pub fn require_signatures(&self) -> bool {
+        self.require_signatures
+    }
+
+    /// The institutions with keys, and their keys.
+    pub fn institutions(&self) -> impl Iterator<Item = (&str, &[TrustedKey])> {
+        self.institutions.iter().map(|(i, k)| (i.as_str(), k.as_slice()))
+    }
+
+    /// Verifies a module's bytes against its signature file, if any, on
+    /// `today` (UTC). `Ok(None)`: unsigned, and the policy allows it.
+    ///
+    /// # Errors
+    /// A [`TrustError`] naming what failed.
+    pub fn verify(&self, module: &[u8], sidecar: Option<&[u8]>, today: NaiveDate) -> Result<Option<Verified>, TrustError> {
+        let Some(sidecar) = sidecar else {
+            return if self.require_signatures { Err(TrustError::Unsigned) } else { Ok(None) };
+        };
+        let sidecar = Sidecar::parse(sidecar)?;
+        let sig = SshSig::from_pem(sidecar.signature.as_bytes()).map_err(|e| TrustError::Malformed(format!("SSHSIG armour: {e}")))?;
+        if sig.namespace() != NAMESPACE {
+            return Err(TrustError::Namespace(sig.namespace().to_string()));
+        }
+        let statement: Statement =
+            serde_json::from_str(&sidecar.statement).map_err(|e| TrustError::Malformed(format!("statement: {e}")))?;
+        let institution = &statement.institution;
+        let keys = self.institutions.get(institution).ok_or_else(|| TrustError::UnknownInstitution(institution.clone()))?;
+        let Some(key) = keys.iter().find(|k| k.key.key_data() == sig.public_key()) else {
+            let fingerprint = sig.public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string();
+            return Err(match self.institutions.iter().find(|(_, ks)| ks.iter().any(|k| k.key.key_data() == sig.public_key())) {
+                Some((signer, _)) => TrustError::OtherInstitution { institution: institution.clone(), signer: signer.clone() },
+                None => TrustError::UnknownKey { institution: institution.clone(), fingerprint },
+            });
+        };
+        if !key.valid_on(today) {
+            return Err(TrustError::KeyNotValid { fingerprint: key.fingerprint(), window: key.window(), today });
+        }
+        key.key
+            .verify(NAMESPACE, sidecar.statement.as_bytes(), &sig)
+            .map_err(|e| TrustError::BadSignature(e.to_string()))?;
+        let sha256 = sha256_hex(module);
+        if sha256 != statement.sha256 {
+            return Err(TrustError::Digest(format!("sha256 {sha256}, signed {}", statement.sha256)));
+        }
+        if module.len() as u64 != statement.size {
+            return Err(TrustError::Digest(format!("{} bytes, signed {}", module.len(), statement.size)));
+        }
+        Ok(Some(Verified { statement, key: key.fingerprint() }))
+    }
+
+    /// An OpenSSH `allowed_signers` file for these keys (principal = the
+    /// institution, namespace `kitei-policy@v1`, validity as configured), so
+    /// an auditor can check a module with `ssh-keygen -Y verify` alone.
+    pub fn allowed_signers(&self) -> String {
+        let mut out = String::new();
+        for (institution, keys) in &self.institutions {
+            for k in keys {
+                let mut options = vec![format!("namespaces=\"{NAMESPACE}\"")];
+                if let Some(b) = k.not_before {
+                    options.push(format!("valid-after=\"{}\"", b.format("%Y%m%d")));
+                }
+                if let Some(a) = k.not_after {
+                    // inclusive last day: valid before the next one
+                    let next = a.succ_opt().unwrap_or(a);
+                    options.push(format!("valid-before=\"{}\"", next.format("%Y%m%d")));
+                }
+                let line = k.key.to_openssh().unwrap_or_default();
+                out.push_str(&format!("{institution} {} {line}\n", options.join(",")));
+            }
+        }
+        out
+    }
+}
+
+/// The highest `sequence` accepted per variant, kept in a JSON file so a
+/// restart does not forget it (the rollback floor).
+#[derive(Debug, Default)]
+pub struct SequenceFloor {
+    file: Option<PathBuf>,
+    highest: BTreeMap<String, u64>,
+}
+
+impl SequenceFloor {
+    /// A floor kept only in memory.
+    pub fn in_memory() -> Self {
+        SequenceFloor::default()
+    }
+
+    /// The floor persisted in `file` (created on the first acceptance).
+    ///
+    /// # Errors
+    /// [`TrustError::Floor`] when the file exists but cannot be read.
+    pub fn open(file: &Path) -> Result<Self, TrustError> {
+        let fail = |message: String| TrustError::Floor { file: file.to_path_buf(), message };
+        let highest = match std::fs::read(file) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| fail(e.to_string()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+            Err(e) => return Err(fail(e.to_string())),
+        };
+        Ok(SequenceFloor { file: Some(file.to_path_buf()), highest })
+    }
+
+    /// The highest sequence accepted for `variant`.
+    pub fn get(&self, variant: &str) -> Option<u64> {
+        self.highest.get(variant).copied()
+    }
+
+    /// Refuses a statement below the floor of its variant.
+    ///
+    /// # Errors
+    /// [`TrustError::Rollback`].
+    pub fn check(&self, statement: &Statement) -> Result<(), TrustError> {
+        match self.get(&statement.variant) {
+            Some(floor) if statement.sequence < floor => {
+                Err(TrustError::Rollback { variant: statement.variant.clone(), sequence: statement.sequence, floor })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Raises the floor to the statement's sequence, and persists it
+    /// (write and rename) before the module is served.
+    ///
+    /// # Errors
+    /// [`TrustError::Rollback`] as [`SequenceFloor::check`];
+    /// [`TrustError::Floor`] when the file cannot be written.
+    pub fn accept(&mut self, statement: &Statement) -> Result<(), TrustError> {
+        self.check(statement)?;
+        if self.get(&statement.variant).is_some_and(|f| f >= statement.sequence) {
+            return Ok(());
+        }
+        self.highest.insert(statement.variant.clone(), statement.sequence);
+        let Some(file) = &self.file else { return Ok(()) };
+        let fail = |message: String| TrustError::Floor { file: file.clone(), message };
+        let bytes = serde_json::to_vec_pretty(&self.highest).map_err(|e| fail(e.to_string()))?;
+        let tmp = file.with_extension("tmp");
+        std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, file)).map_err(|e| fail(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests;
