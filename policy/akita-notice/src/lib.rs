@@ -113,7 +113,7 @@ pub static POLICY: Policy = Policy {
         unlisted: R_API_UNLISTED,
         uncovered: None,
     },
-    token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_N3, length_rule: R_N3_PERIOD }],
+    token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_N3, R_N3_PERIOD)],
     // window, liability, disclosure, chained, suspension: the notice is silent.
     ..Policy::empty(META, RULES, GAP)
 };

@@ -239,7 +239,7 @@ pub static POLICY: Policy = Policy {
         uncovered: None,
     },
     window: Some(Window { test: WindowTest::ApiHours, rule: R_6_1 }),
-    token: &[Period { setting: SettingName::InactivityDays, from: Clock::SinceLastAccess, rule: R_4_1, length_rule: R_4_1_PERIOD }],
+    token: &[Period::new(SettingName::InactivityDays, Clock::SinceLastAccess, R_4_1, R_4_1_PERIOD)],
     liability: &[
         LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
         LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, &[R_7_2]),
@@ -261,6 +261,7 @@ pub static POLICY: Policy = Policy {
         ],
         otherwise: PermissionRuling::NotPermitted,
         otherwise_rule: R_7_1,
+        otherwise_also: &[],
     },
     chained: Some(R_7_3_DISCLOSURE),
     suspension: PermissionTable {
@@ -275,6 +276,7 @@ pub static POLICY: Policy = Policy {
         ],
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
+        otherwise_also: &[],
     },
     ..Policy::empty(META, RULES, GAP)
 };

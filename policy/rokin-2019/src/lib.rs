@@ -243,8 +243,8 @@ pub static POLICY: Policy = Policy {
     },
     window: Some(Window { test: WindowTest::ApiHours, rule: R_2_1_HOURS }),
     token: &[
-        Period { setting: SettingName::RegistrationValidDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD },
-        Period { setting: SettingName::PermissionValidDays, from: Clock::SinceAuthentication, rule: R_4_2, length_rule: R_4_2_PERIOD },
+        Period::new(SettingName::RegistrationValidDays, Clock::SinceAuthentication, R_4_1, R_4_1_PERIOD),
+        Period::new(SettingName::PermissionValidDays, Clock::SinceAuthentication, R_4_2, R_4_2_PERIOD),
     ],
     liability: &[
         LiabilityEntry::new(LossEvent::CredentialMisuse, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_4_4]).unless_at_fault(),
@@ -267,6 +267,7 @@ pub static POLICY: Policy = Policy {
         ],
         otherwise: PermissionRuling::NotPermitted,
         otherwise_rule: R_4_6,
+        otherwise_also: &[],
     },
     chained: Some(R_4_8),
     suspension: PermissionTable {
@@ -278,6 +279,7 @@ pub static POLICY: Policy = Policy {
         ],
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
+        otherwise_also: &[],
     },
     ..Policy::empty(META, RULES, GAP)
 };

@@ -205,7 +205,7 @@ pub static POLICY: Policy = Policy {
         uncovered: Some(R_2_1_LOAN),
     },
     window: Some(Window { test: WindowTest::ApiHours, rule: R_2_1_HOURS }),
-    token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD }],
+    token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_4_1, R_4_1_PERIOD)],
     liability: &[
         LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, &[R_4_3]).unless_at_fault(),
         LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, &[R_4_7]),
@@ -223,6 +223,7 @@ pub static POLICY: Policy = Policy {
         ],
         otherwise: PermissionRuling::NotPermitted,
         otherwise_rule: R_4_6,
+        otherwise_also: &[],
     },
     suspension: PermissionTable {
         entries: &[
@@ -231,6 +232,7 @@ pub static POLICY: Policy = Policy {
         ],
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
+        otherwise_also: &[],
     },
     ..Policy::empty(META, RULES, GAP)
 };
