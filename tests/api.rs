@@ -3,7 +3,7 @@
 
 use kitei::{
     Account, AccountFlags, AccountKind, Body, Channel, Consent, ConsentFlags, CustomerFlags, Decision, DecisionError,
-    Function, Limits, LoadedPolicy, Operation, Provider, ProviderFlags, Question, Registry, Runtime, Target, Wire,
+    Function, Limits, Operation, Provider, ProviderFlags, Question, Registry, Runtime, Target, Wire,
 };
 use kitei_tests::{policies, registry};
 use serde_json::{json, Value};
@@ -158,4 +158,28 @@ fn idle_instances_are_bounded() {
     }
     let toyama = r.variant("toyama-2023").unwrap();
     assert_eq!(toyama.idle_instances(), 1, "idle instances after {threads} concurrent callers");
+}
+
+/// rokin 4.1 counts registration (利用登録) from `consent.registered_at`;
+/// without it, from `authenticated_at` (api.md's default). The JSON and the
+/// builder carry it the same way.
+#[test]
+fn registered_at_is_carried_and_defaults_to_authenticated_at() {
+    let mut v = example();
+    v["consent"]["registered_at"] = json!("2023-01-01T00:00:00+09:00");
+    let q = Question::from_value(&v).unwrap();
+    assert_eq!(q.request().registered_at.as_ref().map(|t| t.seconds), Some(at("2023-01-01T00:00:00+09:00").timestamp()));
+    let built = Question::builder(Target::Institution("toyama".into()), Operation::Token)
+        .at(at("2023-07-03T10:00:00+09:00"))
+        .consent(Consent::new().registered_at(at("2023-01-01T00:00:00+09:00")))
+        .build()
+        .unwrap();
+    assert_eq!(built.request().registered_at, q.request().registered_at);
+    assert_eq!(Question::from_value(&example()).unwrap().request().registered_at, None);
+    let m = match Question::from_value(&json!({"variant": "rokin-2019", "operation": "token", "at": "2023-07-03T10:00:00",
+        "consent": {"registered_at": "yesterday"}})) {
+        Err(DecisionError::Invalid(m)) => m,
+        other => panic!("{other:?}"),
+    };
+    assert!(m.contains("consent.registered_at"), "{m}");
 }

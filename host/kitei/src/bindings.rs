@@ -12,7 +12,7 @@ wasmtime::component::bindgen!({
 pub use exports::kitei::policy::policy as wt;
 
 /// The WIT package and interface every module must export.
-pub const INTERFACE: &str = "kitei:policy/policy@0.2.0";
+pub const INTERFACE: &str = "kitei:policy/policy@0.3.0";
 
 /// `From` both ways between the SDK's and wasmtime's copy of a WIT enum,
 /// from the SDK's one list of cases. `Segment` and `Channel` are the SDK
@@ -58,16 +58,19 @@ fn ts_out(t: wt::Timestamp) -> m::Timestamp {
 /// # Errors
 /// A time outside the instant range (the request parser refuses those first).
 pub fn request_in(r: &m::Request) -> Result<wt::Request, String> {
-    use kitei_sdk::model::{facts, instant, optional_instant, OUT_OF_RANGE};
+    use kitei_sdk::model::{facts, instant, optional_instants, OUT_OF_RANGE};
     let out_of_range = |field: &str| format!("`{field}` {OUT_OF_RANGE}");
+    let [authenticated_at, last_access_at, registered_at] =
+        optional_instants(r).ok_or_else(|| out_of_range("consent"))?;
     Ok(wt::Request {
         at: instant(&r.at).ok_or_else(|| out_of_range("at"))?,
         facts: facts(r).into(),
         accounts: r.accounts.iter().map(|a| wt::Account { kind: a.kind.into(), flags: a.flags.into() }).collect(),
         selected: r.selected.clone(),
         provider_id: r.provider_id.clone(),
-        authenticated_at: optional_instant(r.authenticated_at.as_ref()).ok_or_else(|| out_of_range("authenticated_at"))?,
-        last_access_at: optional_instant(r.last_access_at.as_ref()).ok_or_else(|| out_of_range("last_access_at"))?,
+        authenticated_at,
+        last_access_at,
+        registered_at,
         authorized_functions: r.authorized_functions.into(),
     })
 }

@@ -149,12 +149,19 @@ pub struct Consent {
     flags: ConsentFlags,
     authenticated_at: Option<DateTime<FixedOffset>>,
     last_access_at: Option<DateTime<FixedOffset>>,
+    registered_at: Option<DateTime<FixedOffset>>,
     authorized: m::FunctionSet,
 }
 
 impl Default for Consent {
     fn default() -> Self {
-        Consent { flags: ConsentFlags::empty(), authenticated_at: None, last_access_at: None, authorized: m::FunctionSet::empty() }
+        Consent {
+            flags: ConsentFlags::empty(),
+            authenticated_at: None,
+            last_access_at: None,
+            registered_at: None,
+            authorized: m::FunctionSet::empty(),
+        }
     }
 }
 
@@ -175,6 +182,14 @@ impl Consent {
     #[must_use]
     pub fn authenticated_at(mut self, at: DateTime<FixedOffset>) -> Self {
         self.authenticated_at = Some(at);
+        self
+    }
+
+    /// When the account was registered for the service (利用登録); rules
+    /// counting from registration use `authenticated_at` when it is not given.
+    #[must_use]
+    pub fn registered_at(mut self, at: DateTime<FixedOffset>) -> Self {
+        self.registered_at = Some(at);
         self
     }
 
@@ -313,6 +328,7 @@ impl QuestionBuilder {
         req.consent = c.flags;
         req.authenticated_at = c.authenticated_at.map(|t| checked("consent.authenticated_at", t)).transpose()?;
         req.last_access_at = c.last_access_at.map(|t| checked("consent.last_access_at", t)).transpose()?;
+        req.registered_at = c.registered_at.map(|t| checked("consent.registered_at", t)).transpose()?;
         req.authorized_functions = c.authorized;
         req.service = self.service;
         match operation {

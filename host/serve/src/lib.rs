@@ -1,4 +1,4 @@
-//! `kitei serve`: the decision service over HTTP, with hot reload.
+//! kitei-serve: the decision service over HTTP (`kitei serve`), with hot reload.
 //!
 //! [`router`] gives the axum routes over an [`AppState`] (testable without a
 //! port); [`spawn`] binds, loads the directory in the background (`/readyz`
@@ -7,8 +7,8 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = kitei::serve::Config { policies: "target/policies".into(), ..Default::default() };
-//! let (addr, handle) = kitei::serve::spawn(config).await?;
+//! let config = kitei_serve::Config { policies: "target/policies".into(), ..Default::default() };
+//! let (addr, handle) = kitei_serve::spawn(config).await?;
 //! println!("listening on http://{addr}");
 //! handle.shutdown();
 //! handle.join().await?;

@@ -480,7 +480,7 @@ mod tests {
             assert_eq!(cites(&POLICY, &rs[0].reasons), ["第8条第3項"]);
             req.institution_at_fault = true;
             let rs = engine.liability(&req);
-            assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::Liable, "{event:?}");
+            assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotExempt, "{event:?}");
             assert_eq!(unmet(&POLICY, &rs[0].reasons), [("第8条第3項".to_string(), "exemption_excluded_institution_at_fault")]);
         }
     }

@@ -448,8 +448,8 @@ mod tests {
 
         req.institution_at_fault = true;
         let rulings = engine.liability(&req);
-        assert_eq!(ruling(&rulings, Party::Institution), LiabilityRuling::Liable);
-        assert_eq!(ruling(&rulings, Party::Federation), LiabilityRuling::Liable);
+        assert_eq!(ruling(&rulings, Party::Institution), LiabilityRuling::NotExempt);
+        assert_eq!(ruling(&rulings, Party::Federation), LiabilityRuling::NotExempt);
         assert_eq!(unmet_codes(&POLICY, &rulings[0].reasons), ["exemption_excluded_institution_at_fault"]);
 
         // the other exemptions have no at-fault exception

@@ -266,6 +266,7 @@ impl Engine {
             let start = match p.from {
                 Clock::SinceAuthentication => req.authenticated_at.as_ref(),
                 Clock::SinceLastAccess => req.last_access_at.as_ref().or(req.authenticated_at.as_ref()),
+                Clock::SinceRegistration => req.registered_at.as_ref().or(req.authenticated_at.as_ref()),
             };
             let ends = start.and_then(to_chrono).and_then(|s| add_days(s, days));
             let valid = matches!((at, ends), (Some(at), Some(ends)) if at < ends);
@@ -300,7 +301,8 @@ impl Engine {
                 match entry {
                     Some(e) => {
                         let excepted = e.unless_at_fault && req.institution_at_fault;
-                        let ruling = if excepted { LiabilityRuling::Liable } else { e.ruling };
+                        // the text lifts the exemption; it does not say the party is liable
+                        let ruling = if excepted { LiabilityRuling::NotExempt } else { e.ruling };
                         // at fault, an exemption without a fault exception
                         // that covers only some cases leaves the answer open
                         let ruling = if excepted && e.in_some_cases.is_some() { LiabilityRuling::Unspecified } else { ruling };

@@ -63,11 +63,11 @@ pub mod bindings {
         additional_derives: [PartialEq],
         // the one serde `Settings` type: settings files and JSON answers
         additional_type_attributes: {
-            "kitei:policy/policy@0.2.0/settings": [
+            "kitei:policy/policy@0.3.0/settings": [
                 #[derive(Default)]
                 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
             ],
-            "kitei:policy/policy@0.2.0/metadata": [#[derive(Default)]],
+            "kitei:policy/policy@0.3.0/metadata": [#[derive(Default)]],
         },
     });
 }

@@ -71,6 +71,8 @@ pub struct Request {
     pub consent: ConsentFlags,
     pub authenticated_at: Option<Timestamp>,
     pub last_access_at: Option<Timestamp>,
+    /// 利用登録 (rules counting from registration fall back to `authenticated_at`)
+    pub registered_at: Option<Timestamp>,
     pub authorized_functions: FunctionSet,
     pub service: ServiceFlags,
     pub function: Option<Function>,
@@ -85,11 +87,6 @@ pub const OUT_OF_RANGE: &str = "is outside the years 1678–2261 a policy can co
 /// Nanoseconds since the epoch; `None` outside the years 1678–2261.
 pub fn instant(t: &Timestamp) -> Option<i64> {
     t.seconds.checked_mul(1_000_000_000)?.checked_add(i64::from(t.nanos))
-}
-
-/// An optional time as an optional instant; `None` when it is out of range.
-pub fn optional_instant(t: Option<&Timestamp>) -> Option<Option<i64>> {
-    t.map_or(Some(None), |t| instant(t).map(Some))
 }
 
 /// An instant as a UTC timestamp.
@@ -152,9 +149,31 @@ const FACTS: [(wit::Facts, Place); 12] = [
     (wit::Facts::INSTITUTION_AT_FAULT, Place::InstitutionAtFault),
 ];
 
-/// The request's yes/no facts as the one set the boundary carries.
+/// The optional times of a request, each with the fact saying it is given:
+/// the one table both directions read.
+const TIMES: [(wit::Facts, fn(&Request) -> Option<&Timestamp>, fn(&mut Request) -> &mut Option<Timestamp>); 3] = [
+    (wit::Facts::HAS_AUTHENTICATED_AT, |r| r.authenticated_at.as_ref(), |r| &mut r.authenticated_at),
+    (wit::Facts::HAS_LAST_ACCESS_AT, |r| r.last_access_at.as_ref(), |r| &mut r.last_access_at),
+    (wit::Facts::HAS_REGISTERED_AT, |r| r.registered_at.as_ref(), |r| &mut r.registered_at),
+];
+
+/// The request's yes/no facts as the one set the boundary carries,
+/// including which optional times are given.
 pub fn facts(r: &Request) -> wit::Facts {
-    FACTS.iter().filter(|(_, place)| place.holds(r)).fold(wit::Facts::empty(), |set, (bit, _)| set | *bit)
+    let set = FACTS.iter().filter(|(_, place)| place.holds(r)).fold(wit::Facts::empty(), |set, (bit, _)| set | *bit);
+    TIMES.iter().filter(|(_, get, _)| get(r).is_some()).fold(set, |set, (bit, _, _)| set | *bit)
+}
+
+/// The optional times as the boundary carries them, in `TIMES` order: an
+/// instant each (0 when not given), or `None` when one is out of range.
+pub fn optional_instants(r: &Request) -> Option<[i64; 3]> {
+    let mut out = [0; 3];
+    for (slot, (_, get, _)) in out.iter_mut().zip(&TIMES) {
+        if let Some(t) = get(r) {
+            *slot = instant(t)?;
+        }
+    }
+    Some(out)
 }
 
 /// The model of a request that crossed the boundary (in the component).
@@ -175,8 +194,9 @@ pub fn from_wire(
         provider_channel: Channel::InstitutionApi,
         provider: ProviderFlags::empty(),
         consent: ConsentFlags::empty(),
-        authenticated_at: w.authenticated_at.map(from_instant),
-        last_access_at: w.last_access_at.map(from_instant),
+        authenticated_at: None,
+        last_access_at: None,
+        registered_at: None,
         authorized_functions: w.authorized_functions,
         service: ServiceFlags::empty(),
         function,
@@ -189,6 +209,11 @@ pub fn from_wire(
             place.set(&mut r);
         }
     }
+    for ((bit, _, slot), ns) in TIMES.iter().zip([w.authenticated_at, w.last_access_at, w.registered_at]) {
+        if w.facts.contains(*bit) {
+            *slot(&mut r) = Some(from_instant(ns));
+        }
+    }
     r
 }
 
@@ -196,14 +221,16 @@ pub fn from_wire(
 /// wasmtime types and mirrors this). `None` when a time is outside the
 /// instant range.
 pub fn to_wire(r: &Request) -> Option<wit::Request> {
+    let [authenticated_at, last_access_at, registered_at] = optional_instants(r)?;
     Some(wit::Request {
         at: instant(&r.at)?,
         facts: facts(r),
         accounts: r.accounts.clone(),
         selected: r.selected.clone(),
         provider_id: r.provider_id.clone(),
-        authenticated_at: optional_instant(r.authenticated_at.as_ref())?,
-        last_access_at: optional_instant(r.last_access_at.as_ref())?,
+        authenticated_at,
+        last_access_at,
+        registered_at,
         authorized_functions: r.authorized_functions,
     })
 }
@@ -246,6 +273,7 @@ mod tests {
         with(&|r| r.service |= ServiceFlags::API_OPEN);
         with(&|r| r.institution_at_fault = true);
         with(&|r| r.last_access_at = Some(Timestamp { seconds: -5, nanos: 999_999_999, offset_seconds: 3600 }));
+        with(&|r| r.registered_at = Some(Timestamp { seconds: 0, nanos: 0, offset_seconds: 0 }));
         variants.push(every);
         for r in variants {
             let back = from_wire(to_wire(&r).unwrap(), r.function, r.incident_kind, r.loss_event);
@@ -256,6 +284,7 @@ mod tests {
                 x.at = Timestamp { offset_seconds: 0, ..from_instant(instant(&x.at).unwrap()) };
                 x.authenticated_at = x.authenticated_at.map(|t| from_instant(instant(&t).unwrap()));
                 x.last_access_at = x.last_access_at.map(|t| from_instant(instant(&t).unwrap()));
+                x.registered_at = x.registered_at.map(|t| from_instant(instant(&t).unwrap()));
                 x
             };
             assert_eq!(back, strip(r));

@@ -194,10 +194,13 @@ pub struct Window {
 /// What a validity period counts from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Clock {
-    /// the API連携認証 / registration (`consent.authenticated_at`)
+    /// the API連携認証 / permission given (`consent.authenticated_at`)
     SinceAuthentication,
     /// the provider's last access (`consent.last_access_at`, else `authenticated_at`)
     SinceLastAccess,
+    /// the account's registration, 利用登録 (`consent.registered_at`, else
+    /// `authenticated_at`, as api.md defaults it)
+    SinceRegistration,
 }
 
 /// A validity period of the authentication (トークン / 利用登録 / 許可).

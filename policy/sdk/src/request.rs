@@ -26,6 +26,7 @@ pub fn blank() -> Request {
         consent: ConsentFlags::empty(),
         authenticated_at: None,
         last_access_at: None,
+        registered_at: None,
         authorized_functions: FunctionSet::empty(),
         service: ServiceFlags::all(),
         function: None,

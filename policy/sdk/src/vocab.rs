@@ -36,7 +36,7 @@ macro_rules! for_each_enum {
             ServiceSuspension, ServiceTermination, TermsChange, PendingCancellation,
         });
         $m!(Party "party" { Institution, Federation, Provider, ChainedProvider });
-        $m!(LiabilityRuling "liability ruling" { Liable, NotLiable, PerContract, Unspecified });
+        $m!(LiabilityRuling "liability ruling" { Liable, NotLiable, NotExempt, PerContract, Unspecified });
         $m!(PermissionRuling "permission ruling" { Permitted, NotPermitted, Unspecified });
         $m!(Provenance "provenance" { Verbatim, Interpreted, Omitted, Setting });
         $m!(Decision "decision" { Permit, Deny });
@@ -54,7 +54,8 @@ macro_rules! for_each_flags {
         $m!(Facts {
             CORPORATE, INTERNET_BANKING_CONTRACT, DIRECT_BANKING_REGISTERED, AGREED_TO_TERMS,
             API_AUTH_COMPLETED, PROVIDER_DESIGNATED, PROVIDER_CONTRACT, PROVIDER_VIA_CHAINED,
-            ANSER_CHANNEL, INTERNET_BANKING_OPEN, API_OPEN, INSTITUTION_AT_FAULT,
+            ANSER_CHANNEL, INTERNET_BANKING_OPEN, API_OPEN, INSTITUTION_AT_FAULT, HAS_AUTHENTICATED_AT,
+            HAS_LAST_ACCESS_AT, HAS_REGISTERED_AT,
         });
         $m!(FunctionSet {
             ACCOUNT_INFO, BALANCE, TRANSACTIONS, REGISTERED_PAYEES, TRANSFER,

@@ -355,6 +355,6 @@ mod tests {
         req.loss_event = Some(LossEvent::CredentialMisuse);
         assert_eq!(ruling(&engine.liability(&req), Party::Institution), LiabilityRuling::NotLiable);
         req.institution_at_fault = true;
-        assert_eq!(ruling(&engine.liability(&req), Party::Institution), LiabilityRuling::Liable);
+        assert_eq!(ruling(&engine.liability(&req), Party::Institution), LiabilityRuling::NotExempt);
     }
 }

@@ -110,6 +110,7 @@ struct RawConsent {
     api_auth_completed: bool,
     authenticated_at: Option<Ts>,
     last_access_at: Option<Ts>,
+    registered_at: Option<Ts>,
     #[serde(default)]
     authorized_functions: Vec<W<m::Function>>,
 }
@@ -245,6 +246,9 @@ fn builder(raw: Raw) -> Result<QuestionBuilder, DecisionError> {
     }
     if let Some(Ts(t)) = k.last_access_at {
         consent = consent.last_access_at(t);
+    }
+    if let Some(Ts(t)) = k.registered_at {
+        consent = consent.registered_at(t);
     }
     for f in k.authorized_functions {
         consent = consent.authorize(f.0);
