@@ -262,7 +262,7 @@ pub static POLICY: Policy = Policy {
     },
     window: Some(Window { test: WindowTest::ApiHours, rule: R_2_1_HOURS }),
     token: &[
-        Period::new(SettingName::RegistrationValidDays, Clock::SinceAuthentication, R_4_1, R_4_1_PERIOD),
+        Period::new(SettingName::RegistrationValidDays, Clock::SinceRegistration, R_4_1, R_4_1_PERIOD),
         Period::new(SettingName::PermissionValidDays, Clock::SinceAuthentication, R_4_2, R_4_2_PERIOD),
     ],
     liability: &[
@@ -541,6 +541,49 @@ mod tests {
 
         req.at = jst(90 * DAY);
         assert_eq!(unmet_codes(&POLICY, &engine.token(&req).reasons), ["registration_expired", "permission_expired"]);
+    }
+
+    /// 4.1 counts from 利用登録, 4.2 from the permission: a new permission
+    /// does not renew the registration, and an old permission expires under
+    /// a recent registration.
+    #[test]
+    fn registration_and_permission_run_on_two_clocks() {
+        let settings = Settings { registration_valid_days: Some(90), permission_valid_days: Some(30), ..no_settings() };
+        let engine = Engine::new(&POLICY, settings).unwrap();
+        let mut req = eligible();
+        // registered on day 0, permitted again on day 80: on day 95 the
+        // registration has lapsed though the permission is fresh
+        req.registered_at = Some(jst(0));
+        req.authenticated_at = Some(jst(80 * DAY));
+        req.at = jst(95 * DAY);
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Expired);
+        assert_eq!(unmet_codes(&POLICY, &t.reasons), ["registration_expired"]);
+        assert_eq!(t.expires_at, Some(jst(90 * DAY)));
+        // registered on day 60, permitted on day 0: on day 40 the permission
+        // has lapsed though the registration is recent
+        req.registered_at = Some(jst(60 * DAY));
+        req.authenticated_at = Some(jst(0));
+        req.at = jst(40 * DAY);
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Expired);
+        assert_eq!(unmet_codes(&POLICY, &t.reasons), ["permission_expired"]);
+        // without registered_at, the registration counts from authenticated_at (api.md)
+        req.registered_at = None;
+        req.authenticated_at = Some(jst(0));
+        req.at = jst(29 * DAY);
+        assert_eq!(engine.token(&req).status, TokenStatus::Valid);
+    }
+
+    #[test]
+    fn authorize_through_a_chained_provider_cites_2_1() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        req.function = Some(Function::Balance);
+        req.provider |= ProviderFlags::VIA_CHAINED;
+        let a = engine.authorize(&req);
+        assert_eq!(a.decision, Decision::Permit);
+        assert_eq!(a.reasons.last().map(|r| r.rule), Some(R_2_1_CHAINED.0));
     }
 
     #[test]
