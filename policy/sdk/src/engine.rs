@@ -341,7 +341,10 @@ impl Engine {
                     (Permission { ruling: e.ruling, reasons }, true)
                 }
                 None => {
-                    let met = permitted(table.otherwise);
+                    // only a refusal is a failed condition; an `unspecified`
+                    // answer's reasons (省略, the gap) are shown as met, as
+                    // in `liability` and `token`
+                    let met = table.otherwise != PermissionRuling::NotPermitted;
                     let mut reasons = vec![reason(table.otherwise_rule, met)];
                     reasons.extend(table.otherwise_also.iter().map(|&r| reason(r, met)));
                     (Permission { ruling: table.otherwise, reasons }, false)
