@@ -203,6 +203,37 @@ fn bad_settings_file_rejects_the_institution_and_names_the_field() {
     assert!(msg.contains("inactivity_days") && msg.contains("does not apply to toyama-2023"), "{msg}");
 }
 
+/// A variant refuses every setting it does not read (spec/domain.md §3):
+/// gunma's 1.2(2) is 省略 and koza-renkei has no designation clause, so a
+/// `designated_providers` file rejects them, as components and natively;
+/// the variants that read it load.
+#[test]
+fn designated_providers_is_refused_where_no_text_reads_it() {
+    let all = ["gunma-2019", "gunma-2023", "toyama-2023", "rokin-2019", "koza-renkei-2020", "akita-notice"];
+    let dir = temp_policy_dir("designated", &all);
+    for institution in ["gunma", "toyama", "rokin", "koza-renkei", "akita"] {
+        std::fs::write(dir.join(format!("{institution}.settings.json")), r#"{ "designated_providers": ["zaim"] }"#).unwrap();
+    }
+    let r = Registry::load_dir(&runtime(), &dir).unwrap();
+    for refused in ["gunma-2019", "gunma-2023", "koza-renkei-2020"] {
+        assert!(r.variant(refused).is_none(), "{refused} loaded with designated_providers");
+        assert!(
+            r.rejected().iter().any(|x| x.error.contains(&format!("setting `designated_providers` does not apply to {refused}"))),
+            "{refused}: {:?}",
+            r.rejected().iter().map(|x| &x.error).collect::<Vec<_>>()
+        );
+    }
+    for loaded in ["toyama-2023", "rokin-2019", "akita-notice"] {
+        assert!(r.variant(loaded).is_some(), "{loaded} refused designated_providers");
+    }
+    let mut settings = kitei::Settings::default();
+    settings.designated_providers = Some(vec!["zaim".into()]);
+    for (variant, policy) in kitei_tests::NATIVE {
+        let refused = kitei::policy::NativePolicy::new(policy, settings.clone()).is_err();
+        assert_eq!(refused, ["gunma-2019", "gunma-2023", "koza-renkei-2020"].contains(&variant), "{variant}");
+    }
+}
+
 #[test]
 fn liability_exemption_falls_when_the_institution_is_at_fault() {
     let r = registry();

@@ -30,10 +30,28 @@ kitei_sdk::rules! {
         .summary("no other function is named: information linkage only (interpreted; 等 leaves the list open, so other functions are denied for want of a clause, not by one)");
 
     // <連携先・サービス内容一覧>
-    R_LIST = Rule::verbatim(Clause::section("連携先一覧"),
-        "株式会社マネーフォワード\nフリー株式会社\nマネーツリー株式会社\n弥生株式会社\nソリマチ株式会社\nSBI ビジネス・ソリューションズ株式会社\n株式会社 Zaim\nLINE Pay 株式会社")
+    R_LIST = Rule::verbatim(Clause::section("連携先一覧"), "<連携先・サービス内容一覧>")
         .codes("provider_listed", "provider_not_listed")
-        .summary("the provider is one of the listed API連携先 (setting `designated_providers`, default: the eight listed)");
+        .summary("the provider is one of the listed API連携先: a listed provider cites its own row (setting `designated_providers`, default: the eight listed)");
+    R_LIST_SETTING = Rule::setting(Clause::section("連携先一覧"), "API 連携先")
+        .codes("provider_in_operator_list", "provider_not_in_operator_list")
+        .summary("the operator's `designated_providers` replaces the notice's list");
+    R_ROW_MONEYFORWARD = Rule::verbatim(Clause::section("連携先一覧"), "株式会社マネーフォワード マネーフォワード クラウド会計 等")
+        .codes("provider_listed", "provider_not_listed").summary("listed: moneyforward");
+    R_ROW_FREEE = Rule::verbatim(Clause::section("連携先一覧"), "フリー株式会社 クラウド会計ソフト freee 等")
+        .codes("provider_listed", "provider_not_listed").summary("listed: freee");
+    R_ROW_MONEYTREE = Rule::verbatim(Clause::section("連携先一覧"), "マネーツリー株式会社 Moneytree 等")
+        .codes("provider_listed", "provider_not_listed").summary("listed: moneytree");
+    R_ROW_YAYOI = Rule::verbatim(Clause::section("連携先一覧"), "弥生株式会社 弥生会計 等")
+        .codes("provider_listed", "provider_not_listed").summary("listed: yayoi");
+    R_ROW_SORIMACHI = Rule::verbatim(Clause::section("連携先一覧"), "ソリマチ株式会社 会計王、スマホ社長 等")
+        .codes("provider_listed", "provider_not_listed").summary("listed: sorimachi");
+    R_ROW_SBI = Rule::verbatim(Clause::section("連携先一覧"), "SBI ビジネス・ソリューションズ株式会社 マネールック 等")
+        .codes("provider_listed", "provider_not_listed").summary("listed: sbi-business-solutions");
+    R_ROW_ZAIM = Rule::verbatim(Clause::section("連携先一覧"), "株式会社 Zaim zaim 等")
+        .codes("provider_listed", "provider_not_listed").summary("listed: zaim");
+    R_ROW_LINE_PAY = Rule::verbatim(Clause::section("連携先一覧"), "LINE Pay 株式会社 LINE 家計簿 等")
+        .codes("provider_listed", "provider_not_listed").summary("listed: line-pay");
 
     // <ご利用にあたっての注意事項>
     R_N1_IB = Rule::verbatim(Clause::bullet(NOTES, 1),
@@ -54,8 +72,11 @@ kitei_sdk::rules! {
         .codes("stop_through_provider", "stop_through_provider")
         .summary("describe: the customer stops the service through the provider");
     R_N3_PERIOD = Rule::verbatim(Clause::bullet(NOTES, 3), "「API 業者」との API 連携サービスには、有効期限 (90日) が定められています。")
+        .codes("validity_period_stated", "stated_period_overridden")
+        .summary("valid for 90 days (stated; default of `reauth_after_days`; shown as not applied when the operator sets another)");
+    R_N3_SETTING = Rule::setting(Clause::bullet(NOTES, 3), "有効期限")
         .codes("validity_period_set", "validity_period_not_set")
-        .summary("valid for 90 days (stated; default of `reauth_after_days`)");
+        .summary("the operator's `reauth_after_days` replaces the stated 90 days");
     R_N3 = Rule::verbatim(Clause::bullet(NOTES, 3), "有効期限が過ぎた場合は、再度、利用登録が必要となります。")
         .codes("registration_within_validity", "registration_expired")
         .summary("after the period, register again");
@@ -113,7 +134,18 @@ pub static POLICY: Policy = Policy {
         unlisted: R_API_UNLISTED,
         uncovered: None,
     },
-    token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_N3, length_rule: R_N3_PERIOD }],
+    token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_N3, R_N3_PERIOD).overridden_by(R_N3_SETTING)],
+    provider_rows: &[
+        ProviderRow { id: "moneyforward", rule: R_ROW_MONEYFORWARD },
+        ProviderRow { id: "freee", rule: R_ROW_FREEE },
+        ProviderRow { id: "moneytree", rule: R_ROW_MONEYTREE },
+        ProviderRow { id: "yayoi", rule: R_ROW_YAYOI },
+        ProviderRow { id: "sorimachi", rule: R_ROW_SORIMACHI },
+        ProviderRow { id: "sbi-business-solutions", rule: R_ROW_SBI },
+        ProviderRow { id: "zaim", rule: R_ROW_ZAIM },
+        ProviderRow { id: "line-pay", rule: R_ROW_LINE_PAY },
+    ],
+    provider_setting: Some(R_LIST_SETTING),
     // window, liability, disclosure, chained, suspension: the notice is silent.
     ..Policy::empty(META, RULES, GAP)
 };
@@ -124,8 +156,44 @@ kitei_sdk::export_policy!(POLICY);
 mod tests {
     use super::*;
     use kitei_sdk::request::blank;
-    use kitei_sdk::testing::{account, jst, no_settings, unmet};
+    use kitei_sdk::testing::{account, cites, jst, no_settings, unmet};
     use kitei_sdk::types::{Request, Settings};
+
+    /// The text as received, header and all, kept beside this crate.
+    const SOURCE: &str = include_str!("../source.txt");
+
+    /// Every quoted text of the sheet (verbatim, interpreted, setting) is
+    /// in `source.txt`, normalising only whitespace and widths.
+    #[test]
+    fn quoted_texts_are_in_the_source() {
+        kitei_sdk::testing::assert_texts_in_source(&POLICY, SOURCE);
+    }
+
+    #[test]
+    fn a_listed_provider_cites_its_own_row() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        req.provider_id = "zaim".into();
+        let v = engine.eligibility(&req);
+        let row = v.reasons.iter().find(|r| POLICY.rules[r.rule as usize].clause.cite() == "連携先一覧").unwrap();
+        assert_eq!(POLICY.rules[row.rule as usize].text, "株式会社 Zaim zaim 等");
+        // an operator's list is cited as the setting
+        let engine = Engine::new(&POLICY, Settings { designated_providers: Some(vec!["zaim".into()]), ..no_settings() }).unwrap();
+        let v = engine.eligibility(&req);
+        assert!(v.reasons.iter().any(|r| r.rule == R_LIST_SETTING.0 && r.met));
+    }
+
+    #[test]
+    fn an_overridden_90_days_cites_the_setting() {
+        let engine = Engine::new(&POLICY, Settings { reauth_after_days: Some(30), ..no_settings() }).unwrap();
+        let mut req = eligible();
+        req.at = jst(T0 + 31 * DAY);
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Expired);
+        assert_eq!(cites(&POLICY, &t.reasons), ["注意事項・3", "注意事項・3", "注意事項・3"]);
+        assert_eq!(POLICY.rules[t.reasons[0].rule as usize].provenance, Provenance::Setting);
+        assert!(!t.reasons[1].met, "the stated 90 days are shown as not applied");
+    }
 
     const DAY: i64 = 86_400;
     const T0: i64 = 1_700_000_000;

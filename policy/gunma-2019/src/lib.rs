@@ -59,7 +59,7 @@ kitei_sdk::rules! {
         .summary("savings");
     R_2_3 = Rule::verbatim(Clause::paragraph(2, 3),
         "ＡＰＩサービスを利用するにあたり、お客さまは、ＡＰＩ連携事業者とご契約を行ったうえで、第４条第１項のＡＰＩ連携認証（利用登録）を行う必要があります。ＡＰＩ連携事業者との契約にあたっては、お客さまが、自らの責任においてＡＰＩ連携事業者との契約内容を検討し、契約を行うものとします。")
-        .codes("provider_contract_before_authentication", "provider_contract_before_authentication")
+        .codes("provider_contract", "provider_contract_missing")
         .summary("contract with the provider, then API連携認証; the customer reviews that contract on their own responsibility");
     R_2_4 = Rule::omitted(Clause::paragraph(2, 4)).summary("省略, content unknown");
 
@@ -144,6 +144,11 @@ kitei_sdk::rules! {
 /// information would be, if the text were published.
 const ART_4_5_TO_7: &[RuleId] = &[R_4_5, R_4_6, R_4_7];
 
+/// 第5条 (変更・取止め) and 第7条 (その他免責事項), shown only as 省略 but
+/// for 5.2: where suspension, termination and pending cancellation would be
+/// decided, if the text were published.
+const ART_5_AND_7: &[RuleId] = &[R_5_1, R_5_3, R_7];
+
 /// The text: who publishes it, and when it is in force.
 const META: Meta = Meta {
     variant: "gunma-2019",
@@ -157,11 +162,14 @@ const META: Meta = Meta {
 
 /// The variant.
 pub static POLICY: Policy = Policy {
-    settings: &[SettingName::ReauthAfterDays, SettingName::DesignatedProviders],
+    // `designated_providers` is not read: 1.2(2), where a designation would
+    // be, is 省略, so the setting is refused (spec/domain.md §3).
+    settings: &[SettingName::ReauthAfterDays],
     eligibility: &[
         Condition { fact: Fact::InternetBankingContract, rule: R_1_2_1 },
         Condition { fact: Fact::Unknown, rule: R_1_2_2 },
         Condition { fact: Fact::All(&[Fact::AgreedToTerms, Fact::ApiAuthCompleted]), rule: R_1_2_3 },
+        Condition { fact: Fact::ProviderContract, rule: R_2_3 },
     ],
     lapse: Some(R_5_2),
     accounts: Accounts {
@@ -182,18 +190,23 @@ pub static POLICY: Policy = Policy {
         uncovered: None,
     },
     window: Some(Window { test: WindowTest::InternetBankingHours, rule: R_2_1_HOURS }),
-    token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD }],
+    token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_4_1, R_4_1_PERIOD)],
     liability: &[
         LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::Unspecified, &[R_4_3]),
-        LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::Unspecified, ART_4_5_TO_7),
-        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::Provider], LiabilityRuling::Unspecified, ART_4_5_TO_7),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::Institution, Party::Provider, Party::ChainedProvider], LiabilityRuling::Unspecified, ART_4_5_TO_7),
         LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::Unspecified, &[R_7]),
         LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::Unspecified, &[R_7]),
-        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::Unspecified, &[R_5_3]),
+        LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::Unspecified, ART_5_AND_7),
+        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::Unspecified, ART_5_AND_7),
         LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
+        LiabilityEntry::institution(LossEvent::PendingCancellation, LiabilityRuling::Unspecified, ART_5_AND_7),
     ],
-    // Disclosure and suspension: the published text does not decide them
-    // (spec/domain.md 4.7), so both tables stay silent and cite GAP.
+    // Disclosure, its extension to chained providers and suspension would be
+    // in articles shown only as 省略 (spec/domain.md 4.7): `unspecified`,
+    // citing them (provenance `omitted`), never the gap rule.
+    disclosure: PermissionTable::omitted(ART_4_5_TO_7),
+    chained_provision: ART_4_5_TO_7,
+    suspension: PermissionTable::omitted(ART_5_AND_7),
     ..Policy::empty(META, RULES, GAP)
 };
 
@@ -213,6 +226,7 @@ mod tests {
         let mut req = blank();
         req.customer = CustomerFlags::INTERNET_BANKING_CONTRACT;
         req.consent = ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED;
+        req.provider = ProviderFlags::CONTRACT;
         req.accounts = vec![account(AccountKind::Ordinary, AccountFlags::INTERNET_BANKING_REGISTERED | AccountFlags::CASH_CARD)];
         req.selected = vec![0];
         req
@@ -234,7 +248,7 @@ mod tests {
         req.customer = CustomerFlags::INTERNET_BANKING_CONTRACT;
         let v = engine.eligibility(&req);
         assert_eq!(v.decision, Decision::Permit);
-        assert_eq!(cites(&POLICY, &v.reasons), ["第1条第2項第1号", "第1条第2項第2号", "第1条第2項第3号"]);
+        assert_eq!(cites(&POLICY, &v.reasons), ["第1条第2項第1号", "第1条第2項第2号", "第1条第2項第3号", "第2条第3項"]);
     }
 
     #[test]
@@ -358,8 +372,9 @@ mod tests {
     fn settings_other_variants_read_are_rejected() {
         let settings = Settings { inactivity_days: Some(30), ..kitei_sdk::settings::defaults(&POLICY) };
         assert!(Engine::new(&POLICY, settings).is_err());
+        // 1.2(2), where a designation would be, is 省略: nothing reads the list
         let settings = Settings { designated_providers: Some(vec!["moneyforward".into()]), ..kitei_sdk::settings::defaults(&POLICY) };
-        assert!(Engine::new(&POLICY, settings).is_ok());
+        assert_eq!(Engine::new(&POLICY, settings).unwrap_err(), "setting `designated_providers` does not apply to gunma-2019");
     }
 
     #[test]
@@ -371,7 +386,9 @@ mod tests {
             (LossEvent::DisclosedInfoMishandled, vec!["第4条第5項", "第4条第6項", "第4条第7項"]),
             (LossEvent::ProviderService, vec!["第7条"]),
             (LossEvent::StaleInformation, vec!["第7条"]),
-            (LossEvent::ServiceTermination, vec!["第5条第3項"]),
+            (LossEvent::ServiceTermination, vec!["第5条第1項", "第5条第3項", "第7条"]),
+            (LossEvent::ServiceSuspension, vec!["第5条第1項", "第5条第3項", "第7条"]),
+            (LossEvent::PendingCancellation, vec!["第5条第1項", "第5条第3項", "第7条"]),
         ] {
             req.loss_event = Some(event);
             let r = party_ruling(engine.liability(&req), Party::Institution);
@@ -388,7 +405,7 @@ mod tests {
     }
 
     #[test]
-    fn terms_change_is_exempt_and_the_rest_not_addressed() {
+    fn terms_change_is_exempt_and_no_institution_answer_is_a_gap() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
         req.loss_event = Some(LossEvent::TermsChange);
@@ -396,11 +413,11 @@ mod tests {
         let r = party_ruling(engine.liability(&req), Party::Institution);
         assert_eq!(r.ruling, LiabilityRuling::NotLiable);
         assert_eq!(cites(&POLICY, &r.reasons), ["第9条第1項"]);
-        for event in [LossEvent::ServiceSuspension, LossEvent::PendingCancellation] {
+        // every other event falls in an article shown as 省略: cited, never the gap
+        for event in LossEvent::ALL {
             req.loss_event = Some(event);
             let r = party_ruling(engine.liability(&req), Party::Institution);
-            assert_eq!(r.ruling, LiabilityRuling::Unspecified);
-            assert_eq!(r.reasons[0].rule, GAP.0);
+            assert!(r.reasons.iter().all(|x| x.rule != GAP.0), "{event:?}");
         }
     }
 
@@ -414,6 +431,9 @@ mod tests {
             assert_eq!(v.disclosure.ruling, PermissionRuling::Unspecified);
             assert_eq!(v.chained.ruling, PermissionRuling::Unspecified);
             assert_eq!(v.suspension.ruling, PermissionRuling::Unspecified);
+            assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第4条第5項", "第4条第6項", "第4条第7項"]);
+            assert_eq!(cites(&POLICY, &v.chained.reasons), ["第4条第5項", "第4条第6項", "第4条第7項"]);
+            assert_eq!(cites(&POLICY, &v.suspension.reasons), ["第5条第1項", "第5条第3項", "第7条"]);
         }
     }
 
@@ -424,7 +444,7 @@ mod tests {
         assert_eq!(m.institution_name, "群馬県信用組合");
         assert_eq!(m.effective_from, "2019-11-26");
         assert_eq!(m.effective_until.as_deref(), Some("2023-06-05"));
-        assert_eq!(m.settings_used, ["reauth_after_days", "designated_providers"]);
+        assert_eq!(m.settings_used, ["reauth_after_days"]);
         let omitted: Vec<String> = POLICY
             .rules
             .iter()
@@ -440,28 +460,40 @@ mod tests {
         );
     }
 
-    /// Every verbatim rule is a passage of the seed's old column, line breaks joined. The
-    /// seed lives outside the workspace; without it there is nothing to check.
+    /// The notice as received, header and all, kept beside this crate.
+    const SOURCE: &str = include_str!("../source.txt");
+
+    /// Every quoted text of the sheet (verbatim, interpreted, setting) is
+    /// in `source.txt`, normalising only whitespace and widths.
     #[test]
-    fn verbatim_texts_are_in_the_seed() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seeds/000_5c4367afc890215d.txt");
-        let Ok(seed) = std::fs::read_to_string(path) else {
-            eprintln!("seed not found at {path}: skipped");
-            return;
-        };
-        let lines: Vec<&str> = seed.lines().collect();
-        assert!(lines.len() >= 497, "the seed is not the expected 新旧対比表");
-        // The old column (旧) on each of the three pages, by line (from 1).
-        let joined: String = [43..=121, 220..=288, 373..=437]
+    fn quoted_texts_are_in_the_source() {
+        kitei_sdk::testing::assert_texts_in_source(&POLICY, SOURCE);
+    }
+
+    /// ... and in this variant's column: the old column (旧) on each of the three
+    /// pages, by line of the document (from 1). A text of the other column
+    /// would pass the whole-document check but not this one.
+    #[test]
+    fn quoted_texts_are_in_the_column() {
+        let lines: Vec<&str> = kitei_sdk::testing::source_body(SOURCE).lines().collect();
+        assert!(lines.len() >= 497, "source.txt is not the expected 新旧対比表");
+        let column: String = [43..=121, 220..=288, 373..=437]
             .into_iter()
-            .flat_map(|r| lines[r.start() - 1..*r.end()].iter().map(|l| l.trim()))
-            .collect();
-        for rule in POLICY.rules {
-            if matches!(rule.provenance, Provenance::Verbatim | Provenance::Interpreted | Provenance::Setting)
-                && rule.clause.section.is_none()
-            {
-                assert!(joined.contains(rule.text), "{} not in the seed: {}", rule.clause.cite(), rule.text);
-            }
-        }
+            .flat_map(|r| lines[r.start() - 1..*r.end()].iter().copied())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(kitei_sdk::testing::texts_not_in(&column, POLICY.rules), Vec::<String>::new());
+    }
+
+    /// The check fails on a one-character change of a real rule.
+    #[test]
+    fn a_one_character_change_is_caught() {
+        let mut rule = POLICY.rules[R_9_1.0 as usize];
+        assert!(kitei_sdk::testing::texts_not_in(SOURCE, &[rule]).is_empty());
+        let mut chars: Vec<char> = rule.text.chars().collect();
+        let last = chars.len() - 2;
+        chars[last] = if chars[last] == 'ん' { 'す' } else { 'ん' };
+        rule.text = Box::leak(chars.into_iter().collect::<String>().into_boxed_str());
+        assert_eq!(kitei_sdk::testing::texts_not_in(SOURCE, &[rule]).len(), 1);
     }
 }

@@ -55,7 +55,7 @@ kitei_sdk::rules! {
     R_3_1_CHAINED = Rule::verbatim(Clause::paragraph(3, 1),
         "なお、これらの情報は、外部サービス事業者が連鎖接続先に提供することがあります。")
         .codes("chained_provision_permitted", "chained_provision_permitted")
-        .summary("describe: the provider may pass the information on to chained providers (chained provision permitted)");
+        .summary("the provider may pass the information on to chained providers (chained provision permitted; cited by authorize through a chained provider)");
     R_3_1_KINDS = Rule::verbatim_of(R_3_1_1)
         .codes("account_kind_linkable", "account_kind_not_linkable")
         .summary("linkable kinds: ordinary, time deposit, card loan (balance, 3.1(1))");
@@ -173,7 +173,10 @@ kitei_sdk::rules! {
     R_8_2 = Rule::verbatim(Clause::paragraph(8, 2),
         "当社は、連携先サービスや連鎖接続先のサービスに関し、口座連携サービスとの連携が常時適切に行われること、お客さまの利用目的への適合性、正確性、適格性、信頼性、適時性を有すること、外部サービス事業者や連鎖接続先のシステム管理態勢その他のセキュリティレベル、お客さま保護態勢、信用性等が十分であること、および第三者の知的財産権その他の権利を侵害していないことの保証を行うものではありません。また、これらについて生じた一切の損害について当社は責任を負いません。")
         .codes("no_warranty_of_provider_service", "no_warranty_of_provider_service")
-        .summary("describe: no warranty that the provider's services link properly or are fit, accurate, reliable, timely or secure, and no liability for damage from these");
+        .summary("no warranty that the provider's services link properly or are fit, accurate, reliable, timely or secure, and no liability for any damage from these (一切: no at-fault exception)");
+    R_8_2_I = Rule::reading_of(R_8_2)
+        .codes("institution_exempt", "institution_exempt")
+        .summary("damage from the provider's or chained provider's service: institution not liable, at fault or not (the specific 8.2 stands over the general 8.3: interpreted)");
     R_8_3 = Rule::verbatim(Clause::paragraph(8, 3),
         "口座連携サービスの利用に関してお客さまに生じた損害については、当社の責めに帰すべき事由がある場合を除き、当社は一切の責任を負いません。")
         .codes("institution_exempt", "exemption_excluded_institution_at_fault")
@@ -212,9 +215,9 @@ const META: Meta = Meta {
 
 /// The variant.
 pub static POLICY: Policy = Policy {
-    // `designated_providers` is accepted for the operator's registry, but no
-    // clause of this text requires a designated provider: nothing reads it.
-    settings: &[SettingName::InactivityDays, SettingName::DesignatedProviders],
+    // `designated_providers` is refused: no clause of this text requires a
+    // designated provider, so nothing reads it (spec/domain.md §3).
+    settings: &[SettingName::InactivityDays],
     eligibility: &[
         Condition { fact: Fact::DirectBankingRegistered, rule: R_2_1_REGISTRATION },
         Condition { fact: Fact::ApiAuthCompleted, rule: R_2_1_AUTH },
@@ -239,18 +242,25 @@ pub static POLICY: Policy = Policy {
         uncovered: None,
     },
     window: Some(Window { test: WindowTest::ApiHours, rule: R_6_1 }),
-    token: &[Period { setting: SettingName::InactivityDays, from: Clock::SinceLastAccess, rule: R_4_1, length_rule: R_4_1_PERIOD }],
+    token: &[Period::new(SettingName::InactivityDays, Clock::SinceLastAccess, R_4_1, R_4_1_PERIOD)],
     liability: &[
         LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
         LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, &[R_7_2]),
         LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::Provider], LiabilityRuling::Liable, &[R_7_2]),
         LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::ChainedProvider], LiabilityRuling::Liable, &[R_7_2, R_7_3]),
-        LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
+        LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, &[R_8_2_I]),
         LiabilityEntry::new(LossEvent::ProviderService, &[Party::Provider, Party::ChainedProvider], LiabilityRuling::PerContract, &[R_8_1]),
         LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
         LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, &[R_5_2_EXEMPT]),
-        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_5_2_EXEMPT]),
-        // terms_change, pending_cancellation: not decided by the text (gap).
+        // 5.2 exempts terminations on its seven grounds without a fault
+        // exception; any other termination falls under 8.3. The request does
+        // not say which, so at fault the answer is open.
+        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_8_3])
+            .unless_at_fault()
+            .or_in_some_cases(R_5_2_EXEMPT),
+        // 8.3 covers every loss 「口座連携サービスの利用に関して」.
+        LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
+        LiabilityEntry::institution(LossEvent::PendingCancellation, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
     ],
     disclosure: PermissionTable {
         entries: &[
@@ -261,8 +271,10 @@ pub static POLICY: Policy = Policy {
         ],
         otherwise: PermissionRuling::NotPermitted,
         otherwise_rule: R_7_1,
+        otherwise_also: &[],
     },
     chained: Some(R_7_3_DISCLOSURE),
+    chained_provision: &[R_3_1_CHAINED],
     suspension: PermissionTable {
         entries: &[
             PermissionEntry::permitted(&[IncidentKind::Leak], R_5_2_1),
@@ -275,6 +287,7 @@ pub static POLICY: Policy = Policy {
         ],
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
+        otherwise_also: &[],
     },
     ..Policy::empty(META, RULES, GAP)
 };
@@ -459,7 +472,7 @@ mod tests {
     #[test]
     fn at_fault_lifts_the_8_3_exemption() {
         let engine = Engine::with_defaults(&POLICY);
-        for event in [LossEvent::CredentialMisuse, LossEvent::ProviderService, LossEvent::StaleInformation] {
+        for event in [LossEvent::CredentialMisuse, LossEvent::StaleInformation, LossEvent::TermsChange, LossEvent::PendingCancellation] {
             let mut req = blank();
             req.loss_event = Some(event);
             let rs = engine.liability(&req);
@@ -475,14 +488,69 @@ mod tests {
     #[test]
     fn suspension_exemption_of_5_2_has_no_at_fault_exception() {
         let engine = Engine::with_defaults(&POLICY);
-        for event in [LossEvent::ServiceSuspension, LossEvent::ServiceTermination] {
-            let mut req = blank();
-            req.loss_event = Some(event);
-            req.institution_at_fault = true;
-            let rs = engine.liability(&req);
-            assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable);
-            assert_eq!(cites(&POLICY, &rs[0].reasons), ["第5条第2項"]);
-        }
+        let mut req = blank();
+        req.loss_event = Some(LossEvent::ServiceSuspension);
+        req.institution_at_fault = true;
+        let rs = engine.liability(&req);
+        assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable);
+        assert_eq!(cites(&POLICY, &rs[0].reasons), ["第5条第2項"]);
+    }
+
+    #[test]
+    fn termination_rests_on_5_2_or_8_3_and_at_fault_the_request_cannot_tell() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.loss_event = Some(LossEvent::ServiceTermination);
+        let rs = engine.liability(&req);
+        assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable);
+        assert_eq!(cites(&POLICY, &rs[0].reasons), ["第8条第3項", "第5条第2項"]);
+        // on 5.2's grounds still not liable (一切), outside them not exempt
+        // (8.3): the request does not say which
+        req.institution_at_fault = true;
+        let rs = engine.liability(&req);
+        assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::Unspecified);
+        assert_eq!(unmet(&POLICY, &rs[0].reasons), [("第8条第3項".to_string(), "exemption_excluded_institution_at_fault")]);
+    }
+
+    #[test]
+    fn provider_service_rests_on_8_2_which_has_no_fault_exception() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.loss_event = Some(LossEvent::ProviderService);
+        req.institution_at_fault = true;
+        let rs = engine.liability(&req);
+        assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable);
+        assert_eq!(cites(&POLICY, &rs[0].reasons), ["第8条第2項"]);
+        assert_eq!(POLICY.rules[rs[0].reasons[0].rule as usize].provenance, Provenance::Interpreted);
+    }
+
+    #[test]
+    fn designated_providers_is_refused() {
+        let settings = Settings { designated_providers: Some(vec!["moneyforward".into()]), ..no_settings() };
+        assert_eq!(Engine::new(&POLICY, settings).unwrap_err(), "setting `designated_providers` does not apply to koza-renkei-2020");
+    }
+
+    #[test]
+    fn authorize_through_a_chained_provider_cites_3_1() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        req.function = Some(Function::Balance);
+        req.authorized_functions = FunctionSet::BALANCE;
+        let direct = engine.authorize(&req);
+        req.provider |= ProviderFlags::VIA_CHAINED;
+        let chained = engine.authorize(&req);
+        assert_eq!(chained.decision, direct.decision);
+        assert_eq!(chained.reasons.last().map(|r| r.rule), Some(R_3_1_CHAINED.0));
+    }
+
+    /// The text as received, header and all, kept beside this crate.
+    const SOURCE: &str = include_str!("../source.txt");
+
+    /// Every quoted text of the sheet (verbatim, interpreted, setting) is
+    /// in `source.txt`, normalising only whitespace and widths.
+    #[test]
+    fn quoted_texts_are_in_the_source() {
+        kitei_sdk::testing::assert_texts_in_source(&POLICY, SOURCE);
     }
 
     #[test]
@@ -501,15 +569,15 @@ mod tests {
     }
 
     #[test]
-    fn terms_change_and_pending_cancellation_are_not_decided() {
+    fn terms_change_and_pending_cancellation_fall_under_8_3() {
         let engine = Engine::with_defaults(&POLICY);
         for event in [LossEvent::TermsChange, LossEvent::PendingCancellation] {
             let mut req = blank();
             req.loss_event = Some(event);
-            for r in engine.liability(&req) {
-                assert_eq!(r.ruling, LiabilityRuling::Unspecified);
-                assert_eq!(POLICY.rules[r.reasons[0].rule as usize].code_met, "not_addressed");
-            }
+            let rs = engine.liability(&req);
+            assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable);
+            assert_eq!(cites(&POLICY, &rs[0].reasons), ["第8条第3項"]);
+            assert_eq!(ruling(&rs, Party::Provider), LiabilityRuling::Unspecified);
         }
     }
 
@@ -548,7 +616,7 @@ mod tests {
         let m = Engine::with_defaults(&POLICY).describe();
         assert_eq!(m.variant, "koza-renkei-2020");
         assert_eq!(m.effective_from, "2020-08-21");
-        assert_eq!(m.settings_used, ["inactivity_days", "designated_providers"]);
+        assert_eq!(m.settings_used, ["inactivity_days"]);
         assert_eq!(m.defaults.inactivity_days, None);
         assert_eq!(m.rules.len(), RULES.len());
     }

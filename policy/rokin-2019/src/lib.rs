@@ -38,7 +38,7 @@ kitei_sdk::rules! {
     R_2_1_CHAINED = Rule::verbatim(Clause::paragraph(2, 1),
         "また、これらの機能により API連携事業者が取得した情報は、API連携事業者から連鎖接続先（お客さまが第三者のサービスを通じて API 連携事業者が提供するサービスを使用する場合の当該第三者をいいます。以下同じ。）に提供されることがあります。")
         .codes("chained_provision_permitted", "chained_provision_permitted")
-        .summary("information obtained through these functions may be passed on to a chained provider (describe only: no operation decides it)");
+        .summary("information obtained through these functions may be passed on to a chained provider (chained provision permitted; cited by authorize through a chained provider)");
     R_2_1_HOURS = Rule::verbatim(Clause::paragraph(2, 1),
         "なお、これらの機能が提供されるのは、本サービスのサービス時間帯に限られます。")
         .codes("within_service_hours", "outside_service_hours")
@@ -59,6 +59,11 @@ kitei_sdk::rules! {
     R_2_2_3 = Rule::verbatim(Clause::item(2, 2, 3), "カードローン")
         .codes("account_kind_linkable", "account_kind_not_linkable")
         .summary("card loan");
+
+    R_2_4 = Rule::setting(Clause::paragraph(2, 4),
+        "本サービスで提供する情報の提供期間は、当金庫所定のものとしますが、API連携事業者が提供するサービスにより提供期間は変更されることがあります。")
+        .codes("data_period_institution_determined", "data_period_institution_determined")
+        .summary("describe: the data period is 当金庫所定 (no decision reads it; the provider may change it)");
 
     // 第3条 利用手数料
     R_3_1 = Rule::verbatim(Clause::paragraph(3, 1),
@@ -165,6 +170,15 @@ kitei_sdk::rules! {
         .codes("suspension_permitted", "suspension_not_listed")
         .summary("end of the contract with the provider read as a やむを得ない事由 (interpreted: the text names no such ground; without it the provider is no longer 当金庫と提携する (1.1) nor 当金庫が指定する (1.2(2)), and the stop is permanent, so 7.4 rather than the temporary 7.3)");
 
+    // 第8条 情報開示等にかかる同意
+    R_8 = Rule::verbatim(Clause::paragraph(8, 1),
+        "お客さまは、本サービスの利用に関連して、お客さま情報が API 連携事業者に開示・提供されることについて、あらかじめ同意するものとします。")
+        .codes("disclosure_consented", "disclosure_not_consented")
+        .summary("the customer consents in advance to customer information being disclosed to providers");
+    R_8_I = Rule::reading_of(R_8)
+        .codes("disclosure_consented", "disclosure_not_consented")
+        .summary("events outside 4.6's list: disclosure to the provider permitted by the blanket prior consent (interpreted; it names the provider, not chained providers)");
+
     // 第10条 サービス内容または利用規定の変更
     R_10 = Rule::verbatim(Clause::paragraph(10, 1),
         "当金庫は、法令の変更、監督官庁の指示、その他必要が生じたときに、本サービスまたは本利用規定の内容を変更することがあります。変更内容については、当金庫ホームページその他相当の方法で公表するものとし、変更日以降は変更後の内容に従い取り扱うこととします。")
@@ -182,6 +196,11 @@ kitei_sdk::rules! {
         .summary("the customer's rights cannot be transferred, pledged or lent");
 
     // 第12条 準拠法・合意管轄
+    // 99DG0020(1908): the form number, the only date the document bears
+    R_FORM = Rule::interpreted(Clause::section("99DG0020(1908)"), "99DG0020(1908)")
+        .codes("effective_date_read_from_form_number", "effective_date_read_from_form_number")
+        .summary("describe: the effective date 2019-08-01 is a reading: the form number's (1908) gives the month only (2019-08), the text bears no date");
+
     R_12 = Rule::verbatim(Clause::paragraph(12, 1),
         "本規定の契約準拠法は日本法とします。本サービスに関する訴訟については、当金庫本店の所在地を管轄する地方裁判所を第一審の専属的合意管轄裁判所とします。")
         .codes("japanese_law_head_office_court", "japanese_law_head_office_court")
@@ -243,8 +262,8 @@ pub static POLICY: Policy = Policy {
     },
     window: Some(Window { test: WindowTest::ApiHours, rule: R_2_1_HOURS }),
     token: &[
-        Period { setting: SettingName::RegistrationValidDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD },
-        Period { setting: SettingName::PermissionValidDays, from: Clock::SinceAuthentication, rule: R_4_2, length_rule: R_4_2_PERIOD },
+        Period::new(SettingName::RegistrationValidDays, Clock::SinceRegistration, R_4_1, R_4_1_PERIOD),
+        Period::new(SettingName::PermissionValidDays, Clock::SinceAuthentication, R_4_2, R_4_2_PERIOD),
     ],
     liability: &[
         LiabilityEntry::new(LossEvent::CredentialMisuse, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_4_4]).unless_at_fault(),
@@ -260,15 +279,18 @@ pub static POLICY: Policy = Policy {
     ],
     disclosure: PermissionTable {
         entries: &[
-            PermissionEntry::permitted(&[IncidentKind::Leak], R_4_6_1),
-            PermissionEntry::permitted(&[IncidentKind::UnauthorizedAccess], R_4_6_2),
-            PermissionEntry::permitted(&[IncidentKind::Fraud], R_4_6_3),
-            PermissionEntry::permitted(&[IncidentKind::SystemFailure], R_4_6_4),
+            PermissionEntry::permitted(&[IncidentKind::Leak], R_4_6_1).also(R_8),
+            PermissionEntry::permitted(&[IncidentKind::UnauthorizedAccess], R_4_6_2).also(R_8),
+            PermissionEntry::permitted(&[IncidentKind::Fraud], R_4_6_3).also(R_8),
+            PermissionEntry::permitted(&[IncidentKind::SystemFailure], R_4_6_4).also(R_8),
         ],
-        otherwise: PermissionRuling::NotPermitted,
-        otherwise_rule: R_4_6,
+        // 第8条: a blanket prior consent to disclosure to providers
+        otherwise: PermissionRuling::Permitted,
+        otherwise_rule: R_8_I,
+        otherwise_also: &[],
     },
     chained: Some(R_4_8),
+    chained_provision: &[R_2_1_CHAINED],
     suspension: PermissionTable {
         entries: &[
             PermissionEntry::permitted(&[IncidentKind::Maintenance], R_7_3),
@@ -278,6 +300,7 @@ pub static POLICY: Policy = Policy {
         ],
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
+        otherwise_also: &[],
     },
     ..Policy::empty(META, RULES, GAP)
 };
@@ -307,7 +330,8 @@ mod tests {
         POLICY.check().unwrap();
         // every rule of the sheet is used by a table or is a describe-only term
         let used = POLICY.referenced();
-        let describe_only = [R_2_1_CHAINED, R_3_1, R_5_1, R_5_2, R_10, R_11, R_12];
+        // R_4_6: the lead sentence of the list; each event cites its item
+        let describe_only = [R_2_4, R_3_1, R_4_6, R_5_1, R_5_2, R_10, R_11, R_FORM, R_12];
         for (i, rule) in POLICY.rules.iter().enumerate() {
             let id = RuleId(i as u16);
             assert!(used.contains(&id) || describe_only.contains(&id), "rule {} is unused", rule.clause.cite());
@@ -459,15 +483,18 @@ mod tests {
             req.incident_kind = Some(kind);
             let v = engine.incident(&req);
             assert_eq!(v.disclosure.ruling, PermissionRuling::Permitted, "{kind:?}");
-            assert_eq!(cites(&POLICY, &v.disclosure.reasons), [cite]);
+            assert_eq!(cites(&POLICY, &v.disclosure.reasons), [cite, "第8条第1項"]);
             assert_eq!(v.chained.ruling, PermissionRuling::Permitted);
-            assert_eq!(cites(&POLICY, &v.chained.reasons), [cite, "第4条第8項"]);
+            assert_eq!(cites(&POLICY, &v.chained.reasons), [cite, "第8条第1項", "第4条第8項"]);
         }
+        // outside 4.6's list: 第8条's prior consent (interpreted), which names
+        // the provider only, so 4.8 does not carry it to chained providers
         req.incident_kind = Some(IncidentKind::Maintenance);
         let v = engine.incident(&req);
-        assert_eq!(v.disclosure.ruling, PermissionRuling::NotPermitted);
-        assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第4条第6項"]);
-        assert_eq!(v.chained.ruling, PermissionRuling::NotPermitted);
+        assert_eq!(v.disclosure.ruling, PermissionRuling::Permitted);
+        assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第8条第1項"]);
+        assert_eq!(POLICY.rules[v.disclosure.reasons[0].rule as usize].provenance, Provenance::Interpreted);
+        assert_eq!(v.chained.ruling, PermissionRuling::Unspecified);
     }
 
     #[test]
@@ -516,6 +543,49 @@ mod tests {
         assert_eq!(unmet_codes(&POLICY, &engine.token(&req).reasons), ["registration_expired", "permission_expired"]);
     }
 
+    /// 4.1 counts from 利用登録, 4.2 from the permission: a new permission
+    /// does not renew the registration, and an old permission expires under
+    /// a recent registration.
+    #[test]
+    fn registration_and_permission_run_on_two_clocks() {
+        let settings = Settings { registration_valid_days: Some(90), permission_valid_days: Some(30), ..no_settings() };
+        let engine = Engine::new(&POLICY, settings).unwrap();
+        let mut req = eligible();
+        // registered on day 0, permitted again on day 80: on day 95 the
+        // registration has lapsed though the permission is fresh
+        req.registered_at = Some(jst(0));
+        req.authenticated_at = Some(jst(80 * DAY));
+        req.at = jst(95 * DAY);
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Expired);
+        assert_eq!(unmet_codes(&POLICY, &t.reasons), ["registration_expired"]);
+        assert_eq!(t.expires_at, Some(jst(90 * DAY)));
+        // registered on day 60, permitted on day 0: on day 40 the permission
+        // has lapsed though the registration is recent
+        req.registered_at = Some(jst(60 * DAY));
+        req.authenticated_at = Some(jst(0));
+        req.at = jst(40 * DAY);
+        let t = engine.token(&req);
+        assert_eq!(t.status, TokenStatus::Expired);
+        assert_eq!(unmet_codes(&POLICY, &t.reasons), ["permission_expired"]);
+        // without registered_at, the registration counts from authenticated_at (api.md)
+        req.registered_at = None;
+        req.authenticated_at = Some(jst(0));
+        req.at = jst(29 * DAY);
+        assert_eq!(engine.token(&req).status, TokenStatus::Valid);
+    }
+
+    #[test]
+    fn authorize_through_a_chained_provider_cites_2_1() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        req.function = Some(Function::Balance);
+        req.provider |= ProviderFlags::VIA_CHAINED;
+        let a = engine.authorize(&req);
+        assert_eq!(a.decision, Decision::Permit);
+        assert_eq!(a.reasons.last().map(|r| r.rule), Some(R_2_1_CHAINED.0));
+    }
+
     #[test]
     fn token_is_unspecified_without_the_periods() {
         let engine = Engine::with_defaults(&POLICY);
@@ -544,6 +614,23 @@ mod tests {
     fn settings_of_other_variants_are_refused() {
         let settings = Settings { reauth_after_days: Some(90), ..no_settings() };
         assert!(Engine::new(&POLICY, settings).is_err());
+    }
+
+    /// The text as received, header and all, kept beside this crate.
+    const SOURCE: &str = include_str!("../source.txt");
+
+    /// Every quoted text of the sheet (verbatim, interpreted, setting) is
+    /// in `source.txt`, normalising only whitespace and widths.
+    #[test]
+    fn quoted_texts_are_in_the_source() {
+        kitei_sdk::testing::assert_texts_in_source(&POLICY, SOURCE);
+    }
+
+    #[test]
+    fn the_effective_date_is_a_reading_of_the_form_number() {
+        let rule = POLICY.rules[R_FORM.0 as usize];
+        assert_eq!((rule.clause.cite(), rule.provenance), ("99DG0020(1908)".to_string(), Provenance::Interpreted));
+        assert_eq!(POLICY.rules[R_2_4.0 as usize].provenance, Provenance::Setting);
     }
 
     #[test]

@@ -82,8 +82,33 @@ impl Engine {
 
     fn eligibility_into(&self, req: &Request, out: &mut Vec<Reason>) -> Decision {
         let from = out.len();
-        out.extend(self.policy.eligibility.iter().map(|c| reason(c.rule, self.holds(&c.fact, req))));
+        out.extend(self.policy.eligibility.iter().map(|c| reason(self.condition_rule(c.rule, &c.fact, req), self.holds(&c.fact, req))));
         decision(&out[from..])
+    }
+
+    /// The rule a condition cites: its own, except that a designation
+    /// decided by a provider list the text publishes cites the matched row
+    /// (akita's 連携先一覧), and one decided by the operator's own list
+    /// cites the setting.
+    fn condition_rule(&self, rule: RuleId, fact: &Fact, req: &Request) -> RuleId {
+        if !matches!(fact, Fact::ProviderDesignated) {
+            return rule;
+        }
+        let default = self.policy.defaults.designated_providers;
+        let in_force = self.settings.designated_providers.as_deref();
+        let is_default = match (in_force, default) {
+            (Some(ids), Some(d)) => ids.len() == d.len() && ids.iter().zip(d).all(|(a, b)| a == b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !is_default {
+            return self.policy.provider_setting.unwrap_or(rule);
+        }
+        self.policy
+            .provider_rows
+            .iter()
+            .find(|row| row.id == req.provider_id)
+            .map_or(rule, |row| row.rule)
     }
 
     fn account_reasons(&self, account: &Account, req: &Request, out: &mut Vec<Reason>) -> bool {
@@ -177,12 +202,26 @@ impl Engine {
         }
         self.function_reasons(req, &mut reasons);
         reasons.extend(self.window_reason(req));
+        // Through a chained provider (連鎖接続先): what the text says of it,
+        // the permitting clause or the 省略 / gap rule, always shown; the
+        // decision does not turn on it (domain.md 4.3).
+        if req.provider.contains(ProviderFlags::VIA_CHAINED) {
+            reasons.extend(self.chained_provision().iter().map(|&r| reason(r, true)));
+        }
         let token = self.token(req);
         let mut decision = decision(&reasons);
         if token.status == TokenStatus::Expired {
             decision = Decision::Deny;
         }
         Authorization { decision, reasons, token }
+    }
+
+    /// The rules on chained provision (`chained_provision`, else the gap).
+    fn chained_provision(&self) -> &'static [RuleId] {
+        match self.policy.chained_provision {
+            [] => core::slice::from_ref(&self.policy.gap),
+            rules => rules,
+        }
     }
 
     fn is_customer_level(&self, f: crate::types::Function) -> bool {
@@ -214,7 +253,16 @@ impl Engine {
                 unspecified = true;
                 continue;
             };
-            reasons.push(reason(p.length_rule, true));
+            let stated = p.setting.days(&settings::defaults(self.policy));
+            match p.override_rule {
+                // the operator replaced the number the text states: the
+                // setting is what applies, the text's number is shown as not
+                Some(setting) if stated.is_some_and(|s| s != days) => {
+                    reasons.push(reason(setting, true));
+                    reasons.push(reason(p.length_rule, false));
+                }
+                _ => reasons.push(reason(p.length_rule, true)),
+            }
             let start = match p.from {
                 Clock::SinceAuthentication => req.authenticated_at.as_ref(),
                 Clock::SinceLastAccess => req.last_access_at.as_ref().or(req.authenticated_at.as_ref()),
@@ -255,7 +303,11 @@ impl Engine {
                         let excepted = e.unless_at_fault && req.institution_at_fault;
                         // the text lifts the exemption; it does not say the party is liable
                         let ruling = if excepted { LiabilityRuling::NotExempt } else { e.ruling };
-                        let reasons = e.rules.iter().map(|&r| reason(r, !excepted)).collect();
+                        // at fault, an exemption without a fault exception
+                        // that covers only some cases leaves the answer open
+                        let ruling = if excepted && e.in_some_cases.is_some() { LiabilityRuling::Unspecified } else { ruling };
+                        let mut reasons: Vec<Reason> = e.rules.iter().map(|&r| reason(r, !excepted)).collect();
+                        reasons.extend(e.in_some_cases.map(|r| reason(r, true)));
                         PartyRuling { party, ruling, reasons }
                     }
                     None => PartyRuling {
@@ -270,29 +322,50 @@ impl Engine {
 
     /// Disclosure to the provider, its extension to chained providers, and
     /// suspension by the institution, for the request's incident kind.
+    ///
+    /// The extension (`chained`: rokin 4.8, koza-renkei 7.3) carries the
+    /// disclosure answer of the listed events it extends, and a refusal of
+    /// the others; a disclosure permitted outside the list (`otherwise`:
+    /// rokin 第8条's prior consent, which names the provider only) is not
+    /// extended: `unspecified`, the extension cited as not reaching it.
     pub fn incident(&self, req: &Request) -> IncidentVerdict {
-        let lookup = |table: &crate::policy::PermissionTable| -> Permission {
+        let permitted = |r: PermissionRuling| r == PermissionRuling::Permitted;
+        let lookup = |table: &crate::policy::PermissionTable| -> (Permission, bool) {
             let hit = req
                 .incident_kind
                 .and_then(|k| table.entries.iter().find(|e| e.kinds.contains(&k)));
             match hit {
-                Some(e) => Permission { ruling: e.ruling, reasons: vec![reason(e.rule, e.ruling == PermissionRuling::Permitted)] },
-                None => Permission {
-                    ruling: table.otherwise,
-                    reasons: vec![reason(table.otherwise_rule, table.otherwise == PermissionRuling::Permitted)],
-                },
+                Some(e) => {
+                    let mut reasons = vec![reason(e.rule, permitted(e.ruling))];
+                    reasons.extend(e.also.map(|r| reason(r, permitted(e.ruling))));
+                    (Permission { ruling: e.ruling, reasons }, true)
+                }
+                None => {
+                    // only a refusal is a failed condition; an `unspecified`
+                    // answer's reasons (省略, the gap) are shown as met, as
+                    // in `liability` and `token`
+                    let met = table.otherwise != PermissionRuling::NotPermitted;
+                    let mut reasons = vec![reason(table.otherwise_rule, met)];
+                    reasons.extend(table.otherwise_also.iter().map(|&r| reason(r, met)));
+                    (Permission { ruling: table.otherwise, reasons }, false)
+                }
             }
         };
-        let disclosure = lookup(&self.policy.disclosure);
+        let (disclosure, listed) = lookup(&self.policy.disclosure);
         let chained = match self.policy.chained {
             Some(rule) if disclosure.ruling != PermissionRuling::Unspecified => {
+                let extends = listed || disclosure.ruling == PermissionRuling::NotPermitted;
+                let ruling = if extends { disclosure.ruling } else { PermissionRuling::Unspecified };
                 let mut reasons = disclosure.reasons.clone();
-                reasons.push(reason(rule, disclosure.ruling == PermissionRuling::Permitted));
-                Permission { ruling: disclosure.ruling, reasons }
+                reasons.push(reason(rule, extends && permitted(ruling)));
+                Permission { ruling, reasons }
             }
-            _ => Permission { ruling: PermissionRuling::Unspecified, reasons: vec![reason(self.policy.gap, true)] },
+            _ => Permission {
+                ruling: PermissionRuling::Unspecified,
+                reasons: self.chained_provision().iter().map(|&r| reason(r, true)).collect(),
+            },
         };
-        let suspension = lookup(&self.policy.suspension);
+        let (suspension, _) = lookup(&self.policy.suspension);
         IncidentVerdict { disclosure, chained, suspension }
     }
 
@@ -346,5 +419,125 @@ pub fn describe(policy: &Policy) -> Metadata {
                 summary: r.summary.into(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+    use crate::request::blank;
+    use crate::testing::{cites, jst, no_settings, party_ruling};
+
+    crate::rules! {
+        R_1 = Rule::verbatim(Clause::article(1), "一");
+        R_2 = Rule::verbatim(Clause::article(2), "二");
+        R_3 = Rule::verbatim(Clause::article(3), "三");
+        R_4 = Rule::omitted(Clause::article(4));
+        R_5 = Rule::omitted(Clause::article(5));
+        R_ROW_A = Rule::verbatim(Clause::section("一覧"), "A社");
+        R_SET = Rule::setting(Clause::section("設定"), "operator");
+        GAP = Rule::gap();
+    }
+
+    const META: Meta = Meta {
+        variant: "test-2024",
+        institution: "test",
+        institution_name: "テスト銀行",
+        title: "API利用規定",
+        version: "2024-04-01",
+        effective_from: "2024-04-01",
+        effective_until: None,
+    };
+
+    static POLICY: Policy = Policy {
+        settings: &[SettingName::ReauthAfterDays, SettingName::DesignatedProviders],
+        defaults: Defaults { reauth_after_days: Some(90), designated_providers: Some(&["a"]), ..Policy::empty(META, RULES, GAP).defaults },
+        eligibility: &[Condition { fact: Fact::ProviderDesignated, rule: R_1 }],
+        provider_rows: &[ProviderRow { id: "a", rule: R_ROW_A }],
+        provider_setting: Some(R_SET),
+        token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_1, R_2).overridden_by(R_SET)],
+        liability: &[LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_1])
+            .unless_at_fault()
+            .or_in_some_cases(R_2)],
+        disclosure: PermissionTable {
+            entries: &[PermissionEntry::permitted(&[IncidentKind::Leak], R_1).also(R_3)],
+            otherwise: PermissionRuling::Permitted,
+            otherwise_rule: R_3,
+            otherwise_also: &[],
+        },
+        chained: Some(R_2),
+        chained_provision: &[R_4, R_5],
+        suspension: PermissionTable::omitted(&[R_4, R_5]),
+        ..Policy::empty(META, RULES, GAP)
+    };
+
+    #[test]
+    fn a_listed_provider_cites_its_row_and_an_operator_list_the_setting() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.provider_id = "a".into();
+        assert_eq!(cites(&POLICY, &engine.eligibility(&req).reasons), ["一覧"]);
+        req.provider_id = "b".into();
+        let v = engine.eligibility(&req);
+        assert_eq!((v.decision, cites(&POLICY, &v.reasons)), (Decision::Deny, vec!["第1条".to_string()]));
+        let engine = Engine::new(&POLICY, Settings { designated_providers: Some(vec!["b".into()]), ..no_settings() }).unwrap();
+        let v = engine.eligibility(&req);
+        assert_eq!((v.decision, cites(&POLICY, &v.reasons)), (Decision::Permit, vec!["設定".to_string()]));
+    }
+
+    #[test]
+    fn an_overridden_stated_period_cites_the_setting_beside_the_text() {
+        let mut req = blank();
+        req.authenticated_at = Some(jst(0));
+        let t = Engine::with_defaults(&POLICY).token(&req);
+        assert_eq!(cites(&POLICY, &t.reasons), ["第2条", "第1条"]);
+        assert!(t.reasons.iter().all(|r| r.met));
+        let engine = Engine::new(&POLICY, Settings { reauth_after_days: Some(30), ..no_settings() }).unwrap();
+        let t = engine.token(&req);
+        assert_eq!(cites(&POLICY, &t.reasons), ["設定", "第2条", "第1条"]);
+        assert_eq!(t.reasons.iter().map(|r| r.met).collect::<Vec<_>>(), [true, false, true]);
+    }
+
+    #[test]
+    fn an_exemption_for_some_cases_leaves_the_at_fault_answer_open() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.loss_event = Some(LossEvent::ServiceTermination);
+        let r = party_ruling(engine.liability(&req), Party::Institution);
+        assert_eq!((r.ruling, cites(&POLICY, &r.reasons)), (LiabilityRuling::NotLiable, vec!["第1条".into(), "第2条".into()]));
+        req.institution_at_fault = true;
+        let r = party_ruling(engine.liability(&req), Party::Institution);
+        assert_eq!(r.ruling, LiabilityRuling::Unspecified);
+        assert_eq!(r.reasons.iter().map(|r| r.met).collect::<Vec<_>>(), [false, true]);
+    }
+
+    #[test]
+    fn the_chained_extension_reaches_listed_events_only() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.incident_kind = Some(IncidentKind::Leak);
+        let v = engine.incident(&req);
+        assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第1条", "第3条"]);
+        assert_eq!((v.chained.ruling, cites(&POLICY, &v.chained.reasons).len()), (PermissionRuling::Permitted, 3));
+        req.incident_kind = Some(IncidentKind::Maintenance);
+        let v = engine.incident(&req);
+        assert_eq!((v.disclosure.ruling, cites(&POLICY, &v.disclosure.reasons)), (PermissionRuling::Permitted, vec!["第3条".to_string()]));
+        assert_eq!(v.chained.ruling, PermissionRuling::Unspecified);
+        assert_eq!(v.chained.reasons.last().map(|r| (r.rule, r.met)), Some((R_2.0, false)));
+        assert_eq!((v.suspension.ruling, cites(&POLICY, &v.suspension.reasons)), (PermissionRuling::Unspecified, vec!["第4条".into(), "第5条".into()]));
+    }
+
+    #[test]
+    fn authorize_via_a_chained_provider_cites_chained_provision_without_deciding() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.provider_id = "a".into();
+        let direct = engine.authorize(&req);
+        req.provider |= ProviderFlags::VIA_CHAINED;
+        let chained = engine.authorize(&req);
+        assert_eq!(direct.decision, chained.decision);
+        assert_eq!(cites(&POLICY, &chained.reasons[direct.reasons.len()..]), ["第4条", "第5条"]);
+        assert!(chained.reasons[direct.reasons.len()..].iter().all(|r| r.met));
     }
 }

@@ -212,6 +212,24 @@ pub struct Period {
     pub rule: RuleId,
     /// the clause the number comes from (`setting` provenance when 所定)
     pub length_rule: RuleId,
+    /// where the text states the number (the variant's default) and the
+    /// operator sets another: the rule (provenance `setting`) cited for the
+    /// number in force, beside `length_rule` answered as not applied
+    pub override_rule: Option<RuleId>,
+}
+
+impl Period {
+    /// Re-authenticate (`rule`) once `setting` days have passed `from`, the
+    /// length resting on `length_rule`.
+    pub const fn new(setting: SettingName, from: Clock, rule: RuleId, length_rule: RuleId) -> Self {
+        Period { setting, from, rule, length_rule, override_rule: None }
+    }
+
+    /// ... and when the operator overrides the number the text states,
+    /// cite `rule` (provenance `setting`) for the number in force.
+    pub const fn overridden_by(self, rule: RuleId) -> Self {
+        Period { override_rule: Some(rule), ..self }
+    }
 }
 
 /// A liability ruling for one or more parties on one loss event.
@@ -224,12 +242,17 @@ pub struct LiabilityEntry {
     /// the exemption does not apply when the institution is at fault (責めに帰すべき事由がある場合を除き)
     pub unless_at_fault: bool,
     pub rules: &'static [RuleId],
+    /// another exemption that covers the event in some cases only and has no
+    /// fault exception (koza-renkei 5.2 beside 8.3): cited beside `rules`;
+    /// when the institution is at fault the answer turns on which of the two
+    /// applies, a fact the request does not carry, so it is `unspecified`
+    pub in_some_cases: Option<RuleId>,
 }
 
 impl LiabilityEntry {
     /// Each of `parties` answers `ruling` for `event`, per `rules`.
     pub const fn new(event: LossEvent, parties: &'static [Party], ruling: LiabilityRuling, rules: &'static [RuleId]) -> Self {
-        LiabilityEntry { event, parties, ruling, unless_at_fault: false, rules }
+        LiabilityEntry { event, parties, ruling, unless_at_fault: false, rules, in_some_cases: None }
     }
 
     /// The institution answers `ruling` for `event`, per `rules`.
@@ -242,6 +265,13 @@ impl LiabilityEntry {
     pub const fn unless_at_fault(self) -> Self {
         LiabilityEntry { unless_at_fault: true, ..self }
     }
+
+    /// ... and, in some cases the request cannot tell apart, `rule` exempts
+    /// without a fault exception: at fault the answer is `unspecified`,
+    /// citing both (see [`in_some_cases`](Self::in_some_cases)).
+    pub const fn or_in_some_cases(self, rule: RuleId) -> Self {
+        LiabilityEntry { in_some_cases: Some(rule), ..self }
+    }
 }
 
 /// A permission ruling for some incident kinds.
@@ -250,12 +280,20 @@ pub struct PermissionEntry {
     pub kinds: &'static [IncidentKind],
     pub ruling: PermissionRuling,
     pub rule: RuleId,
+    /// a second clause the ruling also rests on (rokin 第8条's prior consent
+    /// beside 4.6's list), cited after `rule`
+    pub also: Option<RuleId>,
 }
 
 impl PermissionEntry {
     /// Permitted for `kinds`, per `rule`.
     pub const fn permitted(kinds: &'static [IncidentKind], rule: RuleId) -> Self {
-        PermissionEntry { kinds, ruling: PermissionRuling::Permitted, rule }
+        PermissionEntry { kinds, ruling: PermissionRuling::Permitted, rule, also: None }
+    }
+
+    /// ... and per `rule` too.
+    pub const fn also(self, rule: RuleId) -> Self {
+        PermissionEntry { also: Some(rule), ..self }
     }
 }
 
@@ -267,13 +305,34 @@ pub struct PermissionTable {
     pub otherwise: PermissionRuling,
     /// the rule cited for those kinds
     pub otherwise_rule: RuleId,
+    /// further rules cited after `otherwise_rule` (a range shown as 省略:
+    /// gunma 第4条第5項～第7項)
+    pub otherwise_also: &'static [RuleId],
 }
 
 impl PermissionTable {
     /// Nothing in the text: every kind `unspecified`, citing `gap`.
     pub const fn silent(gap: RuleId) -> Self {
-        PermissionTable { entries: &[], otherwise: PermissionRuling::Unspecified, otherwise_rule: gap }
+        PermissionTable { entries: &[], otherwise: PermissionRuling::Unspecified, otherwise_rule: gap, otherwise_also: &[] }
     }
+
+    /// The clauses that would decide are shown only as 省略: every kind
+    /// `unspecified`, citing them all (provenance `omitted`).
+    pub const fn omitted(rules: &'static [RuleId]) -> Self {
+        let (first, rest) = match rules.split_first() {
+            Some(split) => split,
+            None => panic!("PermissionTable::omitted needs at least one rule"),
+        };
+        PermissionTable { entries: &[], otherwise: PermissionRuling::Unspecified, otherwise_rule: *first, otherwise_also: rest }
+    }
+}
+
+/// One row of a provider list the text publishes (akita's
+/// 連携先・サービス内容一覧): the provider id and the rule quoting its row.
+#[derive(Clone, Copy, Debug)]
+pub struct ProviderRow {
+    pub id: &'static str,
+    pub rule: RuleId,
 }
 
 /// A variant: one institution's 規定 as tables over its rule sheet.
@@ -297,6 +356,19 @@ pub struct Policy {
     pub disclosure: PermissionTable,
     /// extends disclosure to chained providers (連鎖接続先)
     pub chained: Option<RuleId>,
+    /// what the text says of provision to chained providers (連鎖接続先):
+    /// the permitting clause, or the 省略 clauses where it would be. Cited
+    /// (met) by `authorize` whenever `provider.via_chained`, without changing
+    /// the decision, and by `incident` for `chained` when `chained` is
+    /// `None`. Empty: the gap rule
+    pub chained_provision: &'static [RuleId],
+    /// the provider list the text publishes, a row per provider: the
+    /// `ProviderDesignated` condition cites the matched row while the list in
+    /// force is the variant's default
+    pub provider_rows: &'static [ProviderRow],
+    /// cited (provenance `setting`) by the `ProviderDesignated` condition
+    /// when the operator's `designated_providers` replaces the default list
+    pub provider_setting: Option<RuleId>,
     pub suspension: PermissionTable,
     /// the "not addressed" rule, cited where the text does not decide
     pub gap: RuleId,
@@ -328,6 +400,9 @@ impl Policy {
             liability: &[],
             disclosure: PermissionTable::silent(gap),
             chained: None,
+            chained_provision: &[],
+            provider_rows: &[],
+            provider_setting: None,
             suspension: PermissionTable::silent(gap),
             gap,
         }

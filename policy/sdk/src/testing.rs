@@ -61,3 +61,106 @@ pub fn jst(seconds: i64) -> Timestamp {
 pub fn account(kind: AccountKind, flags: AccountFlags) -> Account {
     Account { kind, flags }
 }
+
+/// The line that ends a `source.txt` header: everything after it is the
+/// document as received.
+pub const SOURCE_MARKER: &str = "----- 本文（受領したまま） -----";
+
+/// The document of a `source.txt`, without its header (all of it when it
+/// has no header).
+pub fn source_body(source: &str) -> &str {
+    match source.find(SOURCE_MARKER) {
+        Some(at) => {
+            let rest = &source[at + SOURCE_MARKER.len()..];
+            rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n')).unwrap_or(rest)
+        }
+        None => source,
+    }
+}
+
+/// Text as the source check compares it: whitespace and line breaks
+/// dropped (the extraction breaks lines inside words and sentences), and
+/// full-width ASCII letters, digits and punctuation (U+FF01–U+FF5E) folded
+/// to their ASCII forms. Nothing else changes: a different character is a
+/// different text.
+pub fn normalize(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
+/// Every rule of `rules` quoting a sentence (provenance `verbatim`,
+/// `interpreted` or `setting`; not `omitted`, whose text is 省略, nor the
+/// gap rule, which quotes nothing) whose text does not occur in `source`,
+/// as `clause: text`, after [`normalize`] on both sides.
+pub fn texts_not_in(source: &str, rules: &[crate::Rule]) -> Vec<String> {
+    use crate::types::Provenance;
+    let source = normalize(source);
+    rules
+        .iter()
+        .filter(|r| !matches!(r.provenance, Provenance::Omitted))
+        .filter(|r| r.clause != crate::Clause::whole())
+        .filter(|r| !source.contains(&normalize(r.text)))
+        .map(|r| format!("{}: {}", r.clause.cite(), r.text))
+        .collect()
+}
+
+/// Asserts that every quoted text of `policy`'s sheet occurs in `source`
+/// (a `source.txt`, header and all: the header only adds text).
+///
+/// # Panics
+/// Listing every rule whose text is not in the source.
+pub fn assert_texts_in_source(policy: &Policy, source: &str) {
+    let missing = texts_not_in(source_body(source), policy.rules);
+    assert!(
+        missing.is_empty(),
+        "{}: {} quoted text(s) not in source.txt:\n{}",
+        policy.meta.variant,
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::{Clause, Rule};
+
+    const SOURCE: &str = "見出し\n----- 本文（受領したまま） -----\n第４条　当組合の責めに帰す\n\nべき事由がある場合を除き（１）、当組合は責任を負いません。";
+
+    #[test]
+    fn normalizes_only_whitespace_and_width() {
+        assert_eq!(normalize("ＡＰＩ　連携\n（１）ａ！"), "API連携(1)a!");
+        assert_eq!(normalize("当組合"), "当組合");
+        assert_eq!(source_body(SOURCE).lines().next(), Some("第４条　当組合の責めに帰す"));
+    }
+
+    #[test]
+    fn a_text_across_line_breaks_and_widths_is_found() {
+        let rules = [
+            Rule::verbatim(Clause::paragraph(4, 1), "当組合の責めに帰すべき事由がある場合を除き(1)、当組合は責任を負いません。"),
+            Rule::omitted(Clause::paragraph(4, 2)),
+            Rule::gap(),
+        ];
+        assert!(texts_not_in(source_body(SOURCE), &rules).is_empty());
+    }
+
+    #[test]
+    fn one_character_changed_is_not_found() {
+        for altered in [
+            "当組合の責めに帰すべき事由がある場合を除き(1)、当組合は責任を負います。",
+            "当組合の責めに帰すべき事由がない場合を除き(1)、当組合は責任を負いません。",
+            "当組合の責めに帰すべき事由がある場合を除き(2)、当組合は責任を負いません。",
+        ] {
+            let rules = [Rule::interpreted(Clause::paragraph(4, 1), altered)];
+            assert_eq!(texts_not_in(source_body(SOURCE), &rules), [format!("第4条第1項: {altered}")]);
+        }
+        // the header is not the document
+        let rules = [Rule::verbatim(Clause::paragraph(4, 1), "見出し")];
+        assert_eq!(texts_not_in(source_body(SOURCE), &rules).len(), 1);
+    }
+}

@@ -8,10 +8,12 @@ use kitei_sdk::prelude::*;
 
 kitei_sdk::rules! {
     // 第1条 APIサービス
-    R_1_2_1 = Rule::verbatim(Clause::item(1, 2, 1),
+    // 当組合所定の要件: the cash card is the text's example (…等), so the
+    // rule as encoded (a cash card suffices) is our reading (spec/domain.md 4.1).
+    R_1_2_1 = Rule::interpreted(Clause::item(1, 2, 1),
         "当組合とインターネットバンキングの利用に必要となる契約を締結している、または、当組合のキャッシュカードが発行されている等当組合所定の要件を満たす普通預金口座、貯蓄預金口座（以下、総称して「普通預金口座等」という）を保有していること。")
         .codes("internet_banking_or_eligible_account", "no_internet_banking_or_eligible_account")
-        .summary("IB contract, or an ordinary/savings account with a cash card");
+        .summary("IB contract, or an ordinary/savings account with a cash card (当組合所定の要件 read as the cash card it names as an example: interpreted)");
     R_1_2_2 = Rule::verbatim(Clause::item(1, 2, 2),
         "当組合が指定するAPI連携事業者との間で、API連携事業者が提供するサービスの利用に必要となる契約を締結していること")
         .codes("designated_provider_contract", "no_designated_provider_contract")
@@ -67,6 +69,11 @@ kitei_sdk::rules! {
         .codes("account_kind_linkable", "account_kind_not_linkable")
         .summary("current: ANSER-API only");
 
+    R_2_4 = Rule::setting(Clause::paragraph(2, 4),
+        "APIサービスで提供するデータの提供期間は、当組合所定のものとしますが、API連携事業者が提供するサービスにより提供期間は変更されることがあります。")
+        .codes("data_period_institution_determined", "data_period_institution_determined")
+        .summary("describe: the data period is 当組合所定 (no decision reads it; the provider may change it)");
+
     // 第3条 利用手数料
     R_3_1 = Rule::verbatim(Clause::paragraph(3, 1), "APIサービスの利用にあたっては、当組合への追加料金の支払は発生しません。")
         .codes("no_additional_fee", "no_additional_fee")
@@ -116,6 +123,12 @@ kitei_sdk::rules! {
         "当組合は、変更・取止めのためにお客さまに発生したすべての損害について、お客さまに対し、一切の責任を負うものではありません。")
         .codes("institution_exempt", "institution_exempt")
         .summary("change or termination: institution not liable");
+
+    // 第6条 提供情報
+    R_6_1 = Rule::verbatim(Clause::paragraph(6, 1),
+        "APIサービスで提供される情報は、お客さまの照会操作時点で当組合のシステム上提供可能なものに限られます。当組合所定のAPIサービスのサービス時間帯以外であることその他の事情により、API連携事業者が提供するサービスにおいて提供される情報は、最新の情報またはすべての情報を反映したものでないことがあります。")
+        .codes("information_may_be_stale", "information_may_be_stale")
+        .summary("information may not be the latest or complete (the fact behind the stale-information exemption of 7.1 and 7.4)");
 
     // 第7条 その他免責事項
     R_7_1 = Rule::verbatim(Clause::paragraph(7, 1),
@@ -205,13 +218,13 @@ pub static POLICY: Policy = Policy {
         uncovered: Some(R_2_1_LOAN),
     },
     window: Some(Window { test: WindowTest::ApiHours, rule: R_2_1_HOURS }),
-    token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_4_1, length_rule: R_4_1_PERIOD }],
+    token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_4_1, R_4_1_PERIOD)],
     liability: &[
         LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, &[R_4_3]).unless_at_fault(),
         LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, &[R_4_7]),
         LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::Provider], LiabilityRuling::Liable, &[R_4_7]),
         LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, &[R_7_2]),
-        LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::NotLiable, &[R_7_1, R_7_4]),
+        LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::NotLiable, &[R_6_1, R_7_1, R_7_4]),
         LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, &[R_7_3, R_7_4]),
         LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_5_3]),
         LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
@@ -223,6 +236,7 @@ pub static POLICY: Policy = Policy {
         ],
         otherwise: PermissionRuling::NotPermitted,
         otherwise_rule: R_4_6,
+        otherwise_also: &[],
     },
     suspension: PermissionTable {
         entries: &[
@@ -231,6 +245,7 @@ pub static POLICY: Policy = Policy {
         ],
         otherwise: PermissionRuling::Unspecified,
         otherwise_rule: GAP,
+        otherwise_also: &[],
     },
     ..Policy::empty(META, RULES, GAP)
 };
@@ -241,7 +256,44 @@ kitei_sdk::export_policy!(POLICY);
 mod tests {
     use super::*;
     use kitei_sdk::request::blank;
-    use kitei_sdk::testing::{account, cites, ruling};
+    use kitei_sdk::testing::{account, cites, party_ruling, ruling};
+
+    /// The text as received, header and all, kept beside this crate.
+    const SOURCE: &str = include_str!("../source.txt");
+
+    /// Every quoted text of the sheet (verbatim, interpreted, setting) is
+    /// in `source.txt`, normalising only whitespace and widths.
+    #[test]
+    fn quoted_texts_are_in_the_source() {
+        kitei_sdk::testing::assert_texts_in_source(&POLICY, SOURCE);
+    }
+
+    /// The check fails on a one-character change of a real rule (4.3's
+    /// 責任を負いません made 責任を負います).
+    #[test]
+    fn a_one_character_change_is_caught() {
+        let mut rule = POLICY.rules[R_4_3.0 as usize];
+        assert!(kitei_sdk::testing::texts_not_in(SOURCE, &[rule]).is_empty());
+        rule.text = "前2項の方法による本人確認を行ったうえで取引をした場合、API連携事業者経由で連携されたサービスの認証情報につき不正使用その他の事故があっても当組合は当該取引を有効なものとして取り扱うものとし、万一これによってお客さまに損害が生じた場合でも、当組合の責めに帰すべき事由がある場合を除き当組合は責任を負います。";
+        assert_eq!(kitei_sdk::testing::texts_not_in(SOURCE, &[rule]).len(), 1);
+    }
+
+    #[test]
+    fn stale_information_cites_6_1_beside_the_exemptions() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.loss_event = Some(LossEvent::StaleInformation);
+        let r = party_ruling(engine.liability(&req), Party::Institution);
+        assert_eq!(r.ruling, LiabilityRuling::NotLiable);
+        assert_eq!(cites(&POLICY, &r.reasons), ["第6条第1項", "第7条第1項", "第7条第4項"]);
+    }
+
+    #[test]
+    fn data_period_is_a_setting_in_the_sheet() {
+        let rule = POLICY.rules[R_2_4.0 as usize];
+        assert_eq!((rule.clause.cite(), rule.provenance), ("第2条第4項".to_string(), Provenance::Setting));
+        assert_eq!(POLICY.rules[R_1_2_1.0 as usize].provenance, Provenance::Interpreted);
+    }
 
     #[test]
     fn tables_are_consistent() {

@@ -167,13 +167,28 @@ impl Policy {
         each!(self.token, |p| {
             id!(p.rule);
             id!(p.length_rule);
+            opt!(p.override_rule);
         });
-        each!(self.liability, |e| { each!(e.rules, |r| { id!(*r) }) });
-        each!(self.disclosure.entries, |e| { id!(e.rule) });
+        each!(self.liability, |e| {
+            each!(e.rules, |r| { id!(*r) });
+            opt!(e.in_some_cases);
+        });
+        each!(self.disclosure.entries, |e| {
+            id!(e.rule);
+            opt!(e.also);
+        });
         id!(self.disclosure.otherwise_rule);
+        each!(self.disclosure.otherwise_also, |r| { id!(*r) });
         opt!(self.chained);
-        each!(self.suspension.entries, |e| { id!(e.rule) });
+        each!(self.chained_provision, |r| { id!(*r) });
+        each!(self.provider_rows, |row| { id!(row.rule) });
+        opt!(self.provider_setting);
+        each!(self.suspension.entries, |e| {
+            id!(e.rule);
+            opt!(e.also);
+        });
         id!(self.suspension.otherwise_rule);
+        each!(self.suspension.otherwise_also, |r| { id!(*r) });
         None
     }
 
@@ -369,7 +384,7 @@ mod tests {
             unlisted: R_1,
             notes: &[],
         },
-        token: &[Period { setting: SettingName::ReauthAfterDays, from: Clock::SinceAuthentication, rule: R_1, length_rule: GAP }],
+        token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_1, GAP)],
         liability: &[LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_1])],
         ..Policy::empty(META, RULES, GAP)
     };
