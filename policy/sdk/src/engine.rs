@@ -440,15 +440,7 @@ mod tests {
         GAP = Rule::gap();
     }
 
-    const META: Meta = Meta {
-        variant: "test-2024",
-        institution: "test",
-        institution_name: "テスト銀行",
-        title: "API利用規定",
-        version: "2024-04-01",
-        effective_from: "2024-04-01",
-        effective_until: None,
-    };
+    const META: Meta = crate::testing::TEST_META;
 
     static POLICY: Policy = Policy {
         settings: &[SettingName::ReauthAfterDays, SettingName::DesignatedProviders],

@@ -125,6 +125,34 @@ pub fn assert_texts_in_source(policy: &Policy, source: &str) {
     );
 }
 
+/// Asserts that the source check would catch a one-character edit of
+/// `rule`: its text is found in `source` as it is, and not once its
+/// second-to-last character is changed.
+///
+/// # Panics
+/// When the rule is not in the source, or its edit still is.
+pub fn assert_one_character_change_is_caught(source: &str, rule: crate::Rule) {
+    assert!(texts_not_in(source, &[rule]).is_empty(), "{}: not in the source to begin with", rule.clause.cite());
+    let mut chars: Vec<char> = rule.text.chars().collect();
+    let i = chars.len().saturating_sub(2);
+    chars[i] = if chars[i] == 'ん' { 'す' } else { 'ん' };
+    let text: &'static str = Box::leak(chars.into_iter().collect::<String>().into_boxed_str());
+    let edited = crate::Rule { text, ..rule };
+    assert_eq!(texts_not_in(source, &[edited]).len(), 1, "{}: an edited text still passes: {text}", rule.clause.cite());
+}
+
+/// A placeholder `Meta` for the SDK's own tests of tables and engine.
+#[doc(hidden)]
+pub const TEST_META: crate::Meta = crate::Meta {
+    variant: "test-2024",
+    institution: "test",
+    institution_name: "テスト銀行",
+    title: "API利用規定",
+    version: "2024-04-01",
+    effective_from: "2024-04-01",
+    effective_until: None,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
