@@ -5,9 +5,13 @@ mod demo;
 mod describe;
 mod diff;
 mod eval;
-mod test;
+mod keygen;
 mod matrix;
 mod serve;
+mod sign;
+mod test;
+mod trust;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -42,6 +46,15 @@ enum Command {
     Matrix(matrix::Args),
     /// Serve decisions over HTTP, hot-reloading the policy directory
     Serve(serve::Args),
+    /// Make an ed25519 key pair for signing modules (PATH and PATH.pub)
+    Keygen(keygen::Args),
+    /// Sign a module: what it says of itself, its sha256 and size (writes MODULE.wasm.sig)
+    Sign(sign::Args),
+    /// Verify a module against a trust file (exit 0 naming the key, 1 naming the reason)
+    Verify(verify::Args),
+    /// Inspect a trust file
+    #[command(subcommand)]
+    Trust(trust::Command),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +74,10 @@ fn main() -> ExitCode {
         Command::Diff(a) => diff::run(a),
         Command::Matrix(a) => matrix::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Keygen(a) => keygen::run(a),
+        Command::Sign(a) => sign::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Trust(c) => trust::run(c),
     };
     match result {
         Ok(code) => code,

@@ -239,7 +239,8 @@ impl TrustedKey {
         self.not_before.is_none_or(|b| b <= day) && self.not_after.is_none_or(|a| day <= a)
     }
 
-    fn window(&self) -> String {
+    /// `2026-01-01 – 2026-12-31`, with `…` for an open end.
+    pub fn window(&self) -> String {
         let d = |d: Option<NaiveDate>| d.map_or("…".to_string(), |d| d.to_string());
         format!("{} – {}", d(self.not_before), d(self.not_after))
     }

@@ -1,0 +1,50 @@
+use anyhow::{Context, Result};
+use kitei::trust::{sidecar_path, TrustPolicy};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The trust file (TOML): whether signatures are required, each institution's keys
+    #[arg(long)]
+    trust: PathBuf,
+    /// The module; its signature is read from MODULE.wasm.sig
+    module: PathBuf,
+}
+
+/// Verifies a module as the host would before loading it: exit 0 naming the
+/// key, 1 naming the reason it is not trusted.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let policy = TrustPolicy::read(&args.trust)?;
+    let bytes = std::fs::read(&args.module).with_context(|| format!("reading `{}`", args.module.display()))?;
+    let sig_path = sidecar_path(&args.module);
+    let sig = match std::fs::read(&sig_path) {
+        Ok(sig) => Some(sig),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("reading `{}`", sig_path.display())),
+    };
+    let today = chrono::Utc::now().date_naive();
+    let refused = |reason: String| {
+        println!("refused: {}: {reason}", args.module.display());
+        Ok(ExitCode::from(1))
+    };
+    let verified = match policy.verify(&bytes, sig.as_deref(), today) {
+        Ok(Some(v)) => v,
+        Ok(None) => {
+            println!("unsigned: {} (the trust file does not require signatures)", args.module.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => return refused(e.to_string()),
+    };
+    // the statement must be about this module: its own institution and variant
+    let checked = match kitei::component::Checked::new(&crate::runtime()?, &args.module, &bytes) {
+        Ok(c) => c,
+        Err(e) => return refused(e.to_string()),
+    };
+    if let Err(e) = verified.check_module(&checked.metadata.institution, &checked.metadata.variant) {
+        return refused(e.to_string());
+    }
+    let s = &verified.statement;
+    println!("verified: {} {} {} sequence {} signed by {} for `{}`", args.module.display(), s.variant, s.version, s.sequence, verified.key, s.institution);
+    Ok(ExitCode::SUCCESS)
+}
