@@ -73,3 +73,77 @@ fn a_signed_component_verifies_in_kitei_and_in_openssh() {
     assert!(!verify("toyama", edited.as_bytes()).status.success(), "an edited statement must not verify");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn key(comment: &str) -> PrivateKey {
+    let mut k = PrivateKey::random(&mut OsRng, Algorithm::Ed25519).unwrap();
+    k.set_comment(comment);
+    k
+}
+
+/// Signs `file` as its metadata says, or as `edit` rewrites the statement.
+fn sign(file: &std::path::Path, key: &PrivateKey, sequence: u64, edit: impl FnOnce(&mut Statement)) {
+    let bytes = std::fs::read(file).unwrap();
+    let md = Checked::new(&runtime(), file, &bytes).unwrap().metadata;
+    let mut s = Statement {
+        institution: md.institution,
+        variant: md.variant,
+        version: md.version,
+        sequence,
+        sha256: kitei::component::sha256_hex(&bytes),
+        size: bytes.len() as u64,
+        signed_at: "2026-11-22T00:00:00Z".into(),
+    };
+    edit(&mut s);
+    std::fs::write(kitei::trust::sidecar_path(file), Sidecar::sign(key, &s).unwrap().to_bytes()).unwrap();
+}
+
+/// Under a trust policy, each untrusted module is refused by name before it
+/// runs, the trusted ones serve, and a refused update leaves the last good
+/// version serving.
+#[test]
+fn loading_under_trust_refuses_untrusted_modules_and_keeps_the_last_good() {
+    use kitei::trust::{SequenceFloor, Trust};
+    use kitei::Registry;
+    let dir = kitei_tests::temp_policy_dir("trusted", &["toyama-2023", "gunma-2023", "koza-renkei-2020", "rokin-2019"]);
+    let (toyama, gunma, koza) = (key("toyama"), key("gunma"), key("koza"));
+    let trust_toml = format!(
+        "require_signatures = true\n[institutions.toyama]\nkeys = [\"{}\"]\n[institutions.gunma]\nkeys = [\"{}\"]\n[institutions.koza-renkei]\nkeys = [\"{}\"]\n",
+        toyama.public_key().to_openssh().unwrap(),
+        gunma.public_key().to_openssh().unwrap(),
+        koza.public_key().to_openssh().unwrap()
+    );
+    let floor_file = dir.join("../kitei-trusted-floor.json");
+    let _ = std::fs::remove_file(&floor_file);
+    let trust = Trust::new(TrustPolicy::from_toml(&trust_toml).unwrap(), SequenceFloor::open(&floor_file).unwrap());
+    sign(&dir.join("toyama-2023.wasm"), &toyama, 5, |_| {});
+    // gunma-2023: no signature. koza: a statement moving it into gunma-2019's slot, by koza's key.
+    sign(&dir.join("koza-renkei-2020.wasm"), &koza, 1, |s| s.variant = "gunma-2019".into());
+    // rokin: signed by toyama's key, in rokin's name
+    sign(&dir.join("rokin-2019.wasm"), &toyama, 1, |_| {});
+
+    let rt = runtime();
+    let r = Registry::load_dir_trusted(&rt, &dir, &Registry::default(), Some(&trust)).unwrap();
+    let variants: Vec<&str> = r.policies().iter().map(|p| p.info().variant()).collect();
+    assert_eq!(variants, ["toyama-2023"], "{:?}", r.rejected());
+    let signature = r.variant("toyama-2023").unwrap().info().signature.clone().unwrap();
+    assert_eq!(signature.statement.sequence, 5);
+    let reason = |r: &Registry, file: &str| r.rejected().iter().find(|x| x.file.ends_with(file)).map(|x| x.error.clone()).unwrap_or_default();
+    assert!(reason(&r, "gunma-2023.wasm").contains("no signature"), "{}", reason(&r, "gunma-2023.wasm"));
+    assert!(reason(&r, "koza-renkei-2020.wasm").contains("statement says variant `gunma-2019`"), "{}", reason(&r, "koza-renkei-2020.wasm"));
+    assert!(reason(&r, "rokin-2019.wasm").contains("no trusted keys for institution `rokin`"), "{}", reason(&r, "rokin-2019.wasm"));
+    assert_eq!(SequenceFloor::open(&floor_file).unwrap().get("toyama-2023"), Some(5), "the floor is persisted");
+
+    // a rollback: the same module re-signed with a lower sequence is refused; the last good keeps serving
+    sign(&dir.join("toyama-2023.wasm"), &toyama, 4, |_| {});
+    let r2 = Registry::load_dir_trusted(&rt, &dir, &r, Some(&trust)).unwrap();
+    assert!(reason(&r2, "toyama-2023.wasm").contains("rollback refused") && reason(&r2, "toyama-2023.wasm").contains("keeps serving"));
+    assert_eq!(r2.variant("toyama-2023").unwrap().info().signature.as_ref().unwrap().statement.sequence, 5);
+
+    // bytes changed under a valid signature: refused, last good serving
+    sign(&dir.join("toyama-2023.wasm"), &toyama, 6, |_| {});
+    std::fs::copy(dir.join("gunma-2023.wasm"), dir.join("toyama-2023.wasm")).unwrap();
+    let r3 = Registry::load_dir_trusted(&rt, &dir, &r2, Some(&trust)).unwrap();
+    assert!(reason(&r3, "toyama-2023.wasm").contains("module bytes differ"), "{}", reason(&r3, "toyama-2023.wasm"));
+    assert!(r3.variant("toyama-2023").is_some());
+    let _ = std::fs::remove_file(&floor_file);
+}

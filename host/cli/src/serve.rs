@@ -17,6 +17,14 @@ pub struct Args {
     /// Append one JSON line per decision to this file
     #[arg(long)]
     decision_log: Option<PathBuf>,
+    /// Verify every module against this trust file before it loads (its
+    /// `.wasm.sig`); refused modules are listed in GET /v1/policies
+    #[arg(long)]
+    trust: Option<PathBuf>,
+    /// With --trust: keep the highest signed sequence per variant in this
+    /// file, so a restart still refuses rollbacks (default: in memory only)
+    #[arg(long, requires = "trust")]
+    sequence_floor: Option<PathBuf>,
     /// Idle instances kept per module for the next requests (default: the number of cores)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     idle_instances: Option<u32>,
@@ -27,12 +35,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(n) = args.idle_instances {
         limits.idle_instances = n as usize;
     }
+    let trust = match &args.trust {
+        None => None,
+        Some(file) => {
+            let policy = kitei::trust::TrustPolicy::read(file)?;
+            let floor = match &args.sequence_floor {
+                Some(f) => kitei::trust::SequenceFloor::open(f)?,
+                None => {
+                    eprintln!("kitei serve: no --sequence-floor: rollbacks are refused only until the process restarts");
+                    kitei::trust::SequenceFloor::in_memory()
+                }
+            };
+            Some(std::sync::Arc::new(kitei::trust::Trust::new(policy, floor)))
+        }
+    };
     let config = kitei_serve::Config {
         policies: args.policies,
         addr: args.addr,
         body_limit: args.body_limit,
         decision_log: args.decision_log,
         limits,
+        trust,
         ..Default::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;

@@ -305,6 +305,11 @@ impl ComponentPolicy {
         }
     }
 
+    /// Records the signature the module was verified with.
+    pub(crate) fn set_signature(&mut self, signature: Option<crate::trust::Verified>) {
+        self.info.signature = signature;
+    }
+
     fn slot(&self) -> Result<Slot, DecisionError> {
         if let Some(slot) = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop() {
             return Ok(slot);

@@ -153,6 +153,14 @@ pub enum LoadError {
         /// the file loaded first
         other: PathBuf,
     },
+    /// the module is not trusted (signature, key, digest, rollback, slot)
+    #[error("`{file}`: not trusted: {reason}")]
+    Untrusted {
+        /// the file
+        file: PathBuf,
+        /// why, naming the check that failed
+        reason: crate::trust::TrustError,
+    },
     /// the module's metadata is unusable
     #[error("`{file}`: metadata: {message}")]
     Metadata {

@@ -22,6 +22,8 @@ pub struct PolicyInfo {
     pub source: Option<PathBuf>,
     /// the settings file applied, if any
     pub settings_source: Option<PathBuf>,
+    /// the verified signature, when loaded under a trust policy
+    pub signature: Option<crate::trust::Verified>,
     /// the rule sheet with citations written out, shared by every answer
     pub sheet: Arc<[Arc<CitedRule>]>,
     /// what answers name as the module that answered
@@ -38,7 +40,7 @@ impl PolicyInfo {
             version: metadata.version.clone(),
             sha256: sha256.clone(),
         });
-        PolicyInfo { metadata, sha256, settings, source: None, settings_source: None, sheet, reference }
+        PolicyInfo { metadata, sha256, settings, source: None, settings_source: None, signature: None, sheet, reference }
     }
 
     /// The variant id (`toyama-2023`).

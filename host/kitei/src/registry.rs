@@ -7,6 +7,7 @@ use crate::error::{DecisionError, LoadError};
 use crate::policy::LoadedPolicy;
 use crate::question::{Question, Target};
 use crate::time::jst;
+use crate::trust::Trust;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use kitei_sdk::types as m;
 use std::collections::{BTreeMap, HashMap};
@@ -209,16 +210,31 @@ fn load_file(
     runtime: &Runtime,
     path: &Path,
     settings: &BTreeMap<String, (PathBuf, Result<m::Settings, String>)>,
+    trust: Option<&Trust>,
 ) -> Result<Arc<dyn LoadedPolicy>, LoadError> {
+    let untrusted = |reason| LoadError::Untrusted { file: path.to_path_buf(), reason };
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io { file: path.to_path_buf(), source })?;
+    // the signature first: nothing untrusted is compiled
+    let today = chrono::Utc::now().date_naive();
+    let verified = trust.map(|t| t.verify_file(path, &bytes, today)).transpose().map_err(untrusted)?.flatten();
     let checked = Checked::new(runtime, path, &bytes)?;
-    let policy = match settings.get(&checked.metadata.institution) {
+    if let Some(v) = &verified {
+        v.check_module(&checked.metadata.institution, &checked.metadata.variant).map_err(untrusted)?;
+    }
+    let mut policy = match settings.get(&checked.metadata.institution) {
         None => checked.configure(&m::Settings::default(), None)?,
         Some((file, Ok(s))) => checked.configure(s, Some(file.clone()))?,
         Some((file, Err(message))) => {
             return Err(LoadError::SettingsFile { file: file.clone(), message: message.clone() });
         }
     };
+    if let (Some(t), Some(v)) = (trust, &verified) {
+        t.accept(v).map_err(untrusted)?;
+    }
+    if trust.is_some() && verified.is_none() {
+        tracing::warn!(file = %path.display(), "loaded without a signature (the trust policy does not require one)");
+    }
+    policy.set_signature(verified);
     tracing::info!(file = %path.display(), variant = %policy_variant(&policy), "loaded");
     Ok(Arc::new(policy))
 }

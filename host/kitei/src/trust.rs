@@ -477,5 +477,56 @@ impl SequenceFloor {
     }
 }
 
+/// A trust policy and the rollback floor, as loading uses them (shared
+/// between reloads; the floor behind a lock).
+#[derive(Debug)]
+pub struct Trust {
+    policy: TrustPolicy,
+    floor: std::sync::Mutex<SequenceFloor>,
+}
+
+impl Trust {
+    /// Loading under `policy`, with `floor` as the rollback floor.
+    pub fn new(policy: TrustPolicy, floor: SequenceFloor) -> Self {
+        Trust { policy, floor: std::sync::Mutex::new(floor) }
+    }
+
+    /// The trust policy.
+    pub fn policy(&self) -> &TrustPolicy {
+        &self.policy
+    }
+
+    /// Verifies `bytes` read from `module` against its sidecar file and
+    /// against the floor (before anything is compiled).
+    ///
+    /// # Errors
+    /// A [`TrustError`] naming what failed.
+    pub fn verify_file(&self, module: &Path, bytes: &[u8], today: NaiveDate) -> Result<Option<Verified>, TrustError> {
+        let sig_path = sidecar_path(module);
+        let sig = match std::fs::read(&sig_path) {
+            Ok(sig) => Some(sig),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(TrustError::Malformed(format!("`{}`: {e}", sig_path.display()))),
+        };
+        let verified = self.policy.verify(bytes, sig.as_deref(), today)?;
+        if let Some(v) = &verified {
+            self.lock().check(&v.statement)?;
+        }
+        Ok(verified)
+    }
+
+    /// Raises the floor to a module about to serve.
+    ///
+    /// # Errors
+    /// [`TrustError::Rollback`] or [`TrustError::Floor`].
+    pub fn accept(&self, verified: &Verified) -> Result<(), TrustError> {
+        self.lock().accept(&verified.statement)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SequenceFloor> {
+        self.floor.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 #[cfg(test)]
 mod tests;

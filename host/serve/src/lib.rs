@@ -52,6 +52,8 @@ pub struct Config {
     /// memory and time limits of every policy call
     pub limits: Limits,
     pub reload: ReloadConfig,
+    /// verify every module's signature under this trust policy before it loads
+    pub trust: Option<std::sync::Arc<kitei::trust::Trust>>,
 }
 
 impl Default for Config {
@@ -63,6 +65,7 @@ impl Default for Config {
             decision_log: None,
             limits: Limits::default(),
             reload: ReloadConfig::default(),
+            trust: None,
         }
     }
 }
@@ -122,7 +125,7 @@ pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartEr
         None => None,
         Some(file) => Some(DecisionLog::open(file).map_err(|source| StartError::DecisionLog { file: file.clone(), source })?),
     };
-    let state = AppState::new(runtime, config.policies.clone(), config.body_limit, log);
+    let state = AppState::new(runtime, config.policies.clone(), config.body_limit, log).with_trust(config.trust.clone());
     spawn_state(state, config.addr, Some(config.reload)).await
 }
 

@@ -29,7 +29,7 @@ impl Default for ReloadConfig {
     }
 }
 
-/// The policy and settings files of a directory with their sha256.
+/// The policy, signature and settings files of a directory with their sha256.
 type Fingerprint = Vec<(PathBuf, String)>;
 
 fn fingerprint(dir: &Path) -> std::io::Result<Fingerprint> {
@@ -37,7 +37,7 @@ fn fingerprint(dir: &Path) -> std::io::Result<Fingerprint> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if path.is_file() && (name.ends_with(".wasm") || name.ends_with(".settings.json")) {
+        if path.is_file() && (name.ends_with(".wasm") || name.ends_with(".wasm.sig") || name.ends_with(".settings.json")) {
             let digest = std::fs::read(&path).map(|b| sha256_hex(&b)).unwrap_or_else(|e| format!("unreadable: {e}"));
             out.push((path, digest));
         }
@@ -55,7 +55,7 @@ fn reload_blocking(state: &AppState, last: Option<&Fingerprint>) -> std::io::Res
         return Ok(None);
     }
     let previous = state.registry();
-    let next = Registry::load_dir_reusing(state.runtime(), dir, &previous)?;
+    let next = Registry::load_dir_trusted(state.runtime(), dir, &previous, state.trust())?;
     Ok(Some((fp, next)))
 }
 

@@ -4,6 +4,7 @@
 use super::decision_log::DecisionLog;
 use super::metrics::Metrics;
 use kitei::component::Runtime;
+use kitei::trust::Trust;
 use kitei::Registry;
 use arc_swap::ArcSwap;
 use std::path::PathBuf;
@@ -24,6 +25,7 @@ struct Inner {
     body_limit: usize,
     metrics: Metrics,
     decision_log: Option<DecisionLog>,
+    trust: Option<Arc<Trust>>,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
                 body_limit,
                 metrics: Metrics::default(),
                 decision_log,
+                trust: None,
             }),
         }
     }
@@ -78,5 +81,18 @@ impl AppState {
 
     pub fn decision_log(&self) -> Option<&DecisionLog> {
         self.inner.decision_log.as_ref()
+    }
+
+    /// Loads verify every module against `trust` (set before serving).
+    #[must_use]
+    pub fn with_trust(self, trust: Option<Arc<Trust>>) -> Self {
+        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| unreachable!("with_trust is called before the state is shared"));
+        inner.trust = trust;
+        AppState { inner: Arc::new(inner) }
+    }
+
+    /// The trust policy and rollback floor loads run under, if any.
+    pub fn trust(&self) -> Option<&Trust> {
+        self.inner.trust.as_deref()
     }
 }

@@ -37,6 +37,16 @@ struct Listed<'a> {
     source: Option<&'a std::path::Path>,
     settings_source: Option<&'a std::path::Path>,
     idle_instances: usize,
+    /// the verified signature (`null` when loaded without a trust policy or unsigned)
+    signature: Option<Signed<'a>>,
+}
+
+/// Who signed a module that serves, and which statement.
+#[derive(serde::Serialize)]
+struct Signed<'a> {
+    key: &'a str,
+    sequence: u64,
+    signed_at: &'a str,
 }
 
 fn policy_json(p: &dyn LoadedPolicy, today: chrono::NaiveDate) -> Listed<'_> {
@@ -48,6 +58,11 @@ fn policy_json(p: &dyn LoadedPolicy, today: chrono::NaiveDate) -> Listed<'_> {
         source: info.source.as_deref(),
         settings_source: info.settings_source.as_deref(),
         idle_instances: p.idle_instances(),
+        signature: info.signature.as_ref().map(|v| Signed {
+            key: &v.key,
+            sequence: v.statement.sequence,
+            signed_at: &v.statement.signed_at,
+        }),
     }
 }
 
@@ -57,6 +72,7 @@ pub async fn policies(State(state): State<AppState>) -> Json<Value> {
     let today = chrono::Utc::now().with_timezone(&jst()).date_naive();
     Json(json!({
         "ready": state.is_ready(),
+        "signatures_required": state.trust().is_some_and(|t| t.policy().require_signatures()),
         "directory": state.policies_dir(),
         "policies": r.policies().iter().map(|p| policy_json(p.as_ref(), today)).collect::<Vec<_>>(),
         "rejected": r.rejected(),

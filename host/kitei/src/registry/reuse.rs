@@ -10,6 +10,7 @@
 use super::{load_file, parse_settings, Registry, Rejected, SETTINGS_SUFFIX};
 use crate::component::{sha256_hex, Runtime};
 use crate::policy::LoadedPolicy;
+use crate::trust::{sidecar_path, Sidecar, Trust};
 use kitei_sdk::types as m;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -51,6 +52,19 @@ impl Registry {
     /// # Errors
     /// Only when the directory itself cannot be read.
     pub fn load_dir_reusing(runtime: &Runtime, dir: &Path, previous: &Registry) -> std::io::Result<Registry> {
+        Self::load_dir_trusted(runtime, dir, previous, None)
+    }
+
+    /// As [`Registry::load_dir_reusing`], and with a [`Trust`] every module
+    /// is verified against its signature (`<module>.wasm.sig`) before it is
+    /// compiled: a module refused for trust is listed in
+    /// [`Registry::rejected`] with the reason, and a last good version keeps
+    /// serving. A module is reused only while its signature file says what
+    /// it said when it was verified.
+    ///
+    /// # Errors
+    /// Only when the directory itself cannot be read.
+    pub fn load_dir_trusted(runtime: &Runtime, dir: &Path, previous: &Registry, trust: Option<&Trust>) -> std::io::Result<Registry> {
         let mut entries: Vec<PathBuf> =
             std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
         entries.sort();
@@ -58,11 +72,11 @@ impl Registry {
         let mut registry = Registry { settings_inputs: settings.raw.clone(), ..Registry::default() };
         for path in entries.iter().filter(|p| p.extension().is_some_and(|e| e == "wasm")) {
             let served = previous.policies.iter().find(|p| p.info().source.as_deref() == Some(path.as_path()));
-            if let Some(p) = served.filter(|p| reusable(p.as_ref(), path, previous, &settings)) {
+            if let Some(p) = served.filter(|p| reusable(p.as_ref(), path, previous, &settings, trust.is_some())) {
                 registry.add(p.clone());
                 continue;
             }
-            match load_file(runtime, path, &settings.parsed) {
+            match load_file(runtime, path, &settings.parsed, trust) {
                 Ok(policy) => registry.add(policy),
                 Err(e) => match served {
                     Some(last_good) => {
@@ -86,11 +100,25 @@ impl Registry {
 }
 
 /// Whether `policy`, served by `previous` from `path`, can serve again as is.
-fn reusable(policy: &dyn LoadedPolicy, path: &Path, previous: &Registry, settings: &SettingsFiles) -> bool {
+fn reusable(policy: &dyn LoadedPolicy, path: &Path, previous: &Registry, settings: &SettingsFiles, trusted: bool) -> bool {
     let institution = policy.info().institution();
     let Ok(bytes) = std::fs::read(path) else { return false };
+    if trusted && !same_signature(policy, path) {
+        return false;
+    }
     let settings_ok = !matches!(settings.parsed.get(institution), Some((_, Err(_))));
     sha256_hex(&bytes) == policy.info().sha256
         && settings_ok
         && previous.settings_inputs.get(institution) == settings.raw.get(institution)
+}
+
+/// Whether the module's signature file still carries the statement it was
+/// verified with (none before and none now included).
+fn same_signature(policy: &dyn LoadedPolicy, path: &Path) -> bool {
+    let now = std::fs::read(sidecar_path(path)).ok().map(|b| Sidecar::parse(&b).map(|s| s.statement));
+    match (&policy.info().signature, now) {
+        (None, None) => true,
+        (Some(v), Some(Ok(statement))) => serde_json::from_str(&statement).is_ok_and(|s: crate::trust::Statement| s == v.statement),
+        _ => false,
+    }
 }
