@@ -1,4 +1,4 @@
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use kitei_tools::build::{build_crate, bundled_crates, Toolchain};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +13,13 @@ pub struct Args {
     /// Where the bundled crates are, when none is named
     #[arg(long, default_value = "policy")]
     policy_root: PathBuf,
+    /// Sign each module with this private key (OpenSSH) instead of the
+    /// development key (`target/dev-keys/kitei-dev`, made on first use)
+    #[arg(long, conflicts_with = "no_sign")]
+    key: Option<PathBuf>,
+    /// Leave the modules unsigned
+    #[arg(long)]
+    no_sign: bool,
 }
 
 /// Builds the named crates, or all bundled ones.
@@ -32,6 +39,32 @@ pub fn build_all(crates: &[PathBuf], output: Option<&std::path::Path>, policy_ro
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    build_all(&args.crates, args.output.as_deref(), &args.policy_root)?;
+    let built = build_all(&args.crates, args.output.as_deref(), &args.policy_root)?;
+    if !args.no_sign {
+        match &args.key {
+            Some(path) => {
+                let key = ssh_key::PrivateKey::read_openssh_file(path)
+                    .with_context(|| format!("reading the private key `{}`", path.display()))?;
+                sign_all(&key, &built, false)?;
+            }
+            None => sign_all(&crate::devkey::dev_key()?, &built, true)?,
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Signs every built module (`<module>.wasm.sig`); with the development key,
+/// also writes the development trust file.
+pub fn sign_all(key: &ssh_key::PrivateKey, built: &[PathBuf], development: bool) -> Result<()> {
+    for module in built {
+        let s = crate::devkey::sign_module(key, module)?;
+        eprintln!("kitei build: signed {} (sequence {})", module.display(), s.sequence);
+    }
+    if development {
+        if let Some(dir) = built.first().and_then(|m| m.parent()) {
+            let trust = crate::devkey::write_dev_trust(key, dir)?;
+            eprintln!("kitei build: development trust file {} (development only)", trust.display());
+        }
+    }
+    Ok(())
 }

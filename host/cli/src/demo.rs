@@ -14,9 +14,20 @@ pub struct Args {
 /// Builds every bundled policy, then decides the example requests.
 pub fn run(args: Args) -> Result<ExitCode> {
     if !args.no_build {
-        crate::build::build_all(&[], None, "policy".as_ref())?;
+        let built = crate::build::build_all(&[], None, "policy".as_ref())?;
+        crate::build::sign_all(&crate::devkey::dev_key()?, &built, true)?;
     }
-    let registry = crate::load(&PathBuf::from(crate::DEFAULT_POLICIES))?;
+    // the bundled modules load only if they verify against the development trust file
+    let trust = kitei::trust::Trust::new(
+        kitei::trust::TrustPolicy::read(crate::devkey::DEV_TRUST.as_ref())?,
+        kitei::trust::SequenceFloor::in_memory(),
+    );
+    let registry = crate::load_trusted(&PathBuf::from(crate::DEFAULT_POLICIES), Some(&trust))?;
+    for p in registry.policies() {
+        if let Some(v) = &p.info().signature {
+            eprintln!("verified {} (sequence {}) signed by {}", p.info().variant(), v.statement.sequence, v.key);
+        }
+    }
     let requests = if args.requests.is_empty() {
         let mut files: Vec<PathBuf> = std::fs::read_dir("examples")
             .context("reading `examples/`")?

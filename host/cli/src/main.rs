@@ -3,6 +3,7 @@
 mod build;
 mod demo;
 mod describe;
+mod devkey;
 mod diff;
 mod eval;
 mod keygen;
@@ -109,8 +110,13 @@ pub fn parse_at(value: &str) -> anyhow::Result<chrono::DateTime<chrono::FixedOff
 
 /// Loads a policy directory, reporting rejected files on stderr.
 pub fn load(dir: &PathBuf) -> anyhow::Result<kitei::Registry> {
+    load_trusted(dir, None)
+}
+
+/// Loads a policy directory, verifying each module under `trust` when given.
+pub fn load_trusted(dir: &PathBuf, trust: Option<&kitei::trust::Trust>) -> anyhow::Result<kitei::Registry> {
     use anyhow::Context;
-    let registry = kitei::Registry::load_dir(&runtime()?, dir)
+    let registry = kitei::Registry::load_dir_trusted(&runtime()?, dir, &kitei::Registry::default(), trust)
         .with_context(|| format!("reading policy directory `{}` (build it with `kitei build`)", dir.display()))?;
     for r in registry.rejected() {
         eprintln!("warning: rejected {}", r.error);

@@ -25,6 +25,9 @@ pub struct Args {
     /// file, so a restart still refuses rollbacks (default: in memory only)
     #[arg(long, requires = "trust")]
     sequence_floor: Option<PathBuf>,
+    /// Serve modules without verifying any signature (a warning on every load)
+    #[arg(long, conflicts_with = "trust")]
+    allow_unsigned: bool,
     /// Idle instances kept per module for the next requests (default: the number of cores)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     idle_instances: Option<u32>,
@@ -36,6 +39,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         limits.idle_instances = n as usize;
     }
     let trust = match &args.trust {
+        None if !args.allow_unsigned => anyhow::bail!(
+            "`kitei serve` needs `--trust FILE` (verify every module; `kitei build` writes a development one at {}) or `--allow-unsigned`",
+            crate::devkey::DEV_TRUST
+        ),
         None => None,
         Some(file) => {
             let policy = kitei::trust::TrustPolicy::read(file)?;

@@ -56,6 +56,12 @@ fn reload_blocking(state: &AppState, last: Option<&Fingerprint>) -> std::io::Res
     }
     let previous = state.registry();
     let next = Registry::load_dir_trusted(state.runtime(), dir, &previous, state.trust())?;
+    if state.trust().is_none() {
+        let reused = |p: &std::sync::Arc<dyn kitei::LoadedPolicy>| previous.policies().iter().any(|q| std::sync::Arc::ptr_eq(p, q));
+        for p in next.policies().iter().filter(|p| !reused(p)) {
+            tracing::warn!(variant = %p.info().variant(), sha256 = %p.info().sha256, "serving a module whose signature is not verified (no trust policy)");
+        }
+    }
     Ok(Some((fp, next)))
 }
 
