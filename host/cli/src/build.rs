@@ -60,11 +60,11 @@ pub fn sign_all(key: &ssh_key::PrivateKey, built: &[PathBuf], development: bool)
         let s = crate::devkey::sign_module(key, module)?;
         eprintln!("kitei build: signed {} (sequence {})", module.display(), s.sequence);
     }
-    if development {
-        if let Some(dir) = built.first().and_then(|m| m.parent()) {
-            let trust = crate::devkey::write_dev_trust(key, dir)?;
-            eprintln!("kitei build: development trust file {} (development only)", trust.display());
-        }
+    if development
+        && let Some(dir) = built.first().and_then(|m| m.parent())
+    {
+        let trust = crate::devkey::write_dev_trust(key, dir)?;
+        eprintln!("kitei build: development trust file {} (development only)", trust.display());
     }
     Ok(())
 }

@@ -114,7 +114,7 @@ pub fn load(dir: &PathBuf) -> anyhow::Result<kitei::Registry> {
 }
 
 /// Loads a policy directory, verifying each module under `trust` when given.
-pub fn load_trusted(dir: &PathBuf, trust: Option<&kitei::trust::Trust>) -> anyhow::Result<kitei::Registry> {
+pub fn load_trusted(dir: &std::path::Path, trust: Option<&kitei::trust::Trust>) -> anyhow::Result<kitei::Registry> {
     use anyhow::Context;
     let registry = kitei::Registry::load_dir_trusted(&runtime()?, dir, &kitei::Registry::default(), trust)
         .with_context(|| format!("reading policy directory `{}` (build it with `kitei build`)", dir.display()))?;

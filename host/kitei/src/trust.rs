@@ -304,12 +304,12 @@ impl TrustPolicy {
                 };
                 let key = PublicKey::from_openssh(line.trim())
                     .map_err(|e| TrustError::TrustFile(format!("`institutions.{institution}.keys[{i}]`: not an OpenSSH public key: {e}")))?;
-                if let (Some(b), Some(a)) = (not_before, not_after) {
-                    if a < b {
-                        return Err(TrustError::TrustFile(format!(
-                            "`institutions.{institution}.keys[{i}]`: not_after {a} is before not_before {b}"
-                        )));
-                    }
+                if let (Some(b), Some(a)) = (not_before, not_after)
+                    && a < b
+                {
+                    return Err(TrustError::TrustFile(format!(
+                        "`institutions.{institution}.keys[{i}]`: not_after {a} is before not_before {b}"
+                    )));
                 }
                 keys.push(TrustedKey { key, not_before, not_after });
             }

@@ -151,7 +151,10 @@ const FACTS: [(wit::Facts, Place); 12] = [
 
 /// The optional times of a request, each with the fact saying it is given:
 /// the one table both directions read.
-const TIMES: [(wit::Facts, fn(&Request) -> Option<&Timestamp>, fn(&mut Request) -> &mut Option<Timestamp>); 3] = [
+/// A time's fact, and how to read and write it in the model.
+type TimeSlot = (wit::Facts, fn(&Request) -> Option<&Timestamp>, fn(&mut Request) -> &mut Option<Timestamp>);
+
+const TIMES: [TimeSlot; 3] = [
     (wit::Facts::HAS_AUTHENTICATED_AT, |r| r.authenticated_at.as_ref(), |r| &mut r.authenticated_at),
     (wit::Facts::HAS_LAST_ACCESS_AT, |r| r.last_access_at.as_ref(), |r| &mut r.last_access_at),
     (wit::Facts::HAS_REGISTERED_AT, |r| r.registered_at.as_ref(), |r| &mut r.registered_at),
