@@ -74,11 +74,7 @@ fn a_signed_component_verifies_in_kitei_and_in_openssh() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn key(comment: &str) -> PrivateKey {
-    let mut k = PrivateKey::random(&mut OsRng, Algorithm::Ed25519).unwrap();
-    k.set_comment(comment);
-    k
-}
+use kitei_tests::signing_key as key;
 
 /// Signs `file` as its metadata says, or as `edit` rewrites the statement.
 fn sign(file: &std::path::Path, key: &PrivateKey, sequence: u64, edit: impl FnOnce(&mut Statement)) {

@@ -1,6 +1,8 @@
 //! Shared test support: the bundled policies built once per test binary,
 //! and synthetic components for the host's refusal paths.
 
+pub mod registry;
+
 use kitei_tools::build::{build_crate, bundled_crates, Toolchain};
 use kitei::component::{Limits, Runtime};
 use kitei::Registry;
@@ -78,4 +80,40 @@ pub fn dummy_component(wit: &str, world: &str) -> Vec<u8> {
 /// The contract's WIT text.
 pub fn policy_wit() -> String {
     std::fs::read_to_string(root().join("wit/policy.wit")).expect("wit/policy.wit")
+}
+
+/// An ed25519 key with `comment`, made now.
+pub fn signing_key(comment: &str) -> ssh_key::PrivateKey {
+    let mut key = ssh_key::PrivateKey::random(&mut ssh_key::rand_core::OsRng, ssh_key::Algorithm::Ed25519).expect("ed25519 key");
+    key.set_comment(comment);
+    key
+}
+
+/// The statement a module's bytes make of themselves (institution, variant
+/// and version from its metadata, its sha256 and size) at `sequence`.
+pub fn statement(bytes: &[u8], sequence: u64) -> kitei::trust::Statement {
+    let md = kitei::component::Checked::new(&runtime(), Path::new("module.wasm"), bytes).expect("a policy component").metadata;
+    kitei::trust::Statement {
+        institution: md.institution,
+        variant: md.variant,
+        version: md.version,
+        sequence,
+        sha256: kitei::component::sha256_hex(bytes),
+        size: bytes.len() as u64,
+        signed_at: "2026-11-22T00:00:00Z".into(),
+    }
+}
+
+/// A `.wasm.sig` file for `bytes`, signed by `key` at `sequence`.
+pub fn sidecar(bytes: &[u8], key: &ssh_key::PrivateKey, sequence: u64) -> Vec<u8> {
+    kitei::trust::Sidecar::sign(key, &statement(bytes, sequence)).expect("sign").to_bytes()
+}
+
+/// A trust file requiring signatures, each institution with its key.
+pub fn trust_toml(keys: &[(&str, &ssh_key::PrivateKey)]) -> String {
+    let mut out = String::from("require_signatures = true\n");
+    for (institution, key) in keys {
+        out.push_str(&format!("[institutions.{institution}]\nkeys = [\"{}\"]\n", key.public_key().to_openssh().expect("openssh")));
+    }
+    out
 }

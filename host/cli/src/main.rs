@@ -8,6 +8,8 @@ mod diff;
 mod eval;
 mod keygen;
 mod matrix;
+mod pull;
+mod push;
 mod serve;
 mod sign;
 mod test;
@@ -53,6 +55,10 @@ enum Command {
     Sign(sign::Args),
     /// Verify a module against a trust file (exit 0 naming the key, 1 naming the reason)
     Verify(verify::Args),
+    /// Push a module and its signature to an OCI registry (refuses what does not verify with --trust)
+    Push(push::Args),
+    /// Pull a module from an OCI registry, verify it, then write it and its signature atomically
+    Pull(pull::Args),
     /// Inspect a trust file
     #[command(subcommand)]
     Trust(trust::Command),
@@ -78,6 +84,8 @@ fn main() -> ExitCode {
         Command::Keygen(a) => keygen::run(a),
         Command::Sign(a) => sign::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Push(a) => push::run(a),
+        Command::Pull(a) => pull::run(a),
         Command::Trust(c) => trust::run(c),
     };
     match result {

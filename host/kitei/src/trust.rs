@@ -21,6 +21,11 @@
 //! - the `sequence` must not fall below the highest accepted for the variant
 //!   ([`SequenceFloor`], persisted), so an old signed module cannot be replayed.
 //!
+//! [`install`] puts a module that verifies into a policy directory (what
+//! `kitei pull` does with a module fetched from a registry): nothing is
+//! written unless it verifies, and the signature is renamed into place
+//! before the module, so a hot-reloading server never loads half a pair.
+//!
 //! ```
 //! use kitei::trust::TrustPolicy;
 //! let policy = TrustPolicy::from_toml(r#"
@@ -31,6 +36,9 @@
 //! assert!(policy.require_signatures());
 //! # Ok::<(), kitei::trust::TrustError>(())
 //! ```
+
+mod install;
+pub use install::{install, InstallError, Installed};
 
 use crate::component::sha256_hex;
 use chrono::NaiveDate;

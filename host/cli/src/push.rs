@@ -1,0 +1,59 @@
+use anyhow::{Context, Result};
+use kitei::trust::{sidecar_path, TrustPolicy};
+use kitei_oci::{Client, ClientOptions, Reference};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The module; its signature MODULE.wasm.sig is pushed with it when present
+    module: PathBuf,
+    /// Where to: HOST[:PORT]/REPO:TAG (or @sha256:…), with or without oci://
+    reference: String,
+    /// Refuse to push a module that does not verify against this trust file
+    #[arg(long)]
+    trust: Option<PathBuf>,
+    /// Speak plain HTTP to a registry that is not on loopback
+    #[arg(long)]
+    plain_http: bool,
+}
+
+/// Pushes a module and its signature; with `--trust`, only one that verifies
+/// as a host would verify it (exit 1 naming the reason).
+pub fn run(args: Args) -> Result<ExitCode> {
+    let reference: Reference = args.reference.parse()?;
+    let bytes = std::fs::read(&args.module).with_context(|| format!("reading `{}`", args.module.display()))?;
+    let sig_path = sidecar_path(&args.module);
+    let sig = match std::fs::read(&sig_path) {
+        Ok(sig) => Some(sig),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("reading `{}`", sig_path.display())),
+    };
+    if let Some(trust) = &args.trust {
+        let policy = TrustPolicy::read(trust)?;
+        let refused = |reason: String| {
+            println!("refused: {}: {reason}", args.module.display());
+            Ok(ExitCode::from(1))
+        };
+        let verified = match policy.verify(&bytes, sig.as_deref(), chrono::Utc::now().date_naive()) {
+            Ok(v) => v,
+            Err(e) => return refused(e.to_string()),
+        };
+        let checked = match kitei::component::Checked::new(&crate::runtime()?, &args.module, &bytes) {
+            Ok(c) => c,
+            Err(e) => return refused(e.to_string()),
+        };
+        if let Some(v) = &verified {
+            if let Err(e) = v.check_module(&checked.metadata.institution, &checked.metadata.variant) {
+                return refused(e.to_string());
+            }
+        }
+    }
+    let client = Client::new(ClientOptions { plain_http: args.plain_http });
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
+    let digest = rt.block_on(client.push(&reference, &bytes, sig.as_deref()))?;
+    let signed = if sig.is_some() { "with its signature" } else { "unsigned" };
+    eprintln!("kitei push: {} → {reference} ({signed})", args.module.display());
+    println!("{}", reference.with_digest(&digest));
+    Ok(ExitCode::SUCCESS)
+}

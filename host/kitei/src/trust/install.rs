@@ -1,0 +1,162 @@
+//! Putting a verified module into a policy directory, so that a server
+//! hot-reloading that directory never loads half of a pair.
+//!
+//! [`install`] verifies first (the signature with the trust policy, then the
+//! statement against the module's own metadata, as `kitei verify` does) and
+//! writes nothing unless that passes. It then writes `<variant>.wasm.sig` and
+//! `<variant>.wasm` to hidden temporary files in the same directory
+//! (`.<name>.partial`: neither `*.wasm` nor `*.wasm.sig`, so never loaded),
+//! and renames them into place, **signature first**:
+//! - a variant new to the directory: its module appears only once its
+//!   signature is there, so it is never seen unsigned;
+//! - a replaced variant: between the two renames the server may see the new
+//!   signature beside the old module; that pair does not verify (the bytes
+//!   differ from the statement), so the reload refuses it and the last good
+//!   version keeps serving until the module's rename triggers the next
+//!   reload (the server's debounce usually folds both renames into one).
+//!
+//! At no moment is an unverified pair loaded: a module is served only with
+//! a signature over its exact bytes. Each rename is atomic on one filesystem.
+
+use super::{sidecar_path, TrustError, TrustPolicy, Verified};
+use crate::component::{Checked, Runtime};
+use chrono::NaiveDate;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A module written into a policy directory.
+#[derive(Clone, Debug)]
+pub struct Installed {
+    /// `DIR/<variant>.wasm`
+    pub module: PathBuf,
+    /// `DIR/<variant>.wasm.sig`, when the module was signed
+    pub signature: Option<PathBuf>,
+    /// the module's variant, from its own metadata
+    pub variant: String,
+    /// the verified statement and key; `None` when unsigned and allowed
+    pub verified: Option<Verified>,
+}
+
+/// Why a module was not installed. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InstallError {
+    /// the trust policy refuses it
+    #[error("`{origin}`: refused: {source}")]
+    Refused {
+        /// where the module came from
+        origin: String,
+        /// why
+        source: TrustError,
+    },
+    /// the bytes are not a policy module this host loads
+    #[error("`{origin}`: refused: {message}")]
+    NotAModule {
+        /// where the module came from
+        origin: String,
+        /// why
+        message: String,
+    },
+    /// the variant's name cannot be a file name
+    #[error("`{origin}`: refused: variant `{variant}` is not a file name")]
+    BadVariant {
+        /// where the module came from
+        origin: String,
+        /// the variant
+        variant: String,
+    },
+    /// writing into the directory failed (what was written is removed)
+    #[error("writing `{file}`: {source}")]
+    Write {
+        /// the file
+        file: PathBuf,
+        /// the I/O error
+        source: std::io::Error,
+    },
+}
+
+/// Verifies `module` (from `origin`, a path or reference, for messages)
+/// with its `sidecar` under `policy` on `today`, checks the statement
+/// against the module's metadata, and only then writes the pair into `dir`
+/// as `<variant>.wasm` and `<variant>.wasm.sig`, signature first (see the
+/// module docs). An unsigned module the policy allows replaces any stale
+/// signature of its variant.
+///
+/// The rollback floor is not checked here: it is the loading server's.
+///
+/// # Errors
+/// [`InstallError`] naming why; nothing is then left in `dir`.
+pub fn install(
+    runtime: &Runtime,
+    policy: &TrustPolicy,
+    today: NaiveDate,
+    dir: &Path,
+    origin: &str,
+    module: &[u8],
+    sidecar: Option<&[u8]>,
+) -> Result<Installed, InstallError> {
+    let refused = |source| InstallError::Refused { origin: origin.to_string(), source };
+    let verified = policy.verify(module, sidecar, today).map_err(refused)?;
+    // compiled and asked `describe` only after its signature verified
+    let checked = Checked::new(runtime, Path::new(origin), module)
+        .map_err(|e| InstallError::NotAModule { origin: origin.to_string(), message: e.to_string() })?;
+    let md = &checked.metadata;
+    if let Some(v) = &verified {
+        v.check_module(&md.institution, &md.variant).map_err(refused)?;
+    }
+    let variant = md.variant.clone();
+    let file_name_ok = !variant.is_empty()
+        && !variant.starts_with('.')
+        && variant.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if !file_name_ok {
+        return Err(InstallError::BadVariant { origin: origin.to_string(), variant });
+    }
+    let module_path = dir.join(format!("{variant}.wasm"));
+    let sig_path = sidecar_path(&module_path);
+    let module_tmp = partial(&module_path);
+    let sig_tmp = partial(&sig_path);
+    let result = (|| {
+        write_synced(&module_tmp, module)?;
+        match (&verified, sidecar) {
+            (Some(_), Some(sidecar)) => {
+                write_synced(&sig_tmp, sidecar)?;
+                rename(&sig_tmp, &sig_path)?;
+            }
+            _ => match std::fs::remove_file(&sig_path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(write_error(&sig_path, e)),
+                _ => {}
+            },
+        }
+        rename(&module_tmp, &module_path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&module_tmp);
+        let _ = std::fs::remove_file(&sig_tmp);
+        return Err(e);
+    }
+    let signature = verified.is_some().then_some(sig_path);
+    Ok(Installed { module: module_path, signature, variant, verified })
+}
+
+/// `DIR/.<name>.partial`: hidden, and not a name the loader reads.
+fn partial(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+fn write_error(file: &Path, source: std::io::Error) -> InstallError {
+    InstallError::Write { file: file.to_path_buf(), source }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), InstallError> {
+    let mut f = std::fs::File::create(path).map_err(|e| write_error(path, e))?;
+    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| write_error(path, e))
+}
+
+fn rename(from: &Path, to: &Path) -> Result<(), InstallError> {
+    std::fs::rename(from, to).map_err(|e| write_error(to, e))
+}
