@@ -57,7 +57,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// also writes the development trust file.
 pub fn sign_all(key: &ssh_key::PrivateKey, built: &[PathBuf], development: bool) -> Result<()> {
     for module in built {
-        let s = crate::devkey::sign_module(key, module)?;
+        let s = crate::sign::sign_module(key, module, None)?;
         eprintln!("kitei build: signed {} (sequence {})", module.display(), s.sequence);
     }
     if development

@@ -4,7 +4,7 @@
 //! trust file with each institution's real keys.
 
 use anyhow::{Context, Result};
-use kitei::trust::{sidecar_path, Sidecar, Statement};
+use kitei::trust::{Sidecar, Statement};
 use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, LineEnding, PrivateKey};
 use std::collections::BTreeSet;
@@ -29,27 +29,6 @@ pub fn dev_key() -> Result<PrivateKey> {
     key.public_key().write_openssh_file(&crate::keygen::pub_path(path)).context("writing the development public key")?;
     eprintln!("kitei build: made the development signing key {DEV_KEY} (development only)");
     Ok(key)
-}
-
-/// Signs a built module as it says of itself; the sequence is the signing
-/// time in seconds, so it rises with every build.
-pub fn sign_module(key: &PrivateKey, module: &Path) -> Result<Statement> {
-    let bytes = std::fs::read(module).with_context(|| format!("reading `{}`", module.display()))?;
-    let checked = kitei::component::Checked::new(&crate::runtime()?, module, &bytes)?;
-    let md = &checked.metadata;
-    let now = chrono::Utc::now();
-    let statement = Statement {
-        institution: md.institution.clone(),
-        variant: md.variant.clone(),
-        version: md.version.clone(),
-        sequence: now.timestamp().max(0) as u64,
-        sha256: checked.sha256.clone(),
-        size: bytes.len() as u64,
-        signed_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
-    let sig = sidecar_path(module);
-    std::fs::write(&sig, Sidecar::sign(key, &statement)?.to_bytes()).with_context(|| format!("writing `{}`", sig.display()))?;
-    Ok(statement)
 }
 
 /// Writes the development trust file: signatures required, the development

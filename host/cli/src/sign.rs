@@ -21,22 +21,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let key = ssh_key::PrivateKey::read_openssh_file(&args.key)
         .with_context(|| format!("reading the private key `{}`", args.key.display()))?;
-    let bytes = std::fs::read(&args.module).with_context(|| format!("reading `{}`", args.module.display()))?;
-    let checked = kitei::component::Checked::new(&crate::runtime()?, &args.module, &bytes)?;
-    let md = &checked.metadata;
-    let now = chrono::Utc::now();
-    let statement = Statement {
-        institution: md.institution.clone(),
-        variant: md.variant.clone(),
-        version: md.version.clone(),
-        sequence: args.sequence.unwrap_or(now.timestamp().max(0) as u64),
-        sha256: checked.sha256.clone(),
-        size: bytes.len() as u64,
-        signed_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
-    let sidecar = Sidecar::sign(&key, &statement)?;
+    let statement = sign_module(&key, &args.module, args.sequence)?;
     let out = sidecar_path(&args.module);
-    std::fs::write(&out, sidecar.to_bytes()).with_context(|| format!("writing `{}`", out.display()))?;
     eprintln!(
         "kitei sign: {} {} sequence {} signed by {}",
         statement.variant,
@@ -46,4 +32,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
     );
     println!("{}", out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Signs a module as it says of itself (institution, variant and version
+/// from its metadata, its sha256 and size) into `<module>.wasm.sig`; the
+/// sequence defaults to the signing time in seconds, so it rises.
+pub fn sign_module(key: &ssh_key::PrivateKey, module: &std::path::Path, sequence: Option<u64>) -> Result<Statement> {
+    let bytes = std::fs::read(module).with_context(|| format!("reading `{}`", module.display()))?;
+    let checked = kitei::component::Checked::new(&crate::runtime()?, module, &bytes)?;
+    let md = &checked.metadata;
+    let now = chrono::Utc::now();
+    let statement = Statement {
+        institution: md.institution.clone(),
+        variant: md.variant.clone(),
+        version: md.version.clone(),
+        sequence: sequence.unwrap_or(now.timestamp().max(0) as u64),
+        sha256: checked.sha256.clone(),
+        size: bytes.len() as u64,
+        signed_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let out = sidecar_path(module);
+    std::fs::write(&out, Sidecar::sign(key, &statement)?.to_bytes()).with_context(|| format!("writing `{}`", out.display()))?;
+    Ok(statement)
 }

@@ -57,6 +57,18 @@ pub fn sidecar_path(module: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Reads a module's signature file; `None` when there is none.
+///
+/// # Errors
+/// When the file exists but cannot be read.
+pub fn read_sidecar(module: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    match std::fs::read(sidecar_path(module)) {
+        Ok(sig) => Ok(Some(sig)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// What an institution signs about one module.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -510,12 +522,8 @@ impl Trust {
     /// # Errors
     /// A [`TrustError`] naming what failed.
     pub fn verify_file(&self, module: &Path, bytes: &[u8], today: NaiveDate) -> Result<Option<Verified>, TrustError> {
-        let sig_path = sidecar_path(module);
-        let sig = match std::fs::read(&sig_path) {
-            Ok(sig) => Some(sig),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(TrustError::Malformed(format!("`{}`: {e}", sig_path.display()))),
-        };
+        let sig = read_sidecar(module)
+            .map_err(|e| TrustError::Malformed(format!("`{}`: {e}", sidecar_path(module).display())))?;
         let verified = self.policy.verify(bytes, sig.as_deref(), today)?;
         if let Some(v) = &verified {
             self.lock().check(&v.statement)?;
