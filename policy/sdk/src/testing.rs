@@ -125,6 +125,23 @@ pub fn assert_texts_in_source(policy: &Policy, source: &str) {
     );
 }
 
+/// Asserts that every quoted text of `policy` occurs within the given line
+/// ranges of the source's body (lines counted from 1): for a document that
+/// prints two versions side by side (a 新旧対比表), the variant's own column,
+/// so a text of the other column does not pass.
+///
+/// # Panics
+/// When the body is shorter than the ranges, listing every rule whose text
+/// is not in them.
+pub fn assert_texts_in_lines(policy: &Policy, source: &str, ranges: &[core::ops::RangeInclusive<usize>]) {
+    let lines: Vec<&str> = source_body(source).lines().collect();
+    let last = ranges.iter().map(|r| *r.end()).max().unwrap_or(0);
+    assert!(lines.len() >= last, "{}: source.txt has {} lines, the ranges reach {last}", policy.meta.variant, lines.len());
+    let column = ranges.iter().flat_map(|r| lines[r.start() - 1..*r.end()].iter().copied()).collect::<Vec<_>>().join("\n");
+    let missing = texts_not_in(&column, policy.rules);
+    assert!(missing.is_empty(), "{}: quoted text(s) not in lines {ranges:?}:\n{}", policy.meta.variant, missing.join("\n"));
+}
+
 /// Asserts that the source check would catch a one-character edit of
 /// `rule`: its text is found in `source` as it is, and not once its
 /// second-to-last character is changed.
