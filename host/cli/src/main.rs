@@ -33,7 +33,7 @@ pub const DEFAULT_POLICIES: &str = "target/policies";
 
 #[derive(Subcommand)]
 enum Command {
-    /// Compile policy crates to components (all bundled variants when none is named)
+    /// Compile policy crates to components and sign them (all bundled variants when none is named)
     Build(build::Args),
     /// Decide one api.md request (a file, or `-` for stdin) and print the response
     Eval(eval::Args),
