@@ -217,7 +217,9 @@ impl Client {
 
     /// Pushes a module, and its signature when given, to `reference`
     /// (a tag, or the digest the module's manifest will have). Returns the
-    /// module manifest's digest. Pushing the same bytes again gives the same
+    /// module manifest's digest. The tag moves last, once the module and its
+    /// signature are in the registry, so whoever follows the tag never sees
+    /// the new module before its signature. Pushing the same bytes again gives the same
     /// digest (the config carries no time).
     ///
     /// The signature artifact is pushed by digest with `subject` = the module
@@ -255,9 +257,14 @@ impl Client {
                 return Err(OciError::new(r, Step::PushModule, format!("this module's manifest is `{digest}`, not the digest named")));
             }
         }
-        self.put_manifest(r, Step::PushModule, body, OCI_IMAGE_MEDIA_TYPE).await?;
+        // by digest first, then the signature, and only then the tag: a
+        // poller that sees the tag move finds the signature already there
+        self.put_manifest(&r.with_digest(&digest), Step::PushModule, body.clone(), OCI_IMAGE_MEDIA_TYPE).await?;
         if let Some(signature) = signature {
             self.push_signature(r, &digest, size, signature).await?;
+        }
+        if r.tag().is_some() {
+            self.put_manifest(r, Step::PushModule, body, OCI_IMAGE_MEDIA_TYPE).await?;
         }
         Ok(digest)
     }
