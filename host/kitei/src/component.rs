@@ -56,7 +56,15 @@ pub struct Runtime {
     engine: Engine,
     limits: Limits,
     cache: Option<PathBuf>,
+    /// the components compiled last, by sha256 (newest last): verifying a
+    /// pulled module and then loading it compiles once
+    recent: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<(String, Component)>>>,
+    keep: usize,
 }
+
+/// How many compiled components a [`Runtime`] keeps in memory by sha256,
+/// unless [`Runtime::keep_compiled`] says otherwise.
+pub const KEEP_COMPILED: usize = 8;
 
 impl Runtime {
     /// A runtime whose calls run under `limits`.
@@ -81,7 +89,7 @@ impl Runtime {
             }
         })
         .map_err(|e| RuntimeError(format!("cannot start the epoch thread: {e}")))?;
-        Ok(Runtime { engine, limits, cache: None })
+        Ok(Runtime { engine, limits, cache: None, recent: Default::default(), keep: KEEP_COMPILED })
     }
 
     /// Keeps compiled components in `dir` (created if missing), named by the
@@ -98,8 +106,40 @@ impl Runtime {
         Ok(self)
     }
 
-    /// Compiles component bytes, or loads the artifact compiled before.
+    /// Keeps the last `n` compiled components in memory, by the sha256 of
+    /// their bytes (default [`KEEP_COMPILED`]; 0 compiles every time, as a
+    /// benchmark of compiling wants).
+    #[must_use]
+    pub fn keep_compiled(mut self, n: usize) -> Self {
+        self.keep = n;
+        self.recent.lock().unwrap_or_else(|e| e.into_inner()).truncate(n);
+        self
+    }
+
+    /// Compiles component bytes, or reuses what was compiled before from
+    /// the same bytes (in memory, or the artifact in the cache directory).
     fn component(&self, bytes: &[u8], sha256: &str) -> wasmtime::Result<Component> {
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = recent.iter().position(|(sha, _)| sha == sha256) {
+            let entry = recent.remove(i).unwrap_or_else(|| unreachable!("position is in range"));
+            let component = entry.1.clone();
+            recent.push_back(entry);
+            return Ok(component);
+        }
+        drop(recent);
+        let component = self.compile(bytes, sha256)?;
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if self.keep > 0 && !recent.iter().any(|(sha, _)| sha == sha256) {
+            if recent.len() >= self.keep {
+                recent.pop_front();
+            }
+            recent.push_back((sha256.to_string(), component.clone()));
+        }
+        Ok(component)
+    }
+
+    /// Compiles component bytes, or loads the artifact compiled before.
+    fn compile(&self, bytes: &[u8], sha256: &str) -> wasmtime::Result<Component> {
         let Some(dir) = &self.cache else { return Component::new(&self.engine, bytes) };
         let mut h = std::hash::DefaultHasher::new();
         std::hash::Hash::hash(&self.engine.precompile_compatibility_hash(), &mut h);
