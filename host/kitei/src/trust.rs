@@ -526,9 +526,17 @@ impl Trust {
             .map_err(|e| TrustError::Malformed(format!("`{}`: {e}", sidecar_path(module).display())))?;
         let verified = self.policy.verify(bytes, sig.as_deref(), today)?;
         if let Some(v) = &verified {
-            self.lock().check(&v.statement)?;
+            self.check_floor(v)?;
         }
         Ok(verified)
+    }
+
+    /// Refuses a verified statement below the rollback floor of its variant.
+    ///
+    /// # Errors
+    /// [`TrustError::Rollback`].
+    pub fn check_floor(&self, verified: &Verified) -> Result<(), TrustError> {
+        self.lock().check(&verified.statement)
     }
 
     /// Raises the floor to a module about to serve.

@@ -18,7 +18,7 @@
 //! At no moment is an unverified pair loaded: a module is served only with
 //! a signature over its exact bytes. Each rename is atomic on one filesystem.
 
-use super::{sidecar_path, TrustError, TrustPolicy, Verified};
+use super::{sidecar_path, Trust, TrustError, TrustPolicy, Verified};
 use crate::component::{Checked, Runtime};
 use chrono::NaiveDate;
 use std::io::Write;
@@ -82,7 +82,8 @@ pub enum InstallError {
 /// module docs). An unsigned module the policy allows replaces any stale
 /// signature of its variant.
 ///
-/// The rollback floor is not checked here: it is the loading server's.
+/// The rollback floor is not checked here (a puller has none; the loading
+/// server checks its own): [`Trust::install`] checks it too.
 ///
 /// # Errors
 /// [`InstallError`] naming why; nothing is then left in `dir`.
@@ -95,8 +96,46 @@ pub fn install(
     module: &[u8],
     sidecar: Option<&[u8]>,
 ) -> Result<Installed, InstallError> {
+    install_checked(runtime, policy, None, today, dir, origin, module, sidecar)
+}
+
+impl Trust {
+    /// [`install`] under this trust policy, refusing also a statement below
+    /// the rollback floor (without raising it: the load that serves the
+    /// module does), so a rollback never reaches the directory a server
+    /// restarts from.
+    ///
+    /// # Errors
+    /// As [`install`], and [`TrustError::Rollback`] as a refusal.
+    pub fn install(
+        &self,
+        runtime: &Runtime,
+        today: NaiveDate,
+        dir: &Path,
+        origin: &str,
+        module: &[u8],
+        sidecar: Option<&[u8]>,
+    ) -> Result<Installed, InstallError> {
+        install_checked(runtime, self.policy(), Some(self), today, dir, origin, module, sidecar)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn install_checked(
+    runtime: &Runtime,
+    policy: &TrustPolicy,
+    floor: Option<&Trust>,
+    today: NaiveDate,
+    dir: &Path,
+    origin: &str,
+    module: &[u8],
+    sidecar: Option<&[u8]>,
+) -> Result<Installed, InstallError> {
     let refused = |source| InstallError::Refused { origin: origin.to_string(), source };
     let verified = policy.verify(module, sidecar, today).map_err(refused)?;
+    if let (Some(trust), Some(v)) = (floor, &verified) {
+        trust.check_floor(v).map_err(refused)?;
+    }
     // compiled and asked `describe` only after its signature verified
     let checked = Checked::new(runtime, Path::new(origin), module)
         .map_err(|e| InstallError::NotAModule { origin: origin.to_string(), message: e.to_string() })?;
