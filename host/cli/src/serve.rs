@@ -5,9 +5,22 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Directory of built policies and settings files (watched and hot-reloaded)
+    /// Directory of built policies and settings files (watched and hot-reloaded);
+    /// modules pulled from --source are written here too
     #[arg(long, default_value = crate::DEFAULT_POLICIES)]
     policies: PathBuf,
+    /// Also serve the module at this registry reference (repeatable):
+    /// HOST[:PORT]/REPO:TAG is polled for new versions, …@sha256:… is fetched
+    /// once; each version is verified against --trust before it is written
+    /// into --policies. Loopback registries are spoken to over plain HTTP
+    #[arg(long = "source", value_name = "REF", requires = "trust")]
+    sources: Vec<String>,
+    /// Seconds between two checks of a --source tag (each wait is 80–100% of it)
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    poll_interval: std::time::Duration,
+    /// Speak plain HTTP to --source registries that are not on loopback
+    #[arg(long)]
+    plain_http: bool,
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -56,6 +69,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Some(std::sync::Arc::new(kitei::trust::Trust::new(policy, floor)))
         }
     };
+    let references = args
+        .sources
+        .iter()
+        .map(|r| r.parse::<kitei_oci::Reference>().with_context(|| format!("--source `{r}`")))
+        .collect::<Result<Vec<_>>>()?;
     let config = kitei_serve::Config {
         policies: args.policies,
         addr: args.addr,
@@ -63,6 +81,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         decision_log: args.decision_log,
         limits,
         trust,
+        sources: kitei_serve::SourceConfig { references, interval: args.poll_interval, plain_http: args.plain_http },
         ..Default::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
@@ -96,5 +115,13 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = term => {}
+    }
+}
+
+/// A positive number of seconds, at least 0.1 (`30`, `0.5`).
+fn seconds(text: &str) -> Result<std::time::Duration, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s >= 0.1 && s <= 86_400.0 => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err(format!("`{text}` is not a number of seconds between 0.1 and 86400")),
     }
 }

@@ -22,6 +22,7 @@ mod error;
 mod metrics;
 mod reload;
 mod routes;
+mod source;
 mod state;
 mod status;
 
@@ -30,6 +31,7 @@ pub use error::{decision_status, ServeError};
 pub use metrics::Metrics;
 pub use reload::ReloadConfig;
 pub use routes::router;
+pub use source::{CheckResult, SourceConfig, SourceStatus};
 pub use state::AppState;
 
 use kitei::component::{Limits, Runtime};
@@ -54,6 +56,8 @@ pub struct Config {
     pub reload: ReloadConfig,
     /// verify every module's signature under this trust policy before it loads
     pub trust: Option<std::sync::Arc<kitei::trust::Trust>>,
+    /// registry references whose modules are pulled into `policies` (needs `trust`)
+    pub sources: SourceConfig,
 }
 
 impl Default for Config {
@@ -66,6 +70,7 @@ impl Default for Config {
             limits: Limits::default(),
             reload: ReloadConfig::default(),
             trust: None,
+            sources: SourceConfig::default(),
         }
     }
 }
@@ -79,6 +84,8 @@ pub enum StartError {
     DecisionLog { file: PathBuf, source: std::io::Error },
     #[error("cannot start wasmtime: {0}")]
     Runtime(String),
+    #[error("modules from a registry (--source) are verified before they are written: a trust policy (--trust) is required")]
+    SourcesNeedTrust,
 }
 
 /// A running service. Dropping it shuts the service down too.
@@ -114,18 +121,23 @@ impl ServerHandle {
     }
 }
 
-/// Binds `config.addr`, starts loading and watching `config.policies`, and
-/// serves. Returns the bound address (useful with port 0).
+/// Binds `config.addr`, starts loading and watching `config.policies`
+/// (after checking `config.sources` once), and serves. Returns the bound address (useful with port 0).
 ///
 /// # Errors
 /// A [`StartError`]: the address, the decision log or wasmtime.
 pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartError> {
+    if !config.sources.references.is_empty() && config.trust.is_none() {
+        return Err(StartError::SourcesNeedTrust);
+    }
     let runtime = Runtime::new(config.limits).map_err(|e| StartError::Runtime(format!("{e:#}")))?;
     let log = match &config.decision_log {
         None => None,
         Some(file) => Some(DecisionLog::open(file).map_err(|source| StartError::DecisionLog { file: file.clone(), source })?),
     };
-    let state = AppState::new(runtime, config.policies.clone(), config.body_limit, log).with_trust(config.trust.clone());
+    let state = AppState::new(runtime, config.policies.clone(), config.body_limit, log)
+        .with_trust(config.trust.clone())
+        .with_sources(&config.sources);
     spawn_state(state, config.addr, Some(config.reload)).await
 }
 

@@ -1,6 +1,7 @@
 //! Prometheus metrics, written in the text exposition format by hand: a few
 //! counters, gauges and one latency histogram need no crate.
 
+use super::source::CheckResult;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +25,8 @@ pub struct Metrics {
     reloads_failed: AtomicU64,
     rejected: AtomicU64,
     loaded: AtomicU64,
+    /// registry source checks, by [`CheckResult`]
+    source_checks: [AtomicU64; CheckResult::ALL.len()],
 }
 
 fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
@@ -69,6 +72,13 @@ impl Metrics {
         }
     }
 
+    /// Counts one check of a registry source.
+    pub fn source_check(&self, result: CheckResult) {
+        if let Some(i) = CheckResult::ALL.iter().position(|r| *r == result) {
+            self.source_checks[i].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     /// The text exposition format (`text/plain; version=0.0.4`), with the
     /// instances each policy of `registry` keeps idle.
     pub fn render(&self, registry: &kitei::Registry) -> String {
@@ -103,6 +113,11 @@ impl Metrics {
         let _ = writeln!(o, "# HELP kitei_rejected_modules Files of the policy directory refused at the last load.");
         let _ = writeln!(o, "# TYPE kitei_rejected_modules gauge");
         let _ = writeln!(o, "kitei_rejected_modules {}", self.rejected.load(Ordering::Relaxed));
+        let _ = writeln!(o, "# HELP kitei_source_checks_total Checks of the registry sources (--source), by result.");
+        let _ = writeln!(o, "# TYPE kitei_source_checks_total counter");
+        for (result, n) in CheckResult::ALL.iter().zip(&self.source_checks) {
+            let _ = writeln!(o, "kitei_source_checks_total{{result=\"{}\"}} {}", result.name(), n.load(Ordering::Relaxed));
+        }
         let _ = writeln!(o, "# HELP kitei_idle_instances Instances a policy keeps for the next calls (bounded by --idle-instances).");
         let _ = writeln!(o, "# TYPE kitei_idle_instances gauge");
         for p in registry.policies() {

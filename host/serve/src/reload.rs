@@ -77,9 +77,16 @@ fn watch_dir(dir: &Path, tx: mpsc::UnboundedSender<()>) -> Option<notify::Recomm
     Some(watcher)
 }
 
-/// Keeps `state` in step with its directory until `shutdown` changes.
+/// Keeps `state` in step with its directory (and its registry sources,
+/// checked once before the first load, then polled) until `shutdown` changes.
 pub async fn run(state: AppState, config: ReloadConfig, mut shutdown: watch::Receiver<bool>) {
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut poller = None;
+    if !state.sources().is_empty() {
+        super::source::check_all(&state, &tx).await;
+        poller = Some(tokio::spawn(super::source::poll_all(state.clone(), tx.clone(), shutdown.clone())));
+    }
+    let _poller = AbortOnDrop(poller);
     let mut watcher = None;
     let mut last: Option<Fingerprint> = None;
     let mut last_error: Option<String> = None;
@@ -118,6 +125,17 @@ pub async fn run(state: AppState, config: ReloadConfig, mut shutdown: watch::Rec
                 while let Ok(Some(())) = tokio::time::timeout(config.debounce, rx.recv()).await {}
             }
             _ = ticker.tick() => {}
+        }
+    }
+}
+
+/// Stops the source poller with the reloader.
+struct AbortOnDrop(Option<tokio::task::JoinHandle<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(h) = &self.0 {
+            h.abort();
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::decision_log::DecisionLog;
 use super::metrics::Metrics;
+use super::source::{SourceConfig, SourceStatus, Sources};
 use kitei::component::Runtime;
 use kitei::trust::Trust;
 use kitei::Registry;
@@ -26,6 +27,7 @@ struct Inner {
     metrics: Metrics,
     decision_log: Option<DecisionLog>,
     trust: Option<Arc<Trust>>,
+    sources: Arc<Sources>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
                 metrics: Metrics::default(),
                 decision_log,
                 trust: None,
+                sources: Arc::default(),
             }),
         }
     }
@@ -86,13 +89,38 @@ impl AppState {
     /// Loads verify every module against `trust` (set before serving).
     #[must_use]
     pub fn with_trust(self, trust: Option<Arc<Trust>>) -> Self {
-        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| unreachable!("with_trust is called before the state is shared"));
-        inner.trust = trust;
+        self.configured(|inner| inner.trust = trust)
+    }
+
+    /// Modules are also fetched from these registry references (set before
+    /// serving; `spawn` polls them).
+    #[must_use]
+    pub fn with_sources(self, config: &SourceConfig) -> Self {
+        let sources = Arc::new(Sources::new(config));
+        self.configured(|inner| inner.sources = sources)
+    }
+
+    fn configured(self, f: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| unreachable!("a state is configured before it is shared"));
+        f(&mut inner);
         AppState { inner: Arc::new(inner) }
     }
 
     /// The trust policy and rollback floor loads run under, if any.
     pub fn trust(&self) -> Option<&Trust> {
         self.inner.trust.as_deref()
+    }
+
+    pub(crate) fn trust_arc(&self) -> Option<Arc<Trust>> {
+        self.inner.trust.clone()
+    }
+
+    pub(crate) fn sources(&self) -> &Sources {
+        &self.inner.sources
+    }
+
+    /// What each registry source last found, in configuration order.
+    pub fn source_status(&self) -> Vec<SourceStatus> {
+        self.inner.sources.status()
     }
 }

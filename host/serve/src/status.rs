@@ -76,6 +76,7 @@ pub async fn policies(State(state): State<AppState>) -> Json<Value> {
         "directory": state.policies_dir(),
         "policies": r.policies().iter().map(|p| policy_json(p.as_ref(), today)).collect::<Vec<_>>(),
         "rejected": r.rejected(),
+        "sources": state.source_status(),
     }))
 }
 
