@@ -7,7 +7,7 @@
 use kitei::trust::{install, InstallError, TrustError, TrustPolicy};
 use kitei_oci::{fallback_tag, Client, ClientOptions, Reference, SignatureSource};
 use kitei_tests::registry::TestRegistry;
-use kitei_tests::{policies, runtime, sidecar, signing_key, trust_toml};
+use kitei_tests::{policies, runtime, sidecar, signing_key, trust_toml, with_custom_section};
 use std::path::{Path, PathBuf};
 
 fn module(variant: &str) -> Vec<u8> {
@@ -144,4 +144,91 @@ async fn resolve_follows_a_re_push_and_a_digest_stays_pinned() {
     let e = client.resolve(&missing).await.unwrap_err();
     assert_eq!(e.step(), kitei_oci::Step::Resolve);
     assert!(e.to_string().starts_with(&format!("`{missing}`: resolving the digest: ")), "{e}");
+}
+
+/// A server with `sources`, an empty (or given) policy directory, trust for
+/// gunma's `key`, polling every 200 ms.
+async fn serve_from(dir: &Path, key: &ssh_key::PrivateKey, references: Vec<Reference>) -> (String, kitei_serve::ServerHandle) {
+    let policy = TrustPolicy::from_toml(&trust_toml(&[("gunma", key)])).unwrap();
+    let trust = kitei::trust::Trust::new(policy, kitei::trust::SequenceFloor::in_memory());
+    let config = kitei_serve::Config {
+        policies: dir.to_path_buf(),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        trust: Some(std::sync::Arc::new(trust)),
+        sources: kitei_serve::SourceConfig { references, interval: std::time::Duration::from_millis(200), plain_http: false },
+        ..Default::default()
+    };
+    let (addr, handle) = kitei_serve::spawn(config).await.expect("server starts");
+    (format!("http://{addr}"), handle)
+}
+
+async fn ready_policies(base: &str) -> serde_json::Value {
+    let http = reqwest::Client::new();
+    let start = std::time::Instant::now();
+    while http.get(format!("{base}/readyz")).send().await.map(|r| r.status() != 200).unwrap_or(true) {
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "{base} never became ready");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    http.get(format!("{base}/v1/policies")).send().await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_pinned_by_digest_is_fetched_once_and_never_polled() {
+    let registry = TestRegistry::start("pinned");
+    let client = Client::new(ClientOptions::default());
+    let key = signing_key("gunma");
+    let bytes = module("gunma-2023");
+    let tag: Reference = registry.reference("kitei/gunma:stable").parse().unwrap();
+    let digest = client.push(&tag, &bytes, Some(&sidecar(&bytes, &key, 1))).await.unwrap();
+    let dir = empty_dir("pinned");
+    let (base, handle) = serve_from(&dir, &key, vec![tag.with_digest(&digest)]).await;
+    // ready only after the first check of every source: it serves at once
+    let p = ready_policies(&base).await;
+    assert_eq!(p["policies"][0]["sha256"], kitei::component::sha256_hex(&bytes), "{p}");
+    let source = &p["sources"][0];
+    assert_eq!((source["pinned"].clone(), source["installed"].clone(), source["checks"].clone()), (true.into(), digest.clone().into(), 1.into()), "{source}");
+    assert_eq!(source["sequence"], 1);
+    // the tag moves; the pinned source does not look
+    let other = with_custom_section(&bytes, "v2");
+    client.push(&tag, &other, Some(&sidecar(&other, &key, 2))).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let p: serde_json::Value = reqwest::get(format!("{base}/v1/policies")).await.unwrap().json().await.unwrap();
+    assert_eq!(p["sources"][0]["checks"], 1, "never polled: {p}");
+    assert_eq!(p["policies"][0]["sha256"], kitei::component::sha256_hex(&bytes));
+    handle.shutdown();
+    handle.join().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_registry_leaves_the_last_good_modules_serving() {
+    let key = signing_key("gunma");
+    let bytes = module("gunma-2023");
+    let dir = empty_dir("unreachable");
+    let trust = TrustPolicy::from_toml(&trust_toml(&[("gunma", &key)])).unwrap();
+    install(&runtime(), &trust, today(), &dir, "earlier pull", &bytes, Some(&sidecar(&bytes, &key, 1))).unwrap();
+    // a port nothing listens on: bind, read the port, close
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let gone: Reference = format!("127.0.0.1:{port}/kitei/gunma:stable").parse().unwrap();
+    let (base, handle) = serve_from(&dir, &key, vec![gone]).await;
+    let p = ready_policies(&base).await;
+    assert_eq!(p["policies"][0]["sha256"], kitei::component::sha256_hex(&bytes), "the directory's module serves: {p}");
+    let source = &p["sources"][0];
+    assert_eq!(source["result"], "failed", "{source}");
+    assert!(source["error"].as_str().unwrap().contains("resolving the digest"), "{source}");
+    assert_eq!(source["installed"], serde_json::Value::Null);
+    handle.shutdown();
+    handle.join().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn sources_without_a_trust_policy_do_not_start() {
+    let config = kitei_serve::Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        sources: kitei_serve::SourceConfig { references: vec!["127.0.0.1:5000/kitei/gunma:1".parse().unwrap()], ..Default::default() },
+        ..Default::default()
+    };
+    let Err(e) = kitei_serve::spawn(config).await else { panic!("started without --trust") };
+    assert!(matches!(e, kitei_serve::StartError::SourcesNeedTrust), "{e}");
 }

@@ -6,7 +6,7 @@ use kitei::component::sha256_hex;
 use kitei::policy::Outcome;
 use kitei::{DecisionError, LoadedPolicy, OperationName, PolicyInfo, Registry};
 use kitei_serve::{self as serve, AppState, Config, ReloadConfig, ServerHandle};
-use kitei_tests::{policies, registry, runtime, temp_policy_dir};
+use kitei_tests::{policies, registry, runtime, temp_policy_dir, with_custom_section};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -114,32 +114,6 @@ async fn rejected_files(s: &Server) -> Vec<(String, String)> {
         .as_array()
         .map(|a| a.iter().map(|r| (r["file"].as_str().unwrap_or_default().to_string(), r["error"].as_str().unwrap_or_default().to_string())).collect())
         .unwrap_or_default()
-}
-
-/// The same component with a custom section appended: other bytes (and
-/// sha256), the same behaviour.
-fn with_custom_section(component: &[u8], tag: &str) -> Vec<u8> {
-    fn leb(mut n: usize, out: &mut Vec<u8>) {
-        loop {
-            let byte = (n & 0x7f) as u8;
-            n >>= 7;
-            if n == 0 {
-                out.push(byte);
-                return;
-            }
-            out.push(byte | 0x80);
-        }
-    }
-    let name = b"kitei-test";
-    let mut payload = Vec::new();
-    leb(name.len(), &mut payload);
-    payload.extend_from_slice(name);
-    payload.extend_from_slice(tag.as_bytes());
-    let mut out = component.to_vec();
-    out.push(0); // custom section id
-    leb(payload.len(), &mut out);
-    out.extend_from_slice(&payload);
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,240 @@
+//! A fleet: three `kitei serve` replicas (this crate's binary, as a
+//! platform runs it) follow one tag of a real OCI registry on loopback
+//! (Debian's `docker-registry`). A new signed gunma version is pushed: every
+//! replica answers with it within the poll interval + 2 s, while clients
+//! keep asking all three and no request fails. Then bad versions are pushed
+//! (bytes changed after signing; a rollback to a lower sequence): no replica
+//! takes either, each says why in `GET /v1/policies`.
+
+use kitei_oci::{Client, ClientOptions, Reference};
+use kitei_tests::registry::TestRegistry;
+use kitei_tests::{policies, sidecar, signing_key, trust_toml, with_custom_section};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const POLL: Duration = Duration::from_secs(1);
+const DEADLINE: Duration = Duration::from_secs(90);
+
+fn sha256(bytes: &[u8]) -> String {
+    kitei::component::sha256_hex(bytes)
+}
+
+fn request() -> Value {
+    json!({
+        "institution": "gunma", "operation": "accounts", "at": "2023-07-03T10:00:00+09:00",
+        "customer": { "accounts": [ { "id": "L1", "kind": "card_loan" }, { "id": "O1", "kind": "ordinary" } ] },
+        "provider": { "channel": "anser_api" }
+    })
+}
+
+/// One `kitei serve` process; killed by its pid when dropped.
+struct Replica {
+    child: Child,
+    base: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Replica {
+    fn start(dir: &Path, trust: &Path, source: &str) -> Replica {
+        let policies = dir.join("policies");
+        std::fs::create_dir_all(&policies).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kitei"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--poll-interval"])
+            .arg(POLL.as_secs_f64().to_string())
+            .arg("--policies")
+            .arg(&policies)
+            .arg("--trust")
+            .arg(trust)
+            .arg("--sequence-floor")
+            .arg(dir.join("floor.json"))
+            .args(["--source", source])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kitei serve starts");
+        let stderr = child.stderr.take().expect("piped");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let lines = log.clone();
+        // keeps draining the log, so the server never blocks on a full pipe
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(addr) = line.split("listening on ").nth(1) {
+                    let _ = tx.send(addr.trim().to_string());
+                }
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let base = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("kitei serve did not listen: {:?}", log.lock().unwrap()));
+        Replica { child, base, log }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn policies_of(http: &reqwest::Client, r: &Replica) -> Value {
+    http.get(format!("{}/v1/policies", r.base)).send().await.unwrap().json().await.unwrap()
+}
+
+fn serving(policies: &Value, variant: &str) -> Option<String> {
+    policies["policies"].as_array()?.iter().find(|p| p["variant"] == variant).and_then(|p| p["sha256"].as_str()).map(str::to_string)
+}
+
+/// Waits until every replica serves `sha` for gunma-2023; returns how long each took.
+async fn all_serve(http: &reqwest::Client, fleet: &[Replica], sha: &str, since: Instant) -> Vec<Duration> {
+    let mut took = Vec::new();
+    for r in fleet {
+        loop {
+            if serving(&policies_of(http, r).await, "gunma-2023").as_deref() == Some(sha) {
+                took.push(since.elapsed());
+                break;
+            }
+            assert!(since.elapsed() < DEADLINE, "{} never served {sha}:\n{}", r.base, r.log());
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    took
+}
+
+#[derive(Default)]
+struct Traffic {
+    sent: AtomicU64,
+    failed: Mutex<Vec<String>>,
+    /// every sha256 an answer came from
+    seen: Mutex<std::collections::BTreeSet<String>>,
+}
+
+/// Four clients asking the replicas in turn until `stop`.
+fn clients(bases: Vec<String>, traffic: Arc<Traffic>, stop: Arc<AtomicBool>) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..4)
+        .map(|c| {
+            let (bases, traffic, stop) = (bases.clone(), traffic.clone(), stop.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+                let mut i = c;
+                while !stop.load(Ordering::Relaxed) {
+                    let base = &bases[i % bases.len()];
+                    i += 1;
+                    traffic.sent.fetch_add(1, Ordering::Relaxed);
+                    match http.post(format!("{base}/v1/decisions")).json(&request()).send().await {
+                        Ok(r) if r.status() == 200 => {
+                            let v: Value = r.json().await.unwrap_or_default();
+                            match v["policy"]["sha256"].as_str() {
+                                Some(sha) => {
+                                    traffic.seen.lock().unwrap().insert(sha.to_string());
+                                }
+                                None => traffic.failed.lock().unwrap().push(format!("{base}: no policy in {v}")),
+                            }
+                        }
+                        Ok(r) => {
+                            let status = r.status();
+                            let body = r.text().await.unwrap_or_default();
+                            traffic.failed.lock().unwrap().push(format!("{base}: {status} {body}"));
+                        }
+                        Err(e) => traffic.failed.lock().unwrap().push(format!("{base}: {e}")),
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_follow_one_tag_take_a_new_version_and_refuse_bad_ones() {
+    let registry = TestRegistry::start("fleet");
+    let tmp = std::env::temp_dir().join(format!("kitei-fleet-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let gunma = signing_key("gunma-2026");
+    let trust = tmp.join("trust.toml");
+    std::fs::write(&trust, trust_toml(&[("gunma", &gunma)])).unwrap();
+
+    let oci = Client::new(ClientOptions::default());
+    let tag: Reference = format!("oci://{}", registry.reference("kitei/gunma:stable")).parse().unwrap();
+    let v1 = std::fs::read(policies().join("gunma-2023.wasm")).unwrap();
+    let sig1 = sidecar(&v1, &gunma, 1);
+    oci.push(&tag, &v1, Some(&sig1)).await.unwrap();
+
+    let fleet: Vec<Replica> = (0..3)
+        .map(|i| {
+            let dir: PathBuf = tmp.join(format!("replica-{i}"));
+            Replica::start(&dir, &trust, &tag.to_string())
+        })
+        .collect();
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    // each replica starts empty and fills its directory from the registry
+    all_serve(&http, &fleet, &sha256(&v1), Instant::now()).await;
+
+    let traffic = Arc::new(Traffic::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let workers = clients(fleet.iter().map(|r| r.base.clone()).collect(), traffic.clone(), stop.clone());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // a new signed version: other bytes, a higher sequence
+    let v2 = with_custom_section(&v1, "fleet-v2");
+    let pushed = Instant::now();
+    let v2_digest = oci.push(&tag, &v2, Some(&sidecar(&v2, &gunma, 2))).await.unwrap();
+    let took = all_serve(&http, &fleet, &sha256(&v2), pushed).await;
+    eprintln!("fleet: v2 serving on each replica after {took:?} (poll interval {POLL:?})");
+    for (r, t) in fleet.iter().zip(&took) {
+        assert!(*t <= POLL + Duration::from_secs(2), "{} took {t:?} to serve the new version", r.base);
+    }
+
+    // bad versions next: neither may serve anywhere
+    let v3 = with_custom_section(&v1, "fleet-v3");
+    let changed_after_signing = with_custom_section(&v3, "tampered");
+    let bad: [(&str, Vec<u8>, Vec<u8>, &str); 2] = [
+        ("bytes changed after signing", changed_after_signing.clone(), sidecar(&v3, &gunma, 3), "differ from the signed statement"),
+        ("rollback to sequence 1", v1.clone(), sig1.clone(), "rollback refused"),
+    ];
+    for (what, module, sig, reason) in bad {
+        let digest = oci.push(&tag, &module, Some(&sig)).await.unwrap();
+        // two full poll intervals: every replica has checked at least once
+        tokio::time::sleep(POLL * 2 + Duration::from_millis(500)).await;
+        for r in &fleet {
+            let p = policies_of(&http, r).await;
+            assert_eq!(serving(&p, "gunma-2023").as_deref(), Some(sha256(&v2).as_str()), "{what}: {} changed what it serves", r.base);
+            let source = &p["sources"][0];
+            assert_eq!(source["refused"], digest.as_str(), "{what}: {}: {source}", r.base);
+            assert_eq!(source["installed"], v2_digest.as_str(), "{what}: {}: {source}", r.base);
+            let error = source["error"].as_str().unwrap_or_default();
+            assert!(error.contains(reason), "{what}: {}: the refusal names `{reason}`: {error}", r.base);
+        }
+    }
+
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        w.await.unwrap();
+    }
+    let failed = traffic.failed.lock().unwrap();
+    let sent = traffic.sent.load(Ordering::Relaxed);
+    eprintln!("fleet: {sent} requests, {} failed", failed.len());
+    assert!(failed.is_empty(), "{} of {sent} requests failed: {:?}", failed.len(), &failed[..failed.len().min(5)]);
+    assert!(sent > 100, "the clients kept asking ({sent} requests)");
+    let seen = traffic.seen.lock().unwrap();
+    let allowed = [sha256(&v1), sha256(&v2)];
+    assert!(seen.iter().all(|s| allowed.contains(s)), "answers came only from v1 and v2: {seen:?}");
+    assert!(seen.contains(&sha256(&v2)), "clients were answered by v2");
+
+    // the metrics count the refusals
+    let metrics = http.get(format!("{}/metrics", fleet[0].base)).send().await.unwrap().text().await.unwrap();
+    let refused = metrics.lines().find(|l| l.starts_with("kitei_source_checks_total{result=\"refused\"}")).unwrap_or_default();
+    assert!(refused.ends_with(" 2"), "two refused checks on replica 0: {refused}");
+    drop(fleet);
+    let _ = std::fs::remove_dir_all(&tmp);
+}
