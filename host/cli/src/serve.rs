@@ -6,9 +6,10 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct Args {
     /// Directory of built policies and settings files (watched and hot-reloaded);
-    /// modules pulled from --source are written here too
-    #[arg(long, default_value = crate::DEFAULT_POLICIES)]
-    policies: PathBuf,
+    /// modules pulled from --source are written here too. Default: target/policies,
+    /// or with --source only, a private directory removed at exit
+    #[arg(long)]
+    policies: Option<PathBuf>,
     /// Also serve the module at this registry reference (repeatable):
     /// HOST[:PORT]/REPO:TAG is polled for new versions, …@sha256:… is fetched
     /// once; each version is verified against --trust before it is written
@@ -74,8 +75,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .iter()
         .map(|r| r.parse::<kitei_oci::Reference>().with_context(|| format!("--source `{r}`")))
         .collect::<Result<Vec<_>>>()?;
+    // registry sources alone: a private cache, so nothing else is served
+    let private = match &args.policies {
+        None if !references.is_empty() => Some(PrivateDir::create()?),
+        _ => None,
+    };
+    let policies = match (&args.policies, &private) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(p)) => p.0.clone(),
+        (None, None) => PathBuf::from(crate::DEFAULT_POLICIES),
+    };
     let config = kitei_serve::Config {
-        policies: args.policies,
+        policies,
         addr: args.addr,
         body_limit: args.body_limit,
         decision_log: args.decision_log,
@@ -123,5 +134,24 @@ fn seconds(text: &str) -> Result<std::time::Duration, String> {
     match text.parse::<f64>() {
         Ok(s) if s.is_finite() && s >= 0.1 && s <= 86_400.0 => Ok(std::time::Duration::from_secs_f64(s)),
         _ => Err(format!("`{text}` is not a number of seconds between 0.1 and 86400")),
+    }
+}
+
+/// `$TMPDIR/kitei-serve-<pid>`, removed when dropped.
+struct PrivateDir(PathBuf);
+
+impl PrivateDir {
+    fn create() -> Result<Self> {
+        let dir = std::env::temp_dir().join(format!("kitei-serve-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating `{}`", dir.display()))?;
+        eprintln!("kitei serve: modules from --source are kept in {} (removed at exit; --policies DIR to keep them)", dir.display());
+        Ok(PrivateDir(dir))
+    }
+}
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

@@ -40,14 +40,16 @@ struct Replica {
 }
 
 impl Replica {
-    fn start(dir: &Path, trust: &Path, source: &str) -> Replica {
-        let policies = dir.join("policies");
-        std::fs::create_dir_all(&policies).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kitei"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--poll-interval"])
-            .arg(POLL.as_secs_f64().to_string())
-            .arg("--policies")
-            .arg(&policies)
+    /// A replica keeping its modules in `dir/policies`, or with `private`,
+    /// in the directory `kitei serve` makes when given only sources.
+    fn start(dir: &Path, trust: &Path, source: &str, private: bool) -> Replica {
+        std::fs::create_dir_all(dir).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kitei"));
+        command.args(["serve", "--addr", "127.0.0.1:0", "--poll-interval"]).arg(POLL.as_secs_f64().to_string());
+        if !private {
+            command.arg("--policies").arg(dir.join("policies"));
+        }
+        let mut child = command
             .arg("--trust")
             .arg(trust)
             .arg("--sequence-floor")
@@ -81,7 +83,16 @@ impl Replica {
 }
 
 impl Drop for Replica {
+    /// SIGTERM (a graceful stop), SIGKILL after 10 s.
     fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -173,7 +184,8 @@ async fn three_replicas_follow_one_tag_take_a_new_version_and_refuse_bad_ones() 
     let fleet: Vec<Replica> = (0..3)
         .map(|i| {
             let dir: PathBuf = tmp.join(format!("replica-{i}"));
-            Replica::start(&dir, &trust, &tag.to_string())
+            // the third keeps no directory of its own (--source alone)
+            Replica::start(&dir, &trust, &tag.to_string(), i == 2)
         })
         .collect();
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
@@ -235,6 +247,10 @@ async fn three_replicas_follow_one_tag_take_a_new_version_and_refuse_bad_ones() 
     let metrics = http.get(format!("{}/metrics", fleet[0].base)).send().await.unwrap().text().await.unwrap();
     let refused = metrics.lines().find(|l| l.starts_with("kitei_source_checks_total{result=\"refused\"}")).unwrap_or_default();
     assert!(refused.ends_with(" 2"), "two refused checks on replica 0: {refused}");
+    let private = fleet[2].log().lines().find_map(|l| l.split("kept in ").nth(1)?.split(" (removed").next().map(PathBuf::from));
+    let private = private.unwrap_or_else(|| panic!("the third replica names its private directory:\n{}", fleet[2].log()));
+    assert!(private.join("gunma-2023.wasm").is_file() && private.join("gunma-2023.wasm.sig").is_file(), "{}", private.display());
     drop(fleet);
+    assert!(!private.exists(), "{} removed when the replica stopped", private.display());
     let _ = std::fs::remove_dir_all(&tmp);
 }

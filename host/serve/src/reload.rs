@@ -83,6 +83,10 @@ pub async fn run(state: AppState, config: ReloadConfig, mut shutdown: watch::Rec
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut poller = None;
     if !state.sources().is_empty() {
+        // pulled modules are written there: a missing directory is made
+        if let Err(e) = std::fs::create_dir_all(state.policies_dir()) {
+            tracing::warn!("cannot create the policy directory `{}`: {e}", state.policies_dir().display());
+        }
         super::source::check_all(&state, &tx).await;
         poller = Some(tokio::spawn(super::source::poll_all(state.clone(), tx.clone(), shutdown.clone())));
     }
