@@ -248,6 +248,7 @@ impl LoadedPolicy for Failing {
 async fn a_failing_module_is_503_never_a_permit() {
     let mut info = registry().variant("toyama-2023").expect("toyama").info().clone();
     info.metadata.variant = "broken-2023".into();
+    let sha = info.sha256.clone();
     let state = AppState::new(runtime(), PathBuf::from("(in memory)"), 65536, None);
     state.install(Registry::new(vec![Arc::new(Failing { info })], vec![]));
     let (addr, handle) = serve::spawn_state(state, SocketAddr::from(([127, 0, 0, 1], 0)), None).await.unwrap();
@@ -258,9 +259,17 @@ async fn a_failing_module_is_503_never_a_permit() {
     assert!(v.get("decision").is_none());
     let mut token = example();
     token["operation"] = json!("token");
+    // decisions run inline on the async worker until a module runs out of time
+    assert!(!s.handle.state().slow_modules().is_slow(&sha), "not slow after a trap");
     let (status, v) = s.post("/v1/decisions", &token).await;
     assert_eq!((status, error_code(&v)), (503, "policy_timeout"), "{v}");
     assert!(v["error"]["message"].as_str().unwrap().contains("broken-2023"), "{v}");
+    assert!(s.handle.state().slow_modules().is_slow(&sha), "marked slow: its calls move to the blocking pool");
+    // and answered there, the same way
+    let (status, v) = s.post("/v1/decisions", &token).await;
+    assert_eq!((status, error_code(&v)), (503, "policy_timeout"), "{v}");
+    let (status, v) = s.post("/v1/decisions", &example()).await;
+    assert_eq!((status, error_code(&v)), (503, "policy_failed"), "{v}");
     let (_, v) = s.post("/v1/decisions/batch", &json!([example()])).await;
     assert_eq!(error_code(&v[0]), "policy_failed");
     s.stop().await;

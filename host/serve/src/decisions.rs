@@ -1,14 +1,21 @@
 //! `POST /v1/decisions` and `POST /v1/decisions/batch`.
 //!
 //! The registry is taken once per HTTP request (a batch is answered wholly by
-//! one set of policies), and the synchronous wasmtime calls run on tokio's
-//! blocking pool so the async workers keep accepting connections.
+//! one set of policies).
+//!
+//! Where the wasmtime call runs: a single decision takes a few microseconds
+//! and its epoch deadline bounds it, so it runs inline on the async worker
+//! (a hop to the blocking pool cost more than the decision). A module that
+//! ran out of time is marked slow for a while ([`SLOW_FOR`]); its calls then
+//! run on tokio's blocking pool, so a looping module holds an async worker
+//! at most once per period, not on every request. A batch always runs on
+//! the blocking pool.
 
 use super::body::json_body;
 use super::decision_log::Entry;
 use super::error::ServeError;
 use super::state::AppState;
-use kitei::{Answer, DecisionError, Reason, Registry, Wire};
+use kitei::{Answer, DecisionError, Question, Reason, Registry, Wire};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -18,13 +25,33 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// How long a module that ran out of time answers on the blocking pool.
+pub const SLOW_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// `POST /v1/decisions`: one api.md request, one response.
 pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let answer = async {
         let registry = ready(&state)?;
         let body = json_body(&headers, body, state.body_limit()).await?;
-        let st = state.clone();
-        blocking(move || decide_one(&st, &registry, &body).and_then(|answer| to_bytes(&answer))).await
+        let started = Instant::now();
+        let outcome = match Question::from_json(&body) {
+            Err(e) => Err(e),
+            Ok(question) => match registry.select(question.target(), question.at()) {
+                Err(e) => Err(e),
+                Ok(policy) if state.slow_modules().is_slow(&policy.info().sha256) => {
+                    let policy = policy.clone();
+                    blocking(move || Ok(policy.answer(&question))).await?
+                }
+                Ok(policy) => {
+                    let outcome = policy.answer(&question);
+                    if matches!(outcome, Err(DecisionError::Timeout { .. })) {
+                        state.slow_modules().mark(&policy.info().sha256, SLOW_FOR);
+                    }
+                    outcome
+                }
+            },
+        };
+        finish(&state, &body, outcome, started).and_then(|answer| to_bytes(&answer))
     }
     .await;
     respond(&state, answer)
@@ -107,7 +134,11 @@ fn respond(state: &AppState, answer: Result<Vec<u8>, ServeError>) -> Response {
 /// Decides one request, counts it, and logs it before anyone sees it.
 fn decide_one(state: &AppState, registry: &Registry, body: &[u8]) -> Result<Answer, ServeError> {
     let started = Instant::now();
-    let outcome = registry.decide_json(body);
+    finish(state, body, registry.decide_json(body), started)
+}
+
+/// Logs a decision (before anyone sees it) and counts it.
+fn finish(state: &AppState, body: &[u8], outcome: Result<Answer, DecisionError>, started: Instant) -> Result<Answer, ServeError> {
     let logged = log(state, body, &outcome);
     state.metrics().latency(started.elapsed());
     match (&outcome, &logged) {

@@ -32,7 +32,7 @@ pub use metrics::Metrics;
 pub use reload::ReloadConfig;
 pub use routes::router;
 pub use source::{CheckResult, SourceConfig, SourceStatus};
-pub use state::AppState;
+pub use state::{AppState, SlowModules};
 
 use kitei::component::{Limits, Runtime};
 use std::net::SocketAddr;

@@ -28,6 +28,37 @@ struct Inner {
     decision_log: Option<DecisionLog>,
     trust: Option<Arc<Trust>>,
     sources: Arc<Sources>,
+    slow: SlowModules,
+}
+
+/// Modules (by sha256) that ran out of time lately, with when that ends.
+#[derive(Default)]
+pub struct SlowModules {
+    /// whether any is marked: the common case reads one atomic, no lock
+    any: AtomicBool,
+    until: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+}
+
+impl SlowModules {
+    /// Whether the module with this sha256 is marked slow now.
+    pub fn is_slow(&self, sha256: &str) -> bool {
+        if !self.any.load(Ordering::Relaxed) {
+            return false;
+        }
+        let mut until = self.until.lock().unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        until.retain(|_, t| *t > now);
+        self.any.store(!until.is_empty(), Ordering::Relaxed);
+        until.contains_key(sha256)
+    }
+
+    /// Marks a module slow for `period`.
+    pub fn mark(&self, sha256: &str, period: std::time::Duration) {
+        let mut until = self.until.lock().unwrap_or_else(|e| e.into_inner());
+        until.insert(sha256.to_string(), std::time::Instant::now() + period);
+        self.any.store(true, Ordering::Relaxed);
+        tracing::warn!(%sha256, "a module ran out of time: its calls run on the blocking pool for {}s", period.as_secs());
+    }
 }
 
 impl AppState {
@@ -45,6 +76,7 @@ impl AppState {
                 decision_log,
                 trust: None,
                 sources: Arc::default(),
+                slow: SlowModules::default(),
             }),
         }
     }
@@ -113,6 +145,11 @@ impl AppState {
 
     pub(crate) fn trust_arc(&self) -> Option<Arc<Trust>> {
         self.inner.trust.clone()
+    }
+
+    /// Modules whose calls run on the blocking pool for a while.
+    pub fn slow_modules(&self) -> &SlowModules {
+        &self.inner.slow
     }
 
     pub(crate) fn sources(&self) -> &Sources {
