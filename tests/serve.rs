@@ -121,7 +121,7 @@ async fn every_endpoint_and_error_code() {
     let dir = temp_policy_dir("serve-endpoints", &["toyama-2023", "gunma-2019", "gunma-2023"]);
     let log = dir.with_extension("decisions.jsonl");
     let _ = std::fs::remove_file(&log);
-    let s = Server::start(Config { body_limit: 4096, decision_log: Some(log.clone()), ..config(&dir) }).await;
+    let s = Server::start(Config { http: serve::HttpLimits { body_bytes: 4096, ..Default::default() }, decision_log: Some(log.clone()), ..config(&dir) }).await;
     assert_eq!(s.get_json("/healthz").await.0, 200);
     s.ready().await;
 
@@ -249,7 +249,7 @@ async fn a_failing_module_is_503_never_a_permit() {
     let mut info = registry().variant("toyama-2023").expect("toyama").info().clone();
     info.metadata.variant = "broken-2023".into();
     let sha = info.sha256.clone();
-    let state = AppState::new(runtime(), PathBuf::from("(in memory)"), 65536, None);
+    let state = AppState::new(runtime(), PathBuf::from("(in memory)"), serve::HttpLimits::default(), None);
     state.install(Registry::new(vec![Arc::new(Failing { info })], vec![]));
     let (addr, handle) = serve::spawn_state(state, SocketAddr::from(([127, 0, 0, 1], 0)), None).await.unwrap();
     let s = Server::at(addr, handle);

@@ -1,4 +1,5 @@
 use anyhow::{Context, Result};
+use kitei_serve::HttpLimits;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,9 +26,25 @@ pub struct Args {
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// Largest request body accepted, in bytes (413 beyond)
-    #[arg(long, default_value_t = 65536)]
+    /// Largest body of POST /v1/decisions, in bytes (413 beyond)
+    #[arg(long, value_name = "BYTES", default_value_t = HttpLimits::default().body_bytes)]
     body_limit: usize,
+    /// Largest body of POST /v1/decisions/batch, in bytes (413 beyond)
+    #[arg(long, value_name = "BYTES", default_value_t = HttpLimits::default().batch_body_bytes)]
+    batch_body_limit: usize,
+    /// Most requests in one batch (413 beyond)
+    #[arg(long, value_name = "N", default_value_t = HttpLimits::default().batch_requests)]
+    batch_limit: usize,
+    /// Seconds for a request's headers to arrive, and for the next request
+    /// on an idle kept-alive connection (the connection is closed after)
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    header_timeout: std::time::Duration,
+    /// Seconds for a request's body to arrive once its headers have (408 after)
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    body_timeout: std::time::Duration,
+    /// Connections served at once; more wait in the listen backlog
+    #[arg(long, value_name = "N", default_value_t = HttpLimits::default().connections as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
     /// Append one JSON line per decision to this file
     #[arg(long)]
     decision_log: Option<PathBuf>,
@@ -88,7 +105,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let config = kitei_serve::Config {
         policies,
         addr: args.addr,
-        body_limit: args.body_limit,
+        http: HttpLimits {
+            body_bytes: args.body_limit,
+            batch_body_bytes: args.batch_body_limit,
+            batch_requests: args.batch_limit,
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            connections: args.max_connections as usize,
+        },
         decision_log: args.decision_log,
         limits,
         trust,

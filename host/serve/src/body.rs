@@ -1,10 +1,12 @@
 //! Reading a JSON request body: the `Content-Type` (415) and the size limit
-//! (413) are checked before any JSON is parsed.
+//! (413) are checked before any JSON is parsed; a body that does not arrive
+//! within the body timeout is 408.
 
 use super::error::ServeError;
 use axum::body::{Body, Bytes};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::HeaderMap;
+use std::time::Duration;
 
 /// Whether a media type is JSON: `application/json` or `application/*+json`,
 /// parameters (`; charset=utf-8`) ignored.
@@ -16,9 +18,10 @@ fn is_json(content_type: &str) -> bool {
 /// The body of a JSON request, at most `limit` bytes.
 ///
 /// # Errors
-/// [`ServeError::NotJson`] (415), [`ServeError::TooLarge`] (413), or
-/// [`ServeError::Body`] when the client's body cannot be read.
-pub async fn json_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ServeError> {
+/// [`ServeError::NotJson`] (415), [`ServeError::TooLarge`] (413),
+/// [`ServeError::BodyTimeout`] (408), or [`ServeError::Body`] when the
+/// client's body cannot be read.
+pub async fn json_body(headers: &HeaderMap, body: Body, limit: usize, timeout: Duration) -> Result<Bytes, ServeError> {
     match headers.get(CONTENT_TYPE) {
         None => return Err(ServeError::NotJson("no `Content-Type`".into())),
         Some(v) => {
@@ -32,7 +35,8 @@ pub async fn json_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ServeError::TooLarge { limit });
     }
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
+    let read = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit));
+    read.await.map_err(|_| ServeError::BodyTimeout(timeout))?.map_err(|e| {
         let inner = e.into_inner();
         if inner.is::<http_body_util::LengthLimitError>() {
             ServeError::TooLarge { limit }

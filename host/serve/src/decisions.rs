@@ -32,7 +32,8 @@ pub const SLOW_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let answer = async {
         let registry = ready(&state)?;
-        let body = json_body(&headers, body, state.body_limit()).await?;
+        let limits = state.limits();
+        let body = json_body(&headers, body, limits.body_bytes, limits.body_timeout).await?;
         let started = Instant::now();
         let outcome = match Question::from_json(&body) {
             Err(e) => Err(e),
@@ -62,10 +63,14 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
 pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let answer = async {
         let registry = ready(&state)?;
-        let body = json_body(&headers, body, state.body_limit()).await?;
+        let limits = *state.limits();
+        let body = json_body(&headers, body, limits.batch_body_bytes, limits.body_timeout).await?;
         let st = state.clone();
         blocking(move || {
             let items = split_batch(&body)?;
+            if items.len() > limits.batch_requests {
+                return Err(ServeError::BatchTooLarge { got: items.len(), limit: limits.batch_requests });
+            }
             let answers: Vec<Item> = items
                 .iter()
                 .map(|item| match decide_one(&st, &registry, item.get().as_bytes()) {

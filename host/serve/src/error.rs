@@ -12,6 +12,10 @@ pub enum ServeError {
     Decision(#[from] DecisionError),
     #[error("request body is larger than the limit of {limit} bytes")]
     TooLarge { limit: usize },
+    #[error("a batch of {got} requests; at most {limit} are answered at once")]
+    BatchTooLarge { got: usize, limit: usize },
+    #[error("the request body did not arrive within {0:?}")]
+    BodyTimeout(std::time::Duration),
     #[error("`Content-Type` must be `application/json`, got {0}")]
     NotJson(String),
     #[error("policies are not loaded yet (directory `{0}`)")]
@@ -30,7 +34,8 @@ impl ServeError {
     pub fn code(&self) -> &'static str {
         match self {
             ServeError::Decision(e) => e.code(),
-            ServeError::TooLarge { .. } => "too_large",
+            ServeError::TooLarge { .. } | ServeError::BatchTooLarge { .. } => "too_large",
+            ServeError::BodyTimeout(_) => "request_timeout",
             ServeError::NotJson(_) => "not_json",
             ServeError::NotReady(_) => "not_ready",
             ServeError::Body(_) => "bad_body",
@@ -43,7 +48,8 @@ impl ServeError {
     pub fn status(&self) -> StatusCode {
         let code = match self {
             ServeError::Decision(e) => decision_status(e),
-            ServeError::TooLarge { .. } => 413,
+            ServeError::TooLarge { .. } | ServeError::BatchTooLarge { .. } => 413,
+            ServeError::BodyTimeout(_) => 408,
             ServeError::NotJson(_) => 415,
             ServeError::NotReady(_) => 503,
             ServeError::Body(_) => 400,

@@ -19,6 +19,7 @@ mod body;
 mod decision_log;
 mod decisions;
 mod error;
+mod limits;
 mod metrics;
 mod reload;
 mod routes;
@@ -28,6 +29,7 @@ mod status;
 
 pub use decision_log::DecisionLog;
 pub use error::{decision_status, ServeError};
+pub use limits::HttpLimits;
 pub use metrics::Metrics;
 pub use reload::ReloadConfig;
 pub use routes::router;
@@ -47,8 +49,8 @@ pub struct Config {
     pub policies: PathBuf,
     /// where to listen; port 0 picks a free one
     pub addr: SocketAddr,
-    /// the largest request body accepted, in bytes
-    pub body_limit: usize,
+    /// body sizes, batch size, header and body timeouts, connections
+    pub http: HttpLimits,
     /// append one JSON line per decision here
     pub decision_log: Option<PathBuf>,
     /// memory and time limits of every policy call
@@ -65,7 +67,7 @@ impl Default for Config {
         Config {
             policies: PathBuf::from("target/policies"),
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            body_limit: 64 * 1024,
+            http: HttpLimits::default(),
             decision_log: None,
             limits: Limits::default(),
             reload: ReloadConfig::default(),
@@ -135,7 +137,7 @@ pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartEr
         None => None,
         Some(file) => Some(DecisionLog::open(file).map_err(|source| StartError::DecisionLog { file: file.clone(), source })?),
     };
-    let state = AppState::new(runtime, config.policies.clone(), config.body_limit, log)
+    let state = AppState::new(runtime, config.policies.clone(), config.http, log)
         .with_trust(config.trust.clone())
         .with_sources(&config.sources);
     spawn_state(state, config.addr, Some(config.reload)).await
@@ -143,6 +145,12 @@ pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartEr
 
 /// Serves an existing state; with `reload`, also loads and watches its
 /// directory (without, the caller installs registries itself).
+///
+/// Connections are served by hyper's HTTP/1 server with the state's
+/// [`HttpLimits`]: at most `connections` at once (the next wait in the
+/// listen backlog), each closed when a request's headers, or the next
+/// request on an idle kept-alive connection, take longer than
+/// `header_timeout`. On shutdown, connections finish the request in flight.
 ///
 /// # Errors
 /// [`StartError::Bind`].
@@ -156,13 +164,48 @@ pub async fn spawn_state(
     let (tx, rx) = watch::channel(false);
     let reloader = reload.map(|cfg| tokio::spawn(reload::run(state.clone(), cfg, rx.clone())));
     let app = router(state.clone());
-    let mut stop = rx;
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop.changed().await;
-            })
-            .await
-    });
+    let server = tokio::spawn(accept_loop(listener, app, *state.limits(), rx));
     Ok((local, ServerHandle { shutdown: tx, server, reloader, state }))
+}
+
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    limits: HttpLimits,
+    mut stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(limits.connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => p.map_err(std::io::Error::other)?,
+            _ = stop.changed() => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // out of file descriptors and the like: wait, keep serving
+                    tracing::warn!("accepting a connection: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // a closed or timed-out connection is the client's business
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

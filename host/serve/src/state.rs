@@ -2,6 +2,7 @@
 //! and the decision log.
 
 use super::decision_log::DecisionLog;
+use super::limits::HttpLimits;
 use super::metrics::Metrics;
 use super::source::{SourceConfig, SourceStatus, Sources};
 use kitei::component::Runtime;
@@ -23,7 +24,7 @@ struct Inner {
     ready: AtomicBool,
     runtime: Runtime,
     policies_dir: PathBuf,
-    body_limit: usize,
+    limits: HttpLimits,
     metrics: Metrics,
     decision_log: Option<DecisionLog>,
     trust: Option<Arc<Trust>>,
@@ -64,14 +65,14 @@ impl SlowModules {
 impl AppState {
     /// A state with nothing loaded yet (`/readyz` answers 503 until
     /// [`AppState::install`]).
-    pub fn new(runtime: Runtime, policies_dir: PathBuf, body_limit: usize, decision_log: Option<DecisionLog>) -> Self {
+    pub fn new(runtime: Runtime, policies_dir: PathBuf, limits: HttpLimits, decision_log: Option<DecisionLog>) -> Self {
         AppState {
             inner: Arc::new(Inner {
                 registry: ArcSwap::from_pointee(Registry::default()),
                 ready: AtomicBool::new(false),
                 runtime,
                 policies_dir,
-                body_limit,
+                limits,
                 metrics: Metrics::default(),
                 decision_log,
                 trust: None,
@@ -106,8 +107,9 @@ impl AppState {
         &self.inner.policies_dir
     }
 
-    pub fn body_limit(&self) -> usize {
-        self.inner.body_limit
+    /// What one client may cost.
+    pub fn limits(&self) -> &HttpLimits {
+        &self.inner.limits
     }
 
     pub fn metrics(&self) -> &Metrics {
