@@ -48,6 +48,15 @@ pub struct Args {
     /// Append one JSON line per decision to this file
     #[arg(long)]
     decision_log: Option<PathBuf>,
+    /// How far each decision-log line is on disk before its response leaves:
+    /// none (written to the kernel: survives the process, not the machine),
+    /// batch (fdatasync in groups; each response waits for its group),
+    /// always (fdatasync per line)
+    #[arg(long, value_name = "POLICY", default_value = "batch", requires = "decision_log")]
+    decision_log_sync: kitei_serve::LogSync,
+    /// Rotate the decision log to FILE.<unix ms> before it grows past this many bytes
+    #[arg(long, value_name = "BYTES", requires = "decision_log")]
+    decision_log_max_bytes: Option<u64>,
     /// Verify every module against this trust file before it loads (its
     /// `.wasm.sig`); refused modules are listed in GET /v1/policies
     #[arg(long)]
@@ -114,6 +123,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             connections: args.max_connections as usize,
         },
         decision_log: args.decision_log,
+        decision_log_sync: args.decision_log_sync,
+        decision_log_max_bytes: args.decision_log_max_bytes,
         limits,
         trust,
         sources: kitei_serve::SourceConfig { references, interval: args.poll_interval, plain_http: args.plain_http },

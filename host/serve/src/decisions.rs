@@ -12,7 +12,7 @@
 //! the blocking pool.
 
 use super::body::json_body;
-use super::decision_log::Entry;
+use super::decision_log::{Entry, Sync};
 use super::error::ServeError;
 use super::state::AppState;
 use kitei::{Answer, DecisionError, Question, Reason, Registry, Wire};
@@ -52,7 +52,13 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
                 }
             },
         };
-        finish(&state, &body, outcome, started).and_then(|answer| to_bytes(&answer))
+        if state.decision_log().is_some_and(|log| log.sync() != Sync::None) {
+            // waiting for the disk is blocking work
+            let st = state.clone();
+            blocking(move || finish(&st, &body, outcome, started).and_then(|answer| to_bytes(&answer))).await
+        } else {
+            finish(&state, &body, outcome, started).and_then(|answer| to_bytes(&answer))
+        }
     }
     .await;
     respond(&state, answer)

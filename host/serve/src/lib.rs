@@ -27,7 +27,7 @@ mod source;
 mod state;
 mod status;
 
-pub use decision_log::DecisionLog;
+pub use decision_log::{DecisionLog, Sync as LogSync};
 pub use error::{decision_status, ServeError};
 pub use limits::HttpLimits;
 pub use metrics::Metrics;
@@ -53,6 +53,10 @@ pub struct Config {
     pub http: HttpLimits,
     /// append one JSON line per decision here
     pub decision_log: Option<PathBuf>,
+    /// how far each line is on disk before its response leaves
+    pub decision_log_sync: LogSync,
+    /// rotate the decision log before it grows past this many bytes
+    pub decision_log_max_bytes: Option<u64>,
     /// memory and time limits of every policy call
     pub limits: Limits,
     pub reload: ReloadConfig,
@@ -69,6 +73,8 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             http: HttpLimits::default(),
             decision_log: None,
+            decision_log_sync: LogSync::None,
+            decision_log_max_bytes: None,
             limits: Limits::default(),
             reload: ReloadConfig::default(),
             trust: None,
@@ -135,7 +141,7 @@ pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartEr
     let runtime = Runtime::new(config.limits).map_err(|e| StartError::Runtime(format!("{e:#}")))?;
     let log = match &config.decision_log {
         None => None,
-        Some(file) => Some(DecisionLog::open(file).map_err(|source| StartError::DecisionLog { file: file.clone(), source })?),
+        Some(file) => Some(DecisionLog::open_with(file, config.decision_log_sync, config.decision_log_max_bytes).map_err(|source| StartError::DecisionLog { file: file.clone(), source })?),
     };
     let state = AppState::new(runtime, config.policies.clone(), config.http, log)
         .with_trust(config.trust.clone())
