@@ -1,5 +1,10 @@
 //! `kitei`: build, inspect and run API利用規定 policy modules.
 
+/// mimalloc: the decision path allocates many small, short-lived values
+/// (the parsed request, the answer, its JSON); see docs/performance.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod build;
 mod demo;
 mod describe;
