@@ -147,28 +147,33 @@ fn invalid(msg: &str) -> DecisionError {
 
 /// Parses and checks one api.md request.
 pub(super) fn parse(body: &[u8]) -> Result<Question, DecisionError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let raw: Raw = match serde_path_to_error::deserialize(&mut de) {
-        Ok(raw) => raw,
-        Err(e) => {
-            let inner = e.inner();
-            return Err(match inner.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
-                    DecisionError::Malformed(inner.to_string())
-                }
-                serde_json::error::Category::Data => {
-                    let path = e.path().to_string();
-                    if path == "." || path.is_empty() {
-                        DecisionError::Invalid(format!("request: {inner}"))
-                    } else {
-                        DecisionError::Invalid(format!("field `{path}`: {inner}"))
-                    }
-                }
-            });
+    // the common case, a valid request, is parsed without tracking the path
+    match serde_json::from_slice::<Raw>(body) {
+        Ok(raw) => builder(raw)?.build(),
+        Err(fast) => Err(explain(body, &fast)),
+    }
+}
+
+/// Why `body` is not a request: parsed again, tracking the path, so the
+/// error names the field at fault.
+fn explain(body: &[u8], fast: &serde_json::Error) -> DecisionError {
+    let classify = |e: &serde_json::Error, path: Option<String>| match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
+            DecisionError::Malformed(e.to_string())
         }
+        serde_json::error::Category::Data => match path {
+            Some(path) if !(path == "." || path.is_empty()) => DecisionError::Invalid(format!("field `{path}`: {e}")),
+            _ => DecisionError::Invalid(format!("request: {e}")),
+        },
     };
-    de.end().map_err(|e| DecisionError::Malformed(e.to_string()))?;
-    builder(raw)?.build()
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, Raw>(&mut de) {
+        Err(e) => classify(e.inner(), Some(e.path().to_string())),
+        Ok(_) => match de.end() {
+            Err(e) => DecisionError::Malformed(e.to_string()),
+            Ok(()) => classify(fast, None),
+        },
+    }
 }
 
 fn operation(raw: &Raw) -> Result<Operation, DecisionError> {
