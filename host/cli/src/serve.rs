@@ -167,7 +167,7 @@ async fn shutdown_signal() {
 /// A positive number of seconds, at least 0.1 (`30`, `0.5`).
 fn seconds(text: &str) -> Result<std::time::Duration, String> {
     match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s >= 0.1 && s <= 86_400.0 => Ok(std::time::Duration::from_secs_f64(s)),
+        Ok(s) if (0.1..=86_400.0).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
         _ => Err(format!("`{text}` is not a number of seconds between 0.1 and 86400")),
     }
 }

@@ -233,12 +233,12 @@ async fn three_replicas_follow_one_tag_take_a_new_version_and_refuse_bad_ones() 
     for w in workers {
         w.await.unwrap();
     }
-    let failed = traffic.failed.lock().unwrap();
+    let failed = traffic.failed.lock().unwrap().clone();
     let sent = traffic.sent.load(Ordering::Relaxed);
     eprintln!("fleet: {sent} requests, {} failed", failed.len());
     assert!(failed.is_empty(), "{} of {sent} requests failed: {:?}", failed.len(), &failed[..failed.len().min(5)]);
     assert!(sent > 100, "the clients kept asking ({sent} requests)");
-    let seen = traffic.seen.lock().unwrap();
+    let seen = traffic.seen.lock().unwrap().clone();
     let allowed = [sha256(&v1), sha256(&v2)];
     assert!(seen.iter().all(|s| allowed.contains(s)), "answers came only from v1 and v2: {seen:?}");
     assert!(seen.contains(&sha256(&v2)), "clients were answered by v2");

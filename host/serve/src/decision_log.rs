@@ -161,10 +161,10 @@ impl DecisionLog {
             if st.synced >= mine {
                 return Ok(());
             }
-            if let Some((upto, e)) = &st.failed {
-                if mine <= *upto {
-                    return Err(std::io::Error::other(format!("syncing the decision log: {e}")));
-                }
+            if let Some((upto, e)) = &st.failed
+                && mine <= *upto
+            {
+                return Err(std::io::Error::other(format!("syncing the decision log: {e}")));
             }
             if st.syncing {
                 st = self.synced.wait(st).unwrap_or_else(|e| e.into_inner());
