@@ -47,8 +47,9 @@ impl Default for Limits {
     }
 }
 
-/// How often the epoch advances; deadlines are counted in these ticks.
-const TICK: Duration = Duration::from_millis(5);
+/// How often the epoch advances; deadlines are counted in these ticks, so a
+/// call that runs away is stopped within the deadline and about a tick.
+pub const TICK: Duration = Duration::from_millis(5);
 
 /// The wasmtime engine shared by every module, with its epoch ticker.
 #[derive(Clone)]
@@ -81,11 +82,24 @@ impl Runtime {
         }
         let engine = Engine::new(&config).map_err(|e| RuntimeError(format!("{e:#}")))?;
         let weak = engine.weak();
+        // The epoch follows the wall clock: the thread sleeps until the next
+        // tick is due and advances the epoch by every tick that has passed.
+        // Counting one tick per `sleep(TICK)` instead let each oversleep add
+        // up, so on a loaded machine a 1 s deadline stopped a loop after
+        // 1.08–1.3 s (tests/hostile.rs).
         std::thread::Builder::new().name("kitei-epoch".into()).spawn(move || {
+            let start = std::time::Instant::now();
+            let mut ticks: u128 = 0;
             while let Some(engine) = weak.upgrade() {
-                engine.increment_epoch();
+                let due = start.elapsed().as_nanos() / TICK.as_nanos();
+                while ticks < due {
+                    engine.increment_epoch();
+                    ticks += 1;
+                }
                 drop(engine);
-                std::thread::sleep(TICK);
+                let next = TICK.as_nanos() * (ticks + 1);
+                let now = start.elapsed().as_nanos();
+                std::thread::sleep(Duration::from_nanos(next.saturating_sub(now).min(TICK.as_nanos()) as u64));
             }
         })
         .map_err(|e| RuntimeError(format!("cannot start the epoch thread: {e}")))?;
