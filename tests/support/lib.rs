@@ -3,6 +3,7 @@
 
 pub mod hostile;
 pub mod registry;
+pub mod requests;
 
 use kitei_tools::build::{build_crate, bundled_crates, Toolchain};
 use kitei::component::{Limits, Runtime};
