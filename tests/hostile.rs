@@ -341,10 +341,11 @@ async fn hostile_modules_answer_503_over_http_and_toyama_200() {
     s.stop().await;
 }
 
-/// Latencies of sequential toyama requests while `attackers` clients keep
-/// sending requests to the looping module, until `requests` toyama answers.
-/// Returns toyama's latencies and how many attack requests ended (all 503).
-async fn toyama_under_attack(s: &Arc<Server>, attackers: usize, requests: usize) -> (Vec<Duration>, usize) {
+/// Latencies of sequential toyama and gunma requests while `attackers`
+/// clients keep sending requests to the looping module, for at least
+/// `window` and `requests` answers. Returns the latencies and how many
+/// attack requests ended (all 503).
+async fn toyama_under_attack(s: &Arc<Server>, attackers: usize, requests: usize, window: Duration) -> (Vec<Duration>, usize) {
     let stop = Arc::new(AtomicBool::new(false));
     let attacks = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
@@ -363,11 +364,14 @@ async fn toyama_under_attack(s: &Arc<Server>, attackers: usize, requests: usize)
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let mut latencies = Vec::with_capacity(requests);
+    let measuring = Instant::now();
     let gunma = json!({
         "institution": "gunma", "operation": "accounts", "at": "2023-07-03T10:00:00+09:00",
         "customer": { "accounts": [ { "id": "L1", "kind": "card_loan" } ] }, "provider": { "channel": "anser_api" }
     });
-    for i in 0..requests {
+    let mut i = 0;
+    while i < requests || measuring.elapsed() < window {
+        i += 1;
         let body = if i % 2 == 0 { toyama() } else { gunma.clone() };
         let started = Instant::now();
         let (status, v) = s.post(&body).await;
@@ -406,38 +410,42 @@ async fn other_institutions_keep_answering_while_a_looping_module_is_hit() {
     let _one_at_a_time = spinning();
     let s = Arc::new(Server::start(&dir).await);
     let started = Instant::now();
-    let (latencies, attacks) = toyama_under_attack(&s, 4, 400).await;
+    // three seconds: the first calls run inline on the async workers until
+    // the module is marked slow, later ones on the blocking pool
+    let (latencies, attacks) = toyama_under_attack(&s, 4, 400, Duration::from_secs(3)).await;
     eprintln!("under attack by 4 clients for {:?}: {attacks} attack requests (503), others {}", started.elapsed(), summary(latencies));
     assert!(attacks >= 4, "the attack ran");
     Arc::try_unwrap(s).ok().expect("no other owner").stop().await;
 }
 
 /// Part 2 of issue 13, for docs/security.md: other institutions' p50/p99
-/// over HTTP without and with a looping module being hit by `ATTACKERS`
-/// clients, same server, same run. Not an assertion on time.
+/// over HTTP without and with a looping module being hit by 1 and by 4
+/// clients, same server, same run, each phase `KITEI_ISOLATION_SECONDS`
+/// long (5 by default). Not an assertion on time.
 ///
-/// `cargo test -p kitei-tests --test hostile --release -- --ignored --nocapture isolation_latency_report`
-/// (`KITEI_ISOLATION_REQUESTS`, default 2000 per phase).
+/// `cargo test -p kitei-tests --test hostile -- --ignored --nocapture isolation_latency_report`
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a measurement for docs/security.md"]
 async fn isolation_latency_report() {
-    let requests: usize = std::env::var("KITEI_ISOLATION_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let seconds: u64 = std::env::var("KITEI_ISOLATION_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let window = Duration::from_secs(seconds);
     let dir = temp_dir("h-isolation-report", &["toyama-2023", "gunma-2023"], &["loop-in-decision"]);
+    let _one_at_a_time = spinning();
     let s = Arc::new(Server::start(&dir).await);
     // warm up: connections, instances
-    toyama_under_attack(&s, 0, 200).await;
-    let (quiet, _) = toyama_under_attack(&s, 0, requests).await;
+    toyama_under_attack(&s, 0, 200, Duration::ZERO).await;
+    let (quiet, _) = toyama_under_attack(&s, 0, 0, window).await;
     eprintln!("without attack: {}", summary(quiet));
     for attackers in [1, 4] {
         let started = Instant::now();
-        let (loud, attacks) = toyama_under_attack(&s, attackers, requests).await;
+        let (loud, attacks) = toyama_under_attack(&s, attackers, 0, window).await;
         eprintln!(
             "with {attackers} looping client(s): {} ({attacks} attack requests answered 503 in {:.1} s)",
             summary(loud),
             started.elapsed().as_secs_f64()
         );
     }
-    let (after, _) = toyama_under_attack(&s, 0, requests).await;
+    let (after, _) = toyama_under_attack(&s, 0, 0, window).await;
     eprintln!("after the attack: {}", summary(after));
     Arc::try_unwrap(s).ok().expect("no other owner").stop().await;
 }
