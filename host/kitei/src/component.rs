@@ -15,6 +15,9 @@
 //! cannot reach another module's instances, the host, or the outside world
 //! (it imports nothing). Fresh instances per call would cost an
 //! instantiation and a `configure` call each (see docs/performance.md).
+//! So calls to one module are not independent: a module can answer the same
+//! question differently the second time (`tests/hostile.rs`, the `stateful`
+//! case; docs/security.md).
 
 use crate::bindings::{self, InstitutionPolicy, InstitutionPolicyPre, INTERFACE};
 use crate::error::{DecisionError, LoadError, RuntimeError};
@@ -265,7 +268,8 @@ impl Checked {
         let mut checked = Checked { pre, runtime: runtime.clone(), sha256, metadata: m::Metadata::default(), file };
         let mut slot = checked.instantiate().map_err(|e| checked.failed(e))?;
         let policy = slot.policy.kitei_policy_policy();
-        slot.store.set_epoch_deadline(checked.ticks());
+        // the deadline `new_slot` set covers making the instance and this
+        // call: a load step ends within it, however long instantiating took
         let md = policy.call_describe(&mut slot.store).map_err(|e| checked.failed(e))?;
         checked.metadata = bindings::metadata_out(md);
         check_metadata(&checked.metadata).map_err(|message| LoadError::Metadata { file: checked.file.clone(), message })?;
@@ -274,10 +278,6 @@ impl Checked {
 
     fn failed(&self, e: wasmtime::Error) -> LoadError {
         LoadError::Failed { file: self.file.clone(), message: trap_message(&e) }
-    }
-
-    fn ticks(&self) -> u64 {
-        ticks(self.runtime.limits().deadline)
     }
 
     fn instantiate(&self) -> wasmtime::Result<Slot> {
@@ -292,7 +292,7 @@ impl Checked {
     pub fn configure(self, settings: &m::Settings, settings_source: Option<PathBuf>) -> Result<ComponentPolicy, LoadError> {
         let settings = bindings::settings_in(settings);
         let mut slot = self.instantiate().map_err(|e| self.failed(e))?;
-        let in_force = configure_slot(&mut slot, &settings, self.ticks())
+        let in_force = configure_slot(&mut slot, &settings)
             .map_err(|e| self.failed(e))?
             .map_err(|message| LoadError::Settings {
                 file: settings_source.clone().unwrap_or_else(|| self.file.clone()),
@@ -320,8 +320,9 @@ fn new_slot(runtime: &Runtime, pre: &InstitutionPolicyPre<StoreState>) -> wasmti
     Ok(Slot { store, policy })
 }
 
-fn configure_slot(slot: &mut Slot, settings: &bindings::wt::Settings, ticks: u64) -> wasmtime::Result<Result<bindings::wt::Settings, String>> {
-    slot.store.set_epoch_deadline(ticks);
+/// Configures a slot `new_slot` just made, under the deadline it set (which
+/// so covers instantiating and configuring together).
+fn configure_slot(slot: &mut Slot, settings: &bindings::wt::Settings) -> wasmtime::Result<Result<bindings::wt::Settings, String>> {
     slot.policy.kitei_policy_policy().call_configure(&mut slot.store, settings)
 }
 
@@ -369,9 +370,8 @@ impl ComponentPolicy {
             return Ok(slot);
         }
         let fail = |e: wasmtime::Error| self.failure(&e);
-        let ticks = ticks(self.runtime.limits().deadline);
         let mut slot = new_slot(&self.runtime, &self.pre).map_err(fail)?;
-        configure_slot(&mut slot, &self.settings, ticks)
+        configure_slot(&mut slot, &self.settings)
             .map_err(fail)?
             .map_err(|message| DecisionError::PolicyFailed { variant: self.info.metadata.variant.clone(), message })?;
         Ok(slot)
