@@ -1,7 +1,9 @@
 //! Shared test support: the bundled policies built once per test binary,
 //! and synthetic components for the host's refusal paths.
 
+pub mod hostile;
 pub mod registry;
+pub mod requests;
 
 use kitei_tools::build::{build_crate, bundled_crates, Toolchain};
 use kitei::component::{Limits, Runtime};

@@ -15,6 +15,9 @@
 //! cannot reach another module's instances, the host, or the outside world
 //! (it imports nothing). Fresh instances per call would cost an
 //! instantiation and a `configure` call each (see docs/performance.md).
+//! So calls to one module are not independent: a module can answer the same
+//! question differently the second time (`tests/hostile.rs`, the `stateful`
+//! case; docs/security.md).
 
 use crate::bindings::{self, InstitutionPolicy, InstitutionPolicyPre, INTERFACE};
 use crate::error::{DecisionError, LoadError, RuntimeError};
@@ -47,8 +50,9 @@ impl Default for Limits {
     }
 }
 
-/// How often the epoch advances; deadlines are counted in these ticks.
-const TICK: Duration = Duration::from_millis(5);
+/// How often the epoch advances; deadlines are counted in these ticks, so a
+/// call that runs away is stopped within the deadline and about a tick.
+pub const TICK: Duration = Duration::from_millis(5);
 
 /// The wasmtime engine shared by every module, with its epoch ticker.
 #[derive(Clone)]
@@ -81,11 +85,24 @@ impl Runtime {
         }
         let engine = Engine::new(&config).map_err(|e| RuntimeError(format!("{e:#}")))?;
         let weak = engine.weak();
+        // The epoch follows the wall clock: the thread sleeps until the next
+        // tick is due and advances the epoch by every tick that has passed.
+        // Counting one tick per `sleep(TICK)` instead let each oversleep add
+        // up, so on a loaded machine a 1 s deadline stopped a loop after
+        // 1.08–1.3 s (tests/hostile.rs).
         std::thread::Builder::new().name("kitei-epoch".into()).spawn(move || {
+            let start = std::time::Instant::now();
+            let mut ticks: u128 = 0;
             while let Some(engine) = weak.upgrade() {
-                engine.increment_epoch();
+                let due = start.elapsed().as_nanos() / TICK.as_nanos();
+                while ticks < due {
+                    engine.increment_epoch();
+                    ticks += 1;
+                }
                 drop(engine);
-                std::thread::sleep(TICK);
+                let next = TICK.as_nanos() * (ticks + 1);
+                let now = start.elapsed().as_nanos();
+                std::thread::sleep(Duration::from_nanos(next.saturating_sub(now).min(TICK.as_nanos()) as u64));
             }
         })
         .map_err(|e| RuntimeError(format!("cannot start the epoch thread: {e}")))?;
@@ -251,7 +268,8 @@ impl Checked {
         let mut checked = Checked { pre, runtime: runtime.clone(), sha256, metadata: m::Metadata::default(), file };
         let mut slot = checked.instantiate().map_err(|e| checked.failed(e))?;
         let policy = slot.policy.kitei_policy_policy();
-        slot.store.set_epoch_deadline(checked.ticks());
+        // the deadline `new_slot` set covers making the instance and this
+        // call: a load step ends within it, however long instantiating took
         let md = policy.call_describe(&mut slot.store).map_err(|e| checked.failed(e))?;
         checked.metadata = bindings::metadata_out(md);
         check_metadata(&checked.metadata).map_err(|message| LoadError::Metadata { file: checked.file.clone(), message })?;
@@ -260,10 +278,6 @@ impl Checked {
 
     fn failed(&self, e: wasmtime::Error) -> LoadError {
         LoadError::Failed { file: self.file.clone(), message: trap_message(&e) }
-    }
-
-    fn ticks(&self) -> u64 {
-        ticks(self.runtime.limits().deadline)
     }
 
     fn instantiate(&self) -> wasmtime::Result<Slot> {
@@ -278,7 +292,7 @@ impl Checked {
     pub fn configure(self, settings: &m::Settings, settings_source: Option<PathBuf>) -> Result<ComponentPolicy, LoadError> {
         let settings = bindings::settings_in(settings);
         let mut slot = self.instantiate().map_err(|e| self.failed(e))?;
-        let in_force = configure_slot(&mut slot, &settings, self.ticks())
+        let in_force = configure_slot(&mut slot, &settings)
             .map_err(|e| self.failed(e))?
             .map_err(|message| LoadError::Settings {
                 file: settings_source.clone().unwrap_or_else(|| self.file.clone()),
@@ -306,8 +320,9 @@ fn new_slot(runtime: &Runtime, pre: &InstitutionPolicyPre<StoreState>) -> wasmti
     Ok(Slot { store, policy })
 }
 
-fn configure_slot(slot: &mut Slot, settings: &bindings::wt::Settings, ticks: u64) -> wasmtime::Result<Result<bindings::wt::Settings, String>> {
-    slot.store.set_epoch_deadline(ticks);
+/// Configures a slot `new_slot` just made, under the deadline it set (which
+/// so covers instantiating and configuring together).
+fn configure_slot(slot: &mut Slot, settings: &bindings::wt::Settings) -> wasmtime::Result<Result<bindings::wt::Settings, String>> {
     slot.policy.kitei_policy_policy().call_configure(&mut slot.store, settings)
 }
 
@@ -355,9 +370,8 @@ impl ComponentPolicy {
             return Ok(slot);
         }
         let fail = |e: wasmtime::Error| self.failure(&e);
-        let ticks = ticks(self.runtime.limits().deadline);
         let mut slot = new_slot(&self.runtime, &self.pre).map_err(fail)?;
-        configure_slot(&mut slot, &self.settings, ticks)
+        configure_slot(&mut slot, &self.settings)
             .map_err(fail)?
             .map_err(|message| DecisionError::PolicyFailed { variant: self.info.metadata.variant.clone(), message })?;
         Ok(slot)

@@ -161,35 +161,57 @@ pub fn componentize(core: &[u8]) -> Result<Vec<u8>> {
         .context("encoding the component")
 }
 
+/// A guest crate compiled and turned into a component, before the host's
+/// checks: what [`build_crate`] checks and writes, and what the hostile-module
+/// tests write without checking (the checks are what they test).
+pub struct Compiled {
+    /// the component's bytes
+    pub component: Vec<u8>,
+    /// the core module cargo wrote
+    pub core_path: PathBuf,
+    /// the crate's cargo target directory
+    pub target_dir: PathBuf,
+}
+
+/// Compiles one guest crate for the wasm target, with these cargo features
+/// of the crate on, and turns the core module into a component. Progress
+/// goes to stderr.
+///
+/// # Errors
+/// Compilation or componentization failed.
+pub fn compile_crate(toolchain: &Toolchain, crate_dir: &Path, features: &[&str]) -> Result<Compiled> {
+    let info = crate_info(crate_dir)?;
+    let wasm_dir = info.target_dir.join("wasm");
+    let with = if features.is_empty() { String::new() } else { format!(" with {}", features.join(",")) };
+    eprintln!("kitei build: compiling {}{with} ({})", info.package, toolchain.describe());
+    let mut cargo = toolchain.cargo();
+    cargo.arg("--manifest-path").arg(crate_dir.join("Cargo.toml")).arg("--target-dir").arg(&wasm_dir);
+    if !features.is_empty() {
+        cargo.arg("--features").arg(features.join(","));
+    }
+    let status = cargo.status().context("starting cargo")?;
+    if !status.success() {
+        bail!("compiling `{}`{with} for {TARGET} failed ({status})", info.package);
+    }
+    let core_path = wasm_dir.join(TARGET).join("policy").join(format!("{}.wasm", info.lib_name));
+    let core = std::fs::read(&core_path).with_context(|| format!("reading `{}`", core_path.display()))?;
+    let component = componentize(&core).with_context(|| format!("componentizing `{}`", core_path.display()))?;
+    Ok(Compiled { component, core_path, target_dir: info.target_dir })
+}
+
 /// Builds one guest crate and writes its component to `out`, or to
 /// `<target>/policies/<variant>.wasm`. Progress goes to stderr.
 ///
 /// # Errors
 /// Compilation, componentization or the host's checks failed.
 pub fn build_crate(runtime: &Runtime, toolchain: &Toolchain, crate_dir: &Path, out: Option<&Path>) -> Result<PathBuf> {
-    let info = crate_info(crate_dir)?;
-    let wasm_dir = info.target_dir.join("wasm");
-    eprintln!("kitei build: compiling {} ({})", info.package, toolchain.describe());
     let started = std::time::Instant::now();
-    let status = toolchain
-        .cargo()
-        .arg("--manifest-path")
-        .arg(crate_dir.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&wasm_dir)
-        .status()
-        .context("starting cargo")?;
-    if !status.success() {
-        bail!("compiling `{}` for {TARGET} failed ({status})", info.package);
-    }
-    let core_path = wasm_dir.join(TARGET).join("policy").join(format!("{}.wasm", info.lib_name));
-    let core = std::fs::read(&core_path).with_context(|| format!("reading `{}`", core_path.display()))?;
-    let component = componentize(&core).with_context(|| format!("componentizing `{}`", core_path.display()))?;
+    let Compiled { component, core_path, target_dir } = compile_crate(toolchain, crate_dir, &[])?;
     let checked = Checked::new(runtime, &core_path, &component)?;
     let variant = checked.metadata.variant.clone();
     let dest = match out {
         Some(p) => p.to_path_buf(),
-        None => info.target_dir.join("policies").join(format!("{variant}.wasm")),
+        None => target_dir.join("policies").join(format!("{variant}.wasm")),
     };
     if let Some(parent) = dest.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("creating `{}`", parent.display()))?;
