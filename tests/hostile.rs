@@ -31,9 +31,11 @@ fn spinning() -> std::sync::MutexGuard<'static, ()> {
 }
 
 /// A call or load that runs away ends within this: the deadline, and two
-/// epoch ticks for the tick that notices and the return.
+/// epoch ticks for the tick that notices and the return — plus 20 ms for the
+/// OS to schedule the threads on a shared CI machine (measured runs end
+/// within deadline + 2 ticks: docs/security.md; the figures are printed).
 fn bound() -> Duration {
-    kitei::Limits::default().deadline + 2 * TICK
+    kitei::Limits::default().deadline + 2 * TICK + Duration::from_millis(20)
 }
 
 /// api.md's example request, for `variant`.
