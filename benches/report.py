@@ -97,7 +97,7 @@ def peers(group="peers_authorize"):
                 cells.append("—")
         for h in others:
             ok = "component" in vals and h in vals
-            cells.append(f"{vals['component'] / vals[h]:.2f}" if ok else "—")
+            cells.append(f"{vals['component'] / vals[h]:.3g}" if ok else "—")
         print("| " + " | ".join(cells) + " |")
 
 
