@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns criterion's estimates (target/criterion) into the markdown tables of
 docs/performance.md: median and median absolute deviation per benchmark, and
-the component / native ratio where both were measured in the same run."""
+the component / native ratio where both were measured in the same run; first
+the peers table (`cargo bench -p kitei-peers`), kitei beside Cedar and Rego."""
 import json
 import os
 import sys
@@ -66,6 +67,41 @@ def flat(group):
             print(f"| {b} | {fmt(m)} (± {fmt(mad)}) |")
 
 
+PEERS = ["component", "native", "cedar", "rego", "rego-rvm"]
+
+
+def peers(group="peers_authorize"):
+    """kitei (the component) beside each peer on the same requests: medians,
+    MADs, and kitei's time as a fraction of each other's (below 1: kitei
+    is faster)."""
+    base = os.path.join(root, group)
+    if not os.path.isdir(base):
+        return
+    hows = [h for h in PEERS if os.path.isdir(os.path.join(base, h))]
+    others = [h for h in hows if h != "component"]
+    params = sorted({p for h in hows for p in os.listdir(os.path.join(base, h)) if p != "report"}, key=int)
+    print(f"\n**{group}** (toyama-2023 `authorize`)\n")
+    head = ["accounts"] + [f"{'kitei component' if h == 'component' else h} median (± MAD)" for h in hows]
+    head += [f"kitei / {h}" for h in others]
+    print("| " + " | ".join(head) + " |")
+    print("|---" * len(head) + "|")
+    for p in params:
+        vals, cells = {}, [p]
+        for h in hows:
+            d = os.path.join(base, h, p)
+            if os.path.isdir(os.path.join(d, "new")):
+                m, mad = estimate(d)
+                vals[h] = m
+                cells.append(f"{fmt(m)} (± {fmt(mad)})")
+            else:
+                cells.append("—")
+        for h in others:
+            ok = "component" in vals and h in vals
+            cells.append(f"{vals['component'] / vals[h]:.3g}" if ok else "—")
+        print("| " + " | ".join(cells) + " |")
+
+
+peers()
 for op in ["eligibility", "accounts", "authorize", "liability", "incident"]:
     table(f"decide_{op}", "variant")
 for op in ["eligibility", "authorize"]:
