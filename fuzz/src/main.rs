@@ -149,14 +149,14 @@ fn supervise(args: &Args, target: Target, seed: u64, seconds: f64) -> Result<Rep
         child.wait().map_err(|e| e.to_string())?
     };
     let elapsed = started.elapsed().as_secs_f64();
-    if let Some(Said::Done(runs, accepted)) = said {
-        if status.success() {
-            let line = format!(
-                "fuzz {name}: {runs} runs ({accepted} past the parser) in {elapsed:.1} s ({:.0}/s), 0 crashes",
-                runs as f64 / elapsed
-            );
-            return Ok(Report { clean: true, line });
-        }
+    if let Some(Said::Done(runs, accepted)) = said
+        && status.success()
+    {
+        let line = format!(
+            "fuzz {name}: {runs} runs ({accepted} past the parser) in {elapsed:.1} s ({:.0}/s), 0 crashes",
+            runs as f64 / elapsed
+        );
+        return Ok(Report { clean: true, line });
     }
     if finished && status.code() == Some(2) {
         return Ok(Report { clean: false, line: format!("fuzz {name}: could not start (the reason is above)") });
@@ -262,7 +262,7 @@ fn make(target: Target, rng: &mut Rng, seeds: &[Vec<u8>], dict: &Dictionary) -> 
                 // bytes from nowhere, sometimes after a wasm header
                 let mut out = if target == Target::Module && rng.one_in(2) { base[..base.len().min(8)].to_vec() } else { Vec::new() };
                 let n = rng.size(4096);
-                out.extend((0..n).map(|_| rng.next() as u8));
+                out.extend((0..n).map(|_| rng.bits() as u8));
                 out
             }
             (Target::Module, 0..=6) => mutate::component(rng, &input, seeds, dict),
@@ -328,7 +328,7 @@ fn child(args: &Args, target: Target) -> Result<bool, String> {
                 return Ok(false);
             }
             case += 1;
-            if args.record.is_some() || last_report.elapsed() > Duration::from_millis(50) || case % 256 == 0 {
+            if args.record.is_some() || last_report.elapsed() > Duration::from_millis(50) || case.is_multiple_of(256) {
                 let _ = writeln!(out, "progress {case}");
                 let _ = out.flush();
                 last_report = Instant::now();
