@@ -20,9 +20,19 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<FixedOffset>> {
         .and_then(|n| n.and_local_timezone(jst()).single())
 }
 
-/// A time as the contract carries it.
+/// A time as the contract carries it. A leap second (`23:59:60`, which
+/// chrono keeps as `23:59:59` with 10⁹ nanoseconds or more) is carried as
+/// the start of the next second, as Unix time counts it: a component
+/// computes with nanoseconds since the epoch and so reads it that way, and
+/// the same variant linked natively must read the same instant (the fuzzer
+/// found a token answer one second apart).
 pub(crate) fn to_timestamp(t: DateTime<FixedOffset>) -> Timestamp {
-    Timestamp { seconds: t.timestamp(), nanos: t.timestamp_subsec_nanos(), offset_seconds: t.offset().local_minus_utc() }
+    let (mut seconds, mut nanos) = (t.timestamp(), t.timestamp_subsec_nanos());
+    if nanos >= 1_000_000_000 {
+        seconds += 1;
+        nanos -= 1_000_000_000;
+    }
+    Timestamp { seconds, nanos, offset_seconds: t.offset().local_minus_utc() }
 }
 
 /// The contract's time as a date-time in its own offset.
@@ -39,4 +49,16 @@ pub(crate) fn instant_in_range(t: &Timestamp) -> bool {
 /// RFC 3339 as answers write it.
 pub(crate) fn rfc3339(t: &DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leap_second_is_carried_as_the_next_second() {
+        let leap = to_timestamp(parse_timestamp("2023-12-31T23:59:60.5Z").unwrap());
+        let next = to_timestamp(parse_timestamp("2024-01-01T00:00:00.5Z").unwrap());
+        assert_eq!((leap.seconds, leap.nanos), (next.seconds, next.nanos));
+    }
 }
