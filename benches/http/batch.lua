@@ -11,10 +11,4 @@ local items = {}
 for i = 1, n do items[i] = one end
 wrk.body = "[" .. table.concat(items, ",") .. "]"
 
-local failed = 0
-response = function(status, headers, body)
-  if status ~= 200 then failed = failed + 1 end
-end
-done = function(summary, latency, requests)
-  io.write(string.format("non-200: %d\n", failed))
-end
+dofile("benches/http/count.lua")

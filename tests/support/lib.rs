@@ -2,6 +2,7 @@
 //! and synthetic components for the host's refusal paths.
 
 pub mod hostile;
+pub mod process;
 pub mod registry;
 pub mod requests;
 

@@ -6,62 +6,27 @@
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
+use kitei_tests::process::Served;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const EXAMPLE: &str = include_str!("../../../examples/01-toyama-authorize.json");
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(policies: &Path, log: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kitei"))
-            .args(["serve", "--allow-unsigned", "--addr", "127.0.0.1:0", "--decision-log-sync", "batch"])
-            .arg("--decision-log-max-bytes")
-            .arg("200000")
-            .arg("--policies")
-            .arg(policies)
-            .arg("--decision-log")
-            .arg(log)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("kitei serve starts");
-        let stderr = child.stderr.take().expect("piped");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(addr) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(addr.trim().to_string());
-                }
-            }
-        });
-        let base = rx.recv_timeout(Duration::from_secs(30)).expect("kitei serve listens");
-        Server { child, base }
-    }
-
-    async fn ready(&self) {
-        let start = Instant::now();
-        while reqwest::get(format!("{}/readyz", self.base)).await.map(|r| r.status() != 200).unwrap_or(true) {
-            assert!(start.elapsed() < Duration::from_secs(60), "ready in time");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn server(policies: &Path, log: &Path) -> Served {
+    let args: [&OsStr; 8] = [
+        "--allow-unsigned".as_ref(),
+        "--decision-log-sync".as_ref(),
+        "batch".as_ref(),
+        "--decision-log-max-bytes".as_ref(),
+        "200000".as_ref(),
+        "--policies".as_ref(),
+        policies.as_os_str(),
+        "--decision-log".as_ref(),
+    ];
+    Served::start(Path::new(env!("CARGO_BIN_EXE_kitei")), args.into_iter().chain([log.as_os_str()]))
 }
 
 /// A distinct request body: the example with its own account id.
@@ -123,14 +88,13 @@ async fn every_acknowledged_decision_survives_a_kill_9() {
     let log = dir.join("decisions.jsonl");
     let acked = Arc::new(Mutex::new(BTreeSet::new()));
 
-    let mut server = Server::start(&policies, &log);
+    let mut server = server(&policies, &log);
     server.ready().await;
     let stop = Arc::new(AtomicBool::new(false));
     let workers = clients(server.base.clone(), stop.clone(), acked.clone(), "before");
     tokio::time::sleep(Duration::from_millis(2500)).await;
     // SIGKILL mid-stream: no shutdown, no flush
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    server.kill_9();
     tokio::time::sleep(Duration::from_millis(200)).await;
     stop.store(true, Ordering::Relaxed);
     for w in workers {
@@ -140,7 +104,7 @@ async fn every_acknowledged_decision_survives_a_kill_9() {
     assert!(before > 100, "clients were answered before the kill ({before})");
 
     // restart on the same log; answer more
-    let server = Server::start(&policies, &log);
+    let server = self::server(&policies, &log);
     server.ready().await;
     let stop = Arc::new(AtomicBool::new(false));
     let workers = clients(server.base.clone(), stop.clone(), acked.clone(), "after");

@@ -7,12 +7,11 @@
 //! takes either, each says why in `GET /v1/policies`.
 
 use kitei_oci::{Client, ClientOptions, Reference};
+use kitei_tests::process::Served;
 use kitei_tests::registry::TestRegistry;
 use kitei_tests::{policies, sidecar, signing_key, trust_toml, with_custom_section};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -32,73 +31,21 @@ fn request() -> Value {
     })
 }
 
-/// One `kitei serve` process; killed by its pid when dropped.
-struct Replica {
-    child: Child,
-    base: String,
-    log: Arc<Mutex<Vec<String>>>,
+/// One replica: a `kitei serve` following `source`, keeping its modules in
+/// `dir/policies`, or with `private`, in the directory it makes when given
+/// only sources.
+fn replica(dir: &Path, trust: &Path, source: &str, private: bool) -> Served {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut args: Vec<std::ffi::OsString> = vec!["--poll-interval".into(), POLL.as_secs_f64().to_string().into()];
+    if !private {
+        args.extend(["--policies".into(), dir.join("policies").into_os_string()]);
+    }
+    args.extend(["--trust".into(), trust.as_os_str().to_owned(), "--sequence-floor".into(), dir.join("floor.json").into_os_string()]);
+    args.extend(["--source".into(), source.into()]);
+    Served::start(Path::new(env!("CARGO_BIN_EXE_kitei")), args)
 }
 
-impl Replica {
-    /// A replica keeping its modules in `dir/policies`, or with `private`,
-    /// in the directory `kitei serve` makes when given only sources.
-    fn start(dir: &Path, trust: &Path, source: &str, private: bool) -> Replica {
-        std::fs::create_dir_all(dir).unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_kitei"));
-        command.args(["serve", "--addr", "127.0.0.1:0", "--poll-interval"]).arg(POLL.as_secs_f64().to_string());
-        if !private {
-            command.arg("--policies").arg(dir.join("policies"));
-        }
-        let mut child = command
-            .arg("--trust")
-            .arg(trust)
-            .arg("--sequence-floor")
-            .arg(dir.join("floor.json"))
-            .args(["--source", source])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("kitei serve starts");
-        let stderr = child.stderr.take().expect("piped");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let lines = log.clone();
-        // keeps draining the log, so the server never blocks on a full pipe
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(addr) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(addr.trim().to_string());
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let base = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("kitei serve did not listen: {:?}", log.lock().unwrap()));
-        Replica { child, base, log }
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-}
-
-impl Drop for Replica {
-    /// SIGTERM (a graceful stop), SIGKILL after 10 s.
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn policies_of(http: &reqwest::Client, r: &Replica) -> Value {
+async fn policies_of(http: &reqwest::Client, r: &Served) -> Value {
     http.get(format!("{}/v1/policies", r.base)).send().await.unwrap().json().await.unwrap()
 }
 
@@ -107,7 +54,7 @@ fn serving(policies: &Value, variant: &str) -> Option<String> {
 }
 
 /// Waits until every replica serves `sha` for gunma-2023; returns how long each took.
-async fn all_serve(http: &reqwest::Client, fleet: &[Replica], sha: &str, since: Instant) -> Vec<Duration> {
+async fn all_serve(http: &reqwest::Client, fleet: &[Served], sha: &str, since: Instant) -> Vec<Duration> {
     let mut took = Vec::new();
     for r in fleet {
         loop {
@@ -181,11 +128,11 @@ async fn three_replicas_follow_one_tag_take_a_new_version_and_refuse_bad_ones() 
     let sig1 = sidecar(&v1, &gunma, 1);
     oci.push(&tag, &v1, Some(&sig1)).await.unwrap();
 
-    let fleet: Vec<Replica> = (0..3)
+    let fleet: Vec<Served> = (0..3)
         .map(|i| {
             let dir: PathBuf = tmp.join(format!("replica-{i}"));
             // the third keeps no directory of its own (--source alone)
-            Replica::start(&dir, &trust, &tag.to_string(), i == 2)
+            replica(&dir, &trust, &tag.to_string(), i == 2)
         })
         .collect();
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();

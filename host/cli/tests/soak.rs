@@ -8,22 +8,14 @@
 use kitei_tests::{policies, signing_key, statement, trust_toml, with_custom_section};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use kitei_tests::process::Served;
+use std::ffi::OsStr;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const EXAMPLE: &str = include_str!("../../../examples/01-toyama-authorize.json");
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -71,33 +63,10 @@ async fn a_minute_of_requests_while_the_directory_churns() {
     good.lock().unwrap().insert(kitei::component::sha256_hex(&original));
     put(&dir, &original, Some(&sidecar(&original, &key, 1)));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kitei"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--trust"])
-        .arg(tmp.join("trust.toml"))
-        .arg("--policies")
-        .arg(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kitei serve starts");
-    let pid = child.id();
-    let stderr = child.stderr.take().unwrap();
-    let server = Server(child);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(addr) = line.split("listening on ").nth(1) {
-                let _ = tx.send(addr.trim().to_string());
-            }
-        }
-    });
-    let base = rx.recv_timeout(Duration::from_secs(30)).expect("listening");
-    let start = Instant::now();
-    while reqwest::get(format!("{base}/readyz")).await.map(|r| r.status() != 200).unwrap_or(true) {
-        assert!(start.elapsed() < Duration::from_secs(60));
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let trust = tmp.join("trust.toml");
+    let server = Served::start(Path::new(env!("CARGO_BIN_EXE_kitei")), [OsStr::new("--trust"), trust.as_os_str(), OsStr::new("--policies"), dir.as_os_str()]);
+    server.ready().await;
+    let (pid, base) = (server.pid(), server.base.clone());
 
     let stop = Arc::new(AtomicBool::new(false));
     let sent = Arc::new(AtomicU64::new(0));
