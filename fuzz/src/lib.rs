@@ -35,16 +35,9 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every bundled variant crate's rules by variant id, to run natively beside
-/// its component (the same list as tests/support's `NATIVE`; [`Context::new`]
-/// refuses a policy directory with a variant missing here).
-pub const NATIVE: [(&str, &kitei_sdk::Policy); 6] = [
-    ("akita-notice", &kitei_policy_akita_notice::POLICY),
-    ("gunma-2019", &kitei_policy_gunma_2019::POLICY),
-    ("gunma-2023", &kitei_policy_gunma_2023::POLICY),
-    ("koza-renkei-2020", &kitei_policy_koza_renkei_2020::POLICY),
-    ("rokin-2019", &kitei_policy_rokin_2019::POLICY),
-    ("toyama-2023", &kitei_policy_toyama_2023::POLICY),
-];
+/// its component ([`Context::new`] refuses a policy directory with a variant
+/// missing here).
+pub use kitei_tests::NATIVE;
 
 /// A fuzz target: what kind of input it reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
