@@ -210,7 +210,22 @@ impl Case {
         }
         put(&mut incident, "institution_at_fault", self.institution_at_fault);
         insert_nonempty(&mut o, "incident", incident);
-        Value::Object(o)
+        sorted(Value::Object(o))
+    }
+}
+
+/// `v` with every object's keys in sorted order, whichever map serde_json
+/// was built with: a crate elsewhere in the build (cedar-policy) turns on
+/// its `preserve_order`, which would otherwise change the reports' text.
+fn sorted(v: Value) -> Value {
+    match v {
+        Value::Object(o) => {
+            let mut entries: Vec<(String, Value)> = o.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+        other => other,
     }
 }
 
