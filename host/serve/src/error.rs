@@ -24,6 +24,8 @@ pub enum ServeError {
     Body(String),
     #[error("decision task failed: {0}")]
     Internal(String),
+    #[error("bad query: {0}")]
+    BadQuery(String),
     #[error("no such endpoint `{0}`")]
     NoRoute(String),
     #[error("cannot write the decision log: {0}")]
@@ -40,6 +42,7 @@ impl ServeError {
             ServeError::NotReady(_) => "not_ready",
             ServeError::Body(_) => "bad_body",
             ServeError::Internal(_) => "internal",
+            ServeError::BadQuery(_) => "bad_query",
             ServeError::NoRoute(_) => "not_found",
             ServeError::Log(_) => "decision_log_failed",
         }
@@ -54,6 +57,7 @@ impl ServeError {
             ServeError::NotReady(_) => 503,
             ServeError::Body(_) => 400,
             ServeError::Internal(_) => 500,
+            ServeError::BadQuery(_) => 400,
             ServeError::NoRoute(_) => 404,
             ServeError::Log(_) => 503,
         };

@@ -1,7 +1,7 @@
 //! The service's routes, testable without a port (`tower::ServiceExt::oneshot`).
 
 use super::state::AppState;
-use super::{decisions, status};
+use super::{decisions, explorer, review, status};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -11,6 +11,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/decisions", post(decisions::decide))
         .route("/v1/decisions/batch", post(decisions::batch))
         .route("/v1/policies", get(status::policies))
+        .route("/v1/matrix", get(review::matrix))
+        .route("/v1/diff", get(review::diff))
+        .route("/", get(explorer::index))
+        .route("/explorer/{file}", get(explorer::file))
         .route("/healthz", get(status::healthz))
         .route("/readyz", get(status::readyz))
         .route("/metrics", get(status::metrics))

@@ -4,6 +4,7 @@
 use super::decision_log::DecisionLog;
 use super::limits::HttpLimits;
 use super::metrics::Metrics;
+use super::review::Reviews;
 use super::source::{SourceConfig, SourceStatus, Sources};
 use kitei::component::Runtime;
 use kitei::trust::Trust;
@@ -30,6 +31,7 @@ struct Inner {
     trust: Option<Arc<Trust>>,
     sources: Arc<Sources>,
     slow: SlowModules,
+    reviews: Reviews,
 }
 
 /// Modules (by sha256) that ran out of time lately, with when that ends.
@@ -78,6 +80,7 @@ impl AppState {
                 trust: None,
                 sources: Arc::default(),
                 slow: SlowModules::default(),
+                reviews: Reviews::default(),
             }),
         }
     }
@@ -152,6 +155,11 @@ impl AppState {
     /// Modules whose calls run on the blocking pool for a while.
     pub fn slow_modules(&self) -> &SlowModules {
         &self.inner.slow
+    }
+
+    /// Comparisons made for `/v1/diff` and `/v1/matrix`.
+    pub(crate) fn reviews(&self) -> &Reviews {
+        &self.inner.reviews
     }
 
     pub(crate) fn sources(&self) -> &Sources {

@@ -88,5 +88,10 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 
 /// Any other path: a JSON 404.
 pub async fn no_route(uri: Uri) -> Response {
-    ServeError::NoRoute(uri.path().to_string()).into_response()
+    not_found(uri.path())
+}
+
+/// A JSON 404 naming the path.
+pub fn not_found(path: &str) -> Response {
+    ServeError::NoRoute(path.to_string()).into_response()
 }

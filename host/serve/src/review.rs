@@ -1,0 +1,139 @@
+//! `GET /v1/matrix` and `GET /v1/diff`: the reviewer's views of the modules
+//! serving now, as `kitei matrix` and `kitei diff --format json` print them.
+//!
+//! A comparison runs thousands of decisions (about half a second), so it runs
+//! on the blocking pool, one at a time, and its JSON is kept by the modules'
+//! sha256 and the time asked about: the same question costs one comparison.
+
+use super::error::ServeError;
+use super::state::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use kitei::DecisionError;
+use kitei_tools::diff;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// How many rendered comparisons are kept.
+const KEPT: usize = 64;
+
+/// Comparisons already made, and the one-at-a-time gate.
+pub struct Reviews {
+    kept: Mutex<HashMap<String, Arc<str>>>,
+    gate: tokio::sync::Semaphore,
+}
+
+impl Default for Reviews {
+    fn default() -> Self {
+        Reviews { kept: Mutex::default(), gate: tokio::sync::Semaphore::new(1) }
+    }
+}
+
+impl Reviews {
+    /// The JSON kept under `key`, or made by `make` on the blocking pool.
+    async fn get_or_make(
+        &self,
+        key: String,
+        make: impl FnOnce() -> Result<String, ServeError> + Send + 'static,
+    ) -> Result<Arc<str>, ServeError> {
+        if let Some(json) = self.kept.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(json.clone());
+        }
+        let _turn = self.gate.acquire().await.map_err(|e| ServeError::Internal(e.to_string()))?;
+        if let Some(json) = self.kept.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(json.clone());
+        }
+        let json: Arc<str> = tokio::task::spawn_blocking(make)
+            .await
+            .map_err(|e| ServeError::Internal(e.to_string()))??
+            .into();
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= KEPT {
+            kept.clear();
+        }
+        kept.insert(key, json.clone());
+        Ok(json)
+    }
+}
+
+/// The time a view is for: `at`, or [`diff::DEFAULT_AT`].
+fn at(query: Option<&str>) -> Result<(String, chrono::DateTime<chrono::FixedOffset>), ServeError> {
+    let text = query.unwrap_or(diff::DEFAULT_AT);
+    let t = kitei::time::parse_timestamp(text).ok_or_else(|| {
+        ServeError::BadQuery(format!("`at`: invalid timestamp `{text}`, expected RFC 3339 such as {}", diff::DEFAULT_AT))
+    })?;
+    Ok((t.to_rfc3339(), t))
+}
+
+/// A query string that does not fit: named, as JSON like every error.
+fn bad_query(e: QueryRejection) -> ServeError {
+    ServeError::BadQuery(e.body_text())
+}
+
+fn json(body: Arc<str>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// `GET /v1/matrix` parameters.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixQuery {
+    /// the time the canonical requests are for (RFC 3339; default 2024-04-01T10:00:00+09:00)
+    at: Option<String>,
+}
+
+/// Every variant serving now, rule by rule: each cell is the module's own
+/// answer to a canonical request, with the clauses it cites.
+pub async fn matrix(State(state): State<AppState>, q: Result<Query<MatrixQuery>, QueryRejection>) -> Result<Response, ServeError> {
+    let Query(q) = q.map_err(bad_query)?;
+    let (at_text, at) = at(q.at.as_deref())?;
+    let registry = state.registry();
+    if registry.policies().is_empty() {
+        return Err(ServeError::NotReady(state.policies_dir().display().to_string()));
+    }
+    let mut key: Vec<&str> = registry.policies().iter().map(|p| p.info().sha256.as_str()).collect();
+    key.sort_unstable();
+    let key = format!("matrix {at_text} {}", key.join(" "));
+    let body = state
+        .reviews()
+        .get_or_make(key, move || {
+            let m = diff::matrix::matrix(registry.policies(), at).map_err(|e| ServeError::Internal(e.to_string()))?;
+            diff::render_matrix(&m, diff::Format::Json).map_err(|e| ServeError::Internal(e.to_string()))
+        })
+        .await?;
+    Ok(json(body))
+}
+
+/// `GET /v1/diff` parameters.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffQuery {
+    /// the old variant (`gunma-2019`)
+    old: String,
+    /// the new variant (`gunma-2023`)
+    new: String,
+    /// the time the generated requests are for (RFC 3339; default 2024-04-01T10:00:00+09:00)
+    at: Option<String>,
+}
+
+/// The behavioural difference of two variants serving now (the 新旧対比表):
+/// every class of generated requests they answer differently, and every
+/// clause whose text changed.
+pub async fn diff(State(state): State<AppState>, q: Result<Query<DiffQuery>, QueryRejection>) -> Result<Response, ServeError> {
+    let Query(q) = q.map_err(bad_query)?;
+    let (at_text, at) = at(q.at.as_deref())?;
+    let registry = state.registry();
+    let find = |v: &str| registry.variant(v).cloned().ok_or_else(|| ServeError::Decision(DecisionError::UnknownVariant(v.to_string())));
+    let (old, new) = (find(&q.old)?, find(&q.new)?);
+    let key = format!("diff {at_text} {} {}", old.info().sha256, new.info().sha256);
+    let body = state
+        .reviews()
+        .get_or_make(key, move || {
+            let report = diff::compare(old.as_ref(), new.as_ref(), at).map_err(|e| ServeError::Internal(e.to_string()))?;
+            diff::render(&report, diff::Format::Json).map_err(|e| ServeError::Internal(e.to_string()))
+        })
+        .await?;
+    Ok(json(body))
+}
