@@ -32,6 +32,8 @@ pub mod answer;
 mod bindings;
 pub mod component;
 pub mod error;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod policy;
 pub mod question;
 pub mod registry;

@@ -15,7 +15,7 @@ use kitei_sdk::request::{blank, function_flag};
 use kitei_sdk::types as m;
 use kitei_sdk::types::{AccountFlags, AccountKind, Channel, ConsentFlags, Function, IncidentKind, LossEvent, Segment};
 
-mod json;
+pub(crate) mod json;
 
 /// Which policy a question is for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

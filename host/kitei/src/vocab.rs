@@ -12,6 +12,9 @@ pub trait Wire: Sized + Copy + PartialEq + 'static {
     /// What the JSON calls this type, for error messages.
     const WHAT: &'static str;
 
+    /// The type's name in the OpenAPI document (`AccountKind`).
+    const NAME: &'static str;
+
     /// Every value, in the contract's order.
     fn all() -> &'static [Self];
 
@@ -41,9 +44,10 @@ fn leak_names(rust_names: &[&str]) -> Vec<&'static str> {
 }
 
 macro_rules! wire {
-    (impl $ty:ty, $what:expr, $all:expr, [$($case:ident),+]) => {
+    (impl $ty:ty, $name:expr, $what:expr, $all:expr, [$($case:ident),+]) => {
         impl Wire for $ty {
             const WHAT: &'static str = $what;
+            const NAME: &'static str = $name;
             fn all() -> &'static [Self] {
                 &$all
             }
@@ -54,7 +58,7 @@ macro_rules! wire {
         }
     };
     ($ty:ident $what:literal { $($case:ident),+ $(,)? }) => {
-        wire!(impl m::$ty, m::$ty::WHAT, m::$ty::ALL, [$($case),+]);
+        wire!(impl m::$ty, stringify!($ty), m::$ty::WHAT, m::$ty::ALL, [$($case),+]);
     };
 }
 
@@ -97,4 +101,4 @@ impl OperationName {
     }
 }
 
-wire!(impl OperationName, "operation", OperationName::ALL, [Describe, Eligibility, Accounts, Authorize, Token, Liability, Incident]);
+wire!(impl OperationName, "Operation", "operation", OperationName::ALL, [Describe, Eligibility, Accounts, Authorize, Token, Liability, Incident]);

@@ -41,6 +41,7 @@ fn asset(name: &str) -> Response {
 }
 
 /// `GET /`: the explorer.
+#[utoipa::path(get, path = "/", tag = "operations", responses((status = 200, description = "the explorer: a page for reviewers over this API", content_type = "text/html", body = String)))]
 pub async fn index() -> Response {
     asset("index.html")
 }

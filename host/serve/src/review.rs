@@ -77,8 +77,9 @@ fn json(body: Arc<str>) -> Response {
 }
 
 /// `GET /v1/matrix` parameters.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MatrixQuery {
     /// the time the canonical requests are for (RFC 3339; default 2024-04-01T10:00:00+09:00)
     at: Option<String>,
@@ -86,6 +87,11 @@ pub struct MatrixQuery {
 
 /// Every variant serving now, rule by rule: each cell is the module's own
 /// answer to a canonical request, with the clauses it cites.
+#[utoipa::path(get, path = "/v1/matrix", tag = "review", params(MatrixQuery), responses(
+    (status = 200, description = "the matrix (as `kitei matrix --format json`)", body = kitei_tools::diff::matrix::Matrix),
+    (status = 400, description = "a query parameter that does not fit (`bad_query`)", body = super::openapi::ErrorBody),
+    (status = 503, description = "no policies loaded (`not_ready`)", body = super::openapi::ErrorBody),
+))]
 pub async fn matrix(State(state): State<AppState>, q: Result<Query<MatrixQuery>, QueryRejection>) -> Result<Response, ServeError> {
     let Query(q) = q.map_err(bad_query)?;
     let (at_text, at) = at(q.at.as_deref())?;
@@ -107,8 +113,9 @@ pub async fn matrix(State(state): State<AppState>, q: Result<Query<MatrixQuery>,
 }
 
 /// `GET /v1/diff` parameters.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DiffQuery {
     /// the old variant (`gunma-2019`)
     old: String,
@@ -121,6 +128,11 @@ pub struct DiffQuery {
 /// The behavioural difference of two variants serving now (the 新旧対比表):
 /// every class of generated requests they answer differently, and every
 /// clause whose text changed.
+#[utoipa::path(get, path = "/v1/diff", tag = "review", params(DiffQuery), responses(
+    (status = 200, description = "the report (as `kitei diff --format json`)", body = kitei_tools::diff::Report),
+    (status = 400, description = "a query parameter that does not fit (`bad_query`)", body = super::openapi::ErrorBody),
+    (status = 404, description = "no such variant serving (`unknown_variant`)", body = super::openapi::ErrorBody),
+))]
 pub async fn diff(State(state): State<AppState>, q: Result<Query<DiffQuery>, QueryRejection>) -> Result<Response, ServeError> {
     let Query(q) = q.map_err(bad_query)?;
     let (at_text, at) = at(q.at.as_deref())?;

@@ -1,7 +1,7 @@
 //! The service's routes, testable without a port (`tower::ServiceExt::oneshot`).
 
 use super::state::AppState;
-use super::{decisions, explorer, review, status};
+use super::{decisions, explorer, openapi, review, status};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -13,6 +13,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/policies", get(status::policies))
         .route("/v1/matrix", get(review::matrix))
         .route("/v1/diff", get(review::diff))
+        .route("/openapi.json", get(openapi::document))
         .route("/", get(explorer::index))
         .route("/explorer/{file}", get(explorer::file))
         .route("/healthz", get(status::healthz))

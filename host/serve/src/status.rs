@@ -13,11 +13,16 @@ use axum::Json;
 use serde_json::{json, Value};
 
 /// Alive: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "alive", body = super::openapi::Health)))]
 pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// Ready once the policy directory has loaded; 503 before.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+    (status = 200, description = "the policies have loaded (some may have been refused: see /v1/policies)", body = super::openapi::Ready),
+    (status = 503, description = "not loaded yet (`not_ready`)", body = super::openapi::ErrorBody),
+))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     if state.is_ready() {
         let r = state.registry();
@@ -49,6 +54,14 @@ struct Signed<'a> {
     signed_at: &'a str,
 }
 
+/// Names every field of [`Listed`] and [`Signed`]: a new one is a compile
+/// error until `openapi::PolicyList` describes it.
+#[allow(dead_code)]
+fn fields(l: &Listed<'_>, s: &Signed<'_>) {
+    let Listed { summary: _, in_force_today: _, sha256: _, source: _, settings_source: _, idle_instances: _, signature: _ } = l;
+    let Signed { key: _, sequence: _, signed_at: _ } = s;
+}
+
 fn policy_json(p: &dyn LoadedPolicy, today: chrono::NaiveDate) -> Listed<'_> {
     let info = p.info();
     Listed {
@@ -67,6 +80,7 @@ fn policy_json(p: &dyn LoadedPolicy, today: chrono::NaiveDate) -> Listed<'_> {
 }
 
 /// Every variant serving now and every file refused, with its reason.
+#[utoipa::path(get, path = "/v1/policies", tag = "review", responses((status = 200, description = "the variants serving now", body = super::openapi::PolicyList)))]
 pub async fn policies(State(state): State<AppState>) -> Json<Value> {
     let r = state.registry();
     let today = chrono::Utc::now().with_timezone(&jst()).date_naive();
@@ -81,6 +95,7 @@ pub async fn policies(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// Prometheus text exposition.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text exposition 0.0.4", content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics().render(&state.registry()))
         .into_response()

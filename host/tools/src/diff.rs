@@ -35,6 +35,12 @@ pub use load::{common_settings, load_module};
 
 use kitei::{DecisionError, LoadError};
 
+/// A group's example: a decision request naming the old variant.
+#[cfg(feature = "openapi")]
+pub(crate) fn example_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::Ref::from_schema_name("DecisionRequest").into()
+}
+
 /// Limits for a batch of thousands of decisions: the serving deadline
 /// (100 ms a call) is for one request; a comparison on a loaded machine can
 /// see a thread descheduled that long, which must not abort it. The memory

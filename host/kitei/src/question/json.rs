@@ -37,10 +37,14 @@ impl<'de> Deserialize<'de> for Ts {
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DecisionRequest))]
 struct Raw {
     institution: Option<String>,
     variant: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<OperationName>))]
     operation: W<OperationName>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
     at: Option<Ts>,
     #[serde(default)]
     customer: RawCustomer,
@@ -50,6 +54,7 @@ struct Raw {
     consent: RawConsent,
     #[serde(default)]
     service: RawService,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::Function>))]
     function: Option<W<m::Function>>,
     account_ids: Option<Vec<String>>,
     #[serde(default)]
@@ -58,7 +63,10 @@ struct Raw {
 
 #[derive(serde::Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Customer))]
 struct RawCustomer {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::Segment>))]
     segment: Option<W<m::Segment>>,
     #[serde(default)]
     internet_banking_contract: bool,
@@ -70,8 +78,11 @@ struct RawCustomer {
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Account))]
 struct RawAccount {
     id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::AccountKind>))]
     kind: W<m::AccountKind>,
     #[serde(default)]
     general_account: bool,
@@ -87,6 +98,8 @@ struct RawAccount {
 
 #[derive(serde::Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Provider))]
 struct RawProvider {
     #[serde(default)]
     id: String,
@@ -94,6 +107,7 @@ struct RawProvider {
     designated: bool,
     #[serde(default)]
     contract: bool,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::Channel>))]
     channel: Option<W<m::Channel>>,
     #[serde(default)]
     via_chained: bool,
@@ -101,20 +115,28 @@ struct RawProvider {
 
 #[derive(serde::Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Consent))]
 struct RawConsent {
     #[serde(default)]
     agreed_to_terms: bool,
     #[serde(default)]
     api_auth_completed: bool,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
     authenticated_at: Option<Ts>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
     last_access_at: Option<Ts>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
     registered_at: Option<Ts>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_list::<m::Function>))]
     authorized_functions: Vec<W<m::Function>>,
 }
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Service))]
 struct RawService {
     #[serde(default = "yes")]
     internet_banking_open: bool,
@@ -134,11 +156,27 @@ fn yes() -> bool {
 
 #[derive(serde::Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Incident))]
 struct RawIncident {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::IncidentKind>))]
     kind: Option<W<m::IncidentKind>>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::LossEvent>))]
     loss_event: Option<W<m::LossEvent>>,
     #[serde(default)]
     institution_at_fault: bool,
+}
+
+/// The request's schema, derived from the structs above.
+#[cfg(feature = "openapi")]
+pub(crate) fn request_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    <Raw as utoipa::PartialSchema>::schema()
+}
+
+/// The schemas the request's refers to.
+#[cfg(feature = "openapi")]
+pub(crate) fn request_schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+    <Raw as utoipa::ToSchema>::schemas(schemas);
 }
 
 fn invalid(msg: &str) -> DecisionError {

@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// A module as the report names it.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Module))]
 pub struct Module {
     pub variant: String,
     pub institution_name: String,
@@ -23,6 +25,7 @@ pub struct Module {
     pub effective_from: String,
     pub effective_until: Option<String>,
     pub sha256: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = kitei::openapi::settings))]
     pub settings: Value,
 }
 
@@ -44,6 +47,7 @@ impl Module {
 
 /// A cited clause with the texts of the rules the answer rests on.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClauseView {
     pub cite: String,
     /// false: a failed condition, or an exemption that does not apply
@@ -56,6 +60,7 @@ pub struct ClauseView {
 
 /// One side's answer for a group.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SideView {
     pub outcome: String,
     pub clauses: Vec<ClauseView>,
@@ -102,8 +107,11 @@ impl SideView {
 
 /// A class of requests the two modules answer differently.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DiffGroup))]
 pub struct Group {
     #[serde(serialize_with = "wire")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = kitei::openapi::enum_ref::<OperationName>))]
     pub operation: OperationName,
     /// how many generated requests fall in this class
     pub count: usize,
@@ -115,6 +123,7 @@ pub struct Group {
     pub common: Vec<String>,
     /// the request of the class with the fewest true flags, as api.md JSON
     /// with `variant` set to the old module
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::diff::example_schema))]
     pub example: Value,
 }
 
@@ -124,6 +133,7 @@ fn wire<S: serde::Serializer>(op: &OperationName, s: S) -> Result<S::Ok, S::Erro
 
 /// A clause whose text differs between the sheets (or exists in one only).
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TextChange {
     pub cite: String,
     pub old: Vec<String>,
@@ -132,8 +142,10 @@ pub struct TextChange {
 
 /// Requests generated for one operation.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explored {
     #[serde(serialize_with = "wire")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = kitei::openapi::enum_ref::<OperationName>))]
     pub operation: OperationName,
     pub requests: usize,
     pub differing: usize,
@@ -141,6 +153,8 @@ pub struct Explored {
 
 /// The automatic 新旧対比表.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DiffReport))]
 pub struct Report {
     pub old: Module,
     pub new: Module,

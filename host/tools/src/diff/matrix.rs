@@ -15,12 +15,16 @@ use std::sync::Arc;
 
 /// One answer: the outcome, and the clauses cited (`✗`: not met).
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MatrixCell))]
 pub struct Cell {
     pub value: String,
     pub cites: Vec<String>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MatrixRow))]
 pub struct Row {
     pub label: String,
     /// one per variant, in [`Matrix::variants`] order
@@ -28,6 +32,8 @@ pub struct Row {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MatrixSection))]
 pub struct Section {
     pub title: String,
     /// the canonical request the rows vary, in words
@@ -36,6 +42,7 @@ pub struct Section {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Matrix {
     pub at: String,
     pub variants: Vec<Module>,

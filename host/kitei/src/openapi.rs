@@ -1,0 +1,380 @@
+//! The schemas of api.md's JSON, for the service's OpenAPI document
+//! (feature `openapi`).
+//!
+//! The request's schema is derived from the very structs the request is read
+//! into ([`DecisionRequest`]); the enums come from the contract's one list of
+//! wire names ([`Wire`]), so a new account kind appears here as it appears in
+//! the parser. The answer's JSON is written by hand-made `Serialize` impls
+//! (rule indices expanded to shared rules), so its schema is written beside
+//! them here; the service's tests check real answers of every operation and
+//! variant against it, and [`fields`] fails to compile when a struct gains
+//! a field this file does not describe.
+
+use crate::answer::{AccountAnswer, Answer, AuthorizeAnswer, EligibilityAnswer, IncidentAnswer, PartyAnswer, PermissionAnswer, PolicyRef, Reason, TokenAnswer};
+use crate::policy::PolicyInfo;
+use crate::vocab::{OperationName, Wire};
+use kitei_sdk::types as m;
+use std::borrow::Cow;
+use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
+/// The schema of an enum of the contract: its wire names.
+pub fn wire_enum<T: Wire>() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(T::names().iter().copied()))
+        .description(Some(format!("a {}", T::WHAT)))
+        .into()
+}
+
+/// A reference to the enum's named schema (see [`enums`]).
+pub fn enum_ref<T: Wire>() -> RefOr<Schema> {
+    Ref::from_schema_name(T::NAME).into()
+}
+
+/// A list of the enum's values.
+pub fn enum_list<T: Wire>() -> RefOr<Schema> {
+    ArrayBuilder::new().items(enum_ref::<T>()).into()
+}
+
+/// Every enum of the contract, by name, for the document's components.
+pub fn enums() -> Vec<(String, RefOr<Schema>)> {
+    let mut out = vec![(OperationName::NAME.to_string(), RefOr::T(wire_enum::<OperationName>()))];
+    macro_rules! each {
+        ($ty:ident $what:literal { $($case:ident),+ $(,)? }) => {
+            out.push((<m::$ty as Wire>::NAME.to_string(), RefOr::T(wire_enum::<m::$ty>())));
+        };
+    }
+    kitei_sdk::for_each_enum!(each);
+    out
+}
+
+/// A request's timestamp.
+pub fn timestamp() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("RFC 3339; without an offset it is read as JST (+09:00)"))
+        .examples(["2023-07-03T10:00:00+09:00"])
+        .into()
+}
+
+fn string() -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::String).into()
+}
+
+fn nullable_string(description: &str) -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])).description(Some(description)).into()
+}
+
+fn nullable_count(description: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+        .minimum(Some(0))
+        .description(Some(description))
+        .into()
+}
+
+fn list(items: impl Into<RefOr<Schema>>) -> RefOr<Schema> {
+    let items: RefOr<Schema> = items.into();
+    ArrayBuilder::new().items(items).into()
+}
+
+fn named(name: &str) -> RefOr<Schema> {
+    Ref::from_schema_name(name).into()
+}
+
+/// An object whose every listed property is present and nothing else is.
+fn closed(description: &str, properties: Vec<(&str, RefOr<Schema>)>) -> Schema {
+    let mut o = ObjectBuilder::new().description(Some(description)).additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    for (name, schema) in properties {
+        o = o.property(name, schema).required(name);
+    }
+    o.into()
+}
+
+/// The request: api.md's request JSON, read strictly (unknown fields are refused).
+pub struct DecisionRequest;
+
+impl PartialSchema for DecisionRequest {
+    fn schema() -> RefOr<Schema> {
+        crate::question::json::request_schema()
+    }
+}
+
+impl ToSchema for DecisionRequest {
+    fn name() -> Cow<'static, str> {
+        "DecisionRequest".into()
+    }
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        crate::question::json::request_schemas(schemas);
+        schemas.extend(enums());
+    }
+}
+
+/// A clause as api.md writes it: only the parts that are set.
+pub struct ClauseSchema;
+
+impl PartialSchema for ClauseSchema {
+    fn schema() -> RefOr<Schema> {
+        let n = |d: &str| -> RefOr<Schema> { ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).description(Some(d)).into() };
+        ObjectBuilder::new()
+            .description(Some("where a rule stands in the text: 第{article}条第{paragraph}項第{item}号, or a named section (注意事項)"))
+            .property("article", n("条"))
+            .property("paragraph", n("項"))
+            .property("item", n("号"))
+            .property("section", string())
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .into()
+    }
+}
+
+impl ToSchema for ClauseSchema {
+    fn name() -> Cow<'static, str> {
+        "Clause".into()
+    }
+}
+
+impl PartialSchema for Reason {
+    fn schema() -> RefOr<Schema> {
+        closed(
+            "a rule of the policy's sheet the answer rests on: its reason code (which says whether the condition held), clause and source sentence",
+            vec![
+                ("code", string()),
+                ("clause", named("Clause")),
+                ("cite", string()),
+                ("provenance", enum_ref::<m::Provenance>()),
+                ("text", string()),
+            ],
+        )
+        .into()
+    }
+}
+
+impl ToSchema for Reason {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push(("Clause".into(), ClauseSchema::schema()));
+    }
+}
+
+impl PartialSchema for TokenAnswer {
+    fn schema() -> RefOr<Schema> {
+        closed(
+            "whether the authentication is still valid",
+            vec![
+                ("status", enum_ref::<m::TokenStatus>()),
+                ("expires_at", nullable_string("when it expires (RFC 3339, in the offset of the question's `at`), or null")),
+                ("reasons", list(named("Reason"))),
+            ],
+        )
+        .into()
+    }
+}
+
+impl ToSchema for TokenAnswer {
+    fn name() -> Cow<'static, str> {
+        "Token".into()
+    }
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <Reason as ToSchema>::schemas(schemas);
+        schemas.push(("Reason".into(), Reason::schema()));
+    }
+}
+
+/// Names every field of the structs whose JSON is described here by hand:
+/// a field added to one of them is a compile error until its schema says it.
+#[allow(dead_code, clippy::too_many_arguments)]
+fn fields(
+    settings: &m::Settings,
+    policy: &PolicyRef,
+    account: &AccountAnswer,
+    party: &PartyAnswer,
+    permission: &PermissionAnswer,
+    eligibility: &EligibilityAnswer,
+    authorize: &AuthorizeAnswer,
+    incident: &IncidentAnswer,
+    token: &TokenAnswer,
+    info: &PolicyInfo,
+) {
+    let m::Settings { reauth_after_days: _, registration_valid_days: _, permission_valid_days: _, inactivity_days: _, designated_providers: _ } =
+        settings;
+    let PolicyRef { variant: _, institution: _, version: _, sha256: _ } = policy;
+    let AccountAnswer { id: _, kind: _, linkable: _, reasons: _ } = account;
+    let PartyAnswer { party: _, ruling: _, reasons: _ } = party;
+    let PermissionAnswer { ruling: _, reasons: _ } = permission;
+    let EligibilityAnswer { decision: _, reasons: _ } = eligibility;
+    let AuthorizeAnswer { decision: _, reasons: _, token: _ } = authorize;
+    let IncidentAnswer { disclosure: _, chained: _, suspension: _ } = incident;
+    let TokenAnswer { status: _, expires_at: _, reasons: _ } = token;
+    let m::Metadata {
+        variant: _,
+        institution: _,
+        institution_name: _,
+        title: _,
+        version: _,
+        effective_from: _,
+        effective_until: _,
+        settings_used: _,
+        parties: _,
+        rules: _,
+        defaults: _,
+    } = &info.metadata;
+}
+
+/// The settings in force (`<institution>.settings.json` over the variant's defaults).
+pub fn settings() -> RefOr<Schema> {
+    closed(
+        "the settings in force: what the text leaves to the institution (null: not set)",
+        vec![
+            ("reauth_after_days", nullable_count("days after which the customer must authenticate again")),
+            ("registration_valid_days", nullable_count("days a registration stays valid")),
+            ("permission_valid_days", nullable_count("days an API連携 permission stays valid")),
+            ("inactivity_days", nullable_count("days without access after which the link lapses")),
+            (
+                "designated_providers",
+                ArrayBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+                    .items(string())
+                    .description(Some("the providers the institution designates, or null"))
+                    .into(),
+            ),
+        ],
+    )
+    .into()
+}
+
+/// What identifies a variant and when it is in force.
+fn summary_properties() -> Vec<(&'static str, RefOr<Schema>)> {
+    vec![
+        ("variant", string()),
+        ("institution", string()),
+        ("institution_name", string()),
+        ("title", string()),
+        ("version", string()),
+        ("effective_from", string()),
+        ("effective_until", nullable_string("the last day in force, or null while in force")),
+        ("settings", named("Settings")),
+    ]
+}
+
+/// `describe`'s metadata: the summary, the settings read, the parties and the rule sheet.
+fn metadata() -> Schema {
+    let mut p = summary_properties();
+    p.push(("settings_used", list(string())));
+    p.push(("parties", list(enum_ref::<m::Party>())));
+    p.push(("rules", list(named("Rule"))));
+    closed("the policy's metadata and its whole rule sheet, in document order", p)
+}
+
+/// A rule of the sheet, as `describe` lists it.
+fn rule() -> Schema {
+    closed(
+        "a rule: its clause, how it relates to the text, the source sentence and a line of English",
+        vec![
+            ("cite", string()),
+            ("clause", named("Clause")),
+            ("provenance", enum_ref::<m::Provenance>()),
+            ("text", string()),
+            ("summary", string()),
+            ("code_met", string()),
+            ("code_unmet", string()),
+        ],
+    )
+}
+
+fn policy_ref() -> Schema {
+    closed(
+        "the module that answered",
+        vec![
+            ("variant", string()),
+            ("institution", string()),
+            ("version", string()),
+            ("sha256", ObjectBuilder::new().schema_type(Type::String).description(Some("hex sha256 of the module's bytes (`native` for a linked crate)")).into()),
+        ],
+    )
+}
+
+fn account_answer() -> Schema {
+    closed(
+        "whether one account can be linked",
+        vec![
+            ("id", string()),
+            ("kind", enum_ref::<m::AccountKind>()),
+            ("linkable", ObjectBuilder::new().schema_type(Type::Boolean).into()),
+            ("reasons", list(named("Reason"))),
+        ],
+    )
+}
+
+fn party_answer() -> Schema {
+    closed(
+        "who bears a loss, as far as the text says",
+        vec![("party", enum_ref::<m::Party>()), ("ruling", enum_ref::<m::LiabilityRuling>()), ("reasons", list(named("Reason")))],
+    )
+}
+
+fn permission_answer() -> Schema {
+    closed("what the institution may do", vec![("ruling", enum_ref::<m::PermissionRuling>()), ("reasons", list(named("Reason")))])
+}
+
+/// One operation's answer: `policy`, `operation` (this one) and its fields.
+fn answer_of(op: OperationName, description: &str, fields: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
+    let mut p = vec![
+        ("policy", named("PolicyRef")),
+        ("operation", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([op.wire()])).into()),
+    ];
+    p.extend(fields);
+    closed(description, p).into()
+}
+
+/// The properties of a loaded variant's summary (`GET /v1/policies` adds its own).
+pub fn summary() -> Vec<(&'static str, RefOr<Schema>)> {
+    summary_properties()
+}
+
+/// An object with exactly these properties (for the service's own answers).
+pub fn object(description: &str, properties: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
+    closed(description, properties).into()
+}
+
+impl PartialSchema for Answer {
+    fn schema() -> RefOr<Schema> {
+        use OperationName as O;
+        let decision = || enum_ref::<m::Decision>();
+        let reasons = || list(named("Reason"));
+        OneOfBuilder::new()
+            .description(Some("api.md's response: which module answered, and the operation's answer; every reason cites its clause"))
+            .item(answer_of(O::Describe, "`describe`", vec![("metadata", named("Metadata"))]))
+            .item(answer_of(O::Eligibility, "`eligibility`: every condition, met or not", vec![("decision", decision()), ("reasons", reasons())]))
+            .item(answer_of(O::Accounts, "`accounts`: one per account asked about", vec![("accounts", list(named("AccountAnswer")))]))
+            .item(answer_of(
+                O::Authorize,
+                "`authorize`: eligibility, account, function, authorization, service window and token rules",
+                vec![("decision", decision()), ("reasons", reasons()), ("token", named("Token"))],
+            ))
+            .item(answer_of(O::Token, "`token`", vec![("token", named("Token"))]))
+            .item(answer_of(O::Liability, "`liability`: one per party the variant names", vec![("liability", list(named("PartyAnswer")))]))
+            .item(answer_of(
+                O::Incident,
+                "`incident`: what the institution may do",
+                vec![("disclosure", named("PermissionAnswer")), ("chained", named("PermissionAnswer")), ("suspension", named("PermissionAnswer"))],
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for Answer {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push(("PolicyRef".into(), policy_ref().into()));
+        schemas.push(("Metadata".into(), metadata().into()));
+        schemas.push(("Rule".into(), rule().into()));
+        schemas.push(("Settings".into(), settings()));
+        schemas.push(("Reason".into(), Reason::schema()));
+        schemas.push(("Token".into(), TokenAnswer::schema()));
+        schemas.push(("AccountAnswer".into(), account_answer().into()));
+        schemas.push(("PartyAnswer".into(), party_answer().into()));
+        schemas.push(("PermissionAnswer".into(), permission_answer().into()));
+        <Reason as ToSchema>::schemas(schemas);
+        schemas.extend(enums());
+    }
+}

@@ -1,0 +1,186 @@
+//! `GET /openapi.json`: the service's OpenAPI 3.1 document, generated from
+//! the handlers' annotations and the types of the JSON they read and write
+//! (`kitei::openapi`, the diff and matrix structs of `kitei-tools`).
+
+use super::{decisions, explorer, review, status};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use kitei::openapi::object;
+use std::borrow::Cow;
+use std::sync::OnceLock;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{OpenApi, PartialSchema, ToSchema};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "kitei",
+        description = "Executable API利用規定: decisions by Japanese banks' and credit unions' published terms for API連携, every reason cited to its clause (第N条第M項第K号). The JSON contract is docs/api.md.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    paths(
+        decisions::decide,
+        decisions::batch,
+        status::policies,
+        review::matrix,
+        review::diff,
+        status::healthz,
+        status::readyz,
+        status::metrics,
+        document,
+        explorer::index,
+    ),
+    components(schemas(ErrorBody, PolicyList, Health, Ready)),
+    tags(
+        (name = "decisions", description = "decide api.md requests"),
+        (name = "review", description = "the modules serving now: list, matrix, behavioural diff"),
+        (name = "operations", description = "health, readiness, metrics, this document, the explorer"),
+    ),
+)]
+struct Doc;
+
+/// The document, made once.
+pub fn document_json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        let mut doc = Doc::openapi();
+        doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+        let components = doc.components.get_or_insert_with(Default::default);
+        // the schemas the request and answer refer to by name
+        let mut more = Vec::new();
+        <kitei::openapi::DecisionRequest as ToSchema>::schemas(&mut more);
+        more.push(("DecisionRequest".into(), kitei::openapi::DecisionRequest::schema()));
+        <kitei::Answer as ToSchema>::schemas(&mut more);
+        more.push(("Answer".into(), kitei::Answer::schema()));
+        more.push(("BatchItem".into(), BatchItem::schema()));
+        for (name, schema) in more {
+            components.schemas.entry(name).or_insert(schema);
+        }
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| unreachable!("an OpenAPI document serializes: {e}"))
+    })
+}
+
+/// `GET /openapi.json`.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "this document (OpenAPI 3.1)", content_type = "application/json")))]
+pub async fn document() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], document_json()).into_response()
+}
+
+fn string() -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::String).into()
+}
+
+fn count() -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).into()
+}
+
+/// `{"error": {"code", "message"}}`: every error, never a permit.
+pub struct ErrorBody;
+
+impl PartialSchema for ErrorBody {
+    fn schema() -> RefOr<Schema> {
+        object(
+            "an error: nothing was decided",
+            vec![(
+                "error",
+                object(
+                    "what went wrong",
+                    vec![
+                        ("code", ObjectBuilder::new().schema_type(Type::String).description(Some("machine-readable: malformed_json, invalid_request, unknown_institution, unknown_variant, not_in_force, policy_failed, policy_timeout, too_large, request_timeout, not_json, not_ready, bad_body, bad_query, internal, not_found, decision_log_failed")).into()),
+                        ("message", ObjectBuilder::new().schema_type(Type::String).description(Some("names the field or the module at fault")).into()),
+                    ],
+                ),
+            )],
+        )
+    }
+}
+
+impl ToSchema for ErrorBody {
+    fn name() -> Cow<'static, str> {
+        "Error".into()
+    }
+}
+
+/// One element of a batch's answer.
+pub struct BatchItem;
+
+impl PartialSchema for BatchItem {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .description(Some("the answer to the request at the same index, or its error"))
+            .item(Ref::from_schema_name("Answer"))
+            .item(Ref::from_schema_name("Error"))
+            .into()
+    }
+}
+
+impl ToSchema for BatchItem {}
+
+/// `GET /v1/policies`.
+pub struct PolicyList;
+
+impl PartialSchema for PolicyList {
+    fn schema() -> RefOr<Schema> {
+        let nullable = |t: Type, d: &str| ObjectBuilder::new().schema_type(SchemaType::from_iter([t, Type::Null])).description(Some(d)).into();
+        let mut listed = kitei::openapi::summary();
+        listed.extend([
+            ("in_force_today", ObjectBuilder::new().schema_type(Type::Boolean).into()),
+            ("sha256", string()),
+            ("source", nullable(Type::String, "the file it was loaded from")),
+            ("settings_source", nullable(Type::String, "the settings file applied, if any")),
+            ("idle_instances", count()),
+            (
+                "signature",
+                OneOfBuilder::new()
+                    .description(Some("the verified signature; null when loaded without a trust policy"))
+                    .item(object("who signed it, and which statement", vec![("key", string()), ("sequence", count()), ("signed_at", string())]))
+                    .item(ObjectBuilder::new().schema_type(Type::Null))
+                    .into(),
+            ),
+        ]);
+        object(
+            "every variant serving now, every file refused with its reason, and each registry source's state",
+            vec![
+                ("ready", ObjectBuilder::new().schema_type(Type::Boolean).into()),
+                ("signatures_required", ObjectBuilder::new().schema_type(Type::Boolean).into()),
+                ("directory", string()),
+                ("policies", ArrayBuilder::new().items(object("a variant serving now", listed)).into()),
+                ("rejected", ArrayBuilder::new().items(ObjectBuilder::new().description(Some("a refused file and why"))).into()),
+                ("sources", ArrayBuilder::new().items(ObjectBuilder::new().description(Some("a registry source's state (`--source`)"))).into()),
+            ],
+        )
+    }
+}
+
+impl ToSchema for PolicyList {}
+
+/// `GET /healthz`.
+pub struct Health;
+
+impl PartialSchema for Health {
+    fn schema() -> RefOr<Schema> {
+        object("the process answers", vec![("status", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["ok"])).into())])
+    }
+}
+
+impl ToSchema for Health {}
+
+/// `GET /readyz` when ready.
+pub struct Ready;
+
+impl PartialSchema for Ready {
+    fn schema() -> RefOr<Schema> {
+        object(
+            "the policies have loaded",
+            vec![
+                ("status", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["ready"])).into()),
+                ("policies", count()),
+                ("rejected", count()),
+            ],
+        )
+    }
+}
+
+impl ToSchema for Ready {}
