@@ -15,7 +15,7 @@ use crate::policy::PolicyInfo;
 use crate::vocab::{OperationName, Wire};
 use kitei_sdk::types as m;
 use std::borrow::Cow;
-use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaType, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
@@ -97,8 +97,41 @@ fn closed(description: &str, properties: Vec<(&str, RefOr<Schema>)>) -> Schema {
 pub struct DecisionRequest;
 
 impl PartialSchema for DecisionRequest {
+    /// The fields, and what the reader requires of them together (each
+    /// condition is an `anyOf`: the rule does not apply, or it is met).
     fn schema() -> RefOr<Schema> {
-        crate::question::json::request_schema()
+        let required = |fields: &[&str]| -> RefOr<Schema> { fields.iter().fold(ObjectBuilder::new(), |o, f| o.required(*f)).into() };
+        // the operations other than `op`
+        let other_than = |ops: &[OperationName]| -> RefOr<Schema> {
+            let names = OperationName::ALL.into_iter().filter(|o| !ops.contains(o)).map(|o| o.wire());
+            ObjectBuilder::new().property("operation", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(names))).into()
+        };
+        let either = |description: &str, a: RefOr<Schema>, b: RefOr<Schema>| -> RefOr<Schema> {
+            AnyOfBuilder::new().description(Some(description)).item(a).item(b).into()
+        };
+        let incident_has = |field: &str| -> RefOr<Schema> {
+            ObjectBuilder::new().required("incident").property("incident", ObjectBuilder::new().required(field)).into()
+        };
+        AllOfBuilder::new()
+            .description(Some(
+                "api.md's request. `institution` picks the family and the variant in force at `at` answers; `variant` forces one. \
+                 Unknown fields are refused, naming the field; missing facts take api.md's defaults (false, empty, `individual`, \
+                 `institution_api`, services open, all of the customer's accounts).",
+            ))
+            .item(crate::question::json::request_schema())
+            .item(either("`institution` or `variant`", required(&["institution"]), required(&["variant"])))
+            .item(either(
+                "`at` is required, except to describe a named variant",
+                required(&["at"]),
+                ObjectBuilder::new()
+                    .required("variant")
+                    .property("operation", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([OperationName::Describe.wire()])))
+                    .into(),
+            ))
+            .item(either("`authorize` needs `function`", other_than(&[OperationName::Authorize]), required(&["function"])))
+            .item(either("`liability` needs `incident.loss_event`", other_than(&[OperationName::Liability]), incident_has("loss_event")))
+            .item(either("`incident` needs `incident.kind`", other_than(&[OperationName::Incident]), incident_has("kind")))
+            .into()
     }
 }
 
