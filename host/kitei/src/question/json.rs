@@ -40,23 +40,34 @@ impl<'de> Deserialize<'de> for Ts {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = DecisionRequest))]
 struct Raw {
+    /// the institution (`toyama`): the variant in force at `at` answers
     institution: Option<String>,
+    /// a variant (`gunma-2019`), instead of `institution`, to force one
     variant: Option<String>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<OperationName>))]
+    /// what to decide
     operation: W<OperationName>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
+    /// the time the decision is for; it picks the variant in force
     at: Option<Ts>,
+    /// the customer and their accounts
     #[serde(default)]
     customer: RawCustomer,
+    /// the API連携事業者
     #[serde(default)]
     provider: RawProvider,
+    /// what the customer agreed to and when they authenticated
     #[serde(default)]
     consent: RawConsent,
+    /// whether the service windows are open (default: both open)
     #[serde(default)]
     service: RawService,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::Function>))]
+    /// the function asked for (`authorize` needs it)
     function: Option<W<m::Function>>,
+    /// the accounts asked about (default: all of the customer's)
     account_ids: Option<Vec<String>>,
+    /// the incident or loss (`incident` needs `kind`, `liability` needs `loss_event`)
     #[serde(default)]
     incident: RawIncident,
 }
@@ -67,12 +78,14 @@ struct Raw {
 #[cfg_attr(feature = "openapi", schema(as = Customer))]
 struct RawCustomer {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::Segment>))]
+    /// default `individual`
     segment: Option<W<m::Segment>>,
     #[serde(default)]
     internet_banking_contract: bool,
     #[serde(default)]
     direct_banking_registered: bool,
     #[serde(default)]
+    /// each with a unique `id`
     accounts: Vec<RawAccount>,
 }
 
@@ -108,6 +121,7 @@ struct RawProvider {
     #[serde(default)]
     contract: bool,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::Channel>))]
+    /// the API the provider connects through (default `institution_api`)
     channel: Option<W<m::Channel>>,
     #[serde(default)]
     via_chained: bool,
@@ -123,13 +137,17 @@ struct RawConsent {
     #[serde(default)]
     api_auth_completed: bool,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
+    /// when the customer last completed API連携認証 / gave the permission
     authenticated_at: Option<Ts>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
+    /// the provider's last access
     last_access_at: Option<Ts>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
+    /// when the account was registered (利用登録); default `authenticated_at`
     registered_at: Option<Ts>,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_list::<m::Function>))]
+    /// the functions the customer authorized
     authorized_functions: Vec<W<m::Function>>,
 }
 
@@ -138,8 +156,10 @@ struct RawConsent {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = Service))]
 struct RawService {
+    /// default true
     #[serde(default = "yes")]
     internet_banking_open: bool,
+    /// default true
     #[serde(default = "yes")]
     api_open: bool,
 }
@@ -160,8 +180,10 @@ fn yes() -> bool {
 #[cfg_attr(feature = "openapi", schema(as = Incident))]
 struct RawIncident {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::IncidentKind>))]
+    /// what happened (for `incident`)
     kind: Option<W<m::IncidentKind>>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::LossEvent>))]
+    /// what the loss arose from (for `liability`)
     loss_event: Option<W<m::LossEvent>>,
     #[serde(default)]
     institution_at_fault: bool,
