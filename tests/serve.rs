@@ -98,6 +98,31 @@ impl Server {
     }
 }
 
+/// Two JSON values are equal; if not, names the first place they differ
+/// (a whole report is too long to print).
+fn same_json(what: &str, got: &Value, want: &Value) {
+    fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                let keys: std::collections::BTreeSet<_> = x.keys().chain(y.keys()).collect();
+                keys.into_iter().find_map(|k| first_difference(&format!("{path}.{k}"), x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null)))
+            }
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                x.iter().zip(y).enumerate().find_map(|(i, (a, b))| first_difference(&format!("{path}[{i}]"), a, b))
+            }
+            _ if a == b => None,
+            _ => Some(format!("at {path}: {} ≠ {}", trim(a), trim(b))),
+        }
+    }
+    fn trim(v: &Value) -> String {
+        let s = v.to_string();
+        if s.chars().count() > 300 { s.chars().take(300).collect::<String>() + "…" } else { s }
+    }
+    if let Some(d) = first_difference("", got, want) {
+        panic!("{what} differs from the tool's JSON {d}");
+    }
+}
+
 fn error_code(v: &Value) -> &str {
     v["error"]["code"].as_str().unwrap_or_else(|| panic!("not an error: {v}"))
 }
@@ -242,6 +267,58 @@ impl LoadedPolicy for Failing {
             _ => Err(DecisionError::PolicyFailed { variant, message: "wasm trap: unreachable".into() }),
         }
     }
+}
+
+/// `/v1/diff` and `/v1/matrix` say what `kitei diff` and `kitei matrix`
+/// say of the same modules; a module replaced by new bytes gets a new
+/// comparison, not the kept one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_endpoints_answer_as_the_tools_do() {
+    use kitei_tools::diff;
+    let dir = temp_policy_dir("serve-review", &["gunma-2019", "gunma-2023", "toyama-2023"]);
+    let s = Server::start(config(&dir)).await;
+    s.ready().await;
+    let runtime = kitei::component::Runtime::new(diff::batch_limits()).unwrap();
+    let at = kitei::time::parse_timestamp(diff::DEFAULT_AT).unwrap();
+    let old = diff::load_module(&runtime, "gunma-2019", &dir).unwrap();
+    let new = diff::load_module(&runtime, "gunma-2023", &dir).unwrap();
+    let report: Value = serde_json::from_str(&diff::render(&diff::compare(&old, &new, at).unwrap(), diff::Format::Json).unwrap()).unwrap();
+
+    let (status, served) = s.get_json("/v1/diff?old=gunma-2019&new=gunma-2023").await;
+    assert_eq!(status, 200, "{served}");
+    same_json("/v1/diff", &served, &report);
+    assert!(served["groups"].as_array().unwrap().iter().any(|g| g["operation"] == "accounts"), "gunma's 2.2 account change is in the diff");
+    same_json("/v1/diff, kept", &s.get_json("/v1/diff?old=gunma-2019&new=gunma-2023").await.1, &report);
+
+    let registry = Registry::load_dir(&runtime, &dir).unwrap();
+    let matrix: Value = serde_json::from_str(&diff::render_matrix(&diff::matrix::matrix(registry.policies(), at).unwrap(), diff::Format::Json).unwrap()).unwrap();
+    let (status, served) = s.get_json("/v1/matrix").await;
+    assert_eq!(status, 200, "{served}");
+    same_json("/v1/matrix", &served, &matrix);
+    let (status, other) = s.get_json("/v1/matrix?at=2019-12-01T10:00:00%2B09:00").await;
+    assert_eq!(status, 200, "{other}");
+    assert_eq!(other["at"], "2019-12-01T10:00:00+09:00");
+
+    for (path, status, code) in [
+        ("/v1/diff?old=gunma-2019&new=akita-notice", 404, "unknown_variant"),
+        ("/v1/diff?old=gunma-2019", 400, "bad_query"),
+        ("/v1/diff?old=gunma-2019&new=gunma-2023&colour=red", 400, "bad_query"),
+        ("/v1/matrix?at=tomorrow", 400, "bad_query"),
+    ] {
+        let (got, v) = s.get_json(path).await;
+        assert_eq!((got, error_code(&v)), (status, code), "{path}: {v}");
+    }
+
+    // new bytes for gunma-2023 (same rules, another custom section): a new comparison naming them
+    let path = dir.join("gunma-2023.wasm");
+    let bytes = with_custom_section(&std::fs::read(&path).unwrap(), "review-test");
+    let sha = sha256_hex(&bytes);
+    std::fs::write(dir.join("gunma-2023.wasm.tmp"), &bytes).unwrap();
+    std::fs::rename(dir.join("gunma-2023.wasm.tmp"), &path).unwrap();
+    s.wait_until("the new gunma-2023", async |s| served_sha(s, "gunma-2023").await.as_deref() == Some(sha.as_str())).await;
+    let (_, served) = s.get_json("/v1/diff?old=gunma-2019&new=gunma-2023").await;
+    assert_eq!(served["new"]["sha256"], sha.as_str());
+    s.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

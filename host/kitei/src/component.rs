@@ -431,4 +431,15 @@ impl LoadedPolicy for ComponentPolicy {
     fn idle_instances(&self) -> usize {
         self.pool.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
+
+    fn with_settings(&self, settings: &m::Settings) -> Option<Result<std::sync::Arc<dyn LoadedPolicy>, LoadError>> {
+        let checked = Checked {
+            pre: self.pre.clone(),
+            runtime: self.runtime.clone(),
+            sha256: self.info.sha256.clone(),
+            metadata: self.info.metadata.clone(),
+            file: self.info.source.clone().unwrap_or_default(),
+        };
+        Some(checked.configure(settings, None).map(|p| std::sync::Arc::new(p) as std::sync::Arc<dyn LoadedPolicy>))
+    }
 }

@@ -103,6 +103,17 @@ pub trait LoadedPolicy: Send + Sync {
     fn idle_instances(&self) -> usize {
         0
     }
+
+    /// The same policy under other settings, sharing its compiled code (a
+    /// comparison gives two modules the same values); `None` where this
+    /// kind of policy cannot be reconfigured.
+    ///
+    /// # Errors
+    /// Inside the `Some`: the load error, with the module's message when it
+    /// rejects the settings.
+    fn with_settings(&self, _settings: &m::Settings) -> Option<Result<Arc<dyn LoadedPolicy>, crate::LoadError>> {
+        None
+    }
 }
 
 /// A variant crate's tables (`kitei_sdk::Policy`), as a native policy takes them.

@@ -127,7 +127,8 @@ pub struct DiffQuery {
 
 /// The behavioural difference of two variants serving now (the 新旧対比表):
 /// every class of generated requests they answer differently, and every
-/// clause whose text changed.
+/// clause whose text changed. As `kitei diff`, both answer under the same
+/// settings ([`diff::common_settings`]), so the difference is the rules'.
 #[utoipa::path(get, path = "/v1/diff", tag = "review", params(DiffQuery), responses(
     (status = 200, description = "the report (as `kitei diff --format json`)", body = kitei_tools::diff::Report),
     (status = 400, description = "a query parameter that does not fit (`bad_query`)", body = super::openapi::ErrorBody),
@@ -143,7 +144,11 @@ pub async fn diff(State(state): State<AppState>, q: Result<Query<DiffQuery>, Que
     let body = state
         .reviews()
         .get_or_make(key, move || {
-            let report = diff::compare(old.as_ref(), new.as_ref(), at).map_err(|e| ServeError::Internal(e.to_string()))?;
+            // as `kitei diff` compares: both under the same settings
+            let internal = |e: diff::DiffError| ServeError::Internal(e.to_string());
+            let old = diff::with_common_settings(old.as_ref()).map_err(internal)?;
+            let new = diff::with_common_settings(new.as_ref()).map_err(internal)?;
+            let report = diff::compare(old.as_ref(), new.as_ref(), at).map_err(internal)?;
             diff::render(&report, diff::Format::Json).map_err(|e| ServeError::Internal(e.to_string()))
         })
         .await?;

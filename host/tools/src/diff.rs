@@ -31,7 +31,7 @@ mod matrix_render;
 mod text;
 
 pub use compare::{compare, ClauseView, Explored, Group, Module, Report, SideView, TextChange};
-pub use load::{common_settings, load_module};
+pub use load::{common_settings, load_module, with_common_settings};
 
 use kitei::{DecisionError, LoadError};
 

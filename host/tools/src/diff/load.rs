@@ -3,7 +3,8 @@
 use kitei::component::{Checked, ComponentPolicy, Runtime};
 use crate::diff::generate::PERIOD_DAYS;
 use crate::diff::DiffError;
-use kitei::LoadError;
+use kitei::{LoadError, LoadedPolicy};
+use std::sync::Arc;
 use kitei::SettingName;
 use kitei::types as m;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,23 @@ pub fn common_settings(md: &m::Metadata) -> m::Settings {
         name.set_days(&mut settings, Some(PERIOD_DAYS as u32));
     }
     settings
+}
+
+/// A loaded policy (one serving, say) under [`common_settings`], sharing
+/// its compiled code: what [`load_module`] would have made of its file.
+///
+/// # Errors
+/// [`DiffError::Load`] when the policy rejects the settings,
+/// [`DiffError::Policy`] when it cannot be reconfigured.
+pub fn with_common_settings(p: &dyn LoadedPolicy) -> Result<Arc<dyn LoadedPolicy>, DiffError> {
+    let info = p.info();
+    match p.with_settings(&common_settings(&info.metadata)) {
+        Some(configured) => Ok(configured?),
+        None => Err(DiffError::Policy {
+            variant: info.variant().to_string(),
+            message: "this kind of policy cannot be given the comparison's settings".into(),
+        }),
+    }
 }
 
 fn load_file(runtime: &Runtime, file: &Path) -> Result<Checked, DiffError> {
