@@ -52,7 +52,7 @@ enum Command {
     Diff(diff::Args),
     /// Every variant side by side, rule by rule
     Matrix(matrix::Args),
-    /// Serve decisions over HTTP, hot-reloading the policy directory
+    /// Serve decisions over HTTP (the explorer at /, OpenAPI at /openapi.json), hot-reloading the policy directory
     Serve(serve::Args),
     /// Make an ed25519 key pair for signing modules (PATH and PATH.pub)
     Keygen(keygen::Args),
