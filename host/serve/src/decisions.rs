@@ -34,13 +34,7 @@ pub const SLOW_FOR: std::time::Duration = std::time::Duration::from_secs(60);
         description = "api.md's request: `institution` (the variant in force at `at` is picked) or `variant`, the `operation` and its facts"),
     responses(
     (status = 200, description = "the answer, every reason cited", body = kitei::Answer),
-    (status = 400, description = "not JSON that parses (`malformed_json`, `bad_body`)", body = super::openapi::ErrorBody),
-    (status = 404, description = "no such institution or variant, or none in force at `at` (`unknown_institution`, `unknown_variant`, `not_in_force`)", body = super::openapi::ErrorBody),
-    (status = 408, description = "the body did not arrive in time (`request_timeout`)", body = super::openapi::ErrorBody),
-    (status = 413, description = "body or batch too large (`too_large`)", body = super::openapi::ErrorBody),
-    (status = 415, description = "`Content-Type` is not `application/json` (`not_json`)", body = super::openapi::ErrorBody),
-    (status = 422, description = "JSON of the wrong shape: an unknown field, a wrong type or value, named (`invalid_request`)", body = super::openapi::ErrorBody),
-    (status = 503, description = "not ready, or the policy failed or ran out of time: fail closed (`not_ready`, `policy_failed`, `policy_timeout`, `decision_log_failed`)", body = super::openapi::ErrorBody),
+    super::openapi::DecideErrors,
 ))]
 pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let answer = async {
@@ -84,13 +78,7 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
         description = "an array of api.md requests (at most `--batch-limit`), answered in order by one set of policies"),
     responses(
     (status = 200, description = "one element per request, in order: its answer or its error", body = Vec<super::openapi::BatchItem>),
-    (status = 400, description = "not JSON that parses (`malformed_json`, `bad_body`)", body = super::openapi::ErrorBody),
-    (status = 404, description = "no such institution or variant, or none in force at `at` (`unknown_institution`, `unknown_variant`, `not_in_force`)", body = super::openapi::ErrorBody),
-    (status = 408, description = "the body did not arrive in time (`request_timeout`)", body = super::openapi::ErrorBody),
-    (status = 413, description = "body or batch too large (`too_large`)", body = super::openapi::ErrorBody),
-    (status = 415, description = "`Content-Type` is not `application/json` (`not_json`)", body = super::openapi::ErrorBody),
-    (status = 422, description = "JSON of the wrong shape: an unknown field, a wrong type or value, named (`invalid_request`)", body = super::openapi::ErrorBody),
-    (status = 503, description = "not ready, or the policy failed or ran out of time: fail closed (`not_ready`, `policy_failed`, `policy_timeout`, `decision_log_failed`)", body = super::openapi::ErrorBody),
+    super::openapi::BatchErrors,
 ))]
 pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let answer = async {

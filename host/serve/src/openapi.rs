@@ -10,7 +10,10 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaType, Type};
 use utoipa::openapi::RefOr;
-use utoipa::{OpenApi, PartialSchema, ToSchema};
+use std::collections::BTreeMap;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::response::{Response as ApiResponse, ResponseBuilder};
+use utoipa::{IntoResponses, OpenApi, PartialSchema, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -100,6 +103,49 @@ impl PartialSchema for ErrorBody {
 impl ToSchema for ErrorBody {
     fn name() -> Cow<'static, str> {
         "Error".into()
+    }
+}
+
+/// The error statuses of the decision endpoints, with the codes each can
+/// carry: one table for both.
+const DECISION_ERRORS: [(u16, &str); 7] = [
+    (400, "not JSON that parses (`malformed_json`, `bad_body`)"),
+    (404, "no such institution or variant, or none in force at `at` (`unknown_institution`, `unknown_variant`, `not_in_force`)"),
+    (408, "the body did not arrive in time (`request_timeout`)"),
+    (413, "body or batch too large (`too_large`)"),
+    (415, "`Content-Type` is not `application/json` (`not_json`)"),
+    (422, "JSON of the wrong shape: an unknown field, a wrong type or value, named (`invalid_request`)"),
+    (503, "not ready, or the policy failed or ran out of time: fail closed (`not_ready`, `policy_failed`, `policy_timeout`, `decision_log_failed`)"),
+];
+
+/// The error responses of [`DECISION_ERRORS`] but those in `except`.
+fn decision_errors(except: &[u16]) -> BTreeMap<String, RefOr<ApiResponse>> {
+    DECISION_ERRORS
+        .iter()
+        .filter(|(status, _)| !except.contains(status))
+        .map(|(status, description)| {
+            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Error"))).build();
+            (status.to_string(), ResponseBuilder::new().description(*description).content("application/json", content).build().into())
+        })
+        .collect()
+}
+
+/// The errors of `POST /v1/decisions`.
+pub struct DecideErrors;
+
+impl IntoResponses for DecideErrors {
+    fn responses() -> BTreeMap<String, RefOr<ApiResponse>> {
+        decision_errors(&[])
+    }
+}
+
+/// The errors of `POST /v1/decisions/batch` as a whole (an element's own
+/// error, a 404 or 422 say, is that element of the 200 answer).
+pub struct BatchErrors;
+
+impl IntoResponses for BatchErrors {
+    fn responses() -> BTreeMap<String, RefOr<ApiResponse>> {
+        decision_errors(&[404])
     }
 }
 
