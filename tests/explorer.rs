@@ -1,0 +1,739 @@
+//! The explorer at `/` in a real browser: `kitei serve` in-process on a
+//! loopback port, Debian's chromium driven through chromedriver (WebDriver).
+//!
+//! What a reviewer does, each step asserted on what the page shows: the
+//! institutions' timeline (gunma's 2019 → 2023 revision), the diff of the two
+//! gunma versions (the account kinds of 第2条第2項 changed), a decision tried in
+//! the form (a card loan over ANSER at toyama: denied under 第2条第2項第3号,
+//! the cite linking to its rule), deep links loaded fresh (a rule, a filled
+//! form), an error answer shown as an error, a 390 px wide screen without
+//! horizontal overflow, dark mode from the platform setting, and Japanese set
+//! in a CJK font. Screenshots go to `<target>/explorer-screenshots/`.
+//!
+//! chromium and chromedriver must be installed (`./run test` installs them);
+//! without them the test fails, unless KITEI_SKIP_BROWSER is set.
+
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use kitei_serve::{self as serve, Config, ServerHandle};
+use serde_json::{json, Value};
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Any one wait for the page.
+const WAIT: Duration = Duration::from_secs(20);
+/// The whole browser part of the test.
+const TOTAL: Duration = Duration::from_secs(110);
+
+const CARD_LOAN_CITE: &str = "第2条第2項第3号";
+
+// ---------------------------------------------------------------------------
+// chromedriver, started and ended by this test
+
+/// chromedriver in its own process group, with its chromium children; the
+/// group is killed when this is dropped, whatever happened.
+struct Driver {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    profiles: Vec<PathBuf>,
+}
+
+impl Driver {
+    async fn start(scratch: &Path) -> Driver {
+        use std::os::unix::process::CommandExt;
+        let port = free_port();
+        let log = scratch.join("chromedriver.log");
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {CHROMEDRIVER}: {e}"));
+        let driver = Driver { child, port, log, profiles: Vec::new() };
+        // bounded wait for it to answer /status with ready: true
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("http client");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(r) = http.get(format!("{}/status", driver.url())).send().await {
+                if let Ok(v) = r.json::<Value>().await {
+                    if v["value"]["ready"] == json!(true) {
+                        break;
+                    }
+                }
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not answer on port {port} within {WAIT:?}; its log:\n{}", driver.log_tail());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        driver
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        text.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+    }
+
+    /// A browser session: headless chromium with a fresh profile and no
+    /// background traffic (this machine's network refuses it), plus `extra` args.
+    async fn session(&mut self, extra: &[&str]) -> Client {
+        let profile = std::env::temp_dir().join(format!("kitei-explorer-profile-{}-{}", std::process::id(), self.profiles.len()));
+        let _ = std::fs::remove_dir_all(&profile);
+        std::fs::create_dir_all(&profile).expect("profile dir");
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        self.profiles.push(profile);
+        let mut caps = Capabilities::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert("goog:chromeOptions".into(), json!({ "binary": CHROMIUM, "args": args }));
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = tokio::time::timeout(WAIT, ClientBuilder::new(connector).capabilities(caps).connect(&self.url()))
+            .await
+            .unwrap_or_else(|_| panic!("no browser session within {WAIT:?}; chromedriver's log:\n{}", self.log_tail()))
+            .unwrap_or_else(|e| panic!("browser session: {e}; chromedriver's log:\n{}", self.log_tail()));
+        // record script errors and CSP violations from the first moment of every page
+        cdp(&client, "Page.enable", json!({})).await;
+        cdp(
+            &client,
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": "window.__kiteiErrors = [];\
+                addEventListener('error', e => window.__kiteiErrors.push('error: ' + e.message));\
+                addEventListener('unhandledrejection', e => window.__kiteiErrors.push('rejection: ' + e.reason));\
+                document.addEventListener('securitypolicyviolation', e => window.__kiteiErrors.push('CSP: ' + e.violatedDirective + ' ' + e.blockedURI));" }),
+        )
+        .await;
+        client
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // the whole group this test made for chromedriver: it and the browsers it started
+        let pgid = self.child.id() as libc::pid_t;
+        // SAFETY: kill(2) with a negative pid signals only that process group, ours
+        if pgid > 1 && pgid != unsafe { libc::getpgrp() } {
+            unsafe { libc::kill(-pgid, libc::SIGKILL) };
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for p in &self.profiles {
+            let _ = std::fs::remove_dir_all(p);
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind a free port").local_addr().expect("local addr").port()
+}
+
+/// A Chrome DevTools command through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()))
+    }
+}
+
+async fn cdp(c: &Client, cmd: &'static str, params: Value) -> Value {
+    c.issue_cmd(Cdp { cmd, params }).await.unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+}
+
+// ---------------------------------------------------------------------------
+// the page
+
+struct Page<'a> {
+    c: &'a Client,
+    base: &'a str,
+    shots: &'a Path,
+}
+
+impl Page<'_> {
+    /// Loads `route` as a fresh document (never a same-document hash change).
+    async fn open(&self, route: &str) {
+        self.c.goto("about:blank").await.expect("about:blank");
+        let url = format!("{}/{route}", self.base);
+        self.c.goto(&url).await.unwrap_or_else(|e| panic!("goto {url}: {e}"));
+    }
+
+    async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        match self.c.execute(script, args).await {
+            Ok(v) => v,
+            Err(e) => self.fail(&format!("script failed: {e}\n{script}")).await,
+        }
+    }
+
+    /// Waits (bounded) for an element.
+    async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        match self.c.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+            Ok(e) => e,
+            Err(e) => self.fail(&format!("no `{css}` within {WAIT:?} ({e})")).await,
+        }
+    }
+
+    /// Waits (bounded) until `script` returns something truthy, and returns it.
+    async fn until(&self, what: &str, script: &str) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let v = self.js(script, vec![]).await;
+            let truthy = !matches!(v, Value::Null | Value::Bool(false)) && v != json!("") && v != json!(0);
+            if truthy {
+                return v;
+            }
+            if Instant::now() > deadline {
+                self.fail::<()>(&format!("timed out after {WAIT:?} waiting for {what}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Fails the test with what the page showed, and a screenshot of it.
+    async fn fail<T>(&self, why: &str) -> T {
+        let url = self.c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let text = self
+            .c
+            .execute("return document.body ? document.body.innerText : ''", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let errors = self.c.execute("return window.__kiteiErrors || []", vec![]).await.unwrap_or_default();
+        let shot = self.shots.join("failure.png");
+        if let Ok(png) = self.c.screenshot().await {
+            let _ = std::fs::write(&shot, png);
+        }
+        let text: String = text.chars().take(4000).collect();
+        panic!("{why}\n--- at {url}\n--- script errors: {errors}\n--- screenshot: {}\n--- the page showed:\n{text}", shot.display());
+    }
+
+    fn check(&self, ok: bool, why: &str) -> impl std::future::Future<Output = ()> + '_ {
+        let why = why.to_string();
+        async move {
+            if !ok {
+                self.fail::<()>(&why).await;
+            }
+        }
+    }
+
+    /// No script error or CSP violation since the page loaded.
+    async fn no_errors(&self, step: &str) {
+        let errors = self.js("return window.__kiteiErrors || ['the error recorder is missing']", vec![]).await;
+        self.check(errors == json!([]), &format!("{step}: script errors or CSP violations: {errors}")).await;
+    }
+
+    async fn screenshot(&self, name: &str) {
+        // let transitions and the highlight settle
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let png = match self.c.screenshot().await {
+            Ok(p) => p,
+            Err(e) => self.fail(&format!("screenshot {name}: {e}")).await,
+        };
+        assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
+        let path = self.shots.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        eprintln!("explorer: screenshot {}", path.display());
+    }
+
+    /// Sizes the window so the page's viewport is `w`×`h` CSS pixels.
+    async fn viewport(&self, w: u32, h: u32) {
+        self.c.set_window_size(w, h).await.expect("set window size");
+        let inner = self.js("return [innerWidth, innerHeight]", vec![]).await;
+        let (iw, ih) = (inner[0].as_u64().unwrap_or(w as u64) as u32, inner[1].as_u64().unwrap_or(h as u64) as u32);
+        if iw != w || ih != h {
+            self.c.set_window_size(w + w.saturating_sub(iw), h + h.saturating_sub(ih)).await.expect("set window size");
+        }
+    }
+
+    /// The document's horizontal overflow in CSS pixels (0 when none).
+    async fn overflow(&self) -> i64 {
+        let v = self
+            .js(
+                "const d = document.documentElement; \
+                 return Math.max(d.scrollWidth, document.body.scrollWidth) - d.clientWidth",
+                vec![],
+            )
+            .await;
+        v.as_i64().unwrap_or(i64::MAX)
+    }
+}
+
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) if Path::new(&d).is_absolute() => PathBuf::from(d),
+        Some(d) => kitei_tests::root().join(d),
+        None => kitei_tests::root().join("target"),
+    }
+}
+
+/// Relative luminance of a CSS `rgb(...)`/`rgba(...)` colour.
+fn luminance(css: &str) -> f64 {
+    let nums: Vec<f64> = css
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .split(|c: char| c == ',' || c == ')' || c == ' ')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    assert!(nums.len() >= 3, "not an rgb colour: {css}");
+    let lin = |c: f64| {
+        let c = c / 255.0;
+        if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * lin(nums[0]) + 0.7152 * lin(nums[1]) + 0.0722 * lin(nums[2])
+}
+
+fn browser_present() -> bool {
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER].into_iter().filter(|p| !Path::new(p).exists()).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if std::env::var_os("KITEI_SKIP_BROWSER").is_some() {
+        eprintln!("explorer: {} missing: SKIPPED because KITEI_SKIP_BROWSER is set", missing.join(", "));
+        return false;
+    }
+    panic!(
+        "{} missing: the explorer test needs Debian's chromium and chromium-driver (and fonts-noto-cjk); \
+         run ./run test, which installs them (as root: apt-get install -y chromium chromium-driver fonts-noto-cjk)",
+        missing.join(", ")
+    );
+}
+
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explorer_in_a_real_browser() {
+    if !browser_present() {
+        return;
+    }
+    let policies = kitei_tests::policies().to_path_buf(); // built before the clock starts
+    let started = Instant::now();
+    let shots = target_dir().join("explorer-screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot dir");
+    let (addr, handle) = serve::spawn(Config {
+        policies,
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..Config::default()
+    })
+    .await
+    .expect("kitei serve starts");
+    let mut driver = Driver::start(&shots).await;
+    let result = tokio::time::timeout(TOTAL, walk_through(&mut driver, &format!("http://{addr}"), &shots)).await;
+    handle.shutdown();
+    drop(driver);
+    stop(handle).await;
+    if result.is_err() {
+        panic!("the explorer test did not finish within {TOTAL:?}");
+    }
+    eprintln!("explorer: every check passed in {:.1} s; screenshots in {}", started.elapsed().as_secs_f64(), shots.display());
+}
+
+async fn stop(handle: ServerHandle) {
+    let _ = tokio::time::timeout(Duration::from_secs(10), handle.join()).await;
+}
+
+async fn walk_through(driver: &mut Driver, base: &str, shots: &Path) {
+    let c = driver.session(&[]).await;
+    let page = Page { c: &c, base, shots };
+    page.viewport(1280, 800).await;
+    let light = page_checks(&page).await;
+    narrow(&page, &light).await;
+    c.close().await.expect("close the light session");
+
+    // the platform's dark setting, in a second browser
+    let c = driver.session(&["--force-dark-mode"]).await;
+    let page = Page { c: &c, base, shots };
+    page.viewport(1280, 800).await;
+    dark(&page, &light).await;
+    c.close().await.expect("close the dark session");
+}
+
+/// What the light session learned, for the later sessions to compare.
+struct Light {
+    body_bg: String,
+    try_link: String,
+    answer: Value,
+}
+
+async fn page_checks(page: &Page<'_>) -> Light {
+    // --- the overview: every institution on a timeline, gunma's two versions in order
+    page.open("").await;
+    page.element(".tl-lane[data-institution='gunma']").await;
+    let gunma = page
+        .js(
+            "const lane = document.querySelector(\".tl-lane[data-institution='gunma']\");\
+             return [...lane.querySelectorAll('a.tl-bar')].map(a => { const r = a.getBoundingClientRect();\
+               return { variant: a.dataset.variant, from: a.dataset.from, until: a.dataset.until, left: r.left, right: r.right, href: a.getAttribute('href') }; })",
+            vec![],
+        )
+        .await;
+    let bars = gunma.as_array().cloned().unwrap_or_default();
+    page.check(
+        bars.len() == 2 && bars[0]["variant"] == "gunma-2019" && bars[1]["variant"] == "gunma-2023",
+        &format!("gunma's lane shows gunma-2019 then gunma-2023: {gunma}"),
+    )
+    .await;
+    page.check(
+        bars[0]["from"] == "2019-11-26" && bars[0]["until"] == "2023-06-05" && bars[1]["from"] == "2023-06-06" && bars[1]["until"] == "",
+        &format!("gunma's effective dates on the timeline: {gunma}"),
+    )
+    .await;
+    let (l0, r0, l1) = (bars[0]["left"].as_f64().unwrap_or(0.0), bars[0]["right"].as_f64().unwrap_or(0.0), bars[1]["left"].as_f64().unwrap_or(0.0));
+    page.check(l0 < l1 && r0 <= l1 + 1.0 && r0 - l0 > 50.0, &format!("the 2019 bar ends where the 2023 bar starts, in date order: {gunma}")).await;
+    let lanes = page.js("return [...document.querySelectorAll('.tl-lane')].map(l => l.dataset.institution)", vec![]).await;
+    page.check(lanes == json!(["akita", "gunma", "koza-renkei", "rokin", "toyama"]), &format!("one lane per institution: {lanes}")).await;
+    let body_bg = page.js("return getComputedStyle(document.body).backgroundColor", vec![]).await.as_str().unwrap_or_default().to_string();
+    page.check(luminance(&body_bg) > 0.8, &format!("light mode has a light background: {body_bg}")).await;
+    page.no_errors("overview").await;
+    page.screenshot("overview").await;
+
+    // pick gunma: its versions, and the link comparing them
+    page.element(".tl-lane[data-institution='gunma'] .tl-label a").await.click().await.expect("click gunma");
+    page.element("article.version[data-variant='gunma-2023']").await;
+    let versions = page.js("return [...document.querySelectorAll('article.version')].map(a => a.dataset.variant)", vec![]).await;
+    page.check(versions == json!(["gunma-2019", "gunma-2023"]), &format!("gunma's page lists both versions: {versions}")).await;
+    page.element("a[data-old='gunma-2019'][data-new='gunma-2023']").await.click().await.expect("click compare");
+
+    // --- the diff: 第2条第2項's account kinds changed
+    page.element("section.op[data-operation='accounts'] article.group").await;
+    let hash = page.js("return decodeURIComponent(location.hash)", vec![]).await;
+    page.check(hash == "#/diff/gunma-2019/gunma-2023", &format!("the diff's deep link: {hash}")).await;
+    let change = page
+        .js(
+            &format!(
+                "const groups = [...document.querySelectorAll(\"section.op[data-operation='accounts'] article.group\")];\
+                 const g = groups.find(g => g.querySelector(\"[data-side='old'] li[data-cite='第2条第2項'][data-met='false'][data-code='account_kind_not_linkable']\")\
+                   && g.querySelector(\"[data-side='new'] li[data-cite='{CARD_LOAN_CITE}'][data-met='true']\"));\
+                 if (!g) return null;\
+                 return {{ old: g.querySelector(\"[data-side='old'] .outcome\").textContent, new: g.querySelector(\"[data-side='new'] .outcome\").textContent,\
+                   link: g.querySelector(\"[data-side='new'] li[data-cite='{CARD_LOAN_CITE}'] a.cite-link\").getAttribute('href'),\
+                   text: g.querySelector(\"[data-side='new'] li[data-cite='{CARD_LOAN_CITE}']\").textContent, groups: groups.length }}"
+            ),
+            vec![],
+        )
+        .await;
+    page.check(change != Value::Null, "the accounts differences include a card loan: not linkable under 第2条第2項 (2019), linkable under 第2条第2項第3号 (2023)").await;
+    page.check(change["old"] == "not linkable" && change["new"] == "linkable", &format!("outcomes of the card-loan change: {change}")).await;
+    page.check(change["text"].as_str().unwrap_or_default().contains("カードローン"), &format!("the 2023 clause's text: {change}")).await;
+    let link = change["link"].as_str().unwrap_or_default();
+    page.check(
+        percent_decode(link) == format!("#/variant/gunma-2023/rule/{CARD_LOAN_CITE}"),
+        &format!("the new clause links to its rule: {link}"),
+    )
+    .await;
+    // and the 新旧対比表 puts the old and new text side by side
+    let row = page
+        .js(
+            &format!(
+                "const tr = document.querySelector(\"table.taiso tr[data-cite='{CARD_LOAN_CITE}']\");\
+                 return tr && [tr.querySelector('td.old').textContent, tr.querySelector('td.new').textContent]"
+            ),
+            vec![],
+        )
+        .await;
+    page.check(row == json!(["貯蓄預金", "カードローン"]), &format!("新旧対比表 row {CARD_LOAN_CITE}: {row}")).await;
+    page.no_errors("diff").await;
+    page.js("document.querySelector(\"section.op[data-operation='accounts']\").scrollIntoView()", vec![]).await;
+    page.screenshot("diff").await;
+
+    // --- the matrix: one column per variant, toyama's card loan over ANSER not linkable
+    page.open("#/matrix").await;
+    page.element("table.matrix tbody tr").await;
+    let columns = page.js("return [...document.querySelectorAll('table.matrix thead th[data-variant]')].map(th => th.dataset.variant)", vec![]).await;
+    page.check(
+        columns == json!(["akita-notice", "gunma-2019", "gunma-2023", "koza-renkei-2020", "rokin-2019", "toyama-2023"]),
+        &format!("matrix columns: {columns}"),
+    )
+    .await;
+    let cell = page
+        .js(
+            "const tr = document.querySelector(\"table.matrix tr[data-label='card_loan @ anser_api']\");\
+             if (!tr) return null; const td = tr.querySelectorAll('td')[5];\
+             return { value: td.querySelector('.outcome').textContent, unmet: [...td.querySelectorAll('.unmet')].map(u => u.dataset.cite), differs: tr.classList.contains('differs') }",
+            vec![],
+        )
+        .await;
+    page.check(
+        cell["value"] == "not linkable" && cell["unmet"] == json!([CARD_LOAN_CITE]) && cell["differs"] == true,
+        &format!("matrix: toyama's card loan over anser_api: {cell}"),
+    )
+    .await;
+    page.no_errors("matrix").await;
+    page.screenshot("matrix").await;
+
+    // --- try a decision: a card loan over ANSER at toyama
+    page.open("#/try").await;
+    let form = page.element("form#decide-form").await;
+    // every list of values is a <select> filled from /openapi.json's enums
+    let lists = page
+        .js(
+            "const ids = ['f-operation', 'f-function', 'f-segment', 'f-channel', 'f-incident-kind', 'f-loss-event'];             const out = {}; for (const id of ids) { const e = document.getElementById(id);               out[id] = e.tagName === 'SELECT' ? [...e.options].map(o => o.value).filter(Boolean) : null; }             out.kind = [...document.querySelector('.acc-kind').options].map(o => o.value);             out.authorized = [...document.querySelectorAll('input.auth-fn')].map(b => b.value); return out",
+            vec![],
+        )
+        .await;
+    let openapi: Value = reqwest::get(format!("{}/openapi.json", page.base)).await.expect("GET /openapi.json").json().await.expect("openapi JSON");
+    for (id, schema) in [
+        ("f-operation", "Operation"),
+        ("f-function", "Function"),
+        ("f-segment", "Segment"),
+        ("f-channel", "Channel"),
+        ("f-incident-kind", "IncidentKind"),
+        ("f-loss-event", "LossEvent"),
+        ("kind", "AccountKind"),
+        ("authorized", "Function"),
+    ] {
+        let values = &openapi["components"]["schemas"][schema]["enum"];
+        page.check(values.is_array() && lists[id] == *values, &format!("the form's {id} lists /openapi.json's {schema} {values}: {}", lists[id])).await;
+    }
+    form.find(Locator::Css("#f-institution")).await.expect("institution").select_by_value("toyama").await.expect("toyama");
+    form.find(Locator::Css("#f-operation")).await.expect("operation").select_by_value("authorize").await.expect("authorize");
+    let at = form.find(Locator::Css("#f-at")).await.expect("at");
+    at.clear().await.expect("clear at");
+    at.send_keys("2023-07-03T10:00:00+09:00").await.expect("type at");
+    form.find(Locator::Css(".account-row .acc-kind")).await.expect("kind").select_by_value("card_loan").await.expect("card_loan");
+    form.find(Locator::Css("#f-channel")).await.expect("channel").select_by_value("anser_api").await.expect("anser_api");
+    form.find(Locator::Css("#f-function")).await.expect("function").select_by_value("balance").await.expect("balance");
+    form.find(Locator::Css("#decide")).await.expect("decide").click().await.expect("click decide");
+    page.element("#answer-body .answer, #answer-body .error-box").await;
+    let answer = answer_of(page).await;
+    page.check(answer["decision"] == "deny", &format!("a card loan over ANSER at toyama is denied: {answer}")).await;
+    page.check(answer["sent"]["provider"]["channel"] == "anser_api" && answer["sent"]["customer"]["accounts"][0]["kind"] == "card_loan", &format!("the JSON sent: {answer}")).await;
+    page.check(answer["got"]["decision"] == "deny" && answer["got"]["policy"]["variant"] == "toyama-2023", &format!("the JSON got: {answer}")).await;
+    let reason = page
+        .js(
+            &format!(
+                "const li = document.querySelector(\"#answer-body li.reason[data-cite='{CARD_LOAN_CITE}'][data-code='account_kind_not_linkable']\");\
+                 return li && {{ met: li.dataset.met, href: li.querySelector('a.cite-link').getAttribute('href') }}"
+            ),
+            vec![],
+        )
+        .await;
+    page.check(reason["met"] == "false", &format!("{CARD_LOAN_CITE} cited as not met: {reason}")).await;
+    let href = reason["href"].as_str().unwrap_or_default().to_string();
+    page.check(percent_decode(&href) == format!("#/variant/toyama-2023/rule/{CARD_LOAN_CITE}"), &format!("the cite links to its rule: {href}")).await;
+    let try_link = page.js("return location.href", vec![]).await.as_str().unwrap_or_default().to_string();
+    page.check(try_link.contains("#/try?q="), &format!("the address bar holds the filled form: {try_link}")).await;
+    page.no_errors("try").await;
+    page.js("window.scrollTo(0, 0)", vec![]).await;
+    page.screenshot("try-answer").await;
+
+    // the cite is a link to the rule sheet, scrolled to and highlighting the rule
+    page.element(&format!("#answer-body li.reason[data-cite='{CARD_LOAN_CITE}'] a.cite-link")).await.click().await.expect("click the cite");
+    rule_highlighted(page, "toyama-2023").await;
+
+    // --- deep links, loaded fresh: a rule ...
+    page.open(&format!("#/variant/toyama-2023/rule/{}", percent_encode(CARD_LOAN_CITE))).await;
+    rule_highlighted(page, "toyama-2023").await;
+    page.no_errors("rule deep link").await;
+    page.screenshot("rule-sheet").await;
+
+    // ... and a filled form, which decides again with the same answer
+    c_goto_fresh(page, &try_link).await;
+    page.element("#answer-body .answer, #answer-body .error-box").await;
+    let again = answer_of(page).await;
+    page.check(again["got"] == answer["got"] && again["sent"] == answer["sent"], &format!("the try link gives the same answer:\nfirst {answer}\nagain {again}")).await;
+    let filled = page
+        .js("return [document.getElementById('f-institution').value, document.querySelector('.acc-kind').value, document.getElementById('f-channel').value]", vec![])
+        .await;
+    page.check(filled == json!(["toyama", "card_loan", "anser_api"]), &format!("the try link fills the form: {filled}")).await;
+
+    // --- an error answer is shown as the error it is, never as a decision
+    let bad = json!({ "institution": "toyama", "operation": "authorize", "at": "not a time", "function": "balance", "bogus": 1 });
+    page.open(&format!("#/try?q={}", percent_encode(&bad.to_string()))).await;
+    page.element("#answer-body .error-box, #answer-body .answer").await;
+    let shown = page
+        .js(
+            "const b = document.getElementById('answer-body'); const e = b.querySelector('.error-box');\
+             return { code: e && e.dataset.errorCode, message: e && e.textContent, decision: !!b.querySelector('[data-decision], .outcome'),\
+               notice: document.getElementById('form-notice').hidden ? '' : document.getElementById('form-notice').textContent }",
+            vec![],
+        )
+        .await;
+    page.check(shown["code"] == "invalid_request" && !shown["decision"].as_bool().unwrap_or(true), &format!("an invalid request shows the API's error and no decision: {shown}")).await;
+    page.check(shown["message"].as_str().unwrap_or_default().contains("`at`"), &format!("the error names the field: {shown}")).await;
+    page.check(shown["notice"].as_str().unwrap_or_default().contains("bogus"), &format!("the form says which fields it could not hold: {shown}")).await;
+    page.no_errors("error answer").await;
+
+    // --- Japanese is set in a CJK font
+    let fc = Command::new("fc-list").arg(":lang=ja").arg("family").output().expect("fc-list (fontconfig)");
+    let families = String::from_utf8_lossy(&fc.stdout).to_string();
+    assert!(!families.trim().is_empty(), "no font for Japanese installed (fc-list :lang=ja is empty): install fonts-noto-cjk (./run test does)");
+    page.open("#/variant/toyama-2023").await;
+    page.element("li.rule .text").await;
+    cdp(page.c, "DOM.enable", json!({})).await;
+    cdp(page.c, "CSS.enable", json!({})).await;
+    let root = cdp(page.c, "DOM.getDocument", json!({ "depth": 0 })).await["root"]["nodeId"].clone();
+    let node = cdp(page.c, "DOM.querySelector", json!({ "nodeId": root, "selector": "li.rule .text" })).await["nodeId"].clone();
+    let fonts = cdp(page.c, "CSS.getPlatformFontsForNode", json!({ "nodeId": node })).await;
+    let used: Vec<String> = fonts["fonts"].as_array().into_iter().flatten().filter_map(|f| f["familyName"].as_str().map(str::to_string)).collect();
+    assert!(
+        !used.is_empty() && used.iter().all(|f| families.contains(f.as_str()) && (f.contains("CJK") || f.contains("JP"))),
+        "a rule's Japanese text is rendered in {used:?}, not only in CJK fonts for Japanese (installed: {families})"
+    );
+    let stack = page.js("return getComputedStyle(document.querySelector('li.rule .text')).fontFamily", vec![]).await;
+    page.check(stack.as_str().unwrap_or_default().starts_with("\"Noto Sans CJK JP\""), &format!("the Japanese font stack: {stack}")).await;
+
+    Light { body_bg, try_link, answer }
+}
+
+async fn body_bg_of(page: &Page<'_>) -> String {
+    page.js("return getComputedStyle(document.body).backgroundColor", vec![]).await.as_str().unwrap_or_default().to_string()
+}
+
+async fn c_goto_fresh(page: &Page<'_>, url: &str) {
+    page.c.goto("about:blank").await.expect("about:blank");
+    page.c.goto(url).await.unwrap_or_else(|e| panic!("goto {url}: {e}"));
+}
+
+/// The answer shown: its decision, and the JSON sent and got from the page's blocks.
+async fn answer_of(page: &Page<'_>) -> Value {
+    let v = page
+        .js(
+            "const b = document.getElementById('answer-body'); const d = b.querySelector('[data-decision]');\
+             const pre = [...b.querySelectorAll('pre.json')].map(p => p.textContent);\
+             const err = b.querySelector('.error-box');\
+             return { decision: d && d.dataset.decision, pre, error: err && err.textContent }",
+            vec![],
+        )
+        .await;
+    let pre = v["pre"].as_array().cloned().unwrap_or_default();
+    if pre.len() != 2 {
+        page.fail::<()>(&format!("the answer shows the JSON sent and got: {v}")).await;
+    }
+    let parse = |p: &Value| serde_json::from_str::<Value>(p.as_str().unwrap_or_default()).unwrap_or(Value::Null);
+    json!({ "decision": v["decision"], "error": v["error"], "sent": parse(&pre[0]), "got": parse(&pre[1]) })
+}
+
+/// The rule sheet shows the card-loan rule highlighted, in view, focused.
+async fn rule_highlighted(page: &Page<'_>, variant: &str) {
+    page.element(&format!("li.rule.highlight[data-cite='{CARD_LOAN_CITE}']")).await;
+    let state = page
+        .until(
+            "the highlighted rule scrolled into view",
+            &format!(
+                "const hs = [...document.querySelectorAll('li.rule.highlight')];\
+                 const r = hs[0].getBoundingClientRect();\
+                 const inView = r.top >= 0 && r.bottom <= innerHeight;\
+                 return inView && {{ cites: hs.map(h => h.dataset.cite), focused: document.activeElement === hs[0],\
+                   text: hs[0].querySelector('.text').textContent, hash: decodeURIComponent(location.hash),\
+                   sheet: document.querySelector('.sheet').dataset.variant }}"
+            ),
+        )
+        .await;
+    page.check(state["cites"] == json!([CARD_LOAN_CITE]), &format!("only {CARD_LOAN_CITE} is highlighted: {state}")).await;
+    page.check(state["sheet"] == variant && state["hash"] == format!("#/variant/{variant}/rule/{CARD_LOAN_CITE}"), &format!("the rule's deep link: {state}")).await;
+    page.check(state["focused"] == true, &format!("the highlighted rule has the focus: {state}")).await;
+    page.check(state["text"].as_str().unwrap_or_default().contains("カードローン"), &format!("the rule's Japanese text: {state}")).await;
+}
+
+async fn narrow(page: &Page<'_>, light: &Light) {
+    page.viewport(390, 844).await;
+    let views: [(&str, &str); 6] = [
+        ("", ".tl-lane"),
+        ("#/institution/gunma", "article.version"),
+        ("#/variant/gunma-2023", "li.rule"),
+        ("#/matrix", "table.matrix tbody tr"),
+        ("#/diff/gunma-2019/gunma-2023", "section.op"),
+        (&light.try_link, "#answer-body .answer"),
+    ];
+    for (route, ready) in views {
+        if route.starts_with("http") {
+            c_goto_fresh(page, route).await;
+        } else {
+            page.open(route).await;
+        }
+        page.element(ready).await;
+        let over = page.overflow().await;
+        page.check(over <= 0, &format!("at 390 px, {route:?} overflows the document horizontally by {over} px")).await;
+    }
+    // the wide matrix scrolls inside its own container instead
+    page.open("#/matrix").await;
+    page.element("table.matrix tbody tr").await;
+    let scrolls = page.js("const s = document.querySelector('.table-scroll'); return s.scrollWidth > s.clientWidth && getComputedStyle(s).overflowX", vec![]).await;
+    page.check(scrolls == "auto", &format!("the matrix scrolls in its container: {scrolls}")).await;
+    page.open(&format!("#/variant/toyama-2023/rule/{}", percent_encode(CARD_LOAN_CITE))).await;
+    rule_highlighted(page, "toyama-2023").await;
+    let over = page.overflow().await;
+    page.check(over <= 0, &format!("the rule sheet at 390 px overflows by {over} px")).await;
+    page.no_errors("narrow").await;
+    page.screenshot("narrow").await;
+}
+
+async fn dark(page: &Page<'_>, light: &Light) {
+    page.open(&format!("#/variant/toyama-2023/rule/{}", percent_encode(CARD_LOAN_CITE))).await;
+    rule_highlighted(page, "toyama-2023").await;
+    let prefers = page.js("return matchMedia('(prefers-color-scheme: dark)').matches", vec![]).await;
+    page.check(prefers == true, "chromium --force-dark-mode makes the page see prefers-color-scheme: dark").await;
+    let bg = body_bg_of(page).await;
+    let fg = page.js("return getComputedStyle(document.body).color", vec![]).await.as_str().unwrap_or_default().to_string();
+    page.check(luminance(&bg) < 0.05 && luminance(&fg) > 0.6, &format!("dark mode: background {bg}, text {fg} (light mode's background: {})", light.body_bg)).await;
+    page.no_errors("dark").await;
+    page.screenshot("dark").await;
+    // the same answer in the dark, for the screenshot of a decision
+    c_goto_fresh(page, &light.try_link).await;
+    page.element("#answer-body .answer").await;
+    let again = answer_of(page).await;
+    page.check(again["got"] == light.answer["got"], &format!("the try link in a second browser: {again}")).await;
+    page.screenshot("dark-try-answer").await;
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
