@@ -1071,6 +1071,7 @@
     const form = buildForm(d.policies, voc);
     const answer = h('section', { class: 'answer-pane card', id: 'answer', 'aria-labelledby': 'answer-h', tabindex: '-1' },
       h('h2', { id: 'answer-h', class: 'h-inline' }, 'Answer'),
+      h('p', { id: 'answer-status', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' }),
       h('div', { id: 'answer-body' }, h('p', { class: 'answer-empty' }, 'Fill in the facts and press “Decide”. The answer cites every clause it rests on; each cite links to its place in the rule sheet.')));
     const committed = commit(seq, 'Try a decision', [
       h('div', { class: 'page-head' },
@@ -1400,6 +1401,7 @@
     if (!document.body.contains(body) || (tryState && tryState.lastSent !== sent)) return;
     clear(body);
     pane.removeAttribute('aria-busy');
+    const said = document.getElementById('answer-status');
     const copyLink = h('p', { class: 'actions' }, copyButton(() => location.href, 'Copy link to this decision'));
     if (failure) {
       append(body, [errorBox(failure, 'No answer'), jsonBlock('Request sent', req)]);
@@ -1418,7 +1420,23 @@
         jsonBlock(`Response (HTTP ${r.status})`, r.body),
       ]);
     }
+    if (said) said.textContent = answerSummary(r, failure);
     if (window.matchMedia('(max-width: 1100px)').matches) pane.scrollIntoView({ block: 'start' });
+  }
+
+  /** One line for screen readers when an answer arrives. */
+  function answerSummary(r, failure) {
+    if (failure) return `No answer: ${failure.message}`;
+    if (!r.ok || !r.body || r.body.error) {
+      const e = errorOf(r);
+      return `Error ${e.code}: ${e.message}`;
+    }
+    const a = r.body;
+    const what = a.decision || (a.token && a.token.status) ||
+      (a.accounts && a.accounts.map((x) => `${x.id} ${x.linkable ? 'linkable' : 'not linkable'}`).join(', ')) ||
+      (a.liability && a.liability.map((x) => `${x.party} ${x.ruling}`).join(', ')) ||
+      ['disclosure', 'chained', 'suspension'].filter((k) => a[k]).map((k) => `${k} ${a[k].ruling}`).join(', ') || 'answered';
+    return `Answer from ${a.policy.variant}: ${what}`;
   }
 
   /** Whether a reason's code is the met or the unmet code of its rule. */
@@ -1468,7 +1486,7 @@
     const who = h('p', { class: 'muted small' }, 'Decided by ', h('a', { href: link.variant(v) }, v),
       ` (version ${a.policy.version}, module `, h('code', { title: a.policy.sha256 }, short(a.policy.sha256)), ')');
     const out = h('div', { class: 'answer', dataset: { operation: a.operation, variant: v } });
-    const head = (label, value) => h('div', { class: 'answer-head' }, h('span', { class: 'muted' }, label), outcome(value));
+    const head = (label, value) => h('div', { class: 'answer-head' }, label ? h('span', { class: 'muted' }, label) : null, outcome(value));
     const token = (t) => h('div', { class: 'subanswer token', dataset: { token: t.status } },
       h('h3', null, 'Token'),
       head('status', t.status),
