@@ -207,16 +207,7 @@ fn run_with_timeout(cmd: &mut Command, limit: Duration) -> std::process::Output 
 
 fn chromium(profile: &Path, args: &[String]) -> Command {
     let mut c = Command::new("chromium");
-    c.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ])
+    c.args(kitei_tests::CHROMIUM_FLAGS)
     .arg(format!("--user-data-dir={}", profile.display()))
     .args(args);
     c

@@ -91,21 +91,11 @@ impl Driver {
         let profile = std::env::temp_dir().join(format!("kitei-explorer-profile-{}-{}", std::process::id(), self.profiles.len()));
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile).expect("profile dir");
-        let mut args: Vec<String> = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--hide-scrollbars",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let mut args: Vec<String> = kitei_tests::CHROMIUM_FLAGS
+            .iter()
+            .chain(&["--disable-dev-shm-usage", "--hide-scrollbars"])
+            .map(|s| s.to_string())
+            .collect();
         args.push(format!("--user-data-dir={}", profile.display()));
         args.extend(extra.iter().map(|s| s.to_string()));
         self.profiles.push(profile);

@@ -12,6 +12,21 @@ use kitei::Registry;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+/// Debian's chromium, headless, for the browser tests: no sandbox (tests run
+/// as root), no GPU, and none of its background traffic (this machine's
+/// closed network refuses it, many connections at a time). Each test adds
+/// its own `--user-data-dir`.
+pub const CHROMIUM_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// Every bundled variant crate's policy, by variant id: the same rules the
 /// built components run, for native runs beside them.
 pub const NATIVE: [(&str, &kitei_sdk::Policy); 6] = [

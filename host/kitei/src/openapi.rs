@@ -24,7 +24,7 @@ pub fn wire_enum<T: Wire>() -> Schema {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(T::names().iter().copied()))
-        .description(Some(format!("a {}", T::WHAT)))
+        .description(Some(format!("the {}, by its wire name", T::WHAT)))
         .into()
 }
 
