@@ -321,6 +321,33 @@ async fn review_endpoints_answer_as_the_tools_do() {
     s.stop().await;
 }
 
+/// The explorer's files come from the binary with a policy that allows
+/// nothing but this origin; anything else under `/explorer/` is a JSON 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_explorer_is_served_under_a_strict_content_policy() {
+    let dir = temp_policy_dir("serve-explorer", &["toyama-2023"]);
+    let s = Server::start(config(&dir)).await;
+    for (path, content_type, starts) in [
+        ("/", "text/html; charset=utf-8", "<!doctype html>"),
+        ("/explorer/explorer.js", "text/javascript; charset=utf-8", "// kitei explorer"),
+        ("/explorer/explorer.css", "text/css; charset=utf-8", "/* kitei explorer"),
+    ] {
+        let r = s.client.get(format!("{}{path}", s.base)).send().await.expect("GET");
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        let header = |name: &str| r.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        assert_eq!(header("content-type"), content_type, "{path}");
+        assert!(header("content-security-policy").starts_with("default-src 'none'; script-src 'self'"), "{path}: {}", header("content-security-policy"));
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        let text = r.text().await.expect("body");
+        assert!(text.starts_with(starts), "{path}: {}", &text[..text.len().min(80)]);
+    }
+    for path in ["/explorer/index.html", "/explorer/secrets.txt", "/explorer/..%2Fsrc%2Flib.rs"] {
+        let (status, v) = s.get_json(path).await;
+        assert_eq!((status, error_code(&v)), (404, "not_found"), "{path}: {v}");
+    }
+    s.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_module_is_503_never_a_permit() {
     let mut info = registry().variant("toyama-2023").expect("toyama").info().clone();

@@ -101,7 +101,7 @@ impl PartialSchema for DecisionRequest {
     /// condition is an `anyOf`: the rule does not apply, or it is met).
     fn schema() -> RefOr<Schema> {
         let required = |fields: &[&str]| -> RefOr<Schema> { fields.iter().fold(ObjectBuilder::new(), |o, f| o.required(*f)).into() };
-        // the operations other than `op`
+        // the operations other than `ops`
         let other_than = |ops: &[OperationName]| -> RefOr<Schema> {
             let names = OperationName::ALL.into_iter().filter(|o| !ops.contains(o)).map(|o| o.wire());
             ObjectBuilder::new().property("operation", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(names))).into()

@@ -6,6 +6,7 @@
 //! instead, read on every request, so the page can be edited without a
 //! rebuild.
 
+use axum::body::Body;
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,16 +21,15 @@ const ASSETS: &[(&str, &str, &str)] = &[
 /// The page's own origin only: no inline script, nothing from elsewhere.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-fn asset(name: &str) -> Response {
-    let Some(&(_, content_type, built_in)) = ASSETS.iter().find(|(n, ..)| *n == name) else {
-        return super::status::not_found(&format!("/{name}"));
-    };
-    let body = match std::env::var_os("KITEI_EXPLORER_DIR") {
+/// One of [`ASSETS`], or `None`.
+fn asset(name: &str) -> Option<Response> {
+    let &(_, content_type, built_in) = ASSETS.iter().find(|(n, ..)| *n == name)?;
+    let body: Body = match std::env::var_os("KITEI_EXPLORER_DIR") {
         Some(dir) => match std::fs::read_to_string(std::path::Path::new(&dir).join(name)) {
-            Ok(text) => text,
-            Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("KITEI_EXPLORER_DIR: {name}: {e}")).into_response(),
+            Ok(text) => text.into(),
+            Err(e) => return Some((StatusCode::INTERNAL_SERVER_ERROR, format!("KITEI_EXPLORER_DIR: {name}: {e}")).into_response()),
         },
-        None => built_in.to_string(),
+        None => built_in.into(),
     };
     let mut r = body.into_response();
     let h = r.headers_mut();
@@ -37,19 +37,20 @@ fn asset(name: &str) -> Response {
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    r
+    Some(r)
 }
 
 /// `GET /`: the explorer.
 #[utoipa::path(get, path = "/", tag = "operations", responses((status = 200, description = "the explorer: a page for reviewers over this API", content_type = "text/html", body = String)))]
 pub async fn index() -> Response {
-    asset("index.html")
+    asset("index.html").unwrap_or_else(|| unreachable!("index.html is one of the assets"))
 }
 
-/// `GET /explorer/{file}`: its stylesheet and script.
+/// `GET /explorer/{file}`: its stylesheet and script (not part of the API,
+/// so not in the OpenAPI document).
 pub async fn file(Path(name): Path<String>) -> Response {
-    if name == "index.html" {
-        return super::status::not_found(&format!("/explorer/{name}"));
+    match asset(&name) {
+        Some(r) if name != "index.html" => r,
+        _ => super::status::not_found(&format!("/explorer/{name}")),
     }
-    asset(&name)
 }
