@@ -40,13 +40,28 @@ fn document() -> Value {
     serde_json::from_str(kitei_serve::openapi_json()).expect("the document is JSON")
 }
 
-/// A file in a fresh temporary directory.
-fn temp_file(name: &str, contents: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kitei-openapi-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, contents).expect("write temp file");
-    path
+/// A temporary directory of one test, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("kitei-openapi-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Scratch(dir)
+    }
+
+    /// Writes `name` in the directory and returns its path.
+    fn file(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("write temp file");
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 #[test]
@@ -56,7 +71,8 @@ fn the_document_is_valid_openapi_3_1_and_lists_every_route() {
     let mut paths: Vec<&str> = doc["paths"].as_object().expect("paths").keys().map(String::as_str).collect();
     paths.sort_unstable();
     assert_eq!(paths, ROUTES);
-    let file = temp_file("openapi.json", kitei_serve::openapi_json());
+    let scratch = Scratch::new("document");
+    let file = scratch.file("openapi.json", kitei_serve::openapi_json());
     let out = Command::new(python()).args(["-m", "openapi_spec_validator"]).arg(&file).output().expect("run the validator");
     let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "openapi-spec-validator refused the document:\n{said}");
@@ -66,7 +82,7 @@ fn the_document_is_valid_openapi_3_1_and_lists_every_route() {
     let mut broken = doc.clone();
     broken["paths"]["/v1/decisions"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] =
         json!({"$ref": "#/components/schemas/NoSuchSchema"});
-    let file = temp_file("broken.json", &broken.to_string());
+    let file = scratch.file("broken.json", &broken.to_string());
     let out = Command::new(python()).args(["-m", "openapi_spec_validator"]).arg(&file).output().expect("run the validator");
     assert!(!out.status.success(), "openapi-spec-validator accepted a reference to a missing schema");
 }
@@ -279,8 +295,9 @@ async fn examples_and_real_answers_fit_the_schemas() {
         add(&mut items, schema, format!("control: {label}"), instance, false);
     }
 
-    let file = temp_file("instances.json", &serde_json::to_string(&items).expect("JSON"));
-    let doc = temp_file("openapi.json", kitei_serve::openapi_json());
+    let scratch = Scratch::new("instances");
+    let file = scratch.file("instances.json", &serde_json::to_string(&items).expect("JSON"));
+    let doc = scratch.file("openapi.json", kitei_serve::openapi_json());
     let out = Command::new(python)
         .arg(root().join("tests/openapi/validate.py"))
         .arg(&doc)
