@@ -1,7 +1,7 @@
 //! `GET /v1/matrix` and `GET /v1/diff`: the reviewer's views of the modules
 //! serving now, as `kitei matrix` and `kitei diff --format json` print them.
 //!
-//! A comparison runs thousands of decisions (about half a second), so it runs
+//! A comparison runs thousands of decisions (most of a second), so it runs
 //! on the blocking pool, one at a time, and its JSON is kept by the modules'
 //! sha256 and the time asked about: the same question costs one comparison.
 
