@@ -59,11 +59,13 @@ pub fn timestamp() -> RefOr<Schema> {
         .into()
 }
 
-fn string() -> RefOr<Schema> {
+/// A string.
+pub fn string() -> RefOr<Schema> {
     ObjectBuilder::new().schema_type(Type::String).into()
 }
 
-fn nullable_string(description: &str) -> RefOr<Schema> {
+/// A string or null.
+pub fn nullable_string(description: &str) -> RefOr<Schema> {
     ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])).description(Some(description)).into()
 }
 
@@ -85,7 +87,7 @@ fn named(name: &str) -> RefOr<Schema> {
 }
 
 /// An object whose every listed property is present and nothing else is.
-fn closed(description: &str, properties: Vec<(&str, RefOr<Schema>)>) -> Schema {
+pub fn object(description: &str, properties: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
     let mut o = ObjectBuilder::new().description(Some(description)).additional_properties(Some(AdditionalProperties::FreeForm(false)));
     for (name, schema) in properties {
         o = o.property(name, schema).required(name);
@@ -170,7 +172,7 @@ impl ToSchema for ClauseSchema {
 
 impl PartialSchema for Reason {
     fn schema() -> RefOr<Schema> {
-        closed(
+        object(
             "a rule of the policy's sheet the answer rests on: its reason code (which says whether the condition held), clause and source sentence",
             vec![
                 ("code", string()),
@@ -180,7 +182,6 @@ impl PartialSchema for Reason {
                 ("text", string()),
             ],
         )
-        .into()
     }
 }
 
@@ -192,7 +193,7 @@ impl ToSchema for Reason {
 
 impl PartialSchema for TokenAnswer {
     fn schema() -> RefOr<Schema> {
-        closed(
+        object(
             "whether the authentication is still valid",
             vec![
                 ("status", enum_ref::<m::TokenStatus>()),
@@ -200,7 +201,6 @@ impl PartialSchema for TokenAnswer {
                 ("reasons", list(named("Reason"))),
             ],
         )
-        .into()
     }
 }
 
@@ -256,7 +256,7 @@ fn fields(
 
 /// The settings in force (`<institution>.settings.json` over the variant's defaults).
 pub fn settings() -> RefOr<Schema> {
-    closed(
+    object(
         "the settings in force: what the text leaves to the institution (null: not set)",
         vec![
             ("reauth_after_days", nullable_count("days after which the customer must authenticate again")),
@@ -273,11 +273,11 @@ pub fn settings() -> RefOr<Schema> {
             ),
         ],
     )
-    .into()
 }
 
-/// What identifies a variant and when it is in force.
-fn summary_properties() -> Vec<(&'static str, RefOr<Schema>)> {
+/// What identifies a variant and when it is in force: the properties
+/// `describe`'s metadata and `GET /v1/policies` share.
+pub fn summary() -> Vec<(&'static str, RefOr<Schema>)> {
     vec![
         ("variant", string()),
         ("institution", string()),
@@ -291,17 +291,17 @@ fn summary_properties() -> Vec<(&'static str, RefOr<Schema>)> {
 }
 
 /// `describe`'s metadata: the summary, the settings read, the parties and the rule sheet.
-fn metadata() -> Schema {
-    let mut p = summary_properties();
+fn metadata() -> RefOr<Schema> {
+    let mut p = summary();
     p.push(("settings_used", list(string())));
     p.push(("parties", list(enum_ref::<m::Party>())));
     p.push(("rules", list(named("Rule"))));
-    closed("the policy's metadata and its whole rule sheet, in document order", p)
+    object("the policy's metadata and its whole rule sheet, in document order", p)
 }
 
 /// A rule of the sheet, as `describe` lists it.
-fn rule() -> Schema {
-    closed(
+fn rule() -> RefOr<Schema> {
+    object(
         "a rule: its clause, how it relates to the text, the source sentence and a line of English",
         vec![
             ("cite", string()),
@@ -315,8 +315,8 @@ fn rule() -> Schema {
     )
 }
 
-fn policy_ref() -> Schema {
-    closed(
+fn policy_ref() -> RefOr<Schema> {
+    object(
         "the module that answered",
         vec![
             ("variant", string()),
@@ -327,8 +327,8 @@ fn policy_ref() -> Schema {
     )
 }
 
-fn account_answer() -> Schema {
-    closed(
+fn account_answer() -> RefOr<Schema> {
+    object(
         "whether one account can be linked",
         vec![
             ("id", string()),
@@ -339,15 +339,15 @@ fn account_answer() -> Schema {
     )
 }
 
-fn party_answer() -> Schema {
-    closed(
+fn party_answer() -> RefOr<Schema> {
+    object(
         "who bears a loss, as far as the text says",
         vec![("party", enum_ref::<m::Party>()), ("ruling", enum_ref::<m::LiabilityRuling>()), ("reasons", list(named("Reason")))],
     )
 }
 
-fn permission_answer() -> Schema {
-    closed("what the institution may do", vec![("ruling", enum_ref::<m::PermissionRuling>()), ("reasons", list(named("Reason")))])
+fn permission_answer() -> RefOr<Schema> {
+    object("what the institution may do", vec![("ruling", enum_ref::<m::PermissionRuling>()), ("reasons", list(named("Reason")))])
 }
 
 /// One operation's answer: `policy`, `operation` (this one) and its fields.
@@ -357,17 +357,7 @@ fn answer_of(op: OperationName, description: &str, fields: Vec<(&str, RefOr<Sche
         ("operation", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([op.wire()])).into()),
     ];
     p.extend(fields);
-    closed(description, p).into()
-}
-
-/// The properties of a loaded variant's summary (`GET /v1/policies` adds its own).
-pub fn summary() -> Vec<(&'static str, RefOr<Schema>)> {
-    summary_properties()
-}
-
-/// An object with exactly these properties (for the service's own answers).
-pub fn object(description: &str, properties: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
-    closed(description, properties).into()
+    object(description, p)
 }
 
 impl PartialSchema for Answer {
@@ -398,15 +388,15 @@ impl PartialSchema for Answer {
 
 impl ToSchema for Answer {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        schemas.push(("PolicyRef".into(), policy_ref().into()));
-        schemas.push(("Metadata".into(), metadata().into()));
-        schemas.push(("Rule".into(), rule().into()));
+        schemas.push(("PolicyRef".into(), policy_ref()));
+        schemas.push(("Metadata".into(), metadata()));
+        schemas.push(("Rule".into(), rule()));
         schemas.push(("Settings".into(), settings()));
         schemas.push(("Reason".into(), Reason::schema()));
         schemas.push(("Token".into(), TokenAnswer::schema()));
-        schemas.push(("AccountAnswer".into(), account_answer().into()));
-        schemas.push(("PartyAnswer".into(), party_answer().into()));
-        schemas.push(("PermissionAnswer".into(), permission_answer().into()));
+        schemas.push(("AccountAnswer".into(), account_answer()));
+        schemas.push(("PartyAnswer".into(), party_answer()));
+        schemas.push(("PermissionAnswer".into(), permission_answer()));
         <Reason as ToSchema>::schemas(schemas);
         schemas.extend(enums());
     }

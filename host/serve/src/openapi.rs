@@ -5,10 +5,10 @@
 use super::{decisions, explorer, review, status};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use kitei::openapi::object;
+use kitei::openapi::{nullable_string, object, string};
 use std::borrow::Cow;
 use std::sync::OnceLock;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, Schema, Type};
 use utoipa::openapi::RefOr;
 use std::collections::BTreeMap;
 use utoipa::openapi::content::ContentBuilder;
@@ -69,10 +69,6 @@ pub fn document_json() -> &'static str {
     responses((status = 200, description = "this document (OpenAPI 3.1)", content_type = "application/json")))]
 pub async fn document() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], document_json()).into_response()
-}
-
-fn string() -> RefOr<Schema> {
-    ObjectBuilder::new().schema_type(Type::String).into()
 }
 
 fn count() -> RefOr<Schema> {
@@ -169,13 +165,12 @@ pub struct PolicyList;
 
 impl PartialSchema for PolicyList {
     fn schema() -> RefOr<Schema> {
-        let nullable = |t: Type, d: &str| ObjectBuilder::new().schema_type(SchemaType::from_iter([t, Type::Null])).description(Some(d)).into();
         let mut listed = kitei::openapi::summary();
         listed.extend([
             ("in_force_today", ObjectBuilder::new().schema_type(Type::Boolean).into()),
             ("sha256", string()),
-            ("source", nullable(Type::String, "the file it was loaded from")),
-            ("settings_source", nullable(Type::String, "the settings file applied, if any")),
+            ("source", nullable_string("the file it was loaded from")),
+            ("settings_source", nullable_string("the settings file applied, if any")),
             ("idle_instances", count()),
             (
                 "signature",
