@@ -59,12 +59,16 @@ impl Reviews {
 }
 
 /// The time a view is for: `at`, or [`diff::DEFAULT_AT`].
-fn at(query: Option<&str>) -> Result<(String, chrono::DateTime<chrono::FixedOffset>), ServeError> {
+fn at(query: Option<&str>) -> Result<chrono::DateTime<chrono::FixedOffset>, ServeError> {
     let text = query.unwrap_or(diff::DEFAULT_AT);
-    let t = kitei::time::parse_timestamp(text).ok_or_else(|| {
+    kitei::time::parse_timestamp(text).ok_or_else(|| {
         ServeError::BadQuery(format!("`at`: invalid timestamp `{text}`, expected RFC 3339 such as {}", diff::DEFAULT_AT))
-    })?;
-    Ok((t.to_rfc3339(), t))
+    })
+}
+
+/// A comparison that could not be made (a module failed or ran out of time).
+fn failed(e: diff::DiffError) -> ServeError {
+    ServeError::Internal(e.to_string())
 }
 
 /// A query string that does not fit: named, as JSON like every error.
@@ -94,19 +98,19 @@ pub struct MatrixQuery {
 ))]
 pub async fn matrix(State(state): State<AppState>, q: Result<Query<MatrixQuery>, QueryRejection>) -> Result<Response, ServeError> {
     let Query(q) = q.map_err(bad_query)?;
-    let (at_text, at) = at(q.at.as_deref())?;
+    let at = at(q.at.as_deref())?;
     let registry = state.registry();
     if registry.policies().is_empty() {
         return Err(ServeError::NotReady(state.policies_dir().display().to_string()));
     }
     let mut key: Vec<&str> = registry.policies().iter().map(|p| p.info().sha256.as_str()).collect();
     key.sort_unstable();
-    let key = format!("matrix {at_text} {}", key.join(" "));
+    let key = format!("matrix {} {}", at.to_rfc3339(), key.join(" "));
     let body = state
         .reviews()
         .get_or_make(key, move || {
-            let m = diff::matrix::matrix(registry.policies(), at).map_err(|e| ServeError::Internal(e.to_string()))?;
-            diff::render_matrix(&m, diff::Format::Json).map_err(|e| ServeError::Internal(e.to_string()))
+            let m = diff::matrix::matrix(registry.policies(), at).map_err(failed)?;
+            diff::render_matrix(&m, diff::Format::Json).map_err(failed)
         })
         .await?;
     Ok(json(body))
@@ -136,20 +140,19 @@ pub struct DiffQuery {
 ))]
 pub async fn diff(State(state): State<AppState>, q: Result<Query<DiffQuery>, QueryRejection>) -> Result<Response, ServeError> {
     let Query(q) = q.map_err(bad_query)?;
-    let (at_text, at) = at(q.at.as_deref())?;
+    let at = at(q.at.as_deref())?;
     let registry = state.registry();
     let find = |v: &str| registry.variant(v).cloned().ok_or_else(|| ServeError::Decision(DecisionError::UnknownVariant(v.to_string())));
     let (old, new) = (find(&q.old)?, find(&q.new)?);
-    let key = format!("diff {at_text} {} {}", old.info().sha256, new.info().sha256);
+    let key = format!("diff {} {} {}", at.to_rfc3339(), old.info().sha256, new.info().sha256);
     let body = state
         .reviews()
         .get_or_make(key, move || {
             // as `kitei diff` compares: both under the same settings
-            let internal = |e: diff::DiffError| ServeError::Internal(e.to_string());
-            let old = diff::with_common_settings(old.as_ref()).map_err(internal)?;
-            let new = diff::with_common_settings(new.as_ref()).map_err(internal)?;
-            let report = diff::compare(old.as_ref(), new.as_ref(), at).map_err(internal)?;
-            diff::render(&report, diff::Format::Json).map_err(|e| ServeError::Internal(e.to_string()))
+            let old = diff::with_common_settings(old.as_ref()).map_err(failed)?;
+            let new = diff::with_common_settings(new.as_ref()).map_err(failed)?;
+            let report = diff::compare(old.as_ref(), new.as_ref(), at).map_err(failed)?;
+            diff::render(&report, diff::Format::Json).map_err(failed)
         })
         .await?;
     Ok(json(body))
