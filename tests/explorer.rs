@@ -222,12 +222,21 @@ impl Page<'_> {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         let errors = self.c.execute("return window.__kiteiErrors || []", vec![]).await.unwrap_or_default();
+        // when each request of the page started and ended (ms since the page's start), to tell a slow answer from a page that stopped
+        let timings = self
+            .c
+            .execute(
+                "return performance.getEntriesByType('resource').map(e => `${e.name.replace(location.origin, '')} ${Math.round(e.startTime)}–${Math.round(e.responseEnd)} ms`)",
+                vec![],
+            )
+            .await
+            .unwrap_or_default();
         let shot = self.shots.join("failure.png");
         if let Ok(png) = self.c.screenshot().await {
             let _ = std::fs::write(&shot, png);
         }
         let text: String = text.chars().take(4000).collect();
-        panic!("{why}\n--- at {url}\n--- script errors: {errors}\n--- screenshot: {}\n--- the page showed:\n{text}", shot.display());
+        panic!("{why}\n--- at {url}\n--- script errors: {errors}\n--- requests: {timings}\n--- screenshot: {}\n--- the page showed:\n{text}", shot.display());
     }
 
     fn check(&self, ok: bool, why: &str) -> impl std::future::Future<Output = ()> + '_ {
@@ -339,7 +348,7 @@ async fn explorer_in_a_real_browser() {
     .await
     .expect("kitei serve starts");
     let mut driver = Driver::start(&shots).await;
-    let result = tokio::time::timeout(TOTAL, walk_through(&mut driver, &format!("http://{addr}"), &shots)).await;
+    let result = tokio::time::timeout(TOTAL, walk_through(&mut driver, addr, &shots)).await;
     handle.shutdown();
     drop(driver);
     stop(handle).await;
@@ -353,7 +362,8 @@ async fn stop(handle: ServerHandle) {
     let _ = tokio::time::timeout(Duration::from_secs(10), handle.join()).await;
 }
 
-async fn walk_through(driver: &mut Driver, base: &str, shots: &Path) {
+async fn walk_through(driver: &mut Driver, addr: SocketAddr, shots: &Path) {
+    let base = &format!("http://{addr}");
     let c = driver.session(&[]).await;
     let page = Page { c: &c, base, shots };
     page.viewport(1280, 800).await;
@@ -367,6 +377,113 @@ async fn walk_through(driver: &mut Driver, base: &str, shots: &Path) {
     page.viewport(1280, 800).await;
     dark(&page, &light).await;
     c.close().await.expect("close the dark session");
+
+    // a filled form's link as the first page of a new browser, over a fast
+    // and over slow networks
+    let c = driver.session(&[]).await;
+    let page = Page { c: &c, base, shots };
+    page.viewport(1280, 800).await;
+    try_link_first(&page, addr, &light).await;
+    c.close().await.expect("close the deep-link session");
+}
+
+/// The `#/try?q=` link decides again however its page's requests are timed:
+/// loaded first thing in a new browser session (nothing cached), then
+/// through a proxy that holds back `/openapi.json` (the form's lists come
+/// after the route has started), then one that holds back the decision (the
+/// form is on the page well before its answer).
+async fn try_link_first(page: &Page<'_>, addr: SocketAddr, light: &Light) {
+    let route = light.try_link.split_once('#').map_or("", |(_, r)| r);
+    let cases: [(&str, Option<(&'static str, Duration)>); 3] = [
+        ("first page of a new browser", None),
+        ("slow /openapi.json", Some(("/openapi.json", Duration::from_millis(1500)))),
+        ("slow POST /v1/decisions", Some(("/v1/decisions", Duration::from_millis(800)))),
+    ];
+    for (what, delay) in cases {
+        let proxy = match delay {
+            Some((path, by)) => Some(SlowProxy::start(addr, path, by).await),
+            None => None,
+        };
+        let origin = proxy.as_ref().map_or(addr, |p| p.addr);
+        let url = format!("http://{origin}/#{route}");
+        // the first document of this session is the link itself
+        page.c.goto(&url).await.unwrap_or_else(|e| panic!("goto {url}: {e}"));
+        page.element("#answer-body .answer, #answer-body .error-box").await;
+        let again = answer_of(page).await;
+        page.check(again["got"] == light.answer["got"] && again["sent"] == light.answer["sent"], &format!("{what}: the try link gives the same answer:\nfirst {}\nagain {again}", light.answer)).await;
+        if let Some(p) = &proxy {
+            page.check(p.held() > 0, &format!("{what}: the proxy held back no request for {}", p.path)).await;
+        }
+        page.no_errors(what).await;
+        page.c.goto("about:blank").await.expect("about:blank");
+    }
+}
+
+/// A reverse proxy on loopback in front of the service that holds back every
+/// answer to one path for a while: a slow network for the page, on demand.
+struct SlowProxy {
+    addr: SocketAddr,
+    path: &'static str,
+    held: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SlowProxy {
+    async fn start(upstream: SocketAddr, path: &'static str, by: Duration) -> SlowProxy {
+        use http_body_util::{BodyExt, Full};
+        use hyper::body::{Bytes, Incoming};
+        use hyper_util::client::legacy::Client;
+        use hyper_util::rt::{TokioExecutor, TokioIo};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
+        let addr = listener.local_addr().expect("proxy address");
+        let held = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+        let counter = held.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (client, counter) = (client.clone(), counter.clone());
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+                        let (client, counter) = (client.clone(), counter.clone());
+                        async move {
+                            let (mut parts, body) = req.into_parts();
+                            let body = body.collect().await?.to_bytes();
+                            let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                            parts.uri = format!("http://{upstream}{target}").parse().expect("upstream uri");
+                            if parts.uri.path() == path {
+                                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                                tokio::time::sleep(by).await;
+                            }
+                            let answer = match client.request(hyper::Request::from_parts(parts, Full::new(body))).await {
+                                Ok(answer) => answer,
+                                Err(e) => {
+                                    let mut bad = hyper::Response::new(Full::new(Bytes::from(format!("the proxy's upstream: {e}"))));
+                                    *bad.status_mut() = hyper::StatusCode::BAD_GATEWAY;
+                                    return Ok(bad);
+                                }
+                            };
+                            let (parts, body) = answer.into_parts();
+                            let body = body.collect().await?.to_bytes();
+                            Ok::<_, hyper::Error>(hyper::Response::from_parts(parts, Full::new(body)))
+                        }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                });
+            }
+        });
+        SlowProxy { addr, path, held, task }
+    }
+
+    /// How many requests were held back.
+    fn held(&self) -> usize {
+        self.held.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for SlowProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// What the light session learned, for the later sessions to compare.
