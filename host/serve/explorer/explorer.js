@@ -331,6 +331,8 @@
 
   const main = () => document.getElementById('main');
   let renderSeq = 0;
+  /** The render whose view is on the page (set by `commit`). */
+  let committedSeq = 0;
   let current = { view: null };
 
   function parseHash() {
@@ -359,6 +361,7 @@
   /** Replaces the page's content if this render is still the latest. */
   function commit(seq, title, nodes, opts) {
     if (seq !== renderSeq) return false;
+    committedSeq = seq;
     const m = main();
     clear(m);
     append(m, [nodes]);
@@ -382,9 +385,11 @@
     const [head, ...rest] = r.segs;
     const m = main();
     m.setAttribute('aria-busy', 'true');
-    // show "Loading…" only when an answer takes long enough to notice
+    // show "Loading…" only when an answer takes long enough to notice, and
+    // only until the view is on the page: a view that commits and then waits
+    // for more (the form, then its decision) must not be replaced by it
     const slow = setTimeout(() => {
-      if (seq === renderSeq) {
+      if (seq === renderSeq && committedSeq !== seq) {
         clear(m);
         append(m, [h('p', { class: 'loading', role: 'status' }, loadingText(head))]);
       }
