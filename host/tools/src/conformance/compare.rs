@@ -42,7 +42,61 @@ pub fn differences(expect: &Expect, response: &Value) -> Vec<String> {
             }
         }
     }
+    for want in &expect.reasons {
+        let given = reasons_in(response, want.part.as_deref());
+        if !given.iter().any(|r| want.matches(r)) {
+            out.push(format!("reasons: no reason {} (given: {})", want.describe(), described(&given)));
+        }
+    }
+    for not in &expect.not_cites {
+        let not = not.pattern();
+        let given = reasons_in(response, not.part.as_deref());
+        if given.iter().any(|r| not.matches(r)) {
+            out.push(format!("not_cites: a reason {} is given (given: {})", not.describe(), described(&given)));
+        }
+    }
     out
+}
+
+/// The reasons of one part of the answer (`in` of a scenario), or every
+/// reason anywhere in it (for `describe`, the rule sheet's rules).
+fn reasons_in<'a>(response: &'a Value, part: Option<&str>) -> Vec<&'a Value> {
+    let Some(part) = part else {
+        let mut out = Vec::new();
+        every_reason(response, &mut out);
+        return out;
+    };
+    let holder = match (part.strip_prefix("accounts."), part) {
+        (Some(id), _) => response
+            .get("accounts")
+            .and_then(Value::as_array)
+            .and_then(|list| list.iter().find(|a| a.get("id").and_then(Value::as_str) == Some(id))),
+        (None, "reasons") => Some(response),
+        (None, "token") => response.get("token"),
+        (None, key) => ruling(response, key),
+    };
+    holder.and_then(|h| h.get("reasons")).and_then(Value::as_array).map(|list| list.iter().collect()).unwrap_or_default()
+}
+
+fn every_reason<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Object(o) if o.get("cite").is_some_and(Value::is_string) => out.push(v),
+        Value::Object(o) => o.values().for_each(|v| every_reason(v, out)),
+        Value::Array(a) => a.iter().for_each(|v| every_reason(v, out)),
+        _ => {}
+    }
+}
+
+/// `第4条第3項 omitted clause_omitted …`: reasons as given.
+fn described(reasons: &[&Value]) -> String {
+    let parts: Vec<String> = reasons
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("?").to_string();
+            format!("{} {} {}", s("cite"), s("provenance"), s("code"))
+        })
+        .collect();
+    list(&parts)
 }
 
 /// The object holding a ruling: `liability.<party>` or a permission.

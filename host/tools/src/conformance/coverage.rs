@@ -42,7 +42,7 @@ pub fn uncovered(suite: &Suite, coverage: &Coverage) -> Vec<(String, String)> {
                 .scenarios
                 .iter()
                 .filter_map(|(_, s)| s.expect.get(variant))
-                .any(|e| e.cites.iter().any(|c| c == cite));
+                .any(|e| e.cites.iter().chain(e.reasons.iter().map(|r| &r.cite)).any(|c| c == cite));
             if !expected {
                 missing.push((variant.clone(), cite.clone()));
             }

@@ -2,7 +2,7 @@
 
 use super::error::ConformanceError;
 use kitei::Wire;
-use kitei::types::{self as m, Decision, LiabilityRuling, Party, PermissionRuling, TokenStatus};
+use kitei::types::{self as m, Decision, LiabilityRuling, Party, PermissionRuling, Provenance, TokenStatus};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,10 +39,113 @@ pub struct Expect {
     /// clauses that must appear among the answer's reasons (`第2条第2項第3号`)
     #[serde(default)]
     pub cites: Vec<String>,
+    /// reasons that must appear, each with what it must say (its clause,
+    /// and any of provenance, code and outcome), optionally in one part of
+    /// the answer
+    #[serde(default)]
+    pub reasons: Vec<ExpectReason>,
+    /// clauses that must not be cited, anywhere or in one part of the answer
+    #[serde(default)]
+    pub not_cites: Vec<NotCite>,
     /// whether the host picks this variant for its institution at `at`
     pub selected: Option<bool>,
     /// why this variant's answer differs from the others (the clauses)
     pub why: Option<String>,
+}
+
+/// A reason an answer must give: its clause and its provenance, its code
+/// or both, optionally in one part of the answer (`in`, see [`check_part`]).
+pub type ExpectReason = ExpectReasonPattern;
+
+/// A reason an answer must not give: `"第8条"` (that clause, anywhere), or
+/// `{"in": "chained", "cite": "第8条"}` with any of `in`, `provenance` and
+/// `code` narrowing it (`{"cite": "第1条第2項第2号", "provenance": "setting"}`:
+/// no reason citing the clause as a setting).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(untagged)]
+pub enum NotCite {
+    Anywhere(String),
+    Reason(ExpectReasonPattern),
+}
+
+/// A reason's clause, and optionally the part of the answer, provenance and
+/// code that narrow what is matched.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectReasonPattern {
+    #[serde(rename = "in")]
+    pub part: Option<String>,
+    pub cite: String,
+    pub provenance: Option<String>,
+    pub code: Option<String>,
+}
+
+impl NotCite {
+    /// The reason that must not be given.
+    pub fn pattern(&self) -> ExpectReasonPattern {
+        match self {
+            NotCite::Anywhere(cite) => ExpectReasonPattern { part: None, cite: cite.clone(), provenance: None, code: None },
+            NotCite::Reason(p) => p.clone(),
+        }
+    }
+}
+
+impl ExpectReasonPattern {
+    fn validate(&self, field: &str) -> Result<(), String> {
+        if self.cite.trim().is_empty() {
+            return Err(format!("{field}.cite`: empty citation"));
+        }
+        if let Some(part) = &self.part {
+            check_part(part).map_err(|m| format!("{field}.in`: {m}"))?;
+        }
+        if let Some(p) = &self.provenance {
+            known::<Provenance>(&format!("{field}.provenance"), p)?;
+        }
+        if self.code.as_deref().is_some_and(|c| c.trim().is_empty()) {
+            return Err(format!("{field}.code`: empty code"));
+        }
+        Ok(())
+    }
+
+    /// Whether `reason` (api.md JSON) is one this pattern describes.
+    pub fn matches(&self, reason: &Value) -> bool {
+        let s = |k: &str| reason.get(k).and_then(Value::as_str);
+        s("cite") == Some(self.cite.as_str())
+            && self.provenance.as_deref().is_none_or(|p| s("provenance") == Some(p))
+            && self.code.as_deref().is_none_or(|c| s("code") == Some(c))
+    }
+
+    /// `第8条 setting provider_in_operator_list in chained`, for people.
+    pub fn describe(&self) -> String {
+        let mut out = vec![self.cite.clone()];
+        out.extend(self.provenance.clone());
+        out.extend(self.code.clone());
+        if let Some(part) = &self.part {
+            out.push(format!("in {part}"));
+        }
+        out.join(" ")
+    }
+}
+
+/// A part of an answer that holds reasons, as scenarios name it in `in`:
+/// `reasons` (eligibility, authorize), `token`, `accounts.<id>`,
+/// `liability.<party>`, `disclosure`, `chained`, `suspension`.
+pub fn check_part(part: &str) -> Result<(), String> {
+    if let Some(party) = part.strip_prefix("liability.") {
+        return match Party::from_wire(party) {
+            Some(_) => Ok(()),
+            None => Err(format!("unknown party `{party}`, expected one of: {}", Party::expected())),
+        };
+    }
+    if part.strip_prefix("accounts.").is_some_and(|id| !id.is_empty()) {
+        return Ok(());
+    }
+    match part {
+        "reasons" | "token" | "disclosure" | "chained" | "suspension" => Ok(()),
+        _ => Err(format!(
+            "unknown part `{part}`, expected `reasons`, `token`, `accounts.<id>`, `liability.<party>`, `disclosure`, `chained` or `suspension`"
+        )),
+    }
 }
 
 /// A loaded set of scenarios, by name (the file stem), in name order.
@@ -157,6 +260,8 @@ impl Expect {
             || self.rulings.is_some()
             || self.token.is_some()
             || !self.cites.is_empty()
+            || !self.reasons.is_empty()
+            || !self.not_cites.is_empty()
             || self.selected.is_some();
         match (&self.skip, checks) {
             (Some(_), true) => return Err("skip`: a skipped variant expects nothing else".into()),
@@ -185,6 +290,16 @@ impl Expect {
             if c.trim().is_empty() {
                 return Err(format!("cites[{i}]`: empty citation"));
             }
+        }
+        for (i, r) in self.reasons.iter().enumerate() {
+            let field = format!("reasons[{i}]");
+            r.validate(&field)?;
+            if r.provenance.is_none() && r.code.is_none() {
+                return Err(format!("{field}`: say what the reason must be (`provenance`, `code` or both); a clause alone goes in `cites`"));
+            }
+        }
+        for (i, n) in self.not_cites.iter().enumerate() {
+            n.pattern().validate(&format!("not_cites[{i}]"))?;
         }
         Ok(())
     }
