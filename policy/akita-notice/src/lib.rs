@@ -7,7 +7,9 @@
 //!
 //! The notice is not the API利用規定 itself (注意事項・5 refers to it), so it
 //! decides little: no liability, incident or service-window rule. Those
-//! questions answer `unspecified` through the gap rule. The notice is undated.
+//! questions answer `unspecified`, citing 注意事項・5's reference to the
+//! API利用規定 as `omitted` (it was not published with the notice). The
+//! notice is undated.
 
 use kitei_sdk::prelude::*;
 
@@ -25,6 +27,9 @@ kitei_sdk::rules! {
         "API 連携とは、家計簿アプリや会計ソフト等を取扱う「API 業者」に対して、お客様の同意を得たうえで、お客様のログインIDやログインパスワードを預けることなく、残高や入出金明細等の情報を連携するサービスです。")
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("balance and transactions (残高や入出金明細等, interpreted) on any linkable account");
+    R_API_NONE = Rule::reading_of(R_API)
+        .codes("account_selected", "no_account_selected")
+        .summary("balance and transactions are of an account: none selected, nothing to answer for");
     R_API_UNLISTED = Rule::reading_of(R_API)
         .codes("function_offered", "function_not_offered")
         .summary("no other function is named: information linkage only (interpreted; 等 leaves the list open, so other functions are denied for want of a clause, not by one)");
@@ -80,16 +85,25 @@ kitei_sdk::rules! {
     R_N3 = Rule::verbatim(Clause::bullet(NOTES, 3), "有効期限が過ぎた場合は、再度、利用登録が必要となります。")
         .codes("registration_within_validity", "registration_expired")
         .summary("after the period, register again");
+    R_N3_REGISTERED = Rule::reading_of(R_N3)
+        .codes("registration_completed", "registration_missing")
+        .summary("API連携認証（利用登録） completed (interpreted: registering again after the period presupposes a registration, which the steps of 利用者登録 describe)");
     R_N4 = Rule::verbatim(Clause::bullet(NOTES, 4),
         "API 連携先のサービスは、当組合が提供するサービスではございません。サービス内容についてのご不明な点につきましては、それぞれのサービスを提供する「API 業者」へお問い合わせください。")
         .codes("provider_service_not_institutions", "provider_service_not_institutions")
         .summary("describe: the provider's service is not the credit union's (no liability ruling is drawn from it)");
+    R_N5_REGISTERED = Rule::interpreted(Clause::bullet(NOTES, 5),
+        "API 連携認証 (利用者登録) 機能は、お客様の金融情報を「API 業者」に提供するものです。")
+        .codes("registration_completed", "registration_missing")
+        .summary("information reaches the provider through API連携認証（利用者登録）: it is completed (interpreted)");
     R_N5 = Rule::verbatim(Clause::bullet(NOTES, 5),
         "当組合のAPI 利用規定に同意し、必ずお客様自身の責任において行っていただきますようお願いいたします。")
         .codes("agreed_to_terms", "terms_not_agreed")
         .summary("agreed to the credit union's API利用規定");
-
-    GAP = Rule::gap();
+    // What the notice does not decide, the API利用規定 it refers to does;
+    // that text was not published with the notice: unknown, not absent.
+    R_N5_TERMS = Rule::unpublished(Clause::bullet(NOTES, 5), "当組合のAPI 利用規定")
+        .summary("the credit union's API利用規定, which decides what this notice does not, was not published with it: those answers are unspecified");
 }
 
 /// The eight API連携先 of <連携先・サービス内容一覧>, in the notice's order.
@@ -121,16 +135,18 @@ pub static POLICY: Policy = Policy {
         Condition { fact: Fact::All(&[Fact::Individual, Fact::InternetBankingContract]), rule: R_N1_IB },
         Condition { fact: Fact::ProviderContract, rule: R_N1_PROVIDER },
         Condition { fact: Fact::ProviderDesignated, rule: R_LIST },
+        Condition { fact: Fact::ApiAuthCompleted, rule: R_N3_REGISTERED },
+        Condition { fact: Fact::ApiAuthCompleted, rule: R_N5_REGISTERED },
         Condition { fact: Fact::AgreedToTerms, rule: R_N5 },
     ],
     accounts: Accounts {
         entries: &[AccountEntry::kinds(KindSet::ALL, ChannelSet::ALL, R_N1_ACCOUNTS)
             .needs(AccountNeeds::InternetBankingRegistered, R_N1_IB_ACCOUNT)],
-        unlisted: GAP,
+        unlisted: R_N5_TERMS,
         notes: &[],
     },
     functions: Functions {
-        entries: &[FunctionEntry::on(&[Function::Balance, Function::Transactions], KindSet::ALL, R_API)],
+        entries: &[FunctionEntry::on(&[Function::Balance, Function::Transactions], KindSet::ALL, R_API).no_account(R_API_NONE)],
         unlisted: R_API_UNLISTED,
         uncovered: None,
     },
@@ -146,8 +162,9 @@ pub static POLICY: Policy = Policy {
         ProviderRow { id: "line-pay", rule: R_ROW_LINE_PAY },
     ],
     provider_setting: Some(R_LIST_SETTING),
-    // window, liability, disclosure, chained, suspension: the notice is silent.
-    ..Policy::empty(META, RULES, GAP)
+    // window, liability, disclosure, chained, suspension: the notice is
+    // silent, and the API利用規定 it refers to was not published.
+    ..Policy::empty(META, RULES, R_N5_TERMS)
 };
 
 kitei_sdk::export_policy!(POLICY);
@@ -229,6 +246,8 @@ mod tests {
                 ("注意事項・1".to_string(), "no_individual_internet_banking_contract"),
                 ("注意事項・1".to_string(), "no_provider_contract"),
                 ("連携先一覧".to_string(), "provider_not_listed"),
+                ("注意事項・3".to_string(), "registration_missing"),
+                ("注意事項・5".to_string(), "registration_missing"),
                 ("注意事項・5".to_string(), "terms_not_agreed"),
             ]
         );
@@ -325,7 +344,7 @@ mod tests {
     }
 
     #[test]
-    fn liability_and_incidents_are_unspecified() {
+    fn liability_and_incidents_are_unspecified_for_want_of_the_referenced_terms() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
         req.loss_event = Some(LossEvent::CredentialMisuse);
@@ -334,7 +353,9 @@ mod tests {
         let v = engine.incident(&req);
         for p in [v.disclosure, v.chained, v.suspension] {
             assert_eq!(p.ruling, PermissionRuling::Unspecified);
-            assert_eq!(POLICY.rules[p.reasons[0].rule as usize].code_met, "not_addressed");
+            // decided by the API利用規定 注意事項・5 refers to, which was not published
+            let rule = &POLICY.rules[p.reasons[0].rule as usize];
+            assert_eq!((rule.clause.cite().as_str(), rule.provenance), ("注意事項・5", Provenance::Omitted));
         }
     }
 

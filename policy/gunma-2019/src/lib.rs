@@ -38,6 +38,12 @@ kitei_sdk::rules! {
     R_2_1_2 = Rule::verbatim(Clause::item(2, 1, 2), "お客さまの口座の入出金明細照会")
         .codes("function_offered", "function_not_offered")
         .summary("transaction history inquiry");
+    R_2_1_1_NONE = Rule::verbatim_of(R_2_1_1)
+        .codes("account_selected", "no_account_selected")
+        .summary("balance inquiry is of an account (お客さまの口座): none selected, nothing to answer for");
+    R_2_1_2_NONE = Rule::verbatim_of(R_2_1_2)
+        .codes("account_selected", "no_account_selected")
+        .summary("transaction history is of an account (お客さまの口座): none selected, nothing to answer for");
     R_2_1_HOURS = Rule::verbatim(Clause::paragraph(2, 1),
         "また、これらの機能が提供されるのは、当組合のインターネットバンキングのサービス時間帯に限られます。")
         .codes("within_service_hours", "outside_service_hours")
@@ -75,6 +81,9 @@ kitei_sdk::rules! {
         "また、ご利用から一定期間を超えた場合には、再度ＡＰＩ連携認証（利用登録）を行う必要があります。")
         .codes("authentication_within_period", "reauthentication_required")
         .summary("re-authenticate after a period, per provider");
+    R_4_1_START = Rule::reading_of(R_4_1)
+        .codes("authentication_within_period", "reauthentication_required")
+        .summary("the period counts from API連携認証（利用登録） (ご利用から read as from the authentication: interpreted)");
     R_4_1_PERIOD = Rule::setting(Clause::paragraph(4, 1), "一定期間")
         .codes("reauth_period_set", "reauth_period_not_set")
         .summary("the period is not stated: setting `reauth_after_days`");
@@ -149,6 +158,9 @@ const ART_4_5_TO_7: &[RuleId] = &[R_4_5, R_4_6, R_4_7];
 /// decided, if the text were published.
 const ART_5_AND_7: &[RuleId] = &[R_5_1, R_5_3, R_7];
 
+/// The parties of a liability answer.
+const EVERY_PARTY: &[Party] = &[Party::Institution, Party::Provider, Party::ChainedProvider];
+
 /// The text: who publishes it, and when it is in force.
 const META: Meta = Meta {
     variant: "gunma-2019",
@@ -183,23 +195,26 @@ pub static POLICY: Policy = Policy {
     },
     functions: Functions {
         entries: &[
-            FunctionEntry::on(&[Function::Balance], KindSet::ALL, R_2_1_1),
-            FunctionEntry::on(&[Function::Transactions], KindSet::ALL, R_2_1_2),
+            FunctionEntry::on(&[Function::Balance], KindSet::ALL, R_2_1_1).no_account(R_2_1_1_NONE),
+            FunctionEntry::on(&[Function::Transactions], KindSet::ALL, R_2_1_2).no_account(R_2_1_2_NONE),
         ],
         unlisted: R_2_1,
         uncovered: None,
     },
     window: Some(Window { test: WindowTest::InternetBankingHours, rule: R_2_1_HOURS }),
-    token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_4_1, R_4_1_PERIOD)],
+    token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_4_1_START, R_4_1_PERIOD)],
     liability: &[
-        LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::Unspecified, &[R_4_3]),
-        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::Institution, Party::Provider, Party::ChainedProvider], LiabilityRuling::Unspecified, ART_4_5_TO_7),
-        LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::Unspecified, &[R_7]),
-        LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::Unspecified, &[R_7]),
-        LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::Unspecified, ART_5_AND_7),
-        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::Unspecified, ART_5_AND_7),
+        // Every party's answer that would be in an article shown only as
+        // 省略 cites that article (provenance `omitted`), never the gap rule.
+        LiabilityEntry::new(LossEvent::CredentialMisuse, EVERY_PARTY, LiabilityRuling::Unspecified, &[R_4_3, R_4_4]),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, EVERY_PARTY, LiabilityRuling::Unspecified, ART_4_5_TO_7),
+        LiabilityEntry::new(LossEvent::ProviderService, EVERY_PARTY, LiabilityRuling::Unspecified, &[R_7]),
+        // 6.1 is published: information may be stale; who bears the loss is in 第7条
+        LiabilityEntry::new(LossEvent::StaleInformation, EVERY_PARTY, LiabilityRuling::Unspecified, &[R_6_1, R_7]),
+        LiabilityEntry::new(LossEvent::ServiceSuspension, EVERY_PARTY, LiabilityRuling::Unspecified, ART_5_AND_7),
+        LiabilityEntry::new(LossEvent::ServiceTermination, EVERY_PARTY, LiabilityRuling::Unspecified, ART_5_AND_7),
         LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
-        LiabilityEntry::institution(LossEvent::PendingCancellation, LiabilityRuling::Unspecified, ART_5_AND_7),
+        LiabilityEntry::new(LossEvent::PendingCancellation, EVERY_PARTY, LiabilityRuling::Unspecified, ART_5_AND_7),
     ],
     // Disclosure, its extension to chained providers and suspension would be
     // in articles shown only as 省略 (spec/domain.md 4.7): `unspecified`,
@@ -382,26 +397,26 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
         for (event, cite) in [
-            (LossEvent::CredentialMisuse, vec!["第4条第3項"]),
+            (LossEvent::CredentialMisuse, vec!["第4条第3項", "第4条第4項"]),
             (LossEvent::DisclosedInfoMishandled, vec!["第4条第5項", "第4条第6項", "第4条第7項"]),
             (LossEvent::ProviderService, vec!["第7条"]),
-            (LossEvent::StaleInformation, vec!["第7条"]),
+            // the published 6.1 (information may be stale) beside 第7条
+            (LossEvent::StaleInformation, vec!["第6条第1項", "第7条"]),
             (LossEvent::ServiceTermination, vec!["第5条第1項", "第5条第3項", "第7条"]),
             (LossEvent::ServiceSuspension, vec!["第5条第1項", "第5条第3項", "第7条"]),
             (LossEvent::PendingCancellation, vec!["第5条第1項", "第5条第3項", "第7条"]),
         ] {
             req.loss_event = Some(event);
-            let r = party_ruling(engine.liability(&req), Party::Institution);
-            assert_eq!(r.ruling, LiabilityRuling::Unspecified, "{event:?}");
-            assert_eq!(cites(&POLICY, &r.reasons), cite, "{event:?}");
-            for reason in &r.reasons {
-                assert_eq!(POLICY.rules[reason.rule as usize].provenance, Provenance::Omitted);
+            // every party's answer, not only the institution's (revision 3)
+            for party in [Party::Institution, Party::Provider, Party::ChainedProvider] {
+                let r = party_ruling(engine.liability(&req), party);
+                assert_eq!(r.ruling, LiabilityRuling::Unspecified, "{event:?} {party:?}");
+                assert_eq!(cites(&POLICY, &r.reasons), cite, "{event:?} {party:?}");
+                for reason in r.reasons.iter().filter(|r| r.rule != R_6_1.0) {
+                    assert_eq!(POLICY.rules[reason.rule as usize].provenance, Provenance::Omitted);
+                }
             }
         }
-        req.loss_event = Some(LossEvent::DisclosedInfoMishandled);
-        let r = party_ruling(engine.liability(&req), Party::Provider);
-        assert_eq!(r.ruling, LiabilityRuling::Unspecified);
-        assert_eq!(cites(&POLICY, &r.reasons), ["第4条第5項", "第4条第6項", "第4条第7項"]);
     }
 
     #[test]

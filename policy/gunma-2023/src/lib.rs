@@ -44,6 +44,12 @@ kitei_sdk::rules! {
     R_2_1_3 = Rule::interpreted(Clause::item(2, 1, 3), "お客さまの定期預金の明細")
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("time deposits: balance and transactions (明細, interpreted)");
+    R_2_1_1_NONE = Rule::verbatim_of(R_2_1_1)
+        .codes("account_selected", "no_account_selected")
+        .summary("account information is of an account: none selected, nothing to answer for");
+    R_2_1_2_NONE = Rule::verbatim_of(R_2_1_2)
+        .codes("account_selected", "no_account_selected")
+        .summary("balance and transactions are of a deposit account: none selected, nothing to answer for");
     R_2_1_LOAN = Rule::reading_of(R_2_1)
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("card loans: account information only (no listed item covers loans, interpreted)");
@@ -99,6 +105,9 @@ kitei_sdk::rules! {
         "また、ご利用から一定期間を超えた場合には、再度ＡＰＩ連携認証を行う必要があります。")
         .codes("authentication_within_period", "reauthentication_required")
         .summary("re-authenticate after a period, per provider");
+    R_4_1_START = Rule::reading_of(R_4_1)
+        .codes("authentication_within_period", "reauthentication_required")
+        .summary("the period counts from API連携認証 (ご利用から read as from the authentication: interpreted)");
     R_4_1_PERIOD = Rule::setting(Clause::paragraph(4, 1), "一定期間")
         .codes("reauth_period_set", "reauth_period_not_set")
         .summary("the period is not stated: setting `reauth_after_days`");
@@ -175,6 +184,9 @@ const ART_4_6_TO_8: &[RuleId] = &[R_4_6, R_4_7, R_4_8];
 /// decided, if the text were published.
 const ART_5_AND_7: &[RuleId] = &[R_5_1, R_5_3, R_7];
 
+/// The parties of a liability answer.
+const EVERY_PARTY: &[Party] = &[Party::Institution, Party::Provider, Party::ChainedProvider];
+
 /// The text: who publishes it, and when it is in force.
 const META: Meta = Meta {
     variant: "gunma-2023",
@@ -221,24 +233,27 @@ pub static POLICY: Policy = Policy {
     },
     functions: Functions {
         entries: &[
-            FunctionEntry::on(&[Function::AccountInfo], KindSet::ALL, R_2_1_1),
-            FunctionEntry::on(&[Function::Balance, Function::Transactions], LIQUID, R_2_1_2),
+            FunctionEntry::on(&[Function::AccountInfo], KindSet::ALL, R_2_1_1).no_account(R_2_1_1_NONE),
+            FunctionEntry::on(&[Function::Balance, Function::Transactions], LIQUID, R_2_1_2).no_account(R_2_1_2_NONE),
             FunctionEntry::on(&[Function::Balance, Function::Transactions], kinds(&[AccountKind::TimeDeposit]), R_2_1_3),
         ],
         unlisted: R_2_1,
         uncovered: Some(R_2_1_LOAN),
     },
     window: Some(Window { test: WindowTest::EitherHours, rule: R_2_1_HOURS }),
-    token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_4_1, R_4_1_PERIOD)],
+    token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_4_1_START, R_4_1_PERIOD)],
     liability: &[
-        LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::Unspecified, &[R_4_3]),
-        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::Institution, Party::Provider, Party::ChainedProvider], LiabilityRuling::Unspecified, ART_4_6_TO_8),
-        LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::Unspecified, &[R_7]),
-        LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::Unspecified, &[R_7]),
-        LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::Unspecified, ART_5_AND_7),
-        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::Unspecified, ART_5_AND_7),
+        // Every party's answer that would be in an article shown only as
+        // 省略 cites that article (provenance `omitted`), never the gap rule.
+        LiabilityEntry::new(LossEvent::CredentialMisuse, EVERY_PARTY, LiabilityRuling::Unspecified, &[R_4_3, R_4_4]),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, EVERY_PARTY, LiabilityRuling::Unspecified, ART_4_6_TO_8),
+        LiabilityEntry::new(LossEvent::ProviderService, EVERY_PARTY, LiabilityRuling::Unspecified, &[R_7]),
+        // 6.1 is published: information may be stale; who bears the loss is in 第7条
+        LiabilityEntry::new(LossEvent::StaleInformation, EVERY_PARTY, LiabilityRuling::Unspecified, &[R_6_1, R_7]),
+        LiabilityEntry::new(LossEvent::ServiceSuspension, EVERY_PARTY, LiabilityRuling::Unspecified, ART_5_AND_7),
+        LiabilityEntry::new(LossEvent::ServiceTermination, EVERY_PARTY, LiabilityRuling::Unspecified, ART_5_AND_7),
         LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
-        LiabilityEntry::institution(LossEvent::PendingCancellation, LiabilityRuling::Unspecified, ART_5_AND_7),
+        LiabilityEntry::new(LossEvent::PendingCancellation, EVERY_PARTY, LiabilityRuling::Unspecified, ART_5_AND_7),
     ],
     // Disclosure, its extension to chained providers and suspension would be
     // in articles shown only as 省略 (spec/domain.md 4.7): `unspecified`,
@@ -427,18 +442,20 @@ mod tests {
         let mut req = blank();
         req.institution_at_fault = true;
         for (event, cite) in [
-            (LossEvent::CredentialMisuse, vec!["第4条第3項"]),
+            (LossEvent::CredentialMisuse, vec!["第4条第3項", "第4条第4項"]),
             (LossEvent::DisclosedInfoMishandled, vec!["第4条第6項", "第4条第7項", "第4条第8項"]),
             (LossEvent::ProviderService, vec!["第7条"]),
-            (LossEvent::StaleInformation, vec!["第7条"]),
+            (LossEvent::StaleInformation, vec!["第6条第1項", "第7条"]),
             (LossEvent::ServiceTermination, vec!["第5条第1項", "第5条第3項", "第7条"]),
             (LossEvent::ServiceSuspension, vec!["第5条第1項", "第5条第3項", "第7条"]),
             (LossEvent::PendingCancellation, vec!["第5条第1項", "第5条第3項", "第7条"]),
         ] {
             req.loss_event = Some(event);
-            let r = party_ruling(engine.liability(&req), Party::Institution);
-            assert_eq!(r.ruling, LiabilityRuling::Unspecified, "{event:?}");
-            assert_eq!(cites(&POLICY, &r.reasons), cite, "{event:?}");
+            for party in [Party::Institution, Party::Provider, Party::ChainedProvider] {
+                let r = party_ruling(engine.liability(&req), party);
+                assert_eq!(r.ruling, LiabilityRuling::Unspecified, "{event:?} {party:?}");
+                assert_eq!(cites(&POLICY, &r.reasons), cite, "{event:?} {party:?}");
+            }
         }
         req.loss_event = Some(LossEvent::TermsChange);
         let r = party_ruling(engine.liability(&req), Party::Institution);

@@ -68,6 +68,12 @@ kitei_sdk::rules! {
     R_3_1_2 = Rule::verbatim(Clause::item(3, 1, 2), "お取引明細（普通預金・定期預金・カードローン）に関する情報")
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("transactions of ordinary, time deposit and card loan accounts");
+    R_3_1_1_NONE = Rule::verbatim_of(R_3_1_1)
+        .codes("account_selected", "no_account_selected")
+        .summary("balance is of an account: none selected, nothing to answer for");
+    R_3_1_2_NONE = Rule::verbatim_of(R_3_1_2)
+        .codes("account_selected", "no_account_selected")
+        .summary("transactions are of an account: none selected, nothing to answer for");
     R_3_1_3 = Rule::verbatim(Clause::item(3, 1, 3), "登録済の振込先に関する情報")
         .codes("function_offered", "function_not_offered")
         .summary("registered payees: customer-level, no account");
@@ -77,13 +83,22 @@ kitei_sdk::rules! {
         .summary("transactions may be instructed only where the customer authorized them (認可したお取引き)");
     R_3_2_1 = Rule::verbatim(Clause::item(3, 2, 1), "振込")
         .codes("function_offered", "function_not_offered")
-        .summary("transfer: customer-level (3.2 names no account kind)");
+        .summary("transfer from a linked account (3.2 names no account kind)");
+    R_3_2_1_NONE = Rule::verbatim_of(R_3_2_1)
+        .codes("account_selected", "no_account_selected")
+        .summary("a transfer moves money from an account: none selected, nothing to instruct");
     R_3_2_2 = Rule::verbatim(Clause::item(3, 2, 2), "口座振替に関するお申込み")
         .codes("function_offered", "function_not_offered")
-        .summary("direct debit application: customer-level (3.2 names no account kind)");
+        .summary("direct debit application for a linked account (3.2 names no account kind)");
+    R_3_2_2_NONE = Rule::verbatim_of(R_3_2_2)
+        .codes("account_selected", "no_account_selected")
+        .summary("a direct debit is applied for on an account: none selected, nothing to instruct");
     R_3_2_3 = Rule::verbatim(Clause::item(3, 2, 3), "口座振替契約に基づく資金移動")
         .codes("function_offered", "function_not_offered")
-        .summary("direct debit transfer: customer-level (3.2 names no account kind)");
+        .summary("direct debit transfer from a linked account (3.2 names no account kind)");
+    R_3_2_3_NONE = Rule::verbatim_of(R_3_2_3)
+        .codes("account_selected", "no_account_selected")
+        .summary("a direct debit moves money from an account: none selected, nothing to instruct");
 
     // 第4条 有効期限
     R_4_1 = Rule::verbatim(Clause::paragraph(4, 1),
@@ -140,7 +155,10 @@ kitei_sdk::rules! {
     R_7_1 = Rule::verbatim(Clause::paragraph(7, 1),
         "口座連携サービスの利用にあたり、以下に定める場合には、当社は外部サービス事業者と連携して情報収集を行うため、必要に応じてお客さまの口座情報その他のお客さまに関する情報を外部サービス事業者に提供することができるものとします。")
         .codes("disclosure_permitted", "disclosure_not_listed")
-        .summary("disclosure to the provider only for the listed events");
+        .summary("disclosure to the provider for the listed events");
+    R_7_1_ONLY = Rule::reading_of(R_7_1)
+        .codes("disclosure_permitted", "disclosure_not_listed")
+        .summary("events outside the list: not permitted (the list read as exhaustive, and no other clause consents: interpreted)");
     R_7_1_1 = Rule::verbatim(Clause::item(7, 1, 1),
         "口座情報・その他のお客さまに関する情報が外部に流出・漏洩した場合、またはそのおそれがある場合")
         .codes("disclosure_permitted", "disclosure_not_listed")
@@ -158,9 +176,15 @@ kitei_sdk::rules! {
         "前項により当社が開示した情報において、外部サービス事業者の不十分な管理、使用上の過誤、不正使用等により発生した損害または損失は、当該外部サービス事業者が責任を負うものとし、当社は一切の責任を負うものではありません。")
         .codes("provider_bears_disclosed_info_loss", "provider_bears_disclosed_info_loss")
         .summary("mishandled disclosed information: provider liable, institution not");
+    R_7_2_I = Rule::reading_of(R_7_2)
+        .codes("institution_exempt", "institution_exempt")
+        .summary("at fault too, the institution is not liable (一切, no fault exception: the specific 7.2 read over the general 8.3, interpreted)");
     R_7_3 = Rule::verbatim(Clause::paragraph(7, 3), "前二項は外部サービス事業者が連鎖接続先に提供する場合も同様とします。")
         .codes("same_for_chained_provider", "same_for_chained_provider")
         .summary("7.1 and 7.2 apply alike when the provider passes the information to a chained provider");
+    R_7_3_LIABILITY = Rule::reading_of(R_7_3)
+        .codes("chained_provider_bears_disclosed_info_loss", "chained_provider_bears_disclosed_info_loss")
+        .summary("7.2 applied to a chained provider: it bears losses from its own mishandling (interpreted: 同様とします)");
     R_7_3_DISCLOSURE = Rule::verbatim_of(R_7_3)
         .codes("chained_disclosure_permitted", "chained_disclosure_not_permitted")
         .summary("disclosure extends to chained providers as 7.1 allows it to the provider");
@@ -230,13 +254,14 @@ pub static POLICY: Policy = Policy {
     },
     functions: Functions {
         entries: &[
-            FunctionEntry::on(&[Function::Balance], LINKABLE, R_3_1_1).with_consent(R_3_1_AUTHORIZED),
-            FunctionEntry::on(&[Function::Transactions], LINKABLE, R_3_1_2).with_consent(R_3_1_AUTHORIZED),
+            FunctionEntry::on(&[Function::Balance], LINKABLE, R_3_1_1).no_account(R_3_1_1_NONE).with_consent(R_3_1_AUTHORIZED),
+            FunctionEntry::on(&[Function::Transactions], LINKABLE, R_3_1_2).no_account(R_3_1_2_NONE).with_consent(R_3_1_AUTHORIZED),
             FunctionEntry::customer(&[Function::RegisteredPayees], R_3_1_3).with_consent(R_3_1_AUTHORIZED),
-            // 第3条第2項 names no account kind for these: customer-level.
-            FunctionEntry::customer(&[Function::Transfer], R_3_2_1).with_consent(R_3_2_AUTHORIZED),
-            FunctionEntry::customer(&[Function::DirectDebitApplication], R_3_2_2).with_consent(R_3_2_AUTHORIZED),
-            FunctionEntry::customer(&[Function::DirectDebitTransfer], R_3_2_3).with_consent(R_3_2_AUTHORIZED),
+            // 第3条第2項 names no account kind for these: any linked account
+            // (the accounts table decides which link), and never none.
+            FunctionEntry::on(&[Function::Transfer], KindSet::ALL, R_3_2_1).no_account(R_3_2_1_NONE).with_consent(R_3_2_AUTHORIZED),
+            FunctionEntry::on(&[Function::DirectDebitApplication], KindSet::ALL, R_3_2_2).no_account(R_3_2_2_NONE).with_consent(R_3_2_AUTHORIZED),
+            FunctionEntry::on(&[Function::DirectDebitTransfer], KindSet::ALL, R_3_2_3).no_account(R_3_2_3_NONE).with_consent(R_3_2_AUTHORIZED),
         ],
         unlisted: R_3_1,
         uncovered: None,
@@ -245,16 +270,18 @@ pub static POLICY: Policy = Policy {
     token: &[Period::new(SettingName::InactivityDays, Clock::SinceLastAccess, R_4_1, R_4_1_PERIOD)],
     liability: &[
         LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
-        LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, &[R_7_2]),
+        LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, &[R_7_2]).at_fault_read_as(&[R_7_2_I]),
         LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::Provider], LiabilityRuling::Liable, &[R_7_2]),
-        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::ChainedProvider], LiabilityRuling::Liable, &[R_7_2, R_7_3]),
+        LiabilityEntry::new(LossEvent::DisclosedInfoMishandled, &[Party::ChainedProvider], LiabilityRuling::Liable, &[R_7_2, R_7_3_LIABILITY]),
         LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, &[R_8_2_I]),
         LiabilityEntry::new(LossEvent::ProviderService, &[Party::Provider, Party::ChainedProvider], LiabilityRuling::PerContract, &[R_8_1]),
         LiabilityEntry::institution(LossEvent::StaleInformation, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
-        LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, &[R_5_2_EXEMPT]),
-        // 5.2 exempts terminations on its seven grounds without a fault
-        // exception; any other termination falls under 8.3. The request does
-        // not say which, so at fault the answer is open.
+        // 5.2 exempts a suspension or termination on its seven grounds
+        // without a fault exception; any other falls under 8.3. The request
+        // does not say which, so at fault the answer is open.
+        LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, &[R_8_3])
+            .unless_at_fault()
+            .or_in_some_cases(R_5_2_EXEMPT),
         LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_8_3])
             .unless_at_fault()
             .or_in_some_cases(R_5_2_EXEMPT),
@@ -270,7 +297,7 @@ pub static POLICY: Policy = Policy {
             PermissionEntry::permitted(&[IncidentKind::SystemFailure], R_7_1_4),
         ],
         otherwise: PermissionRuling::NotPermitted,
-        otherwise_rule: R_7_1,
+        otherwise_rule: R_7_1_ONLY,
         otherwise_also: &[],
     },
     chained: Some(R_7_3_DISCLOSURE),
@@ -486,30 +513,22 @@ mod tests {
     }
 
     #[test]
-    fn suspension_exemption_of_5_2_has_no_at_fault_exception() {
+    fn suspension_and_termination_rest_on_5_2_or_8_3_and_at_fault_the_request_cannot_tell() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.loss_event = Some(LossEvent::ServiceSuspension);
-        req.institution_at_fault = true;
-        let rs = engine.liability(&req);
-        assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable);
-        assert_eq!(cites(&POLICY, &rs[0].reasons), ["第5条第2項"]);
-    }
-
-    #[test]
-    fn termination_rests_on_5_2_or_8_3_and_at_fault_the_request_cannot_tell() {
-        let engine = Engine::with_defaults(&POLICY);
-        let mut req = blank();
-        req.loss_event = Some(LossEvent::ServiceTermination);
-        let rs = engine.liability(&req);
-        assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable);
-        assert_eq!(cites(&POLICY, &rs[0].reasons), ["第8条第3項", "第5条第2項"]);
-        // on 5.2's grounds still not liable (一切), outside them not exempt
-        // (8.3): the request does not say which
-        req.institution_at_fault = true;
-        let rs = engine.liability(&req);
-        assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::Unspecified);
-        assert_eq!(unmet(&POLICY, &rs[0].reasons), [("第8条第3項".to_string(), "exemption_excluded_institution_at_fault")]);
+        for event in [LossEvent::ServiceSuspension, LossEvent::ServiceTermination] {
+            req.loss_event = Some(event);
+            req.institution_at_fault = false;
+            let rs = engine.liability(&req);
+            assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable, "{event:?}");
+            assert_eq!(cites(&POLICY, &rs[0].reasons), ["第8条第3項", "第5条第2項"], "{event:?}");
+            // on 5.2's seven grounds still not liable (一切), outside them not
+            // exempt (8.3): the request does not say which
+            req.institution_at_fault = true;
+            let rs = engine.liability(&req);
+            assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::Unspecified, "{event:?}");
+            assert_eq!(unmet(&POLICY, &rs[0].reasons), [("第8条第3項".to_string(), "exemption_excluded_institution_at_fault")], "{event:?}");
+        }
     }
 
     #[test]

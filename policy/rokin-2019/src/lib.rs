@@ -19,6 +19,9 @@ kitei_sdk::rules! {
         "当金庫が指定する API連携事業者との間で、API連携事業者が提供するサービスの利用に必要となる契約を締結していること。")
         .codes("designated_provider_contract", "no_designated_provider_contract")
         .summary("a contract with a provider the 金庫 designates");
+    R_1_2_2_SETTING = Rule::setting(Clause::item(1, 2, 2), "当金庫が指定する")
+        .codes("provider_in_operator_list", "provider_not_in_operator_list")
+        .summary("which providers the 金庫 designates: the operator's `designated_providers`, when set (else the request's `provider.designated`)");
     R_1_2_3 = Rule::verbatim(Clause::item(1, 2, 3),
         "当金庫が定める事項についての同意、API連携認証（利用登録）の完了その他当金庫所定の手続きを経ていること。")
         .codes("terms_agreed_and_registered", "terms_or_registration_missing")
@@ -35,6 +38,12 @@ kitei_sdk::rules! {
     R_2_1_2 = Rule::verbatim(Clause::item(2, 1, 2), "お客さまの口座の入出金明細照会")
         .codes("function_offered", "function_not_offered")
         .summary("transactions");
+    R_2_1_1_NONE = Rule::verbatim_of(R_2_1_1)
+        .codes("account_selected", "no_account_selected")
+        .summary("balance is of an account: none selected, nothing to answer for");
+    R_2_1_2_NONE = Rule::verbatim_of(R_2_1_2)
+        .codes("account_selected", "no_account_selected")
+        .summary("transactions are of an account: none selected, nothing to answer for");
     R_2_1_CHAINED = Rule::verbatim(Clause::paragraph(2, 1),
         "また、これらの機能により API連携事業者が取得した情報は、API連携事業者から連鎖接続先（お客さまが第三者のサービスを通じて API 連携事業者が提供するサービスを使用する場合の当該第三者をいいます。以下同じ。）に提供されることがあります。")
         .codes("chained_provision_permitted", "chained_provision_permitted")
@@ -166,6 +175,10 @@ kitei_sdk::rules! {
         "当金庫は、当金庫または労働金庫連合会がやむを得ない事由により必要と判断した場合は、お客さまの意思によらず、本サービスの全部または一部を停止または終了することができるものとします。")
         .codes("suspension_permitted", "suspension_not_listed")
         .summary("unavoidable reasons: stop or end the service without the customer's instruction");
+    R_7_4_LIAB = Rule::verbatim(Clause::paragraph(7, 4),
+        "当金庫および労働金庫連合会は、これによりお客さまに発生したすべての損害について、お客さまに対し、一切の責任を負うものではありません。")
+        .codes("exempt", "exempt")
+        .summary("stop or end for unavoidable reasons: 金庫 and federation not liable");
     R_7_4_I = Rule::reading_of(R_7_4)
         .codes("suspension_permitted", "suspension_not_listed")
         .summary("end of the contract with the provider read as a やむを得ない事由 (interpreted: the text names no such ground; without it the provider is no longer 当金庫と提携する (1.1) nor 当金庫が指定する (1.2(2)), and the stop is permanent, so 7.4 rather than the temporary 7.3)");
@@ -254,8 +267,8 @@ pub static POLICY: Policy = Policy {
     },
     functions: Functions {
         entries: &[
-            FunctionEntry::on(&[Function::Balance], KindSet::ALL, R_2_1_1),
-            FunctionEntry::on(&[Function::Transactions], KindSet::ALL, R_2_1_2),
+            FunctionEntry::on(&[Function::Balance], KindSet::ALL, R_2_1_1).no_account(R_2_1_1_NONE),
+            FunctionEntry::on(&[Function::Transactions], KindSet::ALL, R_2_1_2).no_account(R_2_1_2_NONE),
         ],
         unlisted: R_2_1,
         uncovered: None,
@@ -273,7 +286,8 @@ pub static POLICY: Policy = Policy {
         LiabilityEntry::new(LossEvent::ProviderService, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_7_1, R_7_2]),
         LiabilityEntry::new(LossEvent::StaleInformation, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_6_2]),
         LiabilityEntry::new(LossEvent::ServiceSuspension, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_7_3_LIAB]),
-        LiabilityEntry::new(LossEvent::ServiceTermination, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_5_3]),
+        // an end of the service, at the customer's wish (5.3) or the 金庫's (7.3, 7.4)
+        LiabilityEntry::new(LossEvent::ServiceTermination, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_5_3, R_7_3_LIAB, R_7_4_LIAB]),
         LiabilityEntry::new(LossEvent::TermsChange, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_10_LIAB]),
         LiabilityEntry::new(LossEvent::PendingCancellation, KINKO_AND_FEDERATION, LiabilityRuling::NotLiable, &[R_5_1_PENDING]),
     ],
@@ -290,6 +304,7 @@ pub static POLICY: Policy = Policy {
         otherwise_also: &[],
     },
     chained: Some(R_4_8),
+    provider_setting: Some(R_1_2_2_SETTING),
     chained_provision: &[R_2_1_CHAINED],
     suspension: PermissionTable {
         entries: &[
@@ -485,7 +500,8 @@ mod tests {
             assert_eq!(v.disclosure.ruling, PermissionRuling::Permitted, "{kind:?}");
             assert_eq!(cites(&POLICY, &v.disclosure.reasons), [cite, "第8条第1項"]);
             assert_eq!(v.chained.ruling, PermissionRuling::Permitted);
-            assert_eq!(cites(&POLICY, &v.chained.reasons), [cite, "第8条第1項", "第4条第8項"]);
+            // 第8条 consents to disclosure to the provider, not to chained providers
+            assert_eq!(cites(&POLICY, &v.chained.reasons), [cite, "第4条第8項"]);
         }
         // outside 4.6's list: 第8条's prior consent (interpreted), which names
         // the provider only, so 4.8 does not carry it to chained providers

@@ -82,33 +82,41 @@ impl Engine {
 
     fn eligibility_into(&self, req: &Request, out: &mut Vec<Reason>) -> Decision {
         let from = out.len();
-        out.extend(self.policy.eligibility.iter().map(|c| reason(self.condition_rule(c.rule, &c.fact, req), self.holds(&c.fact, req))));
+        for c in self.policy.eligibility {
+            let met = self.holds(&c.fact, req);
+            let operator_list = self.operator_list_decides().then_some(self.policy.provider_setting).flatten();
+            match (&c.fact, operator_list) {
+                // designation is all the rule tests: the operator's list stands in its place
+                (Fact::ProviderDesignated, Some(setting)) => out.push(reason(setting, met)),
+                (Fact::ProviderDesignated, None) => out.push(reason(self.listed_row(req).unwrap_or(c.rule), met)),
+                // the rule asks more than designation: the setting is cited beside it
+                (fact, Some(setting)) if fact.tests_designation() => {
+                    out.push(reason(c.rule, met));
+                    out.push(reason(setting, self.holds(&Fact::ProviderDesignated, req)));
+                }
+                _ => out.push(reason(c.rule, met)),
+            }
+        }
         decision(&out[from..])
     }
 
-    /// The rule a condition cites: its own, except that a designation
-    /// decided by a provider list the text publishes cites the matched row
-    /// (akita's 連携先一覧), and one decided by the operator's own list
-    /// cites the setting.
-    fn condition_rule(&self, rule: RuleId, fact: &Fact, req: &Request) -> RuleId {
-        if !matches!(fact, Fact::ProviderDesignated) {
-            return rule;
+    /// Whether the operator's `designated_providers` decides designation:
+    /// a list is set and it is not the one the text publishes (compared as
+    /// sets: the order of a list does not matter).
+    fn operator_list_decides(&self) -> bool {
+        let Some(ids) = self.settings.designated_providers.as_deref() else { return false };
+        match self.policy.defaults.designated_providers {
+            Some(published) => {
+                !(ids.iter().all(|id| published.contains(&id.as_str())) && published.iter().all(|p| ids.iter().any(|id| id == p)))
+            }
+            None => true,
         }
-        let default = self.policy.defaults.designated_providers;
-        let in_force = self.settings.designated_providers.as_deref();
-        let is_default = match (in_force, default) {
-            (Some(ids), Some(d)) => ids.len() == d.len() && ids.iter().zip(d).all(|(a, b)| a == b),
-            (None, None) => true,
-            _ => false,
-        };
-        if !is_default {
-            return self.policy.provider_setting.unwrap_or(rule);
-        }
-        self.policy
-            .provider_rows
-            .iter()
-            .find(|row| row.id == req.provider_id)
-            .map_or(rule, |row| row.rule)
+    }
+
+    /// The row of the provider list the text publishes (akita's
+    /// 連携先一覧) that names the request's provider.
+    fn listed_row(&self, req: &Request) -> Option<RuleId> {
+        self.policy.provider_rows.iter().find(|row| row.id == req.provider_id).map(|row| row.rule)
     }
 
     fn account_reasons(&self, account: &Account, req: &Request, out: &mut Vec<Reason>) -> bool {
@@ -154,6 +162,10 @@ impl Engine {
         if let Some(e) = entries().find(|e| e.scope == Scope::Customer) {
             out.push(reason(e.rule, true));
             consent = e.consent;
+        } else if selected(req).next().is_none() {
+            // a function on accounts, and no account to run it on
+            let rule = entries().find_map(|e| e.no_account).unwrap_or(first);
+            out.push(reason(rule, false));
         } else {
             for (_, account) in selected(req) {
                 let covering = entries().find(|e| matches!(e.scope, Scope::Accounts(k) if k.contains(account.kind)));
@@ -306,7 +318,11 @@ impl Engine {
                         // at fault, an exemption without a fault exception
                         // that covers only some cases leaves the answer open
                         let ruling = if excepted && e.in_some_cases.is_some() { LiabilityRuling::Unspecified } else { ruling };
-                        let mut reasons: Vec<Reason> = e.rules.iter().map(|&r| reason(r, !excepted)).collect();
+                        // at fault, a ruling that stands by reading the
+                        // specific clause over a general fault exception
+                        // cites that reading
+                        let rules = if req.institution_at_fault && !e.at_fault_reading.is_empty() { e.at_fault_reading } else { e.rules };
+                        let mut reasons: Vec<Reason> = rules.iter().map(|&r| reason(r, !excepted)).collect();
                         reasons.extend(e.in_some_cases.map(|r| reason(r, true)));
                         PartyRuling { party, ruling, reasons }
                     }
@@ -324,13 +340,16 @@ impl Engine {
     /// suspension by the institution, for the request's incident kind.
     ///
     /// The extension (`chained`: rokin 4.8, koza-renkei 7.3) carries the
-    /// disclosure answer of the listed events it extends, and a refusal of
-    /// the others; a disclosure permitted outside the list (`otherwise`:
-    /// rokin 第8条's prior consent, which names the provider only) is not
+    /// disclosure answer of the listed events it extends, resting on the
+    /// listing clause and the extension only (an entry's `also`, rokin
+    /// 第8条's consent to disclosure to the provider, does not reach a
+    /// chained provider), and a refusal of the others; a disclosure
+    /// permitted outside the list (`otherwise`: rokin 第8条 again) is not
     /// extended: `unspecified`, the extension cited as not reaching it.
     pub fn incident(&self, req: &Request) -> IncidentVerdict {
         let permitted = |r: PermissionRuling| r == PermissionRuling::Permitted;
-        let lookup = |table: &crate::policy::PermissionTable| -> (Permission, bool) {
+        // the answer, and the entry that listed the kind (if one did)
+        let lookup = |table: &crate::policy::PermissionTable| -> (Permission, Option<&crate::policy::PermissionEntry>) {
             let hit = req
                 .incident_kind
                 .and_then(|k| table.entries.iter().find(|e| e.kinds.contains(&k)));
@@ -338,7 +357,7 @@ impl Engine {
                 Some(e) => {
                     let mut reasons = vec![reason(e.rule, permitted(e.ruling))];
                     reasons.extend(e.also.map(|r| reason(r, permitted(e.ruling))));
-                    (Permission { ruling: e.ruling, reasons }, true)
+                    (Permission { ruling: e.ruling, reasons }, Some(e))
                 }
                 None => {
                     // only a refusal is a failed condition; an `unspecified`
@@ -347,16 +366,19 @@ impl Engine {
                     let met = table.otherwise != PermissionRuling::NotPermitted;
                     let mut reasons = vec![reason(table.otherwise_rule, met)];
                     reasons.extend(table.otherwise_also.iter().map(|&r| reason(r, met)));
-                    (Permission { ruling: table.otherwise, reasons }, false)
+                    (Permission { ruling: table.otherwise, reasons }, None)
                 }
             }
         };
         let (disclosure, listed) = lookup(&self.policy.disclosure);
         let chained = match self.policy.chained {
             Some(rule) if disclosure.ruling != PermissionRuling::Unspecified => {
-                let extends = listed || disclosure.ruling == PermissionRuling::NotPermitted;
+                let extends = listed.is_some() || disclosure.ruling == PermissionRuling::NotPermitted;
                 let ruling = if extends { disclosure.ruling } else { PermissionRuling::Unspecified };
-                let mut reasons = disclosure.reasons.clone();
+                let mut reasons = match listed {
+                    Some(e) => vec![reason(e.rule, permitted(e.ruling))],
+                    None => disclosure.reasons.clone(),
+                };
                 reasons.push(reason(rule, extends && permitted(ruling)));
                 Permission { ruling, reasons }
             }
@@ -479,6 +501,98 @@ mod tests {
     }
 
     #[test]
+    fn the_published_list_in_another_order_is_still_the_published_list() {
+        static LISTED: Policy = Policy {
+            defaults: Defaults { designated_providers: Some(&["a", "b"]), ..POLICY.defaults },
+            provider_rows: &[ProviderRow { id: "a", rule: R_ROW_A }, ProviderRow { id: "b", rule: R_3 }],
+            ..POLICY
+        };
+        let mut req = blank();
+        req.provider_id = "a".into();
+        let reordered = Engine::new(&LISTED, Settings { designated_providers: Some(vec!["b".into(), "a".into()]), ..no_settings() }).unwrap();
+        assert_eq!(cites(&LISTED, &reordered.eligibility(&req).reasons), ["一覧"]);
+        let other = Engine::new(&LISTED, Settings { designated_providers: Some(vec!["a".into()]), ..no_settings() }).unwrap();
+        assert_eq!(cites(&LISTED, &other.eligibility(&req).reasons), ["設定"]);
+    }
+
+    #[test]
+    fn an_operator_list_is_cited_beside_a_rule_that_asks_more_than_designation() {
+        static CONTRACT: Policy = Policy {
+            defaults: Defaults { designated_providers: None, ..POLICY.defaults },
+            eligibility: &[Condition { fact: Fact::All(&[Fact::ProviderContract, Fact::ProviderDesignated]), rule: R_1 }],
+            provider_rows: &[],
+            ..POLICY
+        };
+        let mut req = blank();
+        req.provider_id = "b".into();
+        req.provider |= ProviderFlags::CONTRACT | ProviderFlags::DESIGNATED;
+        // no list set: the request's flag decides, the rule alone is cited
+        assert_eq!(cites(&CONTRACT, &Engine::with_defaults(&CONTRACT).eligibility(&req).reasons), ["第1条"]);
+        let engine = Engine::new(&CONTRACT, Settings { designated_providers: Some(vec!["a".into()]), ..no_settings() }).unwrap();
+        let v = engine.eligibility(&req);
+        assert_eq!(cites(&CONTRACT, &v.reasons), ["第1条", "設定"]);
+        assert_eq!((v.decision, v.reasons.iter().map(|r| r.met).collect::<Vec<_>>()), (Decision::Deny, vec![false, false]));
+    }
+
+    #[test]
+    fn a_function_on_accounts_with_no_account_selected_is_denied() {
+        crate::rules! {
+            F_1 = Rule::verbatim(Clause::item(2, 1, 1), "残高照会").codes("function_offered", "function_not_offered");
+            F_1_NONE = Rule::verbatim_of(F_1).codes("account_selected", "no_account_selected");
+            F_2 = Rule::verbatim(Clause::item(2, 1, 2), "登録済の振込先").codes("function_offered", "function_not_offered");
+            F_GAP = Rule::gap();
+        }
+        static FUNCTIONS: Policy = Policy {
+            functions: Functions {
+                entries: &[
+                    FunctionEntry::on(&[Function::Balance], KindSet::ALL, F_1).no_account(F_1_NONE),
+                    FunctionEntry::customer(&[Function::RegisteredPayees], F_2),
+                ],
+                unlisted: F_GAP,
+                uncovered: None,
+            },
+            ..Policy::empty(META, RULES, F_GAP)
+        };
+        assert_eq!(FUNCTIONS.check(), Ok(()));
+        let engine = Engine::with_defaults(&FUNCTIONS);
+        let mut req = blank();
+        req.function = Some(Function::Balance);
+        let a = engine.authorize(&req);
+        assert_eq!(a.decision, Decision::Deny);
+        assert_eq!(crate::testing::unmet(&FUNCTIONS, &a.reasons), [("第2条第1項第1号".to_string(), "no_account_selected")]);
+        // customer-level: no account needed
+        req.function = Some(Function::RegisteredPayees);
+        assert_eq!(engine.authorize(&req).decision, Decision::Permit);
+        // and the check refuses a table that forgets the rule
+        static FORGOT: Policy = Policy {
+            functions: Functions { entries: &[FunctionEntry::on(&[Function::Balance], KindSet::ALL, F_1)], unlisted: F_GAP, uncovered: None },
+            ..FUNCTIONS
+        };
+        assert_eq!(FORGOT.consistency(), Err(crate::policy::check::TableError::NoAccountRuleMissing { entry: 0 }));
+        static WRONG_CODE: Policy = Policy {
+            functions: Functions { entries: &[FunctionEntry::on(&[Function::Balance], KindSet::ALL, F_1).no_account(F_1)], unlisted: F_GAP, uncovered: None },
+            ..FUNCTIONS
+        };
+        assert_eq!(WRONG_CODE.consistency(), Err(crate::policy::check::TableError::NoAccountCode { entry: 0 }));
+    }
+
+    #[test]
+    fn at_fault_a_ruling_that_stands_by_a_reading_cites_it() {
+        static READ: Policy = Policy {
+            liability: &[LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, &[R_1]).at_fault_read_as(&[R_SET])],
+            ..POLICY
+        };
+        let engine = Engine::with_defaults(&READ);
+        let mut req = blank();
+        req.loss_event = Some(LossEvent::DisclosedInfoMishandled);
+        let r = party_ruling(engine.liability(&req), Party::Institution);
+        assert_eq!((r.ruling, cites(&READ, &r.reasons)), (LiabilityRuling::NotLiable, vec!["第1条".to_string()]));
+        req.institution_at_fault = true;
+        let r = party_ruling(engine.liability(&req), Party::Institution);
+        assert_eq!((r.ruling, cites(&READ, &r.reasons)), (LiabilityRuling::NotLiable, vec!["設定".to_string()]));
+    }
+
+    #[test]
     fn an_overridden_stated_period_cites_the_setting_beside_the_text() {
         let mut req = blank();
         req.authenticated_at = Some(jst(0));
@@ -511,7 +625,9 @@ mod tests {
         req.incident_kind = Some(IncidentKind::Leak);
         let v = engine.incident(&req);
         assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第1条", "第3条"]);
-        assert_eq!((v.chained.ruling, cites(&POLICY, &v.chained.reasons).len()), (PermissionRuling::Permitted, 3));
+        // the listing clause and the extension: the entry's `also` (a consent
+        // naming the provider only) does not reach a chained provider
+        assert_eq!((v.chained.ruling, cites(&POLICY, &v.chained.reasons)), (PermissionRuling::Permitted, vec!["第1条".to_string(), "第2条".to_string()]));
         req.incident_kind = Some(IncidentKind::Maintenance);
         let v = engine.incident(&req);
         assert_eq!((v.disclosure.ruling, cites(&POLICY, &v.disclosure.reasons)), (PermissionRuling::Permitted, vec!["第3条".to_string()]));

@@ -69,6 +69,17 @@ pub enum Fact {
     Unknown,
 }
 
+impl Fact {
+    /// Whether the fact, or one it combines, is [`Fact::ProviderDesignated`].
+    pub fn tests_designation(&self) -> bool {
+        match self {
+            Fact::ProviderDesignated => true,
+            Fact::All(facts) | Fact::Any(facts) => facts.iter().any(Fact::tests_designation),
+            _ => false,
+        }
+    }
+}
+
 /// A condition an account must meet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AccountNeeds {
@@ -145,23 +156,35 @@ pub struct FunctionEntry {
     pub rule: RuleId,
     /// when set, the customer must have authorized the function (認可), per this rule
     pub consent: Option<RuleId>,
+    /// a function offered on accounts, asked for with no account selected:
+    /// denied, citing this rule (the entry's clause, code
+    /// `no_account_selected`); required on the first entry of every
+    /// function offered only on accounts (the consistency check)
+    pub no_account: Option<RuleId>,
 }
 
 impl FunctionEntry {
     /// `functions` are offered on accounts of `kinds`, as `rule` lists them.
     pub const fn on(functions: &'static [Function], kinds: KindSet, rule: RuleId) -> Self {
-        FunctionEntry { functions, scope: Scope::Accounts(kinds), rule, consent: None }
+        FunctionEntry { functions, scope: Scope::Accounts(kinds), rule, consent: None, no_account: None }
     }
 
     /// `functions` are offered on the customer, with no account
     /// (登録済の振込先), as `rule` lists them.
     pub const fn customer(functions: &'static [Function], rule: RuleId) -> Self {
-        FunctionEntry { functions, scope: Scope::Customer, rule, consent: None }
+        FunctionEntry { functions, scope: Scope::Customer, rule, consent: None, no_account: None }
     }
 
     /// ... once the customer has authorized the function (認可), as `rule` states.
     pub const fn with_consent(self, rule: RuleId) -> Self {
         FunctionEntry { consent: Some(rule), ..self }
+    }
+
+    /// ... and asked for with no account selected, denied citing `rule`:
+    /// the entry's clause again ([`Rule::verbatim_of`](crate::Rule::verbatim_of)),
+    /// with the codes `account_selected` / `no_account_selected`.
+    pub const fn no_account(self, rule: RuleId) -> Self {
+        FunctionEntry { no_account: Some(rule), ..self }
     }
 }
 
@@ -247,12 +270,17 @@ pub struct LiabilityEntry {
     /// when the institution is at fault the answer turns on which of the two
     /// applies, a fact the request does not carry, so it is `unspecified`
     pub in_some_cases: Option<RuleId>,
+    /// an exemption without a fault exception where a general clause has
+    /// one (koza-renkei 7.2 beside 8.3): at fault the ruling stands only by
+    /// reading the specific clause over the general one, so these rules
+    /// (provenance `interpreted`) are cited instead of `rules`
+    pub at_fault_reading: &'static [RuleId],
 }
 
 impl LiabilityEntry {
     /// Each of `parties` answers `ruling` for `event`, per `rules`.
     pub const fn new(event: LossEvent, parties: &'static [Party], ruling: LiabilityRuling, rules: &'static [RuleId]) -> Self {
-        LiabilityEntry { event, parties, ruling, unless_at_fault: false, rules, in_some_cases: None }
+        LiabilityEntry { event, parties, ruling, unless_at_fault: false, rules, in_some_cases: None, at_fault_reading: &[] }
     }
 
     /// The institution answers `ruling` for `event`, per `rules`.
@@ -271,6 +299,14 @@ impl LiabilityEntry {
     /// citing both (see [`in_some_cases`](Self::in_some_cases)).
     pub const fn or_in_some_cases(self, rule: RuleId) -> Self {
         LiabilityEntry { in_some_cases: Some(rule), ..self }
+    }
+
+    /// ... and, when the institution is at fault, the ruling rests on
+    /// reading the entry's clause over a general fault exception: cite
+    /// `rules` (provenance `interpreted`) instead (see
+    /// [`at_fault_reading`](Self::at_fault_reading)).
+    pub const fn at_fault_read_as(self, rules: &'static [RuleId]) -> Self {
+        LiabilityEntry { at_fault_reading: rules, ..self }
     }
 }
 
@@ -366,8 +402,11 @@ pub struct Policy {
     /// `ProviderDesignated` condition cites the matched row while the list in
     /// force is the variant's default
     pub provider_rows: &'static [ProviderRow],
-    /// cited (provenance `setting`) by the `ProviderDesignated` condition
-    /// when the operator's `designated_providers` replaces the default list
+    /// cited (provenance `setting`) when the operator's
+    /// `designated_providers` decides a `ProviderDesignated` condition: in
+    /// place of the condition's rule where designation is all it tests
+    /// (akita's 連携先一覧), beside it where the rule also asks more
+    /// (toyama's and rokin's 1.2(2): a contract with a designated provider)
     pub provider_setting: Option<RuleId>,
     pub suspension: PermissionTable,
     /// the "not addressed" rule, cited where the text does not decide

@@ -2,6 +2,9 @@
 
 use crate::types::Provenance;
 
+/// The text of an omitted clause: the 省略 the source shows in its place.
+pub const OMITTED: &str = "省略";
+
 /// Where a rule stands in its document: 第N条第M項第K号, or a heading and
 /// bullet (`注意事項・3`) for texts without article numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,7 +112,14 @@ impl Rule {
     }
     /// A clause the source shows only as 省略: its content is unknown.
     pub const fn omitted(clause: Clause) -> Self {
-        Self::new(clause, Provenance::Omitted, "省略").codes("clause_omitted", "clause_omitted")
+        Self::new(clause, Provenance::Omitted, OMITTED).codes("clause_omitted", "clause_omitted")
+    }
+    /// A text the source refers to for what it does not decide itself, and
+    /// that was not published with it (akita's notice and the API利用規定
+    /// of 注意事項・5): its content is unknown, as an omitted clause's is.
+    /// `reference` quotes the words that refer to it.
+    pub const fn unpublished(clause: Clause, reference: &'static str) -> Self {
+        Self::new(clause, Provenance::Omitted, reference).codes("referenced_text_not_published", "referenced_text_not_published")
     }
     /// An institution-determined value (所定) supplied by the operator's settings.
     pub const fn setting(clause: Clause, text: &'static str) -> Self {

@@ -18,6 +18,9 @@ kitei_sdk::rules! {
         "当組合が指定するAPI連携事業者との間で、API連携事業者が提供するサービスの利用に必要となる契約を締結していること")
         .codes("designated_provider_contract", "no_designated_provider_contract")
         .summary("a contract with a provider the institution designates");
+    R_1_2_2_SETTING = Rule::setting(Clause::item(1, 2, 2), "当組合が指定する")
+        .codes("provider_in_operator_list", "provider_not_in_operator_list")
+        .summary("which providers the credit union designates: the operator's `designated_providers`, when set (else the request's `provider.designated`)");
     R_1_2_3 = Rule::verbatim(Clause::item(1, 2, 3),
         "APIサービスの提供について、当組合が定める事項についての同意、API連携認証の完了その他当組合所定の手続を経ていること")
         .codes("terms_agreed_and_authenticated", "terms_or_authentication_missing")
@@ -37,6 +40,12 @@ kitei_sdk::rules! {
     R_2_1_3 = Rule::interpreted(Clause::item(2, 1, 3), "お客様の定期預金の明細")
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("time deposits: balance and transactions (明細, interpreted)");
+    R_2_1_1_NONE = Rule::verbatim_of(R_2_1_1)
+        .codes("account_selected", "no_account_selected")
+        .summary("account information is of an account: none selected, nothing to answer for");
+    R_2_1_2_NONE = Rule::verbatim_of(R_2_1_2)
+        .codes("account_selected", "no_account_selected")
+        .summary("balance and transactions are of a deposit account: none selected, nothing to answer for");
     R_2_1_LOAN = Rule::reading_of(R_2_1)
         .codes("function_offered", "function_not_offered_for_account_kind")
         .summary("card loans: account information only (no listed item covers loans, interpreted)");
@@ -84,6 +93,9 @@ kitei_sdk::rules! {
         "また、ご利用から一定期間を超えた場合には、再度API連携認証を行う必要があります。")
         .codes("authentication_within_period", "reauthentication_required")
         .summary("re-authenticate after a period, per provider");
+    R_4_1_START = Rule::reading_of(R_4_1)
+        .codes("authentication_within_period", "reauthentication_required")
+        .summary("the period counts from API連携認証 (ご利用から read as from the authentication: interpreted)");
     R_4_1_PERIOD = Rule::setting(Clause::paragraph(4, 1), "一定期間")
         .codes("reauth_period_set", "reauth_period_not_set")
         .summary("the period is 当組合所定: setting `reauth_after_days`");
@@ -98,7 +110,10 @@ kitei_sdk::rules! {
     R_4_6 = Rule::verbatim(Clause::paragraph(4, 6),
         "APIサービスの利用にあたり、以下の各号に該当する事象が発生した場合は、当組合は、当該API連携事業者と連携して情報収集にあたるため、必要に応じ、口座情報およびその他のお客さま情報をAPI連携事業者に対し開示することができるものとします。")
         .codes("disclosure_permitted", "disclosure_not_listed")
-        .summary("disclosure to the provider only for the listed events");
+        .summary("disclosure to the provider for the listed events");
+    R_4_6_ONLY = Rule::reading_of(R_4_6)
+        .codes("disclosure_permitted", "disclosure_not_listed")
+        .summary("events outside the list: not permitted (the list read as exhaustive, and no other clause consents: interpreted)");
     R_4_6_1 = Rule::verbatim(Clause::item(4, 6, 1), "お客さまの口座情報が外部に流出・漏洩した場合、またはそのおそれがある場合")
         .codes("disclosure_permitted", "disclosure_not_listed")
         .summary("leak: disclosure permitted");
@@ -115,6 +130,10 @@ kitei_sdk::rules! {
         "APIサービスの変更・取止めの申し込みをされるお客さまは、お客さまがご契約されたAPI連携事業者が定める所定の方法により申し込むものとします。")
         .codes("stop_through_provider", "stop_through_provider")
         .summary("the customer stops the service through the provider");
+    R_5_1_PENDING = Rule::verbatim(Clause::paragraph(5, 1),
+        "APIサービスの変更・取止めは、お客様の申込みに従ってAPI連携事業者および当組合が必要な手続を行った後に完了します。")
+        .codes("cancellation_completes_after_procedures", "cancellation_completes_after_procedures")
+        .summary("a stop completes only after the provider's and the credit union's procedures; who bears a loss meanwhile is not said (pending cancellation: unspecified)");
     R_5_2 = Rule::verbatim(Clause::paragraph(5, 2),
         "お客さまが第1条第2項の利用資格を喪失したときは、APIサービスの提供について当然に取止めとなります。")
         .codes("service_continues", "service_ended_on_loss_of_eligibility")
@@ -210,15 +229,16 @@ pub static POLICY: Policy = Policy {
     },
     functions: Functions {
         entries: &[
-            FunctionEntry::on(&[Function::AccountInfo], KindSet::ALL, R_2_1_1),
-            FunctionEntry::on(&[Function::Balance, Function::Transactions], LIQUID, R_2_1_2),
+            FunctionEntry::on(&[Function::AccountInfo], KindSet::ALL, R_2_1_1).no_account(R_2_1_1_NONE),
+            FunctionEntry::on(&[Function::Balance, Function::Transactions], LIQUID, R_2_1_2).no_account(R_2_1_2_NONE),
             FunctionEntry::on(&[Function::Balance, Function::Transactions], kinds(&[AccountKind::TimeDeposit]), R_2_1_3),
         ],
         unlisted: R_2_1,
         uncovered: Some(R_2_1_LOAN),
     },
     window: Some(Window { test: WindowTest::ApiHours, rule: R_2_1_HOURS }),
-    token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_4_1, R_4_1_PERIOD)],
+    token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_4_1_START, R_4_1_PERIOD)],
+    provider_setting: Some(R_1_2_2_SETTING),
     liability: &[
         LiabilityEntry::institution(LossEvent::CredentialMisuse, LiabilityRuling::NotLiable, &[R_4_3]).unless_at_fault(),
         LiabilityEntry::institution(LossEvent::DisclosedInfoMishandled, LiabilityRuling::NotLiable, &[R_4_7]),
@@ -228,6 +248,7 @@ pub static POLICY: Policy = Policy {
         LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, &[R_7_3, R_7_4]),
         LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_5_3]),
         LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_9_1]),
+        LiabilityEntry::institution(LossEvent::PendingCancellation, LiabilityRuling::Unspecified, &[R_5_1_PENDING]),
     ],
     disclosure: PermissionTable {
         entries: &[
@@ -235,7 +256,7 @@ pub static POLICY: Policy = Policy {
             PermissionEntry::permitted(&[IncidentKind::Fraud], R_4_6_2),
         ],
         otherwise: PermissionRuling::NotPermitted,
-        otherwise_rule: R_4_6,
+        otherwise_rule: R_4_6_ONLY,
         otherwise_also: &[],
     },
     suspension: PermissionTable {

@@ -8,7 +8,7 @@
 
 use core::fmt;
 
-use crate::policy::Policy;
+use crate::policy::{Policy, Scope};
 use crate::types::AccountKind;
 use crate::rule::RuleId;
 use crate::settings::SettingName;
@@ -33,6 +33,12 @@ pub enum TableError {
     NoRuleCited { entry: usize },
     /// `token[period]` reads a setting `settings` does not list.
     SettingNotListed { period: usize, setting: SettingName },
+    /// `functions.entries[entry]` is the first to offer a function on
+    /// accounts only, and names no rule for a request with no account.
+    NoAccountRuleMissing { entry: usize },
+    /// `functions.entries[entry]`'s `no_account` rule does not answer with
+    /// the code `no_account_selected`.
+    NoAccountCode { entry: usize },
 }
 
 impl TableError {
@@ -81,6 +87,16 @@ impl TableError {
                 m.push("]` reads setting `");
                 m.push(setting.name());
                 m.push("`, which `settings` does not list");
+            }
+            TableError::NoAccountRuleMissing { entry } => {
+                m.push("`functions.entries[");
+                m.push_num(entry);
+                m.push("]` offers a function on accounts and names no rule for a request with no account (`.no_account(rule)`)");
+            }
+            TableError::NoAccountCode { entry } => {
+                m.push("`functions.entries[");
+                m.push_num(entry);
+                m.push("]`'s `no_account` rule must answer with the code `no_account_selected` when not met");
             }
         }
     }
@@ -160,6 +176,7 @@ impl Policy {
         each!(self.functions.entries, |e| {
             id!(e.rule);
             opt!(e.consent);
+            opt!(e.no_account);
         });
         if let Some(w) = &self.window {
             id!(w.rule);
@@ -172,6 +189,7 @@ impl Policy {
         each!(self.liability, |e| {
             each!(e.rules, |r| { id!(*r) });
             opt!(e.in_some_cases);
+            each!(e.at_fault_reading, |r| { id!(*r) });
         });
         each!(self.disclosure.entries, |e| {
             id!(e.rule);
@@ -269,6 +287,45 @@ impl Policy {
             }
             period += 1;
         }
+        self.no_account_rules()
+    }
+
+    /// Every function offered on accounts only names, on its first entry,
+    /// the rule that denies it with no account selected (code
+    /// `no_account_selected`).
+    const fn no_account_rules(&self) -> Result<(), TableError> {
+        let entries = self.functions.entries;
+        let mut entry = 0;
+        while entry < entries.len() {
+            let e = &entries[entry];
+            let mut f = 0;
+            while f < e.functions.len() {
+                let function = e.functions[f] as u8;
+                let (mut first, mut customer, mut i) = (None, false, 0);
+                while i < entries.len() {
+                    if offers(entries[i].functions, function) {
+                        if first.is_none() {
+                            first = Some(i);
+                        }
+                        customer |= matches!(entries[i].scope, Scope::Customer);
+                    }
+                    i += 1;
+                }
+                if !customer && matches!(first, Some(first) if first == entry) {
+                    match e.no_account {
+                        None => return Err(TableError::NoAccountRuleMissing { entry }),
+                        Some(rule) if (rule.0 as usize) < self.rules.len() => {
+                            if !same_str(self.rules[rule.0 as usize].code_unmet, "no_account_selected") {
+                                return Err(TableError::NoAccountCode { entry });
+                            }
+                        }
+                        Some(_) => {} // out of range: reported above
+                    }
+                }
+                f += 1;
+            }
+            entry += 1;
+        }
         Ok(())
     }
 
@@ -293,6 +350,34 @@ const fn lists_party(parties: &[Party], party: Party) -> bool {
         i += 1;
     }
     false
+}
+
+/// `functions` lists the function whose discriminant is `function`.
+const fn offers(functions: &[crate::types::Function], function: u8) -> bool {
+    let mut i = 0;
+    while i < functions.len() {
+        if functions[i] as u8 == function {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// `a == b` for `&str` (`PartialEq` is not `const`).
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// `settings` lists `setting` (`PartialEq` is not `const`).
