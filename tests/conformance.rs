@@ -77,6 +77,7 @@ fn main() {
         Err(format!("no scenario expects:\n{}", lines.join("\n")).into())
     }));
     trials.push(Trial::test("suite::bad_scenarios_are_errors_naming_the_field", bad_scenarios));
+    trials.push(Trial::test("suite::a_missing_reason_and_a_forbidden_citation_fail", reasons_can_fail));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -91,6 +92,10 @@ fn bad_scenarios() -> Result<(), Failed> {
         (r#"{"description":"d","request":{"operation":"eligibility"},"expect":{"toyama-2023":{}}}"#, "`expect.toyama-2023`"),
         (r#"{"description":"d","request":{"operation":"eligibility"},"expect":{"toyama-2023":{"skip":"x","token":"valid"}}}"#, "`expect.toyama-2023.skip`"),
         (r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"rulings":{"liability.bank":"liable"}}}}"#, "`expect.toyama-2023.rulings.liability.bank`"),
+        (r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"reasons":[{"in":"liability.bank","cite":"第1条","code":"x"}]}}}"#, "`expect.toyama-2023.reasons[0].in`"),
+        (r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"reasons":[{"cite":"第1条","provenance":"guessed"}]}}}"#, "`expect.toyama-2023.reasons[0].provenance`"),
+        (r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"reasons":[{"cite":"第1条"}]}}}"#, "`expect.toyama-2023.reasons[0]`"),
+        (r#"{"description":"d","request":{"operation":"incident"},"expect":{"toyama-2023":{"not_cites":[{"in":"chain","cite":"第8条"}]}}}"#, "`expect.toyama-2023.not_cites[0].in`"),
     ];
     for (i, (text, needle)) in cases.iter().enumerate() {
         let file = dir.join(format!("bad-{i}.json"));
@@ -111,4 +116,25 @@ fn bad_scenarios() -> Result<(), Failed> {
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// `reasons` and `not_cites` fail when the answer does not match: rokin's
+/// disclosure of a leak cites 第8条 (so forbidding it there fails) and its
+/// chained disclosure does not (so requiring it there fails).
+fn reasons_can_fail() -> Result<(), Failed> {
+    let text = r#"{"description":"d","request":{"operation":"incident","at":"2023-07-03T10:00:00+09:00","incident":{"kind":"leak"}},
+        "expect":{"rokin-2019":{
+            "reasons":[{"in":"chained","cite":"第8条第1項","provenance":"verbatim"},{"in":"disclosure","cite":"第4条第6項第1号","provenance":"interpreted"}],
+            "not_cites":[{"in":"disclosure","cite":"第8条第1項"}]}}}"#;
+    let dir = std::env::temp_dir().join(format!("kitei-conformance-fail-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let file = dir.join("fails.json");
+    std::fs::write(&file, text).map_err(|e| e.to_string())?;
+    let suite = Suite::load(&[file]).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let (_, scenario) = &suite.scenarios[0];
+    match conformance::check(natives(), scenario, "rokin-2019") {
+        ScenarioResult::Fail(diffs) if diffs.len() == 3 => Ok(()),
+        other => Err(format!("expected three differences (two reasons, one citation), got {other:?}").into()),
+    }
 }
