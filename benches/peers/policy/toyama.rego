@@ -55,6 +55,14 @@ designated if {
 	input.provider.designated
 }
 
+# 第2号's 当組合が指定する, when the operator's list decides it: the list,
+# cited as the setting it is beside the clause.
+deny contains {"rule": "R_1_2_2_SETTING"} if {
+	ids := data.settings.designated_providers
+	is_array(ids)
+	not input.provider.id in ids
+}
+
 # 第3号: terms agreed and API連携認証 completed.
 eligible_3 if {
 	input.consent.agreed_to_terms
@@ -112,6 +120,12 @@ deny contains {"rule": "R_2_1_LOAN", "at": i} if {
 	not covered(input.customer.accounts[idx].kind)
 }
 
+# a function of an account, with no account selected: the first item listing
+# it, not met
+no_account_rule := {"account_info": "R_2_1_1_NONE", "balance": "R_2_1_2_NONE", "transactions": "R_2_1_2_NONE"}
+
+deny contains {"rule": no_account_rule[input.function]} if count(input.selected) == 0
+
 # only during the API service hours
 deny contains {"rule": "R_2_1_HOURS"} if not input.service.api_open
 
@@ -119,9 +133,10 @@ deny contains {"rule": "R_2_1_HOURS"} if not input.service.api_open
 
 day_ns := 86400000000000
 
-# Past 一定期間 (setting `reauth_after_days`) since API連携認証, or with no
-# authentication time: not valid. With the period not set, no deny.
-deny contains {"rule": "R_4_1"} if {
+# Past 一定期間 (setting `reauth_after_days`) since API連携認証 (ご利用から read
+# as from the authentication: interpreted), or with no authentication time:
+# not valid. With the period not set, no deny.
+deny contains {"rule": "R_4_1_START"} if {
 	days := data.settings.reauth_after_days
 	# redundant in Rego; regorus 0.14.1's RVM goes on past the undefined
 	# assignment above when the setting is absent (its interpreter does not)

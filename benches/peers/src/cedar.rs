@@ -150,6 +150,7 @@ impl CedarPeer {
             ("institution".to_string(), Expr::new_entity_uid(self.institution.uid())),
             ("at".to_string(), datetime(req.at.seconds, req.at.nanos)?),
             ("api_open".to_string(), Expr::new_bool(req.service.contains(ServiceFlags::API_OPEN))),
+            ("accounts_selected".to_string(), Expr::new_long(req.selected.len() as i64)),
         ];
         if let Some(t) = &req.authenticated_at {
             context.push(("authenticated_at".to_string(), datetime(t.seconds, t.nanos)?));

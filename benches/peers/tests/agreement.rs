@@ -34,10 +34,13 @@ const VARIANT: &str = "toyama-2023";
 const NAMES: &[(&str, RuleId)] = &[
     ("R_1_2_1", toyama::R_1_2_1),
     ("R_1_2_2", toyama::R_1_2_2),
+    ("R_1_2_2_SETTING", toyama::R_1_2_2_SETTING),
     ("R_1_2_3", toyama::R_1_2_3),
     ("R_5_2", toyama::R_5_2),
     ("R_2_1", toyama::R_2_1),
     ("R_2_1_1", toyama::R_2_1_1),
+    ("R_2_1_1_NONE", toyama::R_2_1_1_NONE),
+    ("R_2_1_2_NONE", toyama::R_2_1_2_NONE),
     ("R_2_1_2", toyama::R_2_1_2),
     ("R_2_1_3", toyama::R_2_1_3),
     ("R_2_1_LOAN", toyama::R_2_1_LOAN),
@@ -50,7 +53,7 @@ const NAMES: &[(&str, RuleId)] = &[
     ("R_2_2_4", toyama::R_2_2_4),
     ("R_2_2_5", toyama::R_2_2_5),
     ("R_2_2_6", toyama::R_2_2_6),
-    ("R_4_1", toyama::R_4_1),
+    ("R_4_1_START", toyama::R_4_1_START),
     ("R_4_1_PERIOD", toyama::R_4_1_PERIOD),
     ("GAP", toyama::GAP),
 ];
