@@ -15,14 +15,15 @@ pub struct Args {
     /// HOST[:PORT]/REPO:TAG is polled for new versions, …@sha256:… is fetched
     /// once; each version is verified against --trust before it is written
     /// into --policies. Loopback registries are spoken to over plain HTTP
+    /// unless --registry-ca is given
     #[arg(long = "source", value_name = "REF", requires = "trust")]
     sources: Vec<String>,
     /// Seconds between two checks of a --source tag (each wait is 80–100% of it)
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
     poll_interval: std::time::Duration,
-    /// Speak plain HTTP to --source registries that are not on loopback
-    #[arg(long)]
-    plain_http: bool,
+    /// How --source registries are reached (credentials, CA, plain HTTP)
+    #[command(flatten)]
+    registry: crate::registry::RegistryArgs,
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -101,6 +102,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .iter()
         .map(|r| r.parse::<kitei_oci::Reference>().with_context(|| format!("--source `{r}`")))
         .collect::<Result<Vec<_>>>()?;
+    // credentials are looked for only when a registry is followed
+    let registry = if references.is_empty() { kitei_oci::ClientOptions::default() } else { args.registry.options()? };
     // registry sources alone: a private cache, so nothing else is served
     let private = match &args.policies {
         None if !references.is_empty() => Some(PrivateDir::create()?),

@@ -98,6 +98,10 @@ pub enum StartError {
     Runtime(String),
     #[error("modules from a registry (--source) are verified before they are written: a trust policy (--trust) is required")]
     SourcesNeedTrust,
+    #[error("cannot read the trust policy: {0}")]
+    Trust(String),
+    #[error("the registry sources: {0}")]
+    Registry(#[from] kitei_oci::SetupError),
 }
 
 /// A running service. Dropping it shuts the service down too.

@@ -131,10 +131,12 @@ impl AppState {
 
     /// Modules are also fetched from these registry references (set before
     /// serving; `spawn` polls them).
-    #[must_use]
-    pub fn with_sources(self, config: &SourceConfig) -> Self {
-        let sources = Arc::new(Sources::new(config));
-        self.configured(|inner| inner.sources = sources)
+    ///
+    /// # Errors
+    /// The registry client cannot be set up (a CA certificate it refuses).
+    pub fn with_sources(self, config: &SourceConfig) -> Result<Self, kitei_oci::SetupError> {
+        let sources = Arc::new(Sources::new(config)?);
+        Ok(self.configured(|inner| inner.sources = sources))
     }
 
     fn configured(self, f: impl FnOnce(&mut Inner)) -> Self {
