@@ -59,7 +59,10 @@ pub struct Args {
     #[arg(long, value_name = "BYTES", requires = "decision_log")]
     decision_log_max_bytes: Option<u64>,
     /// Verify every module against this trust file before it loads (its
-    /// `.wasm.sig`); refused modules are listed in GET /v1/policies
+    /// `.wasm.sig`); refused modules are listed in GET /v1/policies. The file
+    /// is re-read when it changes (key rotation without a restart): every
+    /// module is verified again under it; a file that does not parse leaves
+    /// the last good one in force
     #[arg(long)]
     trust: Option<PathBuf>,
     /// With --trust: keep the highest signed sequence per variant in this
@@ -130,7 +133,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         decision_log_max_bytes: args.decision_log_max_bytes,
         limits,
         trust,
-        sources: kitei_serve::SourceConfig { references, interval: args.poll_interval, plain_http: args.plain_http },
+        trust_file: args.trust.clone(),
+        sources: kitei_serve::SourceConfig { references, interval: args.poll_interval, registry },
         ..Default::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;

@@ -29,6 +29,7 @@ mod routes;
 mod source;
 mod state;
 mod status;
+mod trust_file;
 
 pub use decision_log::{DecisionLog, Sync as LogSync};
 pub use error::{decision_status, ServeError};
@@ -39,6 +40,7 @@ pub use reload::ReloadConfig;
 pub use routes::router;
 pub use source::{CheckResult, SourceConfig, SourceStatus};
 pub use state::{AppState, SlowModules};
+pub use trust_file::TrustStatus;
 
 use kitei::component::{Limits, Runtime};
 use std::net::SocketAddr;
@@ -66,6 +68,10 @@ pub struct Config {
     pub reload: ReloadConfig,
     /// verify every module's signature under this trust policy before it loads
     pub trust: Option<std::sync::Arc<kitei::trust::Trust>>,
+    /// read the trust policy from this file, and again whenever it changes
+    /// (key rotation without a restart; `trust`, if given, lends its rollback
+    /// floor, and the file's policy replaces its own)
+    pub trust_file: Option<PathBuf>,
     /// registry references whose modules are pulled into `policies` (needs `trust`)
     pub sources: SourceConfig,
 }
@@ -82,6 +88,7 @@ impl Default for Config {
             limits: Limits::default(),
             reload: ReloadConfig::default(),
             trust: None,
+            trust_file: None,
             sources: SourceConfig::default(),
         }
     }
@@ -143,7 +150,7 @@ impl ServerHandle {
 /// # Errors
 /// A [`StartError`]: the address, the decision log or wasmtime.
 pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartError> {
-    if !config.sources.references.is_empty() && config.trust.is_none() {
+    if !config.sources.references.is_empty() && config.trust.is_none() && config.trust_file.is_none() {
         return Err(StartError::SourcesNeedTrust);
     }
     let runtime = Runtime::new(config.limits).map_err(|e| StartError::Runtime(format!("{e:#}")))?;
@@ -151,9 +158,11 @@ pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartEr
         None => None,
         Some(file) => Some(DecisionLog::open_with(file, config.decision_log_sync, config.decision_log_max_bytes).map_err(|source| StartError::DecisionLog { file: file.clone(), source })?),
     };
-    let state = AppState::new(runtime, config.policies.clone(), config.http, log)
-        .with_trust(config.trust.clone())
-        .with_sources(&config.sources);
+    let mut state = AppState::new(runtime, config.policies.clone(), config.http, log).with_trust(config.trust.clone());
+    if let Some(file) = &config.trust_file {
+        state = state.with_trust_file(file).map_err(StartError::Trust)?;
+    }
+    let state = state.with_sources(&config.sources)?;
     spawn_state(state, config.addr, Some(config.reload)).await
 }
 

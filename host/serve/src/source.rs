@@ -174,7 +174,7 @@ async fn check_inner(state: &AppState, client: &Client, source: &Source) -> Resu
     }
     let pinned = r.with_digest(&digest);
     let pulled = client.pull(&pinned).await.map_err(failed)?;
-    let Some(trust) = state.trust_arc() else {
+    let Some(trust) = state.trust() else {
         return Err((CheckResult::Refused, "no trust policy: modules from a registry need --trust".into()));
     };
     let st = state.clone();
@@ -230,6 +230,14 @@ impl Sources {
 
     pub(crate) fn status(&self) -> Vec<SourceStatus> {
         self.list.iter().map(Source::status).collect()
+    }
+
+    /// Forgets the digests refused so far (the trust policy changed: a key
+    /// added may make them acceptable); each is pulled again at its next check.
+    pub(crate) fn forget_refusals(&self) {
+        for s in &self.list {
+            s.lock().refused = None;
+        }
     }
 }
 
