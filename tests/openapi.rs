@@ -174,7 +174,16 @@ fn full_request(variant: &str, op: OperationName) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn examples_and_real_answers_fit_the_schemas() {
     let python = python();
-    let config = Config { policies: policies().to_path_buf(), addr: SocketAddr::from(([127, 0, 0, 1], 0)), ..Config::default() };
+    // a trust file (signatures not required: the test's modules are unsigned), so
+    // `trust` of GET /v1/policies is an object, not null
+    let trust = std::env::temp_dir().join(format!("kitei-openapi-trust-{}.toml", std::process::id()));
+    std::fs::write(&trust, "require_signatures = false\n").expect("write trust file");
+    let config = Config {
+        policies: policies().to_path_buf(),
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        trust_file: Some(trust.clone()),
+        ..Config::default()
+    };
     let (addr, handle) = kitei_serve::spawn(config).await.expect("server starts");
     let svc = Service { base: format!("http://{addr}"), client: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client") };
     let started = std::time::Instant::now();
@@ -248,8 +257,12 @@ async fn examples_and_real_answers_fit_the_schemas() {
     ] {
         let (status, value) = svc.get(path).await;
         assert_eq!(status, 200, "{path}: {value}");
+        if path == "/v1/policies" {
+            assert_eq!(value["trust"]["file"], trust.to_str().expect("UTF-8 path"), "{value}");
+        }
         add(&mut items, schema, format!("GET {path}"), value, true);
     }
+    let _ = std::fs::remove_file(&trust);
 
     // controls: broken copies of real instances must be refused
     let answer = |variant: &str, op: OperationName| items_of(&items, &format!("answer {variant} {}", op.wire()));

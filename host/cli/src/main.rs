@@ -35,8 +35,11 @@ struct Cli {
     command: Command,
 }
 
-/// Where built policies are read from by default.
-pub const DEFAULT_POLICIES: &str = "target/policies";
+/// Where built policies are written and read by default: `target/policies`,
+/// or `$CARGO_TARGET_DIR/policies` (`kitei_tools::build::policies_dir`).
+pub fn default_policies() -> PathBuf {
+    kitei_tools::build::policies_dir()
+}
 
 #[derive(Subcommand)]
 enum Command {

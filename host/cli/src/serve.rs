@@ -7,7 +7,8 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct Args {
     /// Directory of built policies and settings files (watched and hot-reloaded);
-    /// modules pulled from --source are written here too. Default: target/policies,
+    /// modules pulled from --source are written here too. Default: target/policies
+    /// (or $CARGO_TARGET_DIR/policies),
     /// or with --source only, a private directory removed at exit
     #[arg(long)]
     policies: Option<PathBuf>,
@@ -85,7 +86,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let trust = match &args.trust {
         None if !args.allow_unsigned => anyhow::bail!(
             "`kitei serve` needs `--trust FILE` (verify every module; `kitei build` writes a development one at {}) or `--allow-unsigned`",
-            crate::devkey::DEV_TRUST
+            crate::devkey::dev_trust_path().display()
         ),
         None => None,
         Some(file) => {
@@ -115,7 +116,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let policies = match (&args.policies, &private) {
         (Some(dir), _) => dir.clone(),
         (None, Some(p)) => p.0.clone(),
-        (None, None) => PathBuf::from(crate::DEFAULT_POLICIES),
+        (None, None) => crate::default_policies(),
     };
     let config = kitei_serve::Config {
         policies,

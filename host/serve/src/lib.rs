@@ -59,7 +59,9 @@ pub struct Config {
     pub http: HttpLimits,
     /// append one JSON line per decision here
     pub decision_log: Option<PathBuf>,
-    /// how far each line is on disk before its response leaves
+    /// how far each line is on disk before its response leaves (default
+    /// [`LogSync::Batch`], as `kitei serve`'s: durable across a crash of the
+    /// machine, a group commit per batch of lines)
     pub decision_log_sync: LogSync,
     /// rotate the decision log before it grows past this many bytes
     pub decision_log_max_bytes: Option<u64>,
@@ -83,7 +85,7 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             http: HttpLimits::default(),
             decision_log: None,
-            decision_log_sync: LogSync::None,
+            decision_log_sync: LogSync::Batch,
             decision_log_max_bytes: None,
             limits: Limits::default(),
             reload: ReloadConfig::default(),

@@ -87,7 +87,7 @@ impl PartialSchema for ErrorBody {
                 object(
                     "what went wrong",
                     vec![
-                        ("code", ObjectBuilder::new().schema_type(Type::String).description(Some("machine-readable: malformed_json, invalid_request, unknown_institution, unknown_variant, not_in_force, policy_failed, policy_timeout, too_large, request_timeout, not_json, not_ready, bad_body, bad_query, internal, not_found, decision_log_failed")).into()),
+                        ("code", ObjectBuilder::new().schema_type(Type::String).description(Some("machine-readable: malformed_json, invalid_request, unknown_institution, unknown_variant, not_in_force, policy_failed, policy_timeout, too_large, request_timeout, not_json, not_ready, no_policies, bad_body, bad_query, internal, not_found, decision_log_failed")).into()),
                         ("message", ObjectBuilder::new().schema_type(Type::String).description(Some("names the field or the module at fault")).into()),
                     ],
                 ),
