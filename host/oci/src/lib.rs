@@ -330,10 +330,10 @@ impl Client {
         let body = manifest_bytes(&manifest);
         let size = body.len() as i64;
         let digest = sha256(&body);
-        if let Some(pinned) = r.digest() {
-            if pinned != digest {
-                return Err(OciError::new(r, Step::PushModule, format!("this module's manifest is `{digest}`, not the digest named")));
-            }
+        if let Some(pinned) = r.digest()
+            && pinned != digest
+        {
+            return Err(OciError::new(r, Step::PushModule, format!("this module's manifest is `{digest}`, not the digest named")));
         }
         // by digest first, then the signature, and only then the tag: a
         // poller that sees the tag move finds the signature already there
