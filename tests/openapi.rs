@@ -10,7 +10,7 @@
 
 use kitei::{OperationName, Wire};
 use kitei_serve::Config;
-use kitei_tests::{policies, registry, root};
+use kitei_tests::{registry, root, temp_policy_dir};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -174,12 +174,15 @@ fn full_request(variant: &str, op: OperationName) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn examples_and_real_answers_fit_the_schemas() {
     let python = python();
-    // a trust file (signatures not required: the test's modules are unsigned), so
-    // `trust` of GET /v1/policies is an object, not null
+    // a trust file (signatures not required), so `trust` of GET /v1/policies is
+    // an object, not null; the modules copied without any `.wasm.sig` that
+    // another command may have left beside the built ones
     let trust = std::env::temp_dir().join(format!("kitei-openapi-trust-{}.toml", std::process::id()));
     std::fs::write(&trust, "require_signatures = false\n").expect("write trust file");
+    let built: Vec<String> = registry().policies().iter().map(|p| p.info().variant().to_string()).collect();
+    let dir = temp_policy_dir("openapi", &built.iter().map(String::as_str).collect::<Vec<_>>());
     let config = Config {
-        policies: policies().to_path_buf(),
+        policies: dir.clone(),
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         trust_file: Some(trust.clone()),
         ..Config::default()
@@ -263,6 +266,7 @@ async fn examples_and_real_answers_fit_the_schemas() {
         add(&mut items, schema, format!("GET {path}"), value, true);
     }
     let _ = std::fs::remove_file(&trust);
+    let _ = std::fs::remove_dir_all(&dir);
 
     // controls: broken copies of real instances must be refused
     let answer = |variant: &str, op: OperationName| items_of(&items, &format!("answer {variant} {}", op.wire()));
