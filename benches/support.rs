@@ -4,7 +4,7 @@
 use kitei::component::{Checked, Runtime};
 use kitei::types::{Request, Settings};
 use kitei::{LoadedPolicy, NativePolicy, OperationName, PolicyInfo, Question};
-use kitei_tools::build::{build_crate, Toolchain};
+use kitei_tools::build::{build_crate, Output, Toolchain};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -68,7 +68,7 @@ fn pair(runtime: &Runtime, variant: &'static str, policy: &'static kitei_sdk::Po
 pub fn floor(runtime: &Runtime) -> Pair {
     let toolchain = Toolchain::detect().unwrap_or_else(|e| panic!("{e:#}"));
     let out = kitei_tests::root().join("target/bench-policies/floor.wasm");
-    build_crate(runtime, &toolchain, &kitei_tests::root().join("benches/floor"), Some(&out))
+    build_crate(runtime, &toolchain, &kitei_tests::root().join("benches/floor"), Output::File(&out))
         .unwrap_or_else(|e| panic!("building benches/floor: {e:#}"));
     pair(runtime, "floor", &kitei_policy_floor::POLICY, &out)
 }

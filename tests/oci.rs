@@ -34,7 +34,7 @@ fn today() -> chrono::NaiveDate {
 #[tokio::test]
 async fn push_then_pull_by_tag_and_by_digest_with_the_signature_from_the_fallback_tag() {
     let registry = TestRegistry::start("roundtrip");
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let gunma = signing_key("gunma-2026");
     let bytes = module("gunma-2023");
     let sig = sidecar(&bytes, &gunma, 7);
@@ -83,7 +83,7 @@ async fn push_then_pull_by_tag_and_by_digest_with_the_signature_from_the_fallbac
 #[tokio::test]
 async fn pull_refuses_what_does_not_verify_and_writes_nothing() {
     let registry = TestRegistry::start("refusals");
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let (gunma, toyama) = (signing_key("gunma"), signing_key("toyama"));
     let trust = TrustPolicy::from_toml(&trust_toml(&[("gunma", &gunma), ("toyama", &toyama)])).unwrap();
     let bytes = module("gunma-2023");
@@ -125,7 +125,7 @@ async fn pull_refuses_what_does_not_verify_and_writes_nothing() {
 #[tokio::test]
 async fn resolve_follows_a_re_push_and_a_digest_stays_pinned() {
     let registry = TestRegistry::start("resolve");
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let key = signing_key("gunma");
     let r: Reference = registry.reference("kitei/gunma:stable").parse().unwrap();
     let (v1, v2) = (module("gunma-2019"), module("gunma-2023"));
@@ -155,7 +155,7 @@ async fn serve_from(dir: &Path, key: &ssh_key::PrivateKey, references: Vec<Refer
         policies: dir.to_path_buf(),
         addr: "127.0.0.1:0".parse().unwrap(),
         trust: Some(std::sync::Arc::new(trust)),
-        sources: kitei_serve::SourceConfig { references, interval: std::time::Duration::from_millis(200), plain_http: false },
+        sources: kitei_serve::SourceConfig { references, interval: std::time::Duration::from_millis(200), registry: ClientOptions::default() },
         ..Default::default()
     };
     let (addr, handle) = kitei_serve::spawn(config).await.expect("server starts");
@@ -175,7 +175,7 @@ async fn ready_policies(base: &str) -> serde_json::Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_source_pinned_by_digest_is_fetched_once_and_never_polled() {
     let registry = TestRegistry::start("pinned");
-    let client = Client::new(ClientOptions::default());
+    let client = Client::new(ClientOptions::default()).unwrap();
     let key = signing_key("gunma");
     let bytes = module("gunma-2023");
     let tag: Reference = registry.reference("kitei/gunma:stable").parse().unwrap();

@@ -10,7 +10,7 @@
 
 use kitei::{OperationName, Wire};
 use kitei_serve::Config;
-use kitei_tests::{policies, registry, root};
+use kitei_tests::{registry, root, temp_policy_dir};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -174,7 +174,19 @@ fn full_request(variant: &str, op: OperationName) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn examples_and_real_answers_fit_the_schemas() {
     let python = python();
-    let config = Config { policies: policies().to_path_buf(), addr: SocketAddr::from(([127, 0, 0, 1], 0)), ..Config::default() };
+    // a trust file (signatures not required), so `trust` of GET /v1/policies is
+    // an object, not null; the modules copied without any `.wasm.sig` that
+    // another command may have left beside the built ones
+    let trust = std::env::temp_dir().join(format!("kitei-openapi-trust-{}.toml", std::process::id()));
+    std::fs::write(&trust, "require_signatures = false\n").expect("write trust file");
+    let built: Vec<String> = registry().policies().iter().map(|p| p.info().variant().to_string()).collect();
+    let dir = temp_policy_dir("openapi", &built.iter().map(String::as_str).collect::<Vec<_>>());
+    let config = Config {
+        policies: dir.clone(),
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        trust_file: Some(trust.clone()),
+        ..Config::default()
+    };
     let (addr, handle) = kitei_serve::spawn(config).await.expect("server starts");
     let svc = Service { base: format!("http://{addr}"), client: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client") };
     let started = std::time::Instant::now();
@@ -248,8 +260,13 @@ async fn examples_and_real_answers_fit_the_schemas() {
     ] {
         let (status, value) = svc.get(path).await;
         assert_eq!(status, 200, "{path}: {value}");
+        if path == "/v1/policies" {
+            assert_eq!(value["trust"]["file"], trust.to_str().expect("UTF-8 path"), "{value}");
+        }
         add(&mut items, schema, format!("GET {path}"), value, true);
     }
+    let _ = std::fs::remove_file(&trust);
+    let _ = std::fs::remove_dir_all(&dir);
 
     // controls: broken copies of real instances must be refused
     let answer = |variant: &str, op: OperationName| items_of(&items, &format!("answer {variant} {}", op.wire()));

@@ -480,6 +480,11 @@ async fn a_bad_file_changes_nothing_but_the_policy_list() {
     s.wait_until("withdrawal", async |s| served_sha(s, "toyama-2023").await.is_none()).await;
     let (status, v) = s.post("/v1/decisions", &example()).await;
     assert_eq!((status, error_code(&v)), (404, "unknown_institution"));
+    // nothing serves, every module refused: the matrix says so, naming the file
+    let (status, v) = s.get_json("/v1/matrix").await;
+    assert_eq!((status, error_code(&v)), (503, "no_policies"), "{v}");
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("every module of") && message.contains("`bogus.wasm`"), "{message}");
     s.stop().await;
 }
 

@@ -6,7 +6,7 @@ pub mod process;
 pub mod registry;
 pub mod requests;
 
-use kitei_tools::build::{build_crate, bundled_crates, Toolchain};
+use kitei_tools::build::{build_crate, bundled_crates, policies_dir_in, Output, Toolchain};
 use kitei::component::{Limits, Runtime};
 use kitei::Registry;
 use std::path::{Path, PathBuf};
@@ -49,19 +49,18 @@ pub fn runtime() -> Runtime {
 }
 
 /// Builds every bundled variant from its current source (once per test
-/// binary) and returns the directory of components, `target/policies`.
+/// binary) into the directory `kitei build` writes and `./run` reads
+/// (`target/policies`, or `$CARGO_TARGET_DIR/policies`), and returns it.
 pub fn policies() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let toolchain = Toolchain::detect().unwrap_or_else(|e| panic!("{e:#}"));
         let runtime = runtime();
-        let mut dir = None;
+        let dir = policies_dir_in(&root());
         for krate in bundled_crates(&root().join("policy")).expect("policy/ readable") {
-            let out = build_crate(&runtime, &toolchain, &krate, None)
-                .unwrap_or_else(|e| panic!("building {}: {e:#}", krate.display()));
-            dir = out.parent().map(Path::to_path_buf);
+            build_crate(&runtime, &toolchain, &krate, Output::Dir(&dir)).unwrap_or_else(|e| panic!("building {}: {e:#}", krate.display()));
         }
-        dir.expect("at least one bundled policy")
+        dir
     })
 }
 

@@ -1,5 +1,5 @@
 use anyhow::{bail, Context, Result};
-use kitei_tools::build::{build_crate, bundled_crates, Toolchain};
+use kitei_tools::build::{build_crate, bundled_crates, Output, Toolchain};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -7,14 +7,16 @@ use std::process::ExitCode;
 pub struct Args {
     /// Policy crate directories (default: every crate under `policy/` but the SDK)
     crates: Vec<PathBuf>,
-    /// Write the component here (one crate only; default `target/policies/<variant>.wasm`)
+    /// Write the component here (one crate only; default `target/policies/<variant>.wasm`,
+    /// or under $CARGO_TARGET_DIR: where every command reads by default)
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// Where the bundled crates are, when none is named
     #[arg(long, default_value = "policy")]
     policy_root: PathBuf,
     /// Sign each module with this private key (OpenSSH) instead of the
-    /// development key (`target/dev-keys/kitei-dev`, made on first use)
+    /// development key (`target/dev-keys/kitei-dev`, made on first use, and
+    /// `target/dev-trust.toml` naming it)
     #[arg(long, conflicts_with = "no_sign")]
     key: Option<PathBuf>,
     /// Leave the modules unsigned
@@ -30,10 +32,15 @@ pub fn build_all(crates: &[PathBuf], output: Option<&std::path::Path>, policy_ro
     }
     let toolchain = Toolchain::detect()?;
     let runtime = crate::runtime()?;
+    let policies = crate::default_policies();
+    let out = match output {
+        Some(file) => Output::File(file),
+        None => Output::Dir(&policies),
+    };
     let mut built = Vec::new();
     for (i, dir) in crates.iter().enumerate() {
         eprintln!("kitei build: [{}/{}] {}", i + 1, crates.len(), dir.display());
-        built.push(build_crate(&runtime, &toolchain, dir, output)?);
+        built.push(build_crate(&runtime, &toolchain, dir, out)?);
     }
     Ok(built)
 }

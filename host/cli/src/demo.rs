@@ -6,7 +6,7 @@ use std::process::ExitCode;
 pub struct Args {
     /// Request files to decide (default: every `*.json` in `examples/`)
     requests: Vec<PathBuf>,
-    /// Skip building; use the policies already in `target/policies`
+    /// Skip building; use the policies already in `target/policies` (or `$CARGO_TARGET_DIR/policies`)
     #[arg(long)]
     no_build: bool,
 }
@@ -19,10 +19,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     // the bundled modules load only if they verify against the development trust file
     let trust = kitei::trust::Trust::new(
-        kitei::trust::TrustPolicy::read(crate::devkey::DEV_TRUST.as_ref())?,
+        kitei::trust::TrustPolicy::read(&crate::devkey::dev_trust_path())?,
         kitei::trust::SequenceFloor::in_memory(),
     );
-    let registry = crate::load_trusted(&PathBuf::from(crate::DEFAULT_POLICIES), Some(&trust))?;
+    let registry = crate::load_trusted(&crate::default_policies(), Some(&trust))?;
     for p in registry.policies() {
         if let Some(v) = &p.info().signature {
             eprintln!("verified {} (sequence {}) signed by {}", p.info().variant(), v.statement.sequence, v.key);

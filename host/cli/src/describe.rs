@@ -9,7 +9,7 @@ pub struct Args {
     /// A variant (`toyama-2023`), an institution (`gunma`: the variant in force `--at`), or a `.wasm` file
     what: String,
     /// Directory of built policies and settings files
-    #[arg(long, default_value = crate::DEFAULT_POLICIES)]
+    #[arg(long, default_value_os_t = crate::default_policies())]
     policies: PathBuf,
     /// With an institution: the time to pick the variant for (default: now)
     #[arg(long)]

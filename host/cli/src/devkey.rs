@@ -10,24 +10,31 @@ use ssh_key::{Algorithm, LineEnding, PrivateKey};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Where the development key lives: `target/dev-keys/kitei-dev` (made once).
-pub const DEV_KEY: &str = "target/dev-keys/kitei-dev";
+/// Where the development key lives: `target/dev-keys/kitei-dev` (made
+/// once), beside the default policy directory (`$CARGO_TARGET_DIR` too).
+pub fn dev_key_path() -> PathBuf {
+    kitei_tools::build::target_dir_in(Path::new("")).join("dev-keys/kitei-dev")
+}
 
-/// The trust file naming the development key for every institution it signed.
-pub const DEV_TRUST: &str = "target/dev-trust.toml";
+/// The trust file naming the development key for every institution it
+/// signed: `target/dev-trust.toml` (or under `$CARGO_TARGET_DIR`).
+pub fn dev_trust_path() -> PathBuf {
+    kitei_tools::build::target_dir_in(Path::new("")).join("dev-trust.toml")
+}
 
 /// The development key, generated on first use.
 pub fn dev_key() -> Result<PrivateKey> {
-    let path = Path::new(DEV_KEY);
+    let path = dev_key_path();
     if path.exists() {
-        return PrivateKey::read_openssh_file(path).with_context(|| format!("reading `{DEV_KEY}`"));
+        return PrivateKey::read_openssh_file(&path).with_context(|| format!("reading `{}`", path.display()));
     }
-    std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).context("creating target/dev-keys")?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating `{}`", dir.display()))?;
     let mut key = PrivateKey::random(&mut OsRng, Algorithm::Ed25519).context("generating the development key")?;
     key.set_comment("kitei-dev (development only)");
-    key.write_openssh_file(path, LineEnding::LF).with_context(|| format!("writing `{DEV_KEY}`"))?;
-    key.public_key().write_openssh_file(&crate::keygen::pub_path(path)).context("writing the development public key")?;
-    eprintln!("kitei build: made the development signing key {DEV_KEY} (development only)");
+    key.write_openssh_file(&path, LineEnding::LF).with_context(|| format!("writing `{}`", path.display()))?;
+    key.public_key().write_openssh_file(&crate::keygen::pub_path(&path)).context("writing the development public key")?;
+    eprintln!("kitei build: made the development signing key {} (development only)", path.display());
     Ok(key)
 }
 
@@ -57,6 +64,7 @@ pub fn write_dev_trust(key: &PrivateKey, dir: &Path) -> Result<PathBuf> {
     for institution in institutions {
         text.push_str(&format!("\n[institutions.{institution}]\nkeys = [\"{line}\"]\n"));
     }
-    std::fs::write(DEV_TRUST, text).with_context(|| format!("writing `{DEV_TRUST}`"))?;
-    Ok(PathBuf::from(DEV_TRUST))
+    let file = dev_trust_path();
+    std::fs::write(&file, text).with_context(|| format!("writing `{}`", file.display()))?;
+    Ok(file)
 }

@@ -10,7 +10,7 @@ pub struct Args {
     /// The new variant (id in `--policies`, or a `.wasm` file)
     new: String,
     /// Directory of built policies
-    #[arg(long, default_value = crate::DEFAULT_POLICIES)]
+    #[arg(long, default_value_os_t = crate::default_policies())]
     policies: PathBuf,
     /// Output format: text, md, html, json
     #[arg(long, default_value = "text")]

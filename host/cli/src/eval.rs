@@ -6,7 +6,7 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct Args {
     /// Directory of built policies and settings files
-    #[arg(long, default_value = crate::DEFAULT_POLICIES)]
+    #[arg(long, default_value_os_t = crate::default_policies())]
     policies: PathBuf,
     /// The request file, or `-` for stdin
     #[arg(default_value = "-")]

@@ -6,6 +6,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod build;
+mod copy;
 mod demo;
 mod describe;
 mod devkey;
@@ -15,6 +16,7 @@ mod keygen;
 mod matrix;
 mod pull;
 mod push;
+mod registry;
 mod serve;
 mod sign;
 mod test;
@@ -33,8 +35,11 @@ struct Cli {
     command: Command,
 }
 
-/// Where built policies are read from by default.
-pub const DEFAULT_POLICIES: &str = "target/policies";
+/// Where built policies are written and read by default: `target/policies`,
+/// or `$CARGO_TARGET_DIR/policies` (`kitei_tools::build::policies_dir`).
+pub fn default_policies() -> PathBuf {
+    kitei_tools::build::policies_dir()
+}
 
 #[derive(Subcommand)]
 enum Command {
@@ -64,6 +69,8 @@ enum Command {
     Push(push::Args),
     /// Pull a module from an OCI registry, verify it, then write it and its signature atomically
     Pull(pull::Args),
+    /// Copy a module and its signatures to another registry, byte for byte (the same digest)
+    Copy(copy::Args),
     /// Inspect a trust file
     #[command(subcommand)]
     Trust(trust::Command),
@@ -91,6 +98,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Push(a) => push::run(a),
         Command::Pull(a) => pull::run(a),
+        Command::Copy(a) => copy::run(a),
         Command::Trust(c) => trust::run(c),
     };
     match result {

@@ -1,6 +1,6 @@
 use anyhow::{Context, Result};
 use kitei::trust::{install, InstallError, TrustPolicy};
-use kitei_oci::{Client, ClientOptions, Reference};
+use kitei_oci::Reference;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,9 +14,8 @@ pub struct Args {
     /// The policy directory to write DIR/<variant>.wasm and .wasm.sig into
     #[arg(short = 'o', long = "out")]
     out: PathBuf,
-    /// Speak plain HTTP to a registry that is not on loopback
-    #[arg(long)]
-    plain_http: bool,
+    #[command(flatten)]
+    registry: crate::registry::RegistryArgs,
 }
 
 /// Pulls a module and its signature, verifies them as `kitei verify` does,
@@ -27,7 +26,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let reference: Reference = args.reference.parse()?;
     let policy = TrustPolicy::read(&args.trust)?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating `{}`", args.out.display()))?;
-    let client = Client::new(ClientOptions { plain_http: args.plain_http });
+    let client = args.registry.client()?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
     let pulled = rt.block_on(client.pull(&reference))?;
     let origin = reference.with_digest(&pulled.digest).to_string();

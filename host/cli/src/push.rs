@@ -1,6 +1,6 @@
 use anyhow::{Context, Result};
 use kitei::trust::{read_sidecar, sidecar_path, TrustPolicy};
-use kitei_oci::{Client, ClientOptions, Reference};
+use kitei_oci::Reference;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,9 +13,8 @@ pub struct Args {
     /// Refuse to push a module that does not verify against this trust file
     #[arg(long)]
     trust: Option<PathBuf>,
-    /// Speak plain HTTP to a registry that is not on loopback
-    #[arg(long)]
-    plain_http: bool,
+    #[command(flatten)]
+    registry: crate::registry::RegistryArgs,
 }
 
 /// Pushes a module and its signature; with `--trust`, only one that verifies
@@ -45,7 +44,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         }
     }
-    let client = Client::new(ClientOptions { plain_http: args.plain_http });
+    let client = args.registry.client()?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
     let digest = rt.block_on(client.push(&reference, &bytes, sig.as_deref()))?;
     let signed = if sig.is_some() { "with its signature" } else { "unsigned" };

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct Args {
     /// Directory of built policies and settings files (watched and hot-reloaded);
-    /// modules pulled from --source are written here too. Default: target/policies,
+    /// modules pulled from --source are written here too. Default: target/policies
+    /// (or $CARGO_TARGET_DIR/policies),
     /// or with --source only, a private directory removed at exit
     #[arg(long)]
     policies: Option<PathBuf>,
@@ -15,14 +16,15 @@ pub struct Args {
     /// HOST[:PORT]/REPO:TAG is polled for new versions, …@sha256:… is fetched
     /// once; each version is verified against --trust before it is written
     /// into --policies. Loopback registries are spoken to over plain HTTP
+    /// unless --registry-ca is given
     #[arg(long = "source", value_name = "REF", requires = "trust")]
     sources: Vec<String>,
     /// Seconds between two checks of a --source tag (each wait is 80–100% of it)
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
     poll_interval: std::time::Duration,
-    /// Speak plain HTTP to --source registries that are not on loopback
-    #[arg(long)]
-    plain_http: bool,
+    /// How --source registries are reached (credentials, CA, plain HTTP)
+    #[command(flatten)]
+    registry: crate::registry::RegistryArgs,
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -58,7 +60,10 @@ pub struct Args {
     #[arg(long, value_name = "BYTES", requires = "decision_log")]
     decision_log_max_bytes: Option<u64>,
     /// Verify every module against this trust file before it loads (its
-    /// `.wasm.sig`); refused modules are listed in GET /v1/policies
+    /// `.wasm.sig`); refused modules are listed in GET /v1/policies. The file
+    /// is re-read when it changes (key rotation without a restart): every
+    /// module is verified again under it; a file that does not parse leaves
+    /// the last good one in force
     #[arg(long)]
     trust: Option<PathBuf>,
     /// With --trust: keep the highest signed sequence per variant in this
@@ -81,7 +86,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let trust = match &args.trust {
         None if !args.allow_unsigned => anyhow::bail!(
             "`kitei serve` needs `--trust FILE` (verify every module; `kitei build` writes a development one at {}) or `--allow-unsigned`",
-            crate::devkey::DEV_TRUST
+            crate::devkey::dev_trust_path().display()
         ),
         None => None,
         Some(file) => {
@@ -101,6 +106,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .iter()
         .map(|r| r.parse::<kitei_oci::Reference>().with_context(|| format!("--source `{r}`")))
         .collect::<Result<Vec<_>>>()?;
+    // credentials are looked for only when a registry is followed
+    let registry = if references.is_empty() { kitei_oci::ClientOptions::default() } else { args.registry.options()? };
     // registry sources alone: a private cache, so nothing else is served
     let private = match &args.policies {
         None if !references.is_empty() => Some(PrivateDir::create()?),
@@ -109,7 +116,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let policies = match (&args.policies, &private) {
         (Some(dir), _) => dir.clone(),
         (None, Some(p)) => p.0.clone(),
-        (None, None) => PathBuf::from(crate::DEFAULT_POLICIES),
+        (None, None) => crate::default_policies(),
     };
     let config = kitei_serve::Config {
         policies,
@@ -127,7 +134,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         decision_log_max_bytes: args.decision_log_max_bytes,
         limits,
         trust,
-        sources: kitei_serve::SourceConfig { references, interval: args.poll_interval, plain_http: args.plain_http },
+        trust_file: args.trust.clone(),
+        sources: kitei_serve::SourceConfig { references, interval: args.poll_interval, registry },
         ..Default::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct Args {
     /// Directory of built policies and settings files
-    #[arg(long, default_value = crate::DEFAULT_POLICIES)]
+    #[arg(long, default_value_os_t = crate::default_policies())]
     policies: PathBuf,
     /// Scenario files or directories of them
     #[arg(default_value = "tests/conformance")]

@@ -122,7 +122,7 @@ async fn three_replicas_follow_one_tag_take_a_new_version_and_refuse_bad_ones() 
     let trust = tmp.join("trust.toml");
     std::fs::write(&trust, trust_toml(&[("gunma", &gunma)])).unwrap();
 
-    let oci = Client::new(ClientOptions::default());
+    let oci = Client::new(ClientOptions::default()).unwrap();
     let tag: Reference = format!("oci://{}", registry.reference("kitei/gunma:stable")).parse().unwrap();
     let v1 = std::fs::read(policies().join("gunma-2023.wasm")).unwrap();
     let sig1 = sidecar(&v1, &gunma, 1);

@@ -407,6 +407,31 @@ impl TrustPolicy {
         Ok(Some(Verified { statement, key: key.fingerprint() }))
     }
 
+    /// Whether a module verified earlier (`None`: loaded unsigned) would
+    /// still be trusted under this policy on `today`: its statement's
+    /// institution still lists the key that signed it, valid that day.
+    /// What a server asks of the modules it serves when its trust file
+    /// changes (the signature itself verified when they loaded).
+    ///
+    /// # Errors
+    /// [`TrustError::Unsigned`], [`TrustError::UnknownInstitution`],
+    /// [`TrustError::UnknownKey`] or [`TrustError::KeyNotValid`].
+    pub fn recheck(&self, verified: Option<&Verified>, today: NaiveDate) -> Result<(), TrustError> {
+        let Some(v) = verified else {
+            return if self.require_signatures { Err(TrustError::Unsigned) } else { Ok(()) };
+        };
+        let institution = &v.statement.institution;
+        let keys = self.institutions.get(institution).ok_or_else(|| TrustError::UnknownInstitution(institution.clone()))?;
+        let key = keys
+            .iter()
+            .find(|k| k.fingerprint() == v.key)
+            .ok_or_else(|| TrustError::UnknownKey { institution: institution.clone(), fingerprint: v.key.clone() })?;
+        if !key.valid_on(today) {
+            return Err(TrustError::KeyNotValid { fingerprint: key.fingerprint(), window: key.window(), today });
+        }
+        Ok(())
+    }
+
     /// An OpenSSH `allowed_signers` file for these keys (principal = the
     /// institution, namespace `kitei-policy@v1`, validity as configured), so
     /// an auditor can check a module with `ssh-keygen -Y verify` alone.
@@ -502,13 +527,19 @@ impl SequenceFloor {
 #[derive(Debug)]
 pub struct Trust {
     policy: TrustPolicy,
-    floor: std::sync::Mutex<SequenceFloor>,
+    floor: std::sync::Arc<std::sync::Mutex<SequenceFloor>>,
 }
 
 impl Trust {
     /// Loading under `policy`, with `floor` as the rollback floor.
     pub fn new(policy: TrustPolicy, floor: SequenceFloor) -> Self {
-        Trust { policy, floor: std::sync::Mutex::new(floor) }
+        Trust { policy, floor: std::sync::Arc::new(std::sync::Mutex::new(floor)) }
+    }
+
+    /// Loading under another `policy` (a trust file rotated while serving)
+    /// with this rollback floor: both share it, so a rotation never lowers it.
+    pub fn with_policy(&self, policy: TrustPolicy) -> Self {
+        Trust { policy, floor: self.floor.clone() }
     }
 
     /// The trust policy.

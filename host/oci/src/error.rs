@@ -1,4 +1,5 @@
-//! One error type: the reference, the step, and what went wrong.
+//! One error type for an operation on a registry: the reference, the step,
+//! and what went wrong.
 
 use std::fmt;
 
@@ -8,6 +9,8 @@ use std::fmt;
 pub enum Step {
     /// reading the reference
     Reference,
+    /// finding the registry's credentials in the auth files
+    Credentials,
     /// uploading the module's config, layer and manifest
     PushModule,
     /// uploading the signature artifact
@@ -30,6 +33,7 @@ impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Step::Reference => "not a registry reference",
+            Step::Credentials => "finding registry credentials",
             Step::PushModule => "pushing the module",
             Step::PushSignature => "pushing the signature",
             Step::PushReferrersIndex => "updating the referrers tag",

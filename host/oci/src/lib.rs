@@ -9,22 +9,28 @@
 //! registries without that API (CNCF distribution 2.x) the OCI referrers tag
 //! schema is written too: an image index listing the signature under the tag
 //! `sha256-<hex of the module manifest digest>` ([`fallback_tag`]).
+//! [`Client::copy`] mirrors a module and its signatures to another registry
+//! byte for byte, so its digest there is the same.
 //!
 //! This crate only moves bytes; it trusts nothing it pulls. Verification is
 //! `kitei::trust`'s, on the bytes [`Client::pull`] returns, before anything
 //! is written or compiled. docs/distribution.md describes the layout.
 //!
-//! Registries on loopback (`127.0.0.1`, `localhost`, `[::1]`) are spoken to
-//! over plain HTTP, any other over HTTPS unless [`ClientOptions::plain_http`].
-//! Access is anonymous.
+//! Registries are spoken to over HTTPS (rustls with `ring`; the system's
+//! roots and [`ClientOptions::ca`]), except over plain HTTP: those on
+//! loopback (`127.0.0.1`, `localhost`, `[::1]`) when no CA is given, and
+//! every one with [`ClientOptions::plain_http`]. Credentials come from the
+//! Docker/Podman auth files ([`Credentials`]); a registry that answers `401`
+//! or `403` gives an error naming it and where credentials were looked for.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), kitei_oci::OciError> {
-//! use kitei_oci::{Client, ClientOptions, Reference};
-//! let client = Client::new(ClientOptions::default());
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use kitei_oci::{Client, ClientOptions, Credentials, Reference};
+//! let options = ClientOptions { credentials: Credentials::discover(None)?, ..ClientOptions::default() };
+//! let client = Client::new(options)?;
 //! let r: Reference = "127.0.0.1:5000/policies/gunma-2023:latest".parse()?;
-//! let module = std::fs::read("target/policies/gunma-2023.wasm").unwrap();
-//! let sig = std::fs::read("target/policies/gunma-2023.wasm.sig").unwrap();
+//! let module = std::fs::read("target/policies/gunma-2023.wasm")?;
+//! let sig = std::fs::read("target/policies/gunma-2023.wasm.sig")?;
 //! let digest = client.push(&r, &module, Some(&sig)).await?;
 //! assert_eq!(client.resolve(&r).await?, digest);
 //! let pulled = client.pull(&r.with_digest(&digest)).await?;
@@ -34,19 +40,26 @@
 
 #![deny(missing_docs)]
 
+mod auth;
+mod copy;
 mod error;
 mod reference;
+mod referrers;
+mod tls;
 
+pub use auth::{Credentials, CredentialsError};
+pub use copy::Copied;
 pub use error::{OciError, Step};
 pub use reference::Reference;
+pub use tls::{CaCertificates, SetupError};
 
+use auth::Access;
 use futures_util::TryStreamExt;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
-use oci_client::manifest::{ImageIndexEntry, OciDescriptor, OciImageIndex, OciImageManifest, OCI_IMAGE_INDEX_MEDIA_TYPE, OCI_IMAGE_MEDIA_TYPE};
+use oci_client::manifest::{OciDescriptor, OciImageManifest, OCI_IMAGE_MEDIA_TYPE};
 use oci_client::secrets::RegistryAuth;
 use sha2::Digest as _;
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The module artifact's config media type (CNCF Wasm OCI artifact).
@@ -59,13 +72,13 @@ pub const SIGNATURE_ARTIFACT_TYPE: &str = "application/vnd.kitei.policy.signatur
 /// The OCI empty descriptor's media type (the signature artifact's config).
 const EMPTY_MEDIA_TYPE: &str = "application/vnd.oci.empty.v1+json";
 const EMPTY_CONFIG: &[u8] = b"{}";
-const TITLE: &str = "org.opencontainers.image.title";
-const CREATED: &str = "org.opencontainers.image.created";
 
 /// The largest module layer pulled (a policy component is well under 1 MiB).
 pub const MAX_MODULE_BYTES: u64 = 32 << 20;
 /// The largest signature layer pulled.
 pub const MAX_SIGNATURE_BYTES: u64 = 64 << 10;
+/// The largest config blob copied (a module's is under 200 bytes).
+const MAX_CONFIG_BYTES: u64 = 64 << 10;
 const MAX_MANIFEST_BYTES: usize = 1 << 20;
 
 /// The referrers tag schema's tag for a subject: `sha256:<hex>` → `sha256-<hex>`.
@@ -73,11 +86,16 @@ pub fn fallback_tag(subject_digest: &str) -> String {
     subject_digest.replace(':', "-")
 }
 
-/// How a client connects.
+/// How a client connects and authenticates.
 #[derive(Clone, Debug, Default)]
 pub struct ClientOptions {
     /// speak plain HTTP to every registry, not only to loopback ones
     pub plain_http: bool,
+    /// registry credentials (default: none, anonymous)
+    pub credentials: Credentials,
+    /// private certificate authorities for HTTPS registries; given any,
+    /// loopback registries are spoken to over HTTPS too
+    pub ca: CaCertificates,
 }
 
 /// Where a pulled signature was found.
@@ -113,7 +131,7 @@ pub struct Pulled {
     pub signature: Option<PulledSignature>,
 }
 
-/// Pushes and pulls policy modules (anonymous access).
+/// Pushes, pulls and copies policy modules.
 #[derive(Clone)]
 pub struct Client {
     http: oci_client::Client,
@@ -121,15 +139,6 @@ pub struct Client {
     plain: reqwest::Client,
     tls: reqwest::Client,
     options: ClientOptions,
-}
-
-fn client(protocol: ClientProtocol) -> oci_client::Client {
-    oci_client::Client::new(ClientConfig {
-        protocol,
-        connect_timeout: Some(Duration::from_secs(10)),
-        read_timeout: Some(Duration::from_secs(30)),
-        ..ClientConfig::default()
-    })
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -162,45 +171,116 @@ fn is_not_found(e: &OciDistributionError) -> bool {
     }
 }
 
+/// The status (401 or 403) of a refusal to authenticate or authorize.
+fn denied_status(e: &OciDistributionError) -> Option<u16> {
+    match e {
+        OciDistributionError::UnauthorizedError { .. } | OciDistributionError::AuthenticationFailure(_) => Some(401),
+        OciDistributionError::ServerError { code: code @ (401 | 403), .. } => Some(*code),
+        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().find_map(|e| match e.code {
+            OciErrorCode::Unauthorized => Some(401),
+            OciErrorCode::Denied => Some(403),
+            _ => None,
+        }),
+        OciDistributionError::RequestError(r) => r.status().map(|s| s.as_u16()).filter(|s| matches!(s, 401 | 403)),
+        _ => None,
+    }
+}
+
 fn manifest_bytes(value: &impl serde::Serialize) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_else(|e| unreachable!("manifests serialize: {e}"))
 }
 
 impl Client {
     /// A client; no connection is made until a call.
-    pub fn new(options: ClientOptions) -> Self {
-        let reqwest = || {
+    ///
+    /// # Errors
+    /// [`SetupError::Http`] when the HTTP client refuses a CA certificate.
+    pub fn new(options: ClientOptions) -> Result<Self, SetupError> {
+        tls::install_ring();
+        let oci = |protocol| {
+            oci_client::Client::try_from(ClientConfig {
+                protocol,
+                connect_timeout: Some(Duration::from_secs(10)),
+                read_timeout: Some(Duration::from_secs(30)),
+                extra_root_certificates: options.ca.for_oci(),
+                ..ClientConfig::default()
+            })
+            .map_err(|e| SetupError::Http(chain(&e)))
+        };
+        let reqwest = |roots: Vec<reqwest::Certificate>| {
             reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10))
                 .timeout(Duration::from_secs(30))
+                .tls_certs_merge(roots)
                 .build()
-                .unwrap_or_default()
+                .map_err(|e| SetupError::Http(chain(&e)))
         };
-        Client {
-            http: client(ClientProtocol::Http),
-            https: client(ClientProtocol::Https),
-            plain: reqwest(),
-            tls: reqwest(),
+        Ok(Client {
+            http: oci(ClientProtocol::Http)?,
+            https: oci(ClientProtocol::Https)?,
+            plain: reqwest(Vec::new())?,
+            tls: reqwest(options.ca.for_reqwest()?)?,
             options,
-        }
+        })
     }
 
-    /// Whether `reference`'s registry is spoken to over plain HTTP.
+    /// Whether `reference`'s registry is spoken to over plain HTTP: with
+    /// [`ClientOptions::plain_http`], or on loopback when no CA is given.
     pub fn plain_http(&self, reference: &Reference) -> bool {
-        self.options.plain_http || reference.is_loopback()
+        self.options.plain_http || (reference.is_loopback() && self.options.ca.is_empty())
     }
 
     fn oci(&self, r: &Reference) -> &oci_client::Client {
         if self.plain_http(r) { &self.http } else { &self.https }
     }
 
+    /// The credentials for `r`'s registry, made the ones the client uses
+    /// for it from now on.
+    async fn authorize(&self, r: &Reference, step: Step) -> Result<RegistryAuth, OciError> {
+        let found = self.options.credentials.lookup(r.registry()).map_err(|e| OciError::new(r, step, e))?;
+        let auth = found.auth.to_client();
+        self.oci(r).store_auth_if_needed(r.to_client().resolve_registry(), &auth).await;
+        Ok(auth)
+    }
+
+    /// An error of the registry client; a `401`/`403` says which registry
+    /// refused, with which credentials, and where they were looked for.
+    fn error(&self, r: &Reference, step: Step, e: &OciDistributionError) -> OciError {
+        match denied_status(e) {
+            Some(status) => OciError::new(r, step, self.refusal(r, status, &chain(e))),
+            None => OciError::new(r, step, chain(e)),
+        }
+    }
+
+    fn refusal(&self, r: &Reference, status: u16, detail: &str) -> String {
+        let registry = r.registry();
+        let searched = self.options.credentials.describe(registry);
+        match self.options.credentials.lookup(registry) {
+            Ok(found) => {
+                let who = match (&found.auth, &found.file) {
+                    (Access::Anonymous, _) => "anonymous access".to_string(),
+                    (Access::Basic { username, .. }, Some(f)) => format!("user `{username}` from `{}`", f.display()),
+                    (Access::Bearer(_), Some(f)) => format!("the registry token from `{}`", f.display()),
+                    (_, None) => "the credentials given".to_string(),
+                };
+                let none = if found.auth == Access::Anonymous { format!("; no credentials for `{registry}`") } else { String::new() };
+                format!("the registry `{registry}` refused {who} ({status}){none}: {searched} [{detail}]")
+            }
+            Err(e) => format!("the registry `{registry}` refused access ({status}): {e}"),
+        }
+    }
+
     async fn push_blob(&self, r: &Reference, step: Step, data: &[u8]) -> Result<OciDescriptor, OciError> {
         let digest = sha256(data);
         let oci = self.oci(r);
         let target = r.to_client();
-        let exists = oci.blob_exists(&target, &digest).await.unwrap_or(false);
+        let exists = match oci.blob_exists(&target, &digest).await {
+            Ok(exists) => exists,
+            Err(e) if denied_status(&e).is_some() => return Err(self.error(r, step, &e)),
+            Err(_) => false,
+        };
         if !exists {
-            oci.push_blob(&target, data.to_vec(), &digest).await.map_err(|e| OciError::new(r, step, chain(&e)))?;
+            oci.push_blob(&target, data.to_vec(), &digest).await.map_err(|e| self.error(r, step, &e))?;
         }
         Ok(OciDescriptor { digest, size: data.len() as i64, ..OciDescriptor::default() })
     }
@@ -208,10 +288,7 @@ impl Client {
     async fn put_manifest(&self, r: &Reference, step: Step, body: Vec<u8>, media_type: &str) -> Result<String, OciError> {
         let digest = sha256(&body);
         let content_type = reqwest::header::HeaderValue::from_str(media_type).map_err(|e| OciError::new(r, step, e))?;
-        self.oci(r)
-            .push_manifest_raw(&r.to_client(), body, content_type)
-            .await
-            .map_err(|e| OciError::new(r, step, chain(&e)))?;
+        self.oci(r).push_manifest_raw(&r.to_client(), body, content_type).await.map_err(|e| self.error(r, step, &e))?;
         Ok(digest)
     }
 
@@ -231,6 +308,7 @@ impl Client {
     /// [`OciError`] naming the step that failed.
     pub async fn push(&self, reference: &Reference, module: &[u8], signature: Option<&[u8]>) -> Result<String, OciError> {
         let r = reference;
+        self.authorize(r, Step::PushModule).await?;
         let mut layer = self.push_blob(r, Step::PushModule, module).await?;
         layer.media_type = MODULE_LAYER_MEDIA_TYPE.to_string();
         let config = serde_json::json!({
@@ -252,10 +330,10 @@ impl Client {
         let body = manifest_bytes(&manifest);
         let size = body.len() as i64;
         let digest = sha256(&body);
-        if let Some(pinned) = r.digest() {
-            if pinned != digest {
-                return Err(OciError::new(r, Step::PushModule, format!("this module's manifest is `{digest}`, not the digest named")));
-            }
+        if let Some(pinned) = r.digest()
+            && pinned != digest
+        {
+            return Err(OciError::new(r, Step::PushModule, format!("this module's manifest is `{digest}`, not the digest named")));
         }
         // by digest first, then the signature, and only then the tag: a
         // poller that sees the tag move finds the signature already there
@@ -269,64 +347,6 @@ impl Client {
         Ok(digest)
     }
 
-    async fn push_signature(&self, r: &Reference, subject: &str, subject_size: i64, signature: &[u8]) -> Result<(), OciError> {
-        let mut layer = self.push_blob(r, Step::PushSignature, signature).await?;
-        layer.media_type = SIGNATURE_ARTIFACT_TYPE.to_string();
-        layer.annotations = Some(BTreeMap::from([(TITLE.to_string(), "module.wasm.sig".to_string())]));
-        let mut config = self.push_blob(r, Step::PushSignature, EMPTY_CONFIG).await?;
-        config.media_type = EMPTY_MEDIA_TYPE.to_string();
-        let created = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        // nanoseconds since 1970, zero-padded: orders as a string
-        let annotations = BTreeMap::from([(CREATED.to_string(), format!("{created:030}"))]);
-        let manifest = OciImageManifest {
-            schema_version: 2,
-            media_type: Some(OCI_IMAGE_MEDIA_TYPE.to_string()),
-            config,
-            layers: vec![layer],
-            subject: Some(OciDescriptor {
-                media_type: OCI_IMAGE_MEDIA_TYPE.to_string(),
-                digest: subject.to_string(),
-                size: subject_size,
-                ..OciDescriptor::default()
-            }),
-            artifact_type: Some(SIGNATURE_ARTIFACT_TYPE.to_string()),
-            annotations: Some(annotations.clone()),
-        };
-        let body = manifest_bytes(&manifest);
-        let entry = ImageIndexEntry {
-            media_type: OCI_IMAGE_MEDIA_TYPE.to_string(),
-            digest: sha256(&body),
-            size: body.len() as i64,
-            platform: None,
-            annotations: Some(annotations),
-            artifact_type: Some(SIGNATURE_ARTIFACT_TYPE.to_string()),
-        };
-        let sig_ref = r.with_digest(&entry.digest);
-        self.put_manifest(&sig_ref, Step::PushSignature, body, OCI_IMAGE_MEDIA_TYPE).await?;
-
-        // the referrers tag schema, for registries without the referrers API
-        let tag_ref = r.with_tag(&fallback_tag(subject));
-        let mut index = match self.oci(r).pull_manifest_raw(&tag_ref.to_client(), &RegistryAuth::Anonymous, &[OCI_IMAGE_INDEX_MEDIA_TYPE]).await {
-            Ok((bytes, _)) => serde_json::from_slice::<OciImageIndex>(&bytes)
-                .map_err(|e| OciError::new(&tag_ref, Step::PushReferrersIndex, format!("not an image index: {e}")))?,
-            Err(e) if is_not_found(&e) => OciImageIndex {
-                schema_version: 2,
-                media_type: Some(OCI_IMAGE_INDEX_MEDIA_TYPE.to_string()),
-                manifests: vec![],
-                artifact_type: None,
-                annotations: None,
-            },
-            Err(e) => return Err(OciError::new(&tag_ref, Step::PushReferrersIndex, chain(&e))),
-        };
-        index.manifests.retain(|m| m.digest != entry.digest);
-        index.manifests.push(entry);
-        self.put_manifest(&tag_ref, Step::PushReferrersIndex, manifest_bytes(&index), OCI_IMAGE_INDEX_MEDIA_TYPE).await?;
-        Ok(())
-    }
-
     /// The digest `reference` names now (a HEAD request): what a poller
     /// compares with what it has. A reference pinned by digest resolves to
     /// its own digest once the registry confirms it.
@@ -334,18 +354,18 @@ impl Client {
     /// # Errors
     /// [`OciError`] at [`Step::Resolve`].
     pub async fn resolve(&self, reference: &Reference) -> Result<String, OciError> {
+        let auth = self.authorize(reference, Step::Resolve).await?;
         self.oci(reference)
-            .fetch_manifest_digest(&reference.to_client(), &RegistryAuth::Anonymous)
+            .fetch_manifest_digest(&reference.to_client(), &auth)
             .await
-            .map_err(|e| OciError::new(reference, Step::Resolve, chain(&e)))
+            .map_err(|e| self.error(reference, Step::Resolve, &e))
     }
 
+    /// The manifest `r` names, its bytes checked against their digest.
     async fn get_manifest(&self, r: &Reference, step: Step, media_type: &str) -> Result<(Vec<u8>, String), OciError> {
-        let (bytes, digest) = self
-            .oci(r)
-            .pull_manifest_raw(&r.to_client(), &RegistryAuth::Anonymous, &[media_type])
-            .await
-            .map_err(|e| OciError::new(r, step, chain(&e)))?;
+        let auth = self.authorize(r, step).await?;
+        let (bytes, digest) =
+            self.oci(r).pull_manifest_raw(&r.to_client(), &auth, &[media_type]).await.map_err(|e| self.error(r, step, &e))?;
         if bytes.len() > MAX_MANIFEST_BYTES {
             return Err(OciError::new(r, step, format!("manifest of {} bytes", bytes.len())));
         }
@@ -362,7 +382,8 @@ impl Client {
         if descriptor.size < 0 || descriptor.size as u64 > cap {
             return Err(fail(format!("layer of {} bytes (at most {cap})", descriptor.size)));
         }
-        let mut stream = self.oci(r).pull_blob_stream(&r.to_client(), descriptor).await.map_err(|e| fail(chain(&e)))?.stream;
+        let mut stream =
+            self.oci(r).pull_blob_stream(&r.to_client(), descriptor).await.map_err(|e| self.error(r, step, &e))?.stream;
         let mut out = Vec::with_capacity(descriptor.size as usize);
         while let Some(chunk) = stream.try_next().await.map_err(|e| fail(chain(&e)))? {
             out.extend_from_slice(&chunk);
@@ -377,101 +398,47 @@ impl Client {
         Ok(out)
     }
 
+    /// The module manifest `r` names: its bytes, digest and parsed form,
+    /// refused unless it is the module artifact (config and one layer of
+    /// the module media types).
+    async fn module_manifest(&self, r: &Reference, step: Step) -> Result<(Vec<u8>, String, OciImageManifest), OciError> {
+        let (bytes, digest) = self.get_manifest(r, step, OCI_IMAGE_MEDIA_TYPE).await?;
+        let manifest: OciImageManifest =
+            serde_json::from_slice(&bytes).map_err(|e| OciError::new(r, step, format!("not an image manifest: {e}")))?;
+        if manifest.config.media_type != MODULE_CONFIG_MEDIA_TYPE {
+            return Err(OciError::new(
+                r,
+                step,
+                format!("config media type `{}`, not `{MODULE_CONFIG_MEDIA_TYPE}`", manifest.config.media_type),
+            ));
+        }
+        let [layer] = manifest.layers.as_slice() else {
+            return Err(OciError::new(r, step, format!("{} layers, not one", manifest.layers.len())));
+        };
+        if layer.media_type != MODULE_LAYER_MEDIA_TYPE {
+            return Err(OciError::new(r, step, format!("layer media type `{}`, not `{MODULE_LAYER_MEDIA_TYPE}`", layer.media_type)));
+        }
+        Ok((bytes, digest, manifest))
+    }
+
     /// Pulls the module `reference` names (by tag or by digest) and the
     /// newest signature that refers to it: through the registry's referrers
     /// API when it has one, else through the [`fallback_tag`] index.
     ///
     /// # Errors
     /// [`OciError`] naming the step: the manifest is not a kitei module
-    /// artifact, a digest does not match, the registry fails.
+    /// artifact, a digest does not match, the registry fails or refuses
+    /// access (`401`/`403`: the message names the registry and where
+    /// credentials were looked for).
     pub async fn pull(&self, reference: &Reference) -> Result<Pulled, OciError> {
         let r = reference;
-        let (bytes, digest) = self.get_manifest(r, Step::PullManifest, OCI_IMAGE_MEDIA_TYPE).await?;
-        let manifest: OciImageManifest =
-            serde_json::from_slice(&bytes).map_err(|e| OciError::new(r, Step::PullManifest, format!("not an image manifest: {e}")))?;
-        if manifest.config.media_type != MODULE_CONFIG_MEDIA_TYPE {
-            return Err(OciError::new(
-                r,
-                Step::PullManifest,
-                format!("config media type `{}`, not `{MODULE_CONFIG_MEDIA_TYPE}`", manifest.config.media_type),
-            ));
-        }
+        let (_, digest, manifest) = self.module_manifest(r, Step::PullManifest).await?;
+        let pinned = r.with_digest(&digest);
         let [layer] = manifest.layers.as_slice() else {
             return Err(OciError::new(r, Step::PullManifest, format!("{} layers, not one", manifest.layers.len())));
         };
-        if layer.media_type != MODULE_LAYER_MEDIA_TYPE {
-            return Err(OciError::new(r, Step::PullManifest, format!("layer media type `{}`, not `{MODULE_LAYER_MEDIA_TYPE}`", layer.media_type)));
-        }
-        let pinned = r.with_digest(&digest);
         let module = self.get_blob(&pinned, Step::PullModule, layer, MAX_MODULE_BYTES).await?;
         let signature = self.pull_signature(&pinned).await?;
         Ok(Pulled { digest, module, signature })
-    }
-
-    /// The referrers of `subject` (a reference pinned by digest) of the
-    /// signature type, and how they were found.
-    async fn referrers(&self, subject: &Reference) -> Result<(Vec<ImageIndexEntry>, SignatureSource), OciError> {
-        let digest = subject.digest().unwrap_or_default();
-        let fail = |m: String| OciError::new(subject, Step::FindSignature, m);
-        let scheme = if self.plain_http(subject) { "http" } else { "https" };
-        let url = format!(
-            "{scheme}://{}/v2/{}/referrers/{digest}?artifactType={}",
-            subject.registry(),
-            subject.repository(),
-            SIGNATURE_ARTIFACT_TYPE.replace('/', "%2F").replace('+', "%2B")
-        );
-        let http = if self.plain_http(subject) { &self.plain } else { &self.tls };
-        let response = http
-            .get(&url)
-            .header(reqwest::header::ACCEPT, OCI_IMAGE_INDEX_MEDIA_TYPE)
-            .send()
-            .await
-            .map_err(|e| fail(chain(&e)))?;
-        let (index, source) = if response.status() == reqwest::StatusCode::NOT_FOUND {
-            // no referrers API (the spec's signal): the referrers tag schema
-            let tag_ref = subject.with_tag(&fallback_tag(digest));
-            match self.oci(subject).pull_manifest_raw(&tag_ref.to_client(), &RegistryAuth::Anonymous, &[OCI_IMAGE_INDEX_MEDIA_TYPE]).await {
-                Ok((bytes, _)) => (bytes.to_vec(), SignatureSource::FallbackTag),
-                Err(e) if is_not_found(&e) => return Ok((vec![], SignatureSource::FallbackTag)),
-                Err(e) => return Err(OciError::new(&tag_ref, Step::FindSignature, chain(&e))),
-            }
-        } else if response.status().is_success() {
-            let bytes = response.bytes().await.map_err(|e| fail(chain(&e)))?;
-            (bytes.to_vec(), SignatureSource::ReferrersApi)
-        } else {
-            return Err(fail(format!("`{url}` answered {}", response.status())));
-        };
-        let index: OciImageIndex = serde_json::from_slice(&index).map_err(|e| fail(format!("referrers: not an image index: {e}")))?;
-        // a registry may ignore the filter; the tag schema has none
-        let entries = index
-            .manifests
-            .into_iter()
-            .filter(|m| m.artifact_type.as_deref() == Some(SIGNATURE_ARTIFACT_TYPE))
-            .collect();
-        Ok((entries, source))
-    }
-
-    async fn pull_signature(&self, subject: &Reference) -> Result<Option<PulledSignature>, OciError> {
-        let (entries, source) = self.referrers(subject).await?;
-        // the newest: highest `created`, then the last listed (pushes append)
-        let created = |m: &ImageIndexEntry| m.annotations.as_ref().and_then(|a| a.get(CREATED).cloned()).unwrap_or_default();
-        let Some(newest) = entries.iter().enumerate().max_by_key(|(i, m)| (created(m), *i)).map(|(_, m)| m) else {
-            return Ok(None);
-        };
-        let sig_ref = subject.with_digest(&newest.digest);
-        let (bytes, digest) = self.get_manifest(&sig_ref, Step::PullSignature, OCI_IMAGE_MEDIA_TYPE).await?;
-        let manifest: OciImageManifest =
-            serde_json::from_slice(&bytes).map_err(|e| OciError::new(&sig_ref, Step::PullSignature, format!("not an image manifest: {e}")))?;
-        if manifest.subject.as_ref().map(|s| s.digest.as_str()) != subject.digest() {
-            return Err(OciError::new(&sig_ref, Step::PullSignature, "its `subject` is not the module's manifest"));
-        }
-        let [layer] = manifest.layers.as_slice() else {
-            return Err(OciError::new(&sig_ref, Step::PullSignature, format!("{} layers, not one", manifest.layers.len())));
-        };
-        if layer.media_type != SIGNATURE_ARTIFACT_TYPE {
-            return Err(OciError::new(&sig_ref, Step::PullSignature, format!("layer media type `{}`", layer.media_type)));
-        }
-        let bytes = self.get_blob(&sig_ref, Step::PullSignature, layer, MAX_SIGNATURE_BYTES).await?;
-        Ok(Some(PulledSignature { bytes, digest, source }))
     }
 }

@@ -20,6 +20,9 @@ pub enum ServeError {
     NotJson(String),
     #[error("policies are not loaded yet (directory `{0}`)")]
     NotReady(String),
+    /// loaded, and nothing serves: every module refused, or none there
+    #[error("{}", no_policies(dir, refused))]
+    NoPolicies { dir: String, refused: Vec<String> },
     #[error("cannot read the request body: {0}")]
     Body(String),
     #[error("decision task failed: {0}")]
@@ -40,6 +43,7 @@ impl ServeError {
             ServeError::BodyTimeout(_) => "request_timeout",
             ServeError::NotJson(_) => "not_json",
             ServeError::NotReady(_) => "not_ready",
+            ServeError::NoPolicies { .. } => "no_policies",
             ServeError::Body(_) => "bad_body",
             ServeError::Internal(_) => "internal",
             ServeError::BadQuery(_) => "bad_query",
@@ -54,7 +58,7 @@ impl ServeError {
             ServeError::TooLarge { .. } | ServeError::BatchTooLarge { .. } => 413,
             ServeError::BodyTimeout(_) => 408,
             ServeError::NotJson(_) => 415,
-            ServeError::NotReady(_) => 503,
+            ServeError::NotReady(_) | ServeError::NoPolicies { .. } => 503,
             ServeError::Body(_) => 400,
             ServeError::Internal(_) => 500,
             ServeError::BadQuery(_) => 400,
@@ -70,6 +74,16 @@ impl ServeError {
             ServeError::Decision(e) => e.to_json(),
             _ => serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } }),
         }
+    }
+}
+
+fn no_policies(dir: &str, refused: &[String]) -> String {
+    match refused {
+        [] => format!("no module serves: the policy directory `{dir}` holds none"),
+        files => format!(
+            "no module serves: every module of `{dir}` was refused ({}; GET /v1/policies says why)",
+            files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 

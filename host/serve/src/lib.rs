@@ -29,6 +29,7 @@ mod routes;
 mod source;
 mod state;
 mod status;
+mod trust_file;
 
 pub use decision_log::{DecisionLog, Sync as LogSync};
 pub use error::{decision_status, ServeError};
@@ -39,6 +40,7 @@ pub use reload::ReloadConfig;
 pub use routes::router;
 pub use source::{CheckResult, SourceConfig, SourceStatus};
 pub use state::{AppState, SlowModules};
+pub use trust_file::TrustStatus;
 
 use kitei::component::{Limits, Runtime};
 use std::net::SocketAddr;
@@ -57,7 +59,9 @@ pub struct Config {
     pub http: HttpLimits,
     /// append one JSON line per decision here
     pub decision_log: Option<PathBuf>,
-    /// how far each line is on disk before its response leaves
+    /// how far each line is on disk before its response leaves (default
+    /// [`LogSync::Batch`], as `kitei serve`'s: durable across a crash of the
+    /// machine, a group commit per batch of lines)
     pub decision_log_sync: LogSync,
     /// rotate the decision log before it grows past this many bytes
     pub decision_log_max_bytes: Option<u64>,
@@ -66,6 +70,10 @@ pub struct Config {
     pub reload: ReloadConfig,
     /// verify every module's signature under this trust policy before it loads
     pub trust: Option<std::sync::Arc<kitei::trust::Trust>>,
+    /// read the trust policy from this file, and again whenever it changes
+    /// (key rotation without a restart; `trust`, if given, lends its rollback
+    /// floor, and the file's policy replaces its own)
+    pub trust_file: Option<PathBuf>,
     /// registry references whose modules are pulled into `policies` (needs `trust`)
     pub sources: SourceConfig,
 }
@@ -77,11 +85,12 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             http: HttpLimits::default(),
             decision_log: None,
-            decision_log_sync: LogSync::None,
+            decision_log_sync: LogSync::Batch,
             decision_log_max_bytes: None,
             limits: Limits::default(),
             reload: ReloadConfig::default(),
             trust: None,
+            trust_file: None,
             sources: SourceConfig::default(),
         }
     }
@@ -98,6 +107,10 @@ pub enum StartError {
     Runtime(String),
     #[error("modules from a registry (--source) are verified before they are written: a trust policy (--trust) is required")]
     SourcesNeedTrust,
+    #[error("cannot read the trust policy: {0}")]
+    Trust(String),
+    #[error("the registry sources: {0}")]
+    Registry(#[from] kitei_oci::SetupError),
 }
 
 /// A running service. Dropping it shuts the service down too.
@@ -139,7 +152,7 @@ impl ServerHandle {
 /// # Errors
 /// A [`StartError`]: the address, the decision log or wasmtime.
 pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartError> {
-    if !config.sources.references.is_empty() && config.trust.is_none() {
+    if !config.sources.references.is_empty() && config.trust.is_none() && config.trust_file.is_none() {
         return Err(StartError::SourcesNeedTrust);
     }
     let runtime = Runtime::new(config.limits).map_err(|e| StartError::Runtime(format!("{e:#}")))?;
@@ -147,9 +160,11 @@ pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartEr
         None => None,
         Some(file) => Some(DecisionLog::open_with(file, config.decision_log_sync, config.decision_log_max_bytes).map_err(|source| StartError::DecisionLog { file: file.clone(), source })?),
     };
-    let state = AppState::new(runtime, config.policies.clone(), config.http, log)
-        .with_trust(config.trust.clone())
-        .with_sources(&config.sources);
+    let mut state = AppState::new(runtime, config.policies.clone(), config.http, log).with_trust(config.trust.clone());
+    if let Some(file) = &config.trust_file {
+        state = state.with_trust_file(file).map_err(StartError::Trust)?;
+    }
+    let state = state.with_sources(&config.sources)?;
     spawn_state(state, config.addr, Some(config.reload)).await
 }
 

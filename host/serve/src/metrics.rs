@@ -27,6 +27,8 @@ pub struct Metrics {
     loaded: AtomicU64,
     /// registry source checks, by [`CheckResult`]
     source_checks: [AtomicU64; CheckResult::ALL.len()],
+    trust_reloads_ok: AtomicU64,
+    trust_reloads_refused: AtomicU64,
 }
 
 fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
@@ -79,6 +81,12 @@ impl Metrics {
         }
     }
 
+    /// Counts a change of the trust file: read and in force, or refused.
+    pub fn trust_reload(&self, ok: bool) {
+        let counter = if ok { &self.trust_reloads_ok } else { &self.trust_reloads_refused };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The text exposition format (`text/plain; version=0.0.4`), with the
     /// instances each policy of `registry` keeps idle.
     pub fn render(&self, registry: &kitei::Registry) -> String {
@@ -118,6 +126,10 @@ impl Metrics {
         for (result, n) in CheckResult::ALL.iter().zip(&self.source_checks) {
             let _ = writeln!(o, "kitei_source_checks_total{{result=\"{}\"}} {}", result.name(), n.load(Ordering::Relaxed));
         }
+        let _ = writeln!(o, "# HELP kitei_trust_reloads_total Changes of the trust file (--trust) read while serving, by result.");
+        let _ = writeln!(o, "# TYPE kitei_trust_reloads_total counter");
+        let _ = writeln!(o, "kitei_trust_reloads_total{{result=\"ok\"}} {}", self.trust_reloads_ok.load(Ordering::Relaxed));
+        let _ = writeln!(o, "kitei_trust_reloads_total{{result=\"refused\"}} {}", self.trust_reloads_refused.load(Ordering::Relaxed));
         let _ = writeln!(o, "# HELP kitei_idle_instances Instances a policy keeps for the next calls (bounded by --idle-instances).");
         let _ = writeln!(o, "# TYPE kitei_idle_instances gauge");
         for p in registry.policies() {

@@ -87,7 +87,7 @@ impl PartialSchema for ErrorBody {
                 object(
                     "what went wrong",
                     vec![
-                        ("code", ObjectBuilder::new().schema_type(Type::String).description(Some("machine-readable: malformed_json, invalid_request, unknown_institution, unknown_variant, not_in_force, policy_failed, policy_timeout, too_large, request_timeout, not_json, not_ready, bad_body, bad_query, internal, not_found, decision_log_failed")).into()),
+                        ("code", ObjectBuilder::new().schema_type(Type::String).description(Some("machine-readable: malformed_json, invalid_request, unknown_institution, unknown_variant, not_in_force, policy_failed, policy_timeout, too_large, request_timeout, not_json, not_ready, no_policies, bad_body, bad_query, internal, not_found, decision_log_failed")).into()),
                         ("message", ObjectBuilder::new().schema_type(Type::String).description(Some("names the field or the module at fault")).into()),
                     ],
                 ),
@@ -190,12 +190,37 @@ impl PartialSchema for PolicyList {
                 ("policies", ArrayBuilder::new().items(object("a variant serving now", listed)).into()),
                 ("rejected", ArrayBuilder::new().items(ObjectBuilder::new().description(Some("a refused file and why"))).into()),
                 ("sources", ArrayBuilder::new().items(ObjectBuilder::new().description(Some("a registry source's state (`--source`)"))).into()),
+                ("trust", trust()),
             ],
         )
     }
 }
 
 impl ToSchema for PolicyList {}
+
+/// `trust` of `GET /v1/policies`: [`crate::TrustStatus`], or null.
+fn trust() -> RefOr<Schema> {
+    use utoipa::openapi::schema::AdditionalProperties;
+    let fingerprints = ArrayBuilder::new().items(string()).build();
+    let keys = ObjectBuilder::new()
+        .description(Some("each institution's trusted keys (SHA256 fingerprints)"))
+        .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(Schema::Array(fingerprints)))));
+    OneOfBuilder::new()
+        .description(Some("the trust policy in force; null without one (--allow-unsigned)"))
+        .item(object(
+            "the trust policy in force and the file it is re-read from",
+            vec![
+                ("file", nullable_string("the trust file, re-read when it changes; null when given in memory")),
+                ("sha256", nullable_string("the sha256 of the file's bytes in force")),
+                ("loaded_at", nullable_string("when they were read (RFC 3339)")),
+                ("signatures_required", ObjectBuilder::new().schema_type(Type::Boolean).into()),
+                ("keys", keys.into()),
+                ("error", nullable_string("why the file's current bytes were refused; the policy above stays in force")),
+            ],
+        ))
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .into()
+}
 
 /// `GET /healthz`.
 pub struct Health;

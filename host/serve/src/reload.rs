@@ -5,9 +5,20 @@
 //! [`ReloadConfig::debounce`] of quiet; a periodic rescan catches what events
 //! miss (a directory that did not exist yet, network filesystems). A rescan
 //! that finds the same bytes changes nothing.
+//!
+//! The trust file, when it is watched (`kitei serve --trust FILE`), is
+//! looked at first on each of these (its directory is watched too): new
+//! bytes that parse become the trust policy, and the directory is then
+//! loaded again whatever its files, each module verified under the new
+//! policy (`super::trust_file`). Before each load, the modules serving are
+//! checked against the policy in force on the day: one whose key it no
+//! longer lists (or not today) is not reused, nor kept as a last good
+//! version; its file must verify again or its variant is withdrawn.
 
 use super::state::AppState;
+use super::trust_file::TrustCheck;
 use kitei::component::sha256_hex;
+use kitei::trust::Trust;
 use kitei::Registry;
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
@@ -46,17 +57,38 @@ fn fingerprint(dir: &Path) -> std::io::Result<Fingerprint> {
     Ok(out)
 }
 
-/// Loads the directory unless its files are the ones already serving.
-/// Runs on the blocking pool: compiling is never on the request path.
-fn reload_blocking(state: &AppState, last: Option<&Fingerprint>) -> std::io::Result<Option<(Fingerprint, Registry)>> {
+/// The policies of `registry` that `trust` still trusts today: only those
+/// may be reused or kept as a last good version by the next load.
+fn still_trusted(registry: std::sync::Arc<Registry>, trust: Option<&Trust>) -> std::sync::Arc<Registry> {
+    let Some(trust) = trust else { return registry };
+    let today = chrono::Utc::now().date_naive();
+    let refusal = |p: &dyn kitei::LoadedPolicy| trust.policy().recheck(p.info().signature.as_ref(), today).err();
+    if registry.policies().iter().all(|p| refusal(p.as_ref()).is_none()) {
+        return registry;
+    }
+    std::sync::Arc::new(registry.retain(|p| match refusal(p) {
+        None => true,
+        Some(e) => {
+            let info = p.info();
+            tracing::warn!(variant = %info.variant(), sha256 = %info.sha256, "no longer trusted ({e}): withdrawn unless its file verifies");
+            false
+        }
+    }))
+}
+
+/// Loads the directory unless its files are the ones already serving (and
+/// `force` is false). Runs on the blocking pool: compiling is never on the
+/// request path.
+fn reload_blocking(state: &AppState, last: Option<&Fingerprint>, force: bool) -> std::io::Result<Option<(Fingerprint, Registry)>> {
     let dir = state.policies_dir();
     let fp = fingerprint(dir)?;
-    if state.is_ready() && last == Some(&fp) {
+    if state.is_ready() && !force && last == Some(&fp) {
         return Ok(None);
     }
-    let previous = state.registry();
-    let next = Registry::load_dir_trusted(state.runtime(), dir, &previous, state.trust())?;
-    if state.trust().is_none() {
+    let trust = state.trust();
+    let previous = still_trusted(state.registry(), trust.as_deref());
+    let next = Registry::load_dir_trusted(state.runtime(), dir, &previous, trust.as_deref())?;
+    if trust.is_none() {
         let reused = |p: &std::sync::Arc<dyn kitei::LoadedPolicy>| previous.policies().iter().any(|q| std::sync::Arc::ptr_eq(p, q));
         for p in next.policies().iter().filter(|p| !reused(p)) {
             tracing::warn!(variant = %p.info().variant(), sha256 = %p.info().sha256, "serving a module whose signature is not verified (no trust policy)");
@@ -92,6 +124,12 @@ pub async fn run(state: AppState, config: ReloadConfig, mut shutdown: watch::Rec
     }
     let _poller = AbortOnDrop(poller);
     let mut watcher = None;
+    // the trust file's directory: an edit, or a file renamed over it
+    let _trust_watcher = state.trust_file().and_then(|file| {
+        let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        watch_dir(dir, tx.clone())
+    });
+    let mut force = false;
     let mut last: Option<Fingerprint> = None;
     let mut last_error: Option<String> = None;
     let mut ticker = tokio::time::interval(config.rescan);
@@ -101,13 +139,20 @@ pub async fn run(state: AppState, config: ReloadConfig, mut shutdown: watch::Rec
             watcher = watch_dir(state.policies_dir(), tx.clone());
         }
         let st = state.clone();
+        if tokio::task::spawn_blocking(move || st.check_trust_file()).await.ok() == Some(TrustCheck::Reloaded) {
+            // every module is verified again, and refused digests looked at again
+            force = true;
+            state.sources().forget_refusals();
+        }
+        let st = state.clone();
         let prev = last.clone();
-        match tokio::task::spawn_blocking(move || reload_blocking(&st, prev.as_ref())).await {
+        match tokio::task::spawn_blocking(move || reload_blocking(&st, prev.as_ref(), force)).await {
             Ok(Ok(Some((fp, next)))) => {
                 tracing::info!(policies = next.policies().len(), rejected = next.rejected().len(), "policy set loaded");
                 state.install(next);
                 last = Some(fp);
                 last_error = None;
+                force = false;
             }
             Ok(Ok(None)) => {}
             Ok(Err(e)) => {

@@ -94,14 +94,18 @@ pub struct MatrixQuery {
 #[utoipa::path(get, path = "/v1/matrix", tag = "review", params(MatrixQuery), responses(
     (status = 200, description = "the matrix (as `kitei matrix --format json`)", body = kitei_tools::diff::matrix::Matrix),
     (status = 400, description = "a query parameter that does not fit (`bad_query`)", body = super::openapi::ErrorBody),
-    (status = 503, description = "no policies loaded (`not_ready`)", body = super::openapi::ErrorBody),
+    (status = 503, description = "not loaded yet (`not_ready`), or no module serves: every one refused, or none in the directory (`no_policies`)", body = super::openapi::ErrorBody),
 ))]
 pub async fn matrix(State(state): State<AppState>, q: Result<Query<MatrixQuery>, QueryRejection>) -> Result<Response, ServeError> {
     let Query(q) = q.map_err(bad_query)?;
     let at = at(q.at.as_deref())?;
+    if !state.is_ready() {
+        return Err(ServeError::NotReady(state.policies_dir().display().to_string()));
+    }
     let registry = state.registry();
     if registry.policies().is_empty() {
-        return Err(ServeError::NotReady(state.policies_dir().display().to_string()));
+        let refused = registry.rejected().iter().map(|r| r.file.file_name().unwrap_or(r.file.as_os_str()).to_string_lossy().into_owned()).collect();
+        return Err(ServeError::NoPolicies { dir: state.policies_dir().display().to_string(), refused });
     }
     let mut key: Vec<&str> = registry.policies().iter().map(|p| p.info().sha256.as_str()).collect();
     key.sort_unstable();

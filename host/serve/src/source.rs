@@ -37,13 +37,13 @@ pub struct SourceConfig {
     pub references: Vec<Reference>,
     /// time between two checks of one tag (each wait is 80–100% of it)
     pub interval: Duration,
-    /// speak plain HTTP to registries that are not on loopback
-    pub plain_http: bool,
+    /// how registries are reached: credentials, CA, plain HTTP
+    pub registry: kitei_oci::ClientOptions,
 }
 
 impl Default for SourceConfig {
     fn default() -> Self {
-        SourceConfig { references: Vec::new(), interval: Duration::from_secs(30), plain_http: false }
+        SourceConfig { references: Vec::new(), interval: Duration::from_secs(30), registry: kitei_oci::ClientOptions::default() }
     }
 }
 
@@ -174,7 +174,7 @@ async fn check_inner(state: &AppState, client: &Client, source: &Source) -> Resu
     }
     let pinned = r.with_digest(&digest);
     let pulled = client.pull(&pinned).await.map_err(failed)?;
-    let Some(trust) = state.trust_arc() else {
+    let Some(trust) = state.trust() else {
         return Err((CheckResult::Refused, "no trust policy: modules from a registry need --trust".into()));
     };
     let st = state.clone();
@@ -216,12 +216,12 @@ pub(crate) struct Sources {
 }
 
 impl Sources {
-    pub(crate) fn new(config: &SourceConfig) -> Self {
-        Sources {
+    pub(crate) fn new(config: &SourceConfig) -> Result<Self, kitei_oci::SetupError> {
+        Ok(Sources {
             list: config.references.iter().cloned().map(Source::new).collect(),
             interval: config.interval,
-            client: Some(Client::new(kitei_oci::ClientOptions { plain_http: config.plain_http })),
-        }
+            client: Some(Client::new(config.registry.clone())?),
+        })
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -230,6 +230,14 @@ impl Sources {
 
     pub(crate) fn status(&self) -> Vec<SourceStatus> {
         self.list.iter().map(Source::status).collect()
+    }
+
+    /// Forgets the digests refused so far (the trust policy changed: a key
+    /// added may make them acceptable); each is pulled again at its next check.
+    pub(crate) fn forget_refusals(&self) {
+        for s in &self.list {
+            s.lock().refused = None;
+        }
     }
 }
 

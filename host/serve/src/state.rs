@@ -6,6 +6,7 @@ use super::limits::HttpLimits;
 use super::metrics::Metrics;
 use super::review::Reviews;
 use super::source::{SourceConfig, SourceStatus, Sources};
+use super::trust_file::{TrustCheck, TrustState, TrustStatus};
 use kitei::component::Runtime;
 use kitei::trust::Trust;
 use kitei::Registry;
@@ -28,7 +29,7 @@ struct Inner {
     limits: HttpLimits,
     metrics: Metrics,
     decision_log: Option<DecisionLog>,
-    trust: Option<Arc<Trust>>,
+    trust: Option<TrustState>,
     sources: Arc<Sources>,
     slow: SlowModules,
     reviews: Reviews,
@@ -126,15 +127,30 @@ impl AppState {
     /// Loads verify every module against `trust` (set before serving).
     #[must_use]
     pub fn with_trust(self, trust: Option<Arc<Trust>>) -> Self {
-        self.configured(|inner| inner.trust = trust)
+        self.configured(|inner| inner.trust = trust.map(TrustState::fixed))
+    }
+
+    /// The trust policy is read from `file` now and again whenever it
+    /// changes (key rotation without a restart); the rollback floor is the
+    /// one of [`AppState::with_trust`]'s policy, if given, else one in
+    /// memory. Set before serving.
+    ///
+    /// # Errors
+    /// The file cannot be read or is not a trust file (naming it).
+    pub fn with_trust_file(self, file: &std::path::Path) -> Result<Self, String> {
+        let floor = self.trust();
+        let watched = TrustState::watched(file, floor.as_deref())?;
+        Ok(self.configured(|inner| inner.trust = Some(watched)))
     }
 
     /// Modules are also fetched from these registry references (set before
     /// serving; `spawn` polls them).
-    #[must_use]
-    pub fn with_sources(self, config: &SourceConfig) -> Self {
-        let sources = Arc::new(Sources::new(config));
-        self.configured(|inner| inner.sources = sources)
+    ///
+    /// # Errors
+    /// The registry client cannot be set up (a CA certificate it refuses).
+    pub fn with_sources(self, config: &SourceConfig) -> Result<Self, kitei_oci::SetupError> {
+        let sources = Arc::new(Sources::new(config)?);
+        Ok(self.configured(|inner| inner.sources = sources))
     }
 
     fn configured(self, f: impl FnOnce(&mut Inner)) -> Self {
@@ -143,13 +159,31 @@ impl AppState {
         AppState { inner: Arc::new(inner) }
     }
 
-    /// The trust policy and rollback floor loads run under, if any.
-    pub fn trust(&self) -> Option<&Trust> {
-        self.inner.trust.as_deref()
+    /// The trust policy and rollback floor loads run under now, if any.
+    pub fn trust(&self) -> Option<Arc<Trust>> {
+        self.inner.trust.as_ref().map(TrustState::current)
     }
 
-    pub(crate) fn trust_arc(&self) -> Option<Arc<Trust>> {
-        self.inner.trust.clone()
+    /// The trust policy in force and the file it is re-read from.
+    pub fn trust_status(&self) -> Option<TrustStatus> {
+        self.inner.trust.as_ref().map(TrustState::status)
+    }
+
+    /// The trust file re-read while serving, if any.
+    pub(crate) fn trust_file(&self) -> Option<&std::path::Path> {
+        self.inner.trust.as_ref().and_then(TrustState::file)
+    }
+
+    /// Re-reads the trust file when its bytes changed (blocking I/O), and counts the result.
+    pub(crate) fn check_trust_file(&self) -> TrustCheck {
+        let Some(t) = &self.inner.trust else { return TrustCheck::Unchanged };
+        let check = t.check();
+        match check {
+            TrustCheck::Unchanged => {}
+            TrustCheck::Reloaded => self.inner.metrics.trust_reload(true),
+            TrustCheck::Refused => self.inner.metrics.trust_reload(false),
+        }
+        check
     }
 
     /// Modules whose calls run on the blocking pool for a while.

@@ -91,6 +91,7 @@ pub async fn policies(State(state): State<AppState>) -> Json<Value> {
         "policies": r.policies().iter().map(|p| policy_json(p.as_ref(), today)).collect::<Vec<_>>(),
         "rejected": r.rejected(),
         "sources": state.source_status(),
+        "trust": state.trust_status(),
     }))
 }
 

@@ -12,6 +12,39 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TARGET: &str = "wasm32-unknown-unknown";
+
+/// The target directory kitei's commands keep what they build and read by
+/// default: `$CARGO_TARGET_DIR` when set (as cargo does), else `target`,
+/// relative to `base` (the current directory for the CLI, the workspace
+/// root for the tests). A cargo config's `build.target-dir` is not read.
+pub fn target_dir_in(base: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => base.join(dir),
+        None => base.join("target"),
+    }
+}
+
+/// The policy directory every command writes to and reads from by default,
+/// `<target>/policies` ([`target_dir_in`]): the one place it is decided, so
+/// `kitei build`, `kitei demo`, `kitei serve`, `./run` and the tests agree.
+pub fn policies_dir_in(base: &Path) -> PathBuf {
+    target_dir_in(base).join("policies")
+}
+
+/// [`policies_dir_in`] the current directory: `target/policies`, or
+/// `$CARGO_TARGET_DIR/policies`.
+pub fn policies_dir() -> PathBuf {
+    policies_dir_in(Path::new(""))
+}
+
+/// Where [`build_crate`] writes the component.
+#[derive(Clone, Copy, Debug)]
+pub enum Output<'a> {
+    /// this file
+    File(&'a Path),
+    /// `<dir>/<variant>.wasm`
+    Dir(&'a Path),
+}
 const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
 const DEBIAN_CARGO: &str = "/usr/bin/cargo";
 const DEBIAN_STD_SRC: &str = "/usr/lib/rustlib/src/rust/library";
@@ -199,19 +232,20 @@ pub fn compile_crate(toolchain: &Toolchain, crate_dir: &Path, features: &[&str])
     Ok(Compiled { component, core_path, target_dir: info.target_dir })
 }
 
-/// Builds one guest crate and writes its component to `out`, or to
-/// `<target>/policies/<variant>.wasm`. Progress goes to stderr.
+/// Builds one guest crate and writes its component to `out` (a file, or
+/// `<variant>.wasm` in a directory such as [`policies_dir`]). Progress goes
+/// to stderr.
 ///
 /// # Errors
 /// Compilation, componentization or the host's checks failed.
-pub fn build_crate(runtime: &Runtime, toolchain: &Toolchain, crate_dir: &Path, out: Option<&Path>) -> Result<PathBuf> {
+pub fn build_crate(runtime: &Runtime, toolchain: &Toolchain, crate_dir: &Path, out: Output<'_>) -> Result<PathBuf> {
     let started = std::time::Instant::now();
-    let Compiled { component, core_path, target_dir } = compile_crate(toolchain, crate_dir, &[])?;
+    let Compiled { component, core_path, .. } = compile_crate(toolchain, crate_dir, &[])?;
     let checked = Checked::new(runtime, &core_path, &component)?;
     let variant = checked.metadata.variant.clone();
     let dest = match out {
-        Some(p) => p.to_path_buf(),
-        None => target_dir.join("policies").join(format!("{variant}.wasm")),
+        Output::File(p) => p.to_path_buf(),
+        Output::Dir(d) => d.join(format!("{variant}.wasm")),
     };
     if let Some(parent) = dest.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("creating `{}`", parent.display()))?;

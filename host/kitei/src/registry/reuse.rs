@@ -99,6 +99,22 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// The policies `keep` accepts, with the same settings inputs and
+    /// refusals: what a server passes as `previous` to
+    /// [`Registry::load_dir_trusted`] once its trust policy has changed, so
+    /// a policy dropped here is neither reused nor kept as a last good
+    /// version (its file is verified again, under the new policy).
+    pub fn retain(&self, mut keep: impl FnMut(&dyn LoadedPolicy) -> bool) -> Registry {
+        let mut registry =
+            Registry { rejected: self.rejected.clone(), settings_inputs: self.settings_inputs.clone(), ..Registry::default() };
+        for p in self.policies.iter().filter(|p| keep(p.as_ref())) {
+            registry.add(p.clone());
+        }
+        registry
+    }
+}
+
 /// Whether `policy`, served by `previous` from `path`, can serve again as is.
 fn reusable(policy: &dyn LoadedPolicy, path: &Path, previous: &Registry, settings: &SettingsFiles, trusted: bool) -> bool {
     let institution = policy.info().institution();

@@ -201,3 +201,34 @@ fn allowed_signers_names_each_institution_with_the_namespace_and_window() {
     assert!(lines[0].starts_with("gunma namespaces=\"kitei-policy@v1\" ssh-ed25519 "), "{}", lines[0]);
     assert!(lines[1].starts_with("toyama namespaces=\"kitei-policy@v1\",valid-after=\"20260101\",valid-before=\"20270101\" ssh-ed25519 "), "{}", lines[1]);
 }
+
+#[test]
+fn a_rotated_policy_rechecks_what_was_verified_and_keeps_the_floor() {
+    let f = fixture();
+    let v = f.policy.verify(MODULE, Some(&signed(&f.gunma, &statement(MODULE))), day(TODAY)).unwrap().unwrap();
+    f.policy.recheck(Some(&v), day(TODAY)).unwrap();
+    assert!(matches!(f.policy.recheck(None, day(TODAY)), Err(TrustError::Unsigned)));
+    // gunma's key replaced by a new one: what it signed is no longer trusted
+    let rotated = TrustPolicy::from_toml(&format!("require_signatures = true\n[institutions.gunma]\nkeys = [\"{}\"]\n", line(&key("gunma-2027"))))
+        .unwrap();
+    let e = rotated.recheck(Some(&v), day(TODAY)).unwrap_err();
+    assert!(matches!(e, TrustError::UnknownKey { .. }), "{e}");
+    assert!(e.to_string().contains(&v.key), "{e}");
+    let gone = TrustPolicy::from_toml("require_signatures = false\n").unwrap();
+    assert!(matches!(gone.recheck(Some(&v), day(TODAY)), Err(TrustError::UnknownInstitution(_))));
+    gone.recheck(None, day(TODAY)).unwrap();
+    // the key kept, with a window that has ended
+    let ended = TrustPolicy::from_toml(&format!(
+        "require_signatures = true\n[institutions.gunma]\nkeys = [{{ key = \"{}\", not_after = \"2026-01-31\" }}]\n",
+        line(&f.gunma)
+    ))
+    .unwrap();
+    assert!(matches!(ended.recheck(Some(&v), day(TODAY)), Err(TrustError::KeyNotValid { .. })));
+
+    // the floor outlives the rotation
+    let trust = Trust::new(f.policy.clone(), SequenceFloor::in_memory());
+    trust.accept(&v).unwrap();
+    let next = trust.with_policy(rotated);
+    let old = Verified { statement: Statement { sequence: 6, ..v.statement.clone() }, key: v.key.clone() };
+    assert!(matches!(next.check_floor(&old), Err(TrustError::Rollback { floor: 7, .. })));
+}
