@@ -19,7 +19,7 @@ fn at(s: &str) -> chrono::DateTime<chrono::FixedOffset> {
 
 /// examples/01-toyama-authorize.json, written with the builder.
 fn example_question() -> Question {
-    Question::builder(Target::Institution("toyama".into()), Operation::Authorize { function: Function::Balance })
+    Question::builder(Target::Institution("toyama".into()), Operation::Authorize { function: Function::Balance.into() })
         .at(at("2023-07-03T10:00:00+09:00"))
         .customer(CustomerFlags::INTERNET_BANKING_CONTRACT)
         .account(

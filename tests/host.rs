@@ -288,7 +288,7 @@ fn bad_modules_are_refused_with_their_reason_while_good_ones_load() {
     std::fs::write(dir.join("imports.wasm"), dummy_component(&with_import, "institution-policy")).unwrap();
     let other_world = "package other:thing@1.0.0;\ninterface greet { hello: func() -> string; }\nworld w { export greet; }\n";
     std::fs::write(dir.join("other-world.wasm"), dummy_component(other_world, "w")).unwrap();
-    let other_version = wit.replace("kitei:policy@0.3.0", "kitei:policy@0.2.0");
+    let other_version = wit.replace("kitei:policy@0.4.0", "kitei:policy@0.2.0");
     std::fs::write(dir.join("other-version.wasm"), dummy_component(&other_version, "institution-policy")).unwrap();
     std::fs::write(dir.join("corrupt.wasm"), b"\0asm\x0d\0\x01\0 definitely not a component").unwrap();
     std::fs::write(dir.join("traps.wasm"), dummy_component(&wit, "institution-policy")).unwrap();
@@ -302,9 +302,10 @@ fn bad_modules_are_refused_with_their_reason_while_good_ones_load() {
     let m = reason("imports.wasm");
     assert!(m.contains("imports.wasm") && m.contains("import nothing") && m.contains("log"), "{m}");
     let m = reason("other-world.wasm");
-    assert!(m.contains("does not export `kitei:policy/policy@0.3.0`") && m.contains("other:thing/greet"), "{m}");
+    assert!(m.contains("does not export `kitei:policy/policy@0.4.0`") && m.contains("other:thing/greet"), "{m}");
+    // a version the host does not serve is named, with the ones it serves
     let m = reason("other-version.wasm");
-    assert!(m.contains("does not export `kitei:policy/policy@0.3.0`") && m.contains("kitei:policy/policy@0.2.0"), "{m}");
+    assert!(m.contains("kitei:policy/policy@0.2.0") && m.contains("it serves 0.4.0, 0.3.0"), "{m}");
     let m = reason("corrupt.wasm");
     assert!(m.contains("corrupt.wasm") && m.contains("not a valid WebAssembly component"), "{m}");
     let m = reason("traps.wasm");

@@ -309,10 +309,13 @@ impl Context {
     /// in its component; both accept or both refuse, and accepted settings
     /// come back the same.
     fn settings(&self, data: &[u8]) -> Result<bool, String> {
-        let Ok(settings) = parse_settings(data) else { return Ok(false) };
+        let Ok(file) = parse_settings(data) else { return Ok(false) };
         for module in self.modules()? {
             let variant = module.checked.metadata.variant.as_str();
             let Some((_, tables)) = NATIVE.iter().find(|(v, _)| *v == variant) else { continue };
+            let Ok(terms) = kitei::vocabulary::ModuleTerms::from_metadata(&module.checked.metadata) else { continue };
+            // a declared setting the module does not have is refused before either sees it
+            let Ok(settings) = file.for_module(&terms, variant) else { continue };
             let native = NativePolicy::new(tables, settings.clone());
             let component = module.checked.clone().configure(&settings, None);
             match (&native, &component) {

@@ -6,7 +6,7 @@ use cedar_policy::{
     Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId, PolicySet,
     Request as CedarRequest, RestrictedExpression as Expr, Schema, ValidationMode, Validator,
 };
-use kitei::types::{Channel, ConsentFlags, CustomerFlags, Function, ProviderFlags, Request, ServiceFlags, Settings};
+use kitei::types::{ConsentFlags, CustomerFlags, Function, ProviderFlags, Request, ServiceFlags, Settings};
 use kitei::Wire;
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
@@ -106,10 +106,7 @@ impl CedarPeer {
     /// # Errors
     /// [`PeerError::Request`] when Cedar refuses them.
     pub fn entities(&self, req: &Request, schema: Option<&Schema>) -> Result<(Entities, Context), PeerError> {
-        let channel = match req.provider_channel {
-            Channel::InstitutionApi => "institution_api",
-            Channel::AnserApi => "anser_api",
-        };
+        let channel = crate::core_channel(req.provider_channel)?;
         let provider = Entity::new(
             self.provider.clone(),
             HashMap::from([
@@ -121,10 +118,12 @@ impl CedarPeer {
             HashSet::new(),
         )
         .map_err(refused)?;
+        let kinds = req.accounts.iter().map(|a| crate::core_kind(a.kind)).collect::<Result<Vec<_>, _>>()?;
         let holdings = req
             .accounts
             .iter()
-            .flat_map(|a| flag_names(a.flags).map(move |flag| Expr::new_string(format!("{}:{flag}", a.kind.wire()))));
+            .zip(kinds)
+            .flat_map(|(a, kind)| flag_names(a.flags).map(move |flag| Expr::new_string(format!("{}:{flag}", kind.wire()))));
         let customer = Entity::new(
             self.customer.clone(),
             HashMap::from([
@@ -142,7 +141,7 @@ impl CedarPeer {
         let mut entities = Vec::with_capacity(req.accounts.len() + 3);
         entities.extend([self.institution.clone(), provider, customer]);
         for (i, a) in req.accounts.iter().enumerate() {
-            let attrs = HashMap::from([("kind".to_string(), Expr::new_string(a.kind.wire().to_string()))]);
+            let attrs = HashMap::from([("kind".to_string(), Expr::new_string(crate::core_kind(a.kind)?.wire().to_string()))]);
             entities.push(Entity::new(self.account(i as u32), attrs, HashSet::new()).map_err(refused)?);
         }
         let entities = Entities::from_entities(entities, schema).map_err(refused)?;
@@ -168,7 +167,7 @@ impl CedarPeer {
     /// # Errors
     /// [`PeerError`] when Cedar refuses the request.
     pub fn authorize(&self, req: &Request) -> Result<Verdict, PeerError> {
-        let function = req.function.ok_or(PeerError::NoFunction)?;
+        let function = crate::core_function(req.function)?;
         let action = &self.actions[function as usize];
         let (entities, context) = self.entities(req, None)?;
         let mut verdict = Verdict { permit: true, denied_by: Vec::new() };

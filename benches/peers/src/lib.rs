@@ -71,6 +71,10 @@ pub enum PeerError {
     /// the request names no function (`authorize` always does)
     #[error("`function` is required for `authorize`")]
     NoFunction,
+    /// the request names a term outside the core vocabulary, which these
+    /// encodings of toyama's rules do not have
+    #[error("the peers decide in the core vocabulary only: {0}")]
+    NotCore(&'static str),
 }
 
 /// One engine with toyama-2023's rules and the operator's settings loaded.
@@ -130,6 +134,30 @@ impl Peer {
             Peer::Rego(p) => p.authorize(request),
             Peer::RegoVm(p) => p.authorize(request),
         }
+    }
+}
+
+/// An account's core kind (the peers know no declared one).
+fn core_kind(k: kitei::types::KindRef) -> Result<kitei::AccountKind, PeerError> {
+    match k {
+        kitei::types::KindRef::Core(k) => Ok(k),
+        _ => Err(PeerError::NotCore("an account kind")),
+    }
+}
+
+/// The provider's core channel, by its wire name.
+fn core_channel(c: kitei::types::ChannelRef) -> Result<&'static str, PeerError> {
+    match c {
+        kitei::types::ChannelRef::Core(c) => Ok(kitei::Wire::wire(c)),
+        _ => Err(PeerError::NotCore("a channel")),
+    }
+}
+
+/// The function asked about, core.
+fn core_function(f: Option<kitei::types::FunctionRef>) -> Result<kitei::Function, PeerError> {
+    match f.ok_or(PeerError::NoFunction)? {
+        kitei::types::FunctionRef::Core(f) => Ok(f),
+        _ => Err(PeerError::NotCore("a function")),
     }
 }
 

@@ -2,7 +2,7 @@
 //! its RVM, against an input document built per request.
 
 use crate::{flag_names, PeerError, Verdict};
-use kitei::types::{Channel, ConsentFlags, CustomerFlags, ProviderFlags, Request, ServiceFlags, Settings};
+use kitei::types::{ConsentFlags, CustomerFlags, ProviderFlags, Request, ServiceFlags, Settings};
 use kitei::{AccountFlags, Wire};
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::RegoVM;
@@ -148,14 +148,11 @@ fn input(req: &Request) -> Result<Value, PeerError> {
             for flag in flag_names(a.flags) {
                 fields.insert(Value::from(flag), Value::from(true));
             }
-            fields.insert(Value::from("kind"), Value::from(a.kind.wire()));
-            Value::from(fields)
+            fields.insert(Value::from("kind"), Value::from(crate::core_kind(a.kind)?.wire()));
+            Ok(Value::from(fields))
         })
-        .collect();
-    let channel = match req.provider_channel {
-        Channel::InstitutionApi => "institution_api",
-        Channel::AnserApi => "anser_api",
-    };
+        .collect::<Result<_, PeerError>>()?;
+    let channel = crate::core_channel(req.provider_channel)?;
     let mut consent = BTreeMap::from([
         (Value::from("agreed_to_terms"), Value::from(req.consent.contains(ConsentFlags::AGREED_TO_TERMS))),
         (Value::from("api_auth_completed"), Value::from(req.consent.contains(ConsentFlags::API_AUTH_COMPLETED))),
@@ -163,7 +160,7 @@ fn input(req: &Request) -> Result<Value, PeerError> {
     if let Some(t) = &req.authenticated_at {
         consent.insert(Value::from("authenticated_at"), nanos(t.seconds, t.nanos)?);
     }
-    let function = Value::from(req.function.ok_or(PeerError::NoFunction)?.wire());
+    let function = Value::from(crate::core_function(req.function)?.wire());
     Ok(object([
         ("at", nanos(req.at.seconds, req.at.nanos)?),
         (

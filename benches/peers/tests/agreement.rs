@@ -15,7 +15,7 @@ use kitei::component::{Checked, Runtime};
 use kitei::policy::Outcome;
 use kitei::types::{
     AccountFlags, AccountKind, Authorization, Channel, ConsentFlags, CustomerFlags, Decision, Function, ProviderFlags, Request,
-    ServiceFlags, Settings, TokenStatus, WireAccount as Account,
+    ServiceFlags, Settings, TokenStatus, WireAccount as Account, KindRef,
 };
 use kitei_sdk::types::Timestamp;
 use kitei::{LoadedPolicy, NativePolicy, OperationName, Question};
@@ -166,7 +166,7 @@ fn base() -> Request {
 }
 
 fn account(kind: AccountKind, flags: AccountFlags) -> Account {
-    Account { kind, flags }
+    Account { kind: KindRef::Core(kind), flags, extension_flags: 0 }
 }
 
 /// Ways to meet or miss 第1条第2項 (the tested account is `accounts[0]`).
@@ -212,8 +212,8 @@ fn single_account_grid() -> Vec<Request> {
                             let mut r = base();
                             r.accounts = vec![account(kind, AccountFlags::PIN_REGISTERED)];
                             r.selected = vec![0];
-                            r.provider_channel = channel;
-                            r.function = Some(function);
+                            r.provider_channel = channel.into();
+                            r.function = Some(function.into());
                             r.service.set(ServiceFlags::API_OPEN, api_open);
                             r.authenticated_at = age.map(|a| timestamp(at - a));
                             eligibility(&mut r);
@@ -239,8 +239,8 @@ fn two_account_grid() -> Vec<Request> {
                         let mut r = base();
                         r.accounts = vec![account(a, AccountFlags::CASH_CARD), account(b, AccountFlags::empty())];
                         r.selected = selected;
-                        r.provider_channel = channel;
-                        r.function = Some(function);
+                        r.provider_channel = channel.into();
+                        r.function = Some(function.into());
                         out.push(r);
                     }
                 }
@@ -326,7 +326,8 @@ fn main() {
                 o.insert("variant".into(), VARIANT.into());
             }
             let question = Question::from_value(&body).map_err(|e| Failed::from(format!("request: {e}")))?;
-            let settings = scenario.settings.get(VARIANT).cloned().unwrap_or_default();
+            // toyama declares no terms: a scenario's settings are its core ones
+            let settings = scenario.settings.get(VARIANT).map(|f| f.core()).unwrap_or_default();
             agree(&subjects(&settings), question.request()).map_err(Failed::from)
         }));
     }

@@ -60,8 +60,16 @@ fn sheet(info: &PolicyInfo) -> String {
         md.effective_until.as_deref().unwrap_or("(no end)")
     );
     let _ = writeln!(out, "  sha256        {}", info.sha256);
+    let scope = match &md.scope {
+        kitei::types::Scope::EveryCustomer => "every customer's contracts".to_string(),
+        kitei::types::Scope::Individual => "individual customers' contracts (個人)".to_string(),
+        kitei::types::Scope::Corporate => "corporate customers' contracts (法人)".to_string(),
+        kitei::types::Scope::Service(name) => format!("the contracts of the service `{name}` (requests name it in `scope`)"),
+    };
+    let _ = writeln!(out, "  governs       {scope}");
+    let _ = writeln!(out, "  contract      kitei:policy@{}", info.contract.version());
     // the settings by their wire names, as the settings file writes them
-    let settings = serde_json::to_value(&info.settings).unwrap_or_default();
+    let settings = serde_json::to_value(kitei::settings::SettingsJson(&info.settings, &info.terms)).unwrap_or_default();
     for name in &md.settings_used {
         let value = match settings.get(name) {
             Some(serde_json::Value::Number(days)) => format!("{days} days"),
@@ -70,6 +78,13 @@ fn sheet(info: &PolicyInfo) -> String {
             _ => format!("(unknown setting {name})"),
         };
         let _ = writeln!(out, "  setting       {name} = {value}");
+    }
+    if !md.terms.is_empty() {
+        let _ = writeln!(out, "\nterms this text declares beyond the core vocabulary ({}):", md.terms.len());
+        for t in &md.terms {
+            let cite = md.rules.get(t.rule as usize).map(|r| kitei::answer::cite(&r.clause)).unwrap_or_default();
+            let _ = writeln!(out, "  {:<16} {:<28} {}  {} [{}]", t.kind.wire(), t.name, t.ja, t.summary, cite);
+        }
     }
     let _ = writeln!(out, "\nrules ({}):", md.rules.len());
     for (i, r) in md.rules.iter().enumerate() {

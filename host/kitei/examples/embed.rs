@@ -36,7 +36,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Toyama, 3 July 2023: may Money Forward read the balance of an ordinary
     // account with a cash card and a PIN, and of a card loan over ANSER?
     let time = |s: &str| kitei::time::parse_timestamp(s).ok_or(format!("bad time `{s}`"));
-    let question = Question::builder(Target::Institution("toyama".into()), Operation::Authorize { function: Function::Balance })
+    let question = Question::builder(Target::Institution("toyama".into()), Operation::Authorize { function: Function::Balance.into() })
         .at(time("2023-07-03T10:00:00+09:00")?)
         .customer(CustomerFlags::INTERNET_BANKING_CONTRACT)
         .account(

@@ -9,9 +9,10 @@ use crate::policy::{Outcome, PolicyInfo};
 use crate::question::Question;
 use crate::time::{from_timestamp, rfc3339};
 use crate::vocab::{OperationName, Wire};
+use crate::vocabulary::TermRef;
 use chrono::{DateTime, FixedOffset};
 use kitei_sdk::types as m;
-use kitei_sdk::types::{AccountKind, Clause, Decision, LiabilityRuling, Party, PermissionRuling, Provenance, TokenStatus};
+use kitei_sdk::types::{AccountKind, Clause, Decision, LiabilityRuling, Party, PermissionRuling, Provenance, TermKind, TokenStatus};
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::Serialize;
 use std::sync::Arc;
@@ -149,9 +150,8 @@ pub struct EligibilityAnswer {
 pub struct AccountAnswer {
     /// the account's id in the question
     pub id: String,
-    /// its kind
-    #[serde(serialize_with = "wire")]
-    pub kind: AccountKind,
+    /// its kind (core, or declared by a module)
+    pub kind: TermRef<AccountKind>,
     /// whether it can be linked
     pub linkable: bool,
     /// why
@@ -194,12 +194,10 @@ impl Serialize for TokenAnswer {
 /// Who bears a loss.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PartyAnswer {
-    /// the party
-    #[serde(serialize_with = "wire")]
-    pub party: Party,
-    /// what the text says of it
-    #[serde(serialize_with = "wire")]
-    pub ruling: LiabilityRuling,
+    /// the party (core, or declared by the module)
+    pub party: TermRef<Party>,
+    /// what the text says of it (core, or a ruling the module declares)
+    pub ruling: TermRef<LiabilityRuling>,
     /// why
     pub reasons: Vec<Reason>,
 }
@@ -333,10 +331,10 @@ impl Answer {
                 let mut accounts = Vec::with_capacity(list.len());
                 for a in list {
                     let i = a.index as usize;
-                    let (Some(id), Some(acct)) = (question.account_ids().get(i), question.request().accounts.get(i)) else {
+                    let (Some(id), Some(kind)) = (question.account_ids().get(i), question.account_kind(i)) else {
                         return Err(x.fail(format!("answered for account index {i}, which the request does not have")));
                     };
-                    accounts.push(AccountAnswer { id: id.clone(), kind: acct.kind, linkable: a.linkable, reasons: x.reasons(&a.reasons)? });
+                    accounts.push(AccountAnswer { id: id.clone(), kind, linkable: a.linkable, reasons: x.reasons(&a.reasons)? });
                 }
                 Body::Accounts(accounts)
             }
@@ -346,7 +344,7 @@ impl Answer {
             Outcome::Token(t) => Body::Token(x.token(&t)?),
             Outcome::Liability(list) => Body::Liability(
                 list.iter()
-                    .map(|p| Ok(PartyAnswer { party: p.party, ruling: p.ruling, reasons: x.reasons(&p.reasons)? }))
+                    .map(|p| Ok(PartyAnswer { party: x.party(p.party)?, ruling: x.ruling(p.ruling)?, reasons: x.reasons(&p.reasons)? }))
                     .collect::<Result<_, DecisionError>>()?,
             ),
             Outcome::Incident(v) => Body::Incident(IncidentAnswer {
@@ -387,6 +385,25 @@ impl Expand<'_> {
             Some(e) => Some(from_timestamp(e).ok_or_else(|| self.fail(format!("answered an expiry that is not a time: {e:?}")))?),
         };
         Ok(TokenAnswer { status: t.status, expires_at, reasons: self.reasons(&t.reasons)? })
+    }
+
+    /// A declared term by its position, as the module's metadata names it.
+    fn declared(&self, kind: TermKind, position: u16) -> Result<std::sync::Arc<str>, DecisionError> {
+        self.info.terms.name(kind, position).cloned().ok_or_else(|| self.fail(format!("answered with {kind:?} #{position}, which it does not declare")))
+    }
+
+    fn party(&self, p: m::PartyRef) -> Result<TermRef<Party>, DecisionError> {
+        Ok(match p {
+            m::PartyRef::Core(p) => TermRef::Core(p),
+            m::PartyRef::Extension(x) => TermRef::Declared(self.declared(TermKind::Party, x)?),
+        })
+    }
+
+    fn ruling(&self, r: m::LiabilityRulingRef) -> Result<TermRef<LiabilityRuling>, DecisionError> {
+        Ok(match r {
+            m::LiabilityRulingRef::Core(r) => TermRef::Core(r),
+            m::LiabilityRulingRef::Extension(x) => TermRef::Declared(self.declared(TermKind::LiabilityRuling, x)?),
+        })
     }
 
     fn permission(&self, p: &m::Permission) -> Result<PermissionAnswer, DecisionError> {
@@ -434,7 +451,7 @@ pub struct Summary<'a> {
     version: &'a str,
     effective_from: &'a str,
     effective_until: Option<&'a str>,
-    settings: &'a m::Settings,
+    settings: crate::settings::SettingsJson<'a>,
 }
 
 impl<'a> Summary<'a> {
@@ -449,14 +466,55 @@ impl<'a> Summary<'a> {
             version: &md.version,
             effective_from: &md.effective_from,
             effective_until: md.effective_until.as_deref(),
-            settings: &info.settings,
+            settings: crate::settings::SettingsJson(&info.settings, &info.terms),
         }
     }
 }
 
-/// `describe`'s metadata object: the summary, the settings the variant
-/// reads, its parties and its rule sheet.
+/// `describe`'s metadata object: the summary, whose contracts the text
+/// governs, the settings the variant reads, its parties, the terms it
+/// declares and its rule sheet.
 pub struct Metadata<'a>(pub &'a PolicyInfo);
+
+/// A scope as JSON: `every_customer`, `individual`, `corporate`, or
+/// `{"service": "<name>"}`.
+pub struct ScopeJson<'a>(pub &'a m::Scope);
+
+impl Serialize for ScopeJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            m::Scope::EveryCustomer => s.serialize_str("every_customer"),
+            m::Scope::Individual => s.serialize_str("individual"),
+            m::Scope::Corporate => s.serialize_str("corporate"),
+            m::Scope::Service(name) => {
+                let mut o = s.serialize_map(Some(1))?;
+                o.serialize_entry("service", name)?;
+                o.end()
+            }
+        }
+    }
+}
+
+/// A declared term as `describe` lists it: with the cite of the rule that
+/// introduces it.
+struct TermJson<'a> {
+    term: &'a m::Term,
+    sheet: &'a [Arc<CitedRule>],
+}
+
+impl Serialize for TermJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.term;
+        let mut o = s.serialize_struct("Term", 6)?;
+        o.serialize_field("name", &t.name)?;
+        o.serialize_field("kind", t.kind.wire())?;
+        o.serialize_field("ja", &t.ja)?;
+        o.serialize_field("summary", &t.summary)?;
+        o.serialize_field("rule", &t.rule)?;
+        o.serialize_field("cite", &self.sheet.get(t.rule as usize).map(|r| r.cite.as_str()))?;
+        o.end()
+    }
+}
 
 impl Serialize for Metadata<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -464,15 +522,30 @@ impl Serialize for Metadata<'_> {
         struct Out<'a> {
             #[serde(flatten)]
             summary: Summary<'a>,
+            scope: ScopeJson<'a>,
+            contract: &'static str,
             settings_used: &'a [String],
-            parties: Vec<&'static str>,
+            parties: Vec<&'a str>,
+            terms: Vec<TermJson<'a>>,
             rules: &'a [Arc<CitedRule>],
         }
         let info = self.0;
+        let parties = info
+            .metadata
+            .parties
+            .iter()
+            .map(|p| match p {
+                m::PartyRef::Core(p) => p.wire(),
+                m::PartyRef::Extension(x) => info.terms.name(TermKind::Party, *x).map_or("?", |n| n),
+            })
+            .collect();
         Out {
             summary: Summary::of(info),
+            scope: ScopeJson(&info.metadata.scope),
+            contract: info.contract.version(),
             settings_used: &info.metadata.settings_used,
-            parties: info.metadata.parties.iter().map(|p| p.wire()).collect(),
+            parties,
+            terms: info.metadata.terms.iter().map(|term| TermJson { term, sheet: &info.sheet }).collect(),
             rules: &info.sheet,
         }
         .serialize(s)

@@ -19,7 +19,7 @@
 //! question differently the second time (`tests/hostile.rs`, the `stateful`
 //! case; docs/security.md).
 
-use crate::bindings::{self, InstitutionPolicy, InstitutionPolicyPre, INTERFACE};
+use crate::bindings::{v03, v04, SERVED};
 use crate::error::{DecisionError, LoadError, RuntimeError};
 use crate::policy::{LoadedPolicy, Outcome, PolicyInfo};
 use crate::vocab::OperationName;
@@ -198,17 +198,36 @@ struct StoreState {
     limits: StoreLimits,
 }
 
+/// A module linked for the contract version it exports.
+#[derive(Clone)]
+enum Pre {
+    V04(v04::InstitutionPolicyPre<StoreState>),
+    V03(v03::InstitutionPolicyPre<StoreState>),
+}
+
+/// An instance of a module, of its version.
+enum Instance {
+    V04(v04::InstitutionPolicy),
+    V03(v03::InstitutionPolicy),
+}
+
+/// The operator's settings as the module's version takes them.
+enum WireSettings {
+    V04(v04::wt::Settings),
+    V03(v03::wt::Settings),
+}
+
 struct Slot {
     store: Store<StoreState>,
-    policy: InstitutionPolicy,
+    policy: Instance,
 }
 
 /// A component compiled, checked and linked, ready to answer.
 pub struct ComponentPolicy {
     info: PolicyInfo,
-    pre: InstitutionPolicyPre<StoreState>,
+    pre: Pre,
     runtime: Runtime,
-    settings: bindings::wt::Settings,
+    settings: WireSettings,
     pool: Mutex<Vec<Slot>>,
 }
 
@@ -216,7 +235,7 @@ pub struct ComponentPolicy {
 /// Cloning shares the compiled code; each configured copy has its own instances.
 #[derive(Clone)]
 pub struct Checked {
-    pre: InstitutionPolicyPre<StoreState>,
+    pre: Pre,
     runtime: Runtime,
     /// hex sha256 of the component bytes
     pub sha256: String,
@@ -256,24 +275,55 @@ impl Checked {
             return Err(LoadError::Imports { file, imports: imports.join(", ") });
         }
         let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
-        if !exports.iter().any(|e| e == INTERFACE) {
-            let found = if exports.is_empty() { "nothing".into() } else { exports.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ") };
-            return Err(LoadError::WrongWorld { file, expected: INTERFACE, found });
-        }
+        let version = exports.iter().find_map(|e| contract_of(e));
         let linker: Linker<StoreState> = Linker::new(engine);
-        let pre = linker
-            .instantiate_pre(component)
-            .and_then(InstitutionPolicyPre::new)
-            .map_err(|e| LoadError::WrongWorld { file: file.clone(), expected: INTERFACE, found: trap_message(&e) })?;
+        let unlinked = |interface: &'static str, e: wasmtime::Error| LoadError::WrongWorld {
+            file: file.clone(),
+            expected: interface,
+            found: trap_message(&e),
+        };
+        let pre = match version {
+            Some(Contract::V04) => linker
+                .instantiate_pre(component)
+                .and_then(v04::InstitutionPolicyPre::new)
+                .map(Pre::V04)
+                .map_err(|e| unlinked(v04::INTERFACE, e))?,
+            Some(Contract::V03) => linker
+                .instantiate_pre(component)
+                .and_then(v03::InstitutionPolicyPre::new)
+                .map(Pre::V03)
+                .map_err(|e| unlinked(v03::INTERFACE, e))?,
+            None => {
+                let policy = exports.iter().find(|e| e.starts_with(POLICY_INTERFACE)).cloned();
+                let served = SERVED.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(", ");
+                return Err(match policy {
+                    Some(found) => LoadError::UnsupportedContract { file, found, served },
+                    None => {
+                        let found = if exports.is_empty() { "nothing".into() } else { exports.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ") };
+                        LoadError::WrongWorld { file, expected: v04::INTERFACE, found }
+                    }
+                });
+            }
+        };
         let mut checked = Checked { pre, runtime: runtime.clone(), sha256, metadata: m::Metadata::default(), file };
         let mut slot = checked.instantiate().map_err(|e| checked.failed(e))?;
-        let policy = slot.policy.kitei_policy_policy();
         // the deadline `new_slot` set covers making the instance and this
         // call: a load step ends within it, however long instantiating took
-        let md = policy.call_describe(&mut slot.store).map_err(|e| checked.failed(e))?;
-        checked.metadata = bindings::metadata_out(md);
+        let md = match &slot.policy {
+            Instance::V04(p) => p.kitei_policy_policy().call_describe(&mut slot.store).map(v04::metadata_out),
+            Instance::V03(p) => p.kitei_policy_policy().call_describe(&mut slot.store).map(v03::metadata_out),
+        };
+        checked.metadata = md.map_err(|e| checked.failed(e))?;
         check_metadata(&checked.metadata).map_err(|message| LoadError::Metadata { file: checked.file.clone(), message })?;
         Ok(checked)
+    }
+
+    /// The contract version the module exports.
+    pub fn contract(&self) -> Contract {
+        match self.pre {
+            Pre::V04(_) => Contract::V04,
+            Pre::V03(_) => Contract::V03,
+        }
     }
 
     fn failed(&self, e: wasmtime::Error) -> LoadError {
@@ -290,7 +340,10 @@ impl Checked {
     /// # Errors
     /// [`LoadError::Settings`] with the module's message.
     pub fn configure(self, settings: &m::Settings, settings_source: Option<PathBuf>) -> Result<ComponentPolicy, LoadError> {
-        let settings = bindings::settings_in(settings);
+        let settings = match self.pre {
+            Pre::V04(_) => WireSettings::V04(v04::settings_in(settings)),
+            Pre::V03(_) => WireSettings::V03(v03::settings_in(settings)),
+        };
         let mut slot = self.instantiate().map_err(|e| self.failed(e))?;
         let in_force = configure_slot(&mut slot, &settings)
             .map_err(|e| self.failed(e))?
@@ -299,7 +352,10 @@ impl Checked {
                 variant: self.metadata.variant.clone(),
                 message,
             })?;
-        let mut info = PolicyInfo::new(self.metadata, self.sha256, bindings::settings_out(in_force));
+        let contract = self.contract();
+        let mut info = PolicyInfo::new(self.metadata, self.sha256, in_force)
+            .map_err(|message| LoadError::Metadata { file: self.file.clone(), message })?;
+        info.contract = contract;
         info.source = Some(self.file);
         info.settings_source = settings_source;
         Ok(ComponentPolicy { info, pre: self.pre, runtime: self.runtime, settings, pool: Mutex::new(vec![slot]) })
@@ -307,7 +363,7 @@ impl Checked {
 }
 
 /// A fresh instance in a store of its own, with the runtime's limits.
-fn new_slot(runtime: &Runtime, pre: &InstitutionPolicyPre<StoreState>) -> wasmtime::Result<Slot> {
+fn new_slot(runtime: &Runtime, pre: &Pre) -> wasmtime::Result<Slot> {
     let limits = StoreLimitsBuilder::new()
         .memory_size(runtime.limits().memory_bytes)
         .instances(1)
@@ -316,14 +372,58 @@ fn new_slot(runtime: &Runtime, pre: &InstitutionPolicyPre<StoreState>) -> wasmti
     let mut store = Store::new(runtime.engine(), StoreState { limits });
     store.limiter(|s| &mut s.limits);
     store.set_epoch_deadline(ticks(runtime.limits().deadline));
-    let policy = pre.instantiate(&mut store)?;
+    let policy = match pre {
+        Pre::V04(pre) => Instance::V04(pre.instantiate(&mut store)?),
+        Pre::V03(pre) => Instance::V03(pre.instantiate(&mut store)?),
+    };
     Ok(Slot { store, policy })
 }
 
 /// Configures a slot `new_slot` just made, under the deadline it set (which
-/// so covers instantiating and configuring together).
-fn configure_slot(slot: &mut Slot, settings: &bindings::wt::Settings) -> wasmtime::Result<Result<bindings::wt::Settings, String>> {
-    slot.policy.kitei_policy_policy().call_configure(&mut slot.store, settings)
+/// so covers instantiating and configuring together); the settings in force
+/// as the module answered them.
+fn configure_slot(slot: &mut Slot, settings: &WireSettings) -> wasmtime::Result<Result<m::Settings, String>> {
+    Ok(match (&slot.policy, settings) {
+        (Instance::V04(p), WireSettings::V04(s)) => p.kitei_policy_policy().call_configure(&mut slot.store, s)?.map(v04::settings_out),
+        (Instance::V03(p), WireSettings::V03(s)) => p.kitei_policy_policy().call_configure(&mut slot.store, s)?.map(v03::settings_out),
+        _ => unreachable!("a module's settings are made for its own version"),
+    })
+}
+
+/// The interface name every version of the contract shares.
+const POLICY_INTERFACE: &str = "kitei:policy/policy@";
+
+/// The contract version a module exports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Contract {
+    /// `kitei:policy@0.4.x`: the current contract, with declared terms
+    #[default]
+    V04,
+    /// `kitei:policy@0.3.0`, served through the adapter
+    V03,
+}
+
+impl Contract {
+    /// The version as docs and errors write it.
+    pub fn version(self) -> &'static str {
+        match self {
+            Contract::V04 => SERVED[0].1,
+            Contract::V03 => SERVED[1].1,
+        }
+    }
+}
+
+/// The served version an export names: `kitei:policy/policy@0.4.x` (any
+/// patch, semver-compatible with 0.4.0) or `@0.3.0`.
+fn contract_of(export: &str) -> Option<Contract> {
+    let version = export.strip_prefix(POLICY_INTERFACE)?;
+    let mut parts = version.split('.');
+    match (parts.next(), parts.next(), parts.next().map(|p| p.split(['-', '+']).next().unwrap_or(p).parse::<u32>().is_ok()), parts.next()) {
+        (Some("0"), Some("4"), Some(true), None) => Some(Contract::V04),
+        _ if version == "0.3.0" => Some(Contract::V03),
+        _ => None,
+    }
 }
 
 fn ticks(deadline: Duration) -> u64 {
@@ -377,32 +477,80 @@ impl ComponentPolicy {
         Ok(slot)
     }
 
-    fn call(&self, operation: OperationName, slot: &mut Slot, r: &m::Request) -> wasmtime::Result<Outcome> {
+    fn call(&self, operation: OperationName, slot: &mut Slot, r: &m::Request) -> Result<wasmtime::Result<Outcome>, DecisionError> {
         if operation == OperationName::Describe {
-            return Ok(Outcome::Describe);
+            return Ok(Ok(Outcome::Describe));
         }
         let Slot { store: s, policy } = slot;
         s.set_epoch_deadline(ticks(self.runtime.limits().deadline));
-        let p = policy.kitei_policy_policy();
-        let req = &bindings::request_in(r).map_err(wasmtime::Error::msg)?;
+        Ok(match policy {
+            Instance::V04(p) => Self::call_v04(p, s, operation, r),
+            Instance::V03(p) => self.call_v03(p, s, operation, r)?,
+        })
+    }
+
+    fn call_v04(p: &v04::InstitutionPolicy, s: &mut Store<StoreState>, operation: OperationName, r: &m::Request) -> wasmtime::Result<Outcome> {
+        let p = p.kitei_policy_policy();
+        let req = &v04::request_in(r).map_err(wasmtime::Error::msg)?;
         Ok(match operation {
             OperationName::Describe => Outcome::Describe,
-            OperationName::Eligibility => Outcome::Eligibility(bindings::verdict_out(p.call_eligibility(&mut *s, req)?)),
-            OperationName::Accounts => Outcome::Accounts(bindings::accounts_out(p.call_accounts(&mut *s, req)?)),
+            OperationName::Eligibility => Outcome::Eligibility(v04::verdict_out(p.call_eligibility(&mut *s, req)?)),
+            OperationName::Accounts => Outcome::Accounts(v04::accounts_out(p.call_accounts(&mut *s, req)?)),
             OperationName::Authorize => {
-                let function = r.function.map(Into::into);
-                Outcome::Authorize(bindings::authorization_out(p.call_authorize(&mut *s, req, function)?, &r.at))
+                let answer = p.call_authorize(&mut *s, req, v04::function_in(r.function))?;
+                Outcome::Authorize(v04::authorization_out(answer, &r.at))
             }
-            OperationName::Token => Outcome::Token(bindings::token_out(p.call_token(&mut *s, req)?, &r.at)),
+            OperationName::Token => Outcome::Token(v04::token_out(p.call_token(&mut *s, req)?, &r.at)),
             OperationName::Liability => {
-                let event = r.loss_event.map(Into::into);
-                Outcome::Liability(bindings::liability_out(p.call_liability(&mut *s, req, event)?))
+                Outcome::Liability(v04::liability_out(p.call_liability(&mut *s, req, v04::loss_event_in(r.loss_event))?))
             }
             OperationName::Incident => {
-                let kind = r.incident_kind.map(Into::into);
-                Outcome::Incident(bindings::incident_out(p.call_incident(&mut *s, req, kind)?))
+                Outcome::Incident(v04::incident_out(p.call_incident(&mut *s, req, v04::incident_kind_in(r.incident_kind))?))
             }
         })
+    }
+
+    /// Through the 0.3 adapter: a term 0.3 cannot carry is refused before
+    /// the call (`Err`), never asked as something else.
+    fn call_v03(
+        &self,
+        p: &v03::InstitutionPolicy,
+        s: &mut Store<StoreState>,
+        operation: OperationName,
+        r: &m::Request,
+    ) -> Result<wasmtime::Result<Outcome>, DecisionError> {
+        let beyond = |what: v03::Beyond| DecisionError::BeyondContract {
+            variant: self.info.metadata.variant.clone(),
+            contract: Contract::V03.version(),
+            what: match what {
+                v03::Beyond::AccountKind => "an account kind",
+                v03::Beyond::Channel => "a channel",
+                v03::Beyond::Function => "a function",
+            },
+        };
+        let req = match v03::request_in(r) {
+            Ok(req) => req,
+            Err(Ok(what)) => return Err(beyond(what)),
+            Err(Err(message)) => return Ok(Err(wasmtime::Error::msg(message))),
+        };
+        let function = if operation == OperationName::Authorize { v03::function_in(r.function).map_err(beyond)? } else { None };
+        let p = p.kitei_policy_policy();
+        let mut call = || -> wasmtime::Result<Outcome> {
+            Ok(match operation {
+                OperationName::Describe => Outcome::Describe,
+                OperationName::Eligibility => Outcome::Eligibility(v03::verdict_out(p.call_eligibility(&mut *s, &req)?)),
+                OperationName::Accounts => Outcome::Accounts(v03::accounts_out(p.call_accounts(&mut *s, &req)?)),
+                OperationName::Authorize => Outcome::Authorize(v03::authorization_out(p.call_authorize(&mut *s, &req, function)?, &r.at)),
+                OperationName::Token => Outcome::Token(v03::token_out(p.call_token(&mut *s, &req)?, &r.at)),
+                OperationName::Liability => {
+                    Outcome::Liability(v03::liability_out(p.call_liability(&mut *s, &req, v03::loss_event_in(r.loss_event))?))
+                }
+                OperationName::Incident => {
+                    Outcome::Incident(v03::incident_out(p.call_incident(&mut *s, &req, v03::incident_kind_in(r.incident_kind))?))
+                }
+            })
+        };
+        Ok(call())
     }
 }
 
@@ -416,7 +564,15 @@ impl LoadedPolicy for ComponentPolicy {
     /// never reused.
     fn decide(&self, operation: OperationName, request: &m::Request) -> Result<Outcome, DecisionError> {
         let mut slot = self.slot()?;
-        match self.call(operation, &mut slot, request) {
+        // a question the 0.3 adapter refuses leaves the instance untouched
+        let called = match self.call(operation, &mut slot, request) {
+            Ok(called) => called,
+            Err(refused) => {
+                self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(slot);
+                return Err(refused);
+            }
+        };
+        match called {
             Ok(outcome) => {
                 let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
                 if pool.len() < self.runtime.limits().idle_instances.max(1) {

@@ -43,6 +43,31 @@ pub enum DecisionError {
         /// the deadline
         millis: u64,
     },
+    /// the question names a term the module's contract cannot carry (a
+    /// module built for 0.3.0 asked about a declared function, account
+    /// kind or channel its lists would have to answer for)
+    #[error("`{variant}` was built for kitei:policy@{contract}, which cannot be asked about {what} beyond its core vocabulary; its text is not asked rather than answered by guess")]
+    BeyondContract {
+        /// the variant asked
+        variant: String,
+        /// its contract version
+        contract: &'static str,
+        /// what the term is: `a function`, `an account kind`, `a channel`
+        what: &'static str,
+    },
+    /// two modules of the institution, of different scopes, are in force
+    /// and both govern the question's contract
+    #[error("ambiguous: `{first}` and `{second}` both govern {institution}'s contract at {at}; give the customer's `segment` or the service's `scope` that selects one, or `variant`")]
+    Ambiguous {
+        /// the institution asked for
+        institution: String,
+        /// the question's time
+        at: String,
+        /// one variant
+        first: String,
+        /// the other
+        second: String,
+    },
 }
 
 impl DecisionError {
@@ -56,6 +81,8 @@ impl DecisionError {
             DecisionError::NotInForce { .. } => "not_in_force",
             DecisionError::PolicyFailed { .. } => "policy_failed",
             DecisionError::Timeout { .. } => "policy_timeout",
+            DecisionError::BeyondContract { .. } => "beyond_contract",
+            DecisionError::Ambiguous { .. } => "ambiguous_selection",
         }
     }
 
@@ -160,6 +187,26 @@ pub enum LoadError {
         file: PathBuf,
         /// why, naming the check that failed
         reason: crate::trust::TrustError,
+    },
+    /// the module exports a contract version this host does not serve
+    #[error("`{file}`: exports `{found}`, a contract version this host does not serve (it serves {served})")]
+    UnsupportedContract {
+        /// the file
+        file: PathBuf,
+        /// the interface the module exports
+        found: String,
+        /// the versions served
+        served: String,
+    },
+    /// the module declares a term another loaded module declares as another kind
+    #[error("`{file}`: variant `{variant}` {message}")]
+    TermConflict {
+        /// the file refused
+        file: PathBuf,
+        /// its variant
+        variant: String,
+        /// which term, and who declares it otherwise
+        message: String,
     },
     /// the module's metadata is unusable
     #[error("`{file}`: metadata: {message}")]

@@ -14,7 +14,7 @@
 //! let runtime = Runtime::new(Limits::default())?;
 //! let registry = Registry::load_dir(&runtime, "target/policies".as_ref())?;
 //! let at = kitei::time::parse_timestamp("2023-07-03T10:00:00+09:00").expect("RFC 3339");
-//! let question = Question::builder(Target::Institution("toyama".into()), Operation::Authorize { function: Function::Balance })
+//! let question = Question::builder(Target::Institution("toyama".into()), Operation::Authorize { function: Function::Balance.into() })
 //!     .at(at)
 //!     .account(Account::new("A1", AccountKind::CardLoan).with(AccountFlags::CASH_CARD))
 //!     .build()?;
@@ -37,9 +37,11 @@ pub mod openapi;
 pub mod policy;
 pub mod question;
 pub mod registry;
+pub mod settings;
 pub mod time;
 pub mod trust;
 pub mod vocab;
+pub mod vocabulary;
 
 pub use answer::{
     AccountAnswer, Answer, AuthorizeAnswer, Body, CitedRule, EligibilityAnswer, IncidentAnswer, PartyAnswer,
@@ -48,9 +50,10 @@ pub use answer::{
 pub use component::{Limits, Runtime};
 pub use error::{DecisionError, LoadError, RuntimeError};
 pub use policy::{LoadedPolicy, NativePolicy, PolicyInfo};
-pub use question::{Account, Consent, Operation, Provider, Question, QuestionBuilder, Target};
+pub use question::{Account, Consent, DecisionRequest, Operation, Provider, Question, QuestionBuilder, Target};
 pub use registry::Registry;
 pub use vocab::{OperationName, Wire};
+pub use vocabulary::{TermRef, Vocabulary};
 /// A setting a variant may read, by its wire name (`reauth_after_days`, …).
 pub use kitei_sdk::settings::SettingName;
 
@@ -58,9 +61,11 @@ pub use kitei_sdk::settings::SettingName;
 /// (re-exported so that an embedder names every type through this crate).
 pub mod types {
     pub use kitei_sdk::types::{
-        Account as WireAccount, AccountFlags, AccountKind, Channel, Clause, ConsentFlags, CustomerFlags, Decision,
-        Function, FunctionSet, IncidentKind, LiabilityRuling, LossEvent, Metadata, Party, PermissionRuling,
-        Provenance, ProviderFlags, Request, Rule, Segment, ServiceFlags, Settings, TokenStatus,
+        Account as WireAccount, AccountFlags, AccountKind, Channel, ChannelRef, Clause, ConsentFlags, CustomerFlags,
+        Decision, ExtensionSetting, Function, FunctionRef, FunctionSet, IncidentKind, IncidentKindRef, KindRef,
+        LiabilityRuling, LiabilityRulingRef, LossEvent, LossEventRef, Metadata, Party, PartyRef, PermissionRuling,
+        Provenance, ProviderFlags, Request, Rule, Scope, Segment, ServiceFlags, SettingValue, Settings, Term, TermKind,
+        TokenStatus,
     };
     pub use kitei_sdk::types::{AccountVerdict, Authorization, IncidentVerdict, PartyRuling, Permission, Reason, TokenVerdict, Verdict};
 }

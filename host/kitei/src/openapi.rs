@@ -47,7 +47,68 @@ pub fn enums() -> Vec<(String, RefOr<Schema>)> {
         };
     }
     kitei_sdk::for_each_enum!(each);
+    out.push((<m::TermKind as Wire>::NAME.to_string(), RefOr::T(wire_enum::<m::TermKind>())));
     out
+}
+
+/// The request's `facts`: the facts the loaded modules declare, by name
+/// (see [`apply_vocabulary`]; with none loaded, an empty object).
+pub fn declared_facts() -> RefOr<Schema> {
+    Ref::from_schema_name("Facts").into()
+}
+
+fn facts_schema() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .description(Some("facts a loaded module declares (customer, provider, consent or service facts), by name: true when the fact holds"))
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .into()
+}
+
+/// Puts the loaded modules' declared terms into a document: each enum
+/// lists the declared values of its kind after the core ones, `Account`
+/// the declared account flags, `Facts` the declared facts, `Settings` the
+/// declared settings. The document changes as modules come and go.
+pub fn apply_vocabulary(doc: &mut utoipa::openapi::OpenApi, vocabulary: &crate::Vocabulary) {
+    use kitei_sdk::types::TermKind;
+    let Some(components) = doc.components.as_mut() else { return };
+    let schemas = &mut components.schemas;
+    let enum_kinds = [
+        (<m::Function as Wire>::NAME, TermKind::Function),
+        (<m::AccountKind as Wire>::NAME, TermKind::AccountKind),
+        (<m::Channel as Wire>::NAME, TermKind::Channel),
+        (<m::IncidentKind as Wire>::NAME, TermKind::IncidentKind),
+        (<m::LossEvent as Wire>::NAME, TermKind::LossEvent),
+        (<m::Party as Wire>::NAME, TermKind::Party),
+        (<m::LiabilityRuling as Wire>::NAME, TermKind::LiabilityRuling),
+    ];
+    for (name, kind) in enum_kinds {
+        if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut(name) {
+            let values = o.enum_values.get_or_insert_with(Vec::new);
+            values.extend(vocabulary.of_kind(kind).map(|d| serde_json::Value::from(d.name.clone())));
+        }
+    }
+    let describe = |d: &crate::vocabulary::Declared| format!("{} ({}): {}; declared by {}", d.ja, d.summary, crate::vocab::Wire::wire(d.kind), d.variants.join(", "));
+    let boolean = |description: String| -> RefOr<Schema> { ObjectBuilder::new().schema_type(Type::Boolean).description(Some(description)).into() };
+    if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut("Account") {
+        for d in vocabulary.of_kind(TermKind::AccountFlag) {
+            o.properties.insert(d.name.clone(), boolean(describe(d)));
+        }
+        o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+    }
+    if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut("Facts") {
+        for d in vocabulary.iter().filter(|d| crate::vocabulary::is_fact(d.kind)) {
+            o.properties.insert(d.name.clone(), boolean(describe(d)));
+        }
+    }
+    if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut("Settings") {
+        for d in vocabulary.of_kind(TermKind::Setting) {
+            let any: RefOr<Schema> = ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::Integer, Type::Boolean, Type::Array, Type::Null]))
+                .description(Some(describe(d)))
+                .into();
+            o.properties.insert(d.name.clone(), any);
+        }
+    }
 }
 
 /// A request's timestamp.
@@ -143,6 +204,7 @@ impl ToSchema for DecisionRequest {
     }
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         crate::question::json::request_schemas(schemas);
+        schemas.push(("Facts".into(), facts_schema()));
         schemas.extend(enums());
     }
 }
@@ -229,8 +291,14 @@ fn fields(
     token: &TokenAnswer,
     info: &PolicyInfo,
 ) {
-    let m::Settings { reauth_after_days: _, registration_valid_days: _, permission_valid_days: _, inactivity_days: _, designated_providers: _ } =
-        settings;
+    let m::Settings {
+        reauth_after_days: _,
+        registration_valid_days: _,
+        permission_valid_days: _,
+        inactivity_days: _,
+        designated_providers: _,
+        extension: _,
+    } = settings;
     let PolicyRef { variant: _, institution: _, version: _, sha256: _ } = policy;
     let AccountAnswer { id: _, kind: _, linkable: _, reasons: _ } = account;
     let PartyAnswer { party: _, ruling: _, reasons: _ } = party;
@@ -251,7 +319,10 @@ fn fields(
         parties: _,
         rules: _,
         defaults: _,
+        scope: _,
+        terms: _,
     } = &info.metadata;
+    let m::Term { kind: _, name: _, ja: _, summary: _, rule: _ } = &info.metadata.terms[0];
 }
 
 /// The settings in force (`<institution>.settings.json` over the variant's defaults).
@@ -290,13 +361,37 @@ pub fn summary() -> Vec<(&'static str, RefOr<Schema>)> {
     ]
 }
 
-/// `describe`'s metadata: the summary, the settings read, the parties and the rule sheet.
+/// `describe`'s metadata: the summary, the scope, the contract version,
+/// the settings read, the parties, the declared terms and the rule sheet.
 fn metadata() -> RefOr<Schema> {
     let mut p = summary();
+    let scope: RefOr<Schema> = OneOfBuilder::new()
+        .description(Some("whose contracts the text governs"))
+        .item(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["every_customer", "individual", "corporate"])))
+        .item(object("the contracts of a named service (requests name it in `scope`)", vec![("service", string())]))
+        .into();
+    p.push(("scope", scope));
+    p.push(("contract", ObjectBuilder::new().schema_type(Type::String).description(Some("the contract version the module exports (`0.4.0`, `0.3.0`)")).into()));
     p.push(("settings_used", list(string())));
     p.push(("parties", list(enum_ref::<m::Party>())));
+    p.push(("terms", list(named("Term"))));
     p.push(("rules", list(named("Rule"))));
     object("the policy's metadata and its whole rule sheet, in document order", p)
+}
+
+/// A term the module declares, as `describe` lists it.
+fn term() -> RefOr<Schema> {
+    object(
+        "a term of the module's own text beyond the core vocabulary",
+        vec![
+            ("name", string()),
+            ("kind", enum_ref::<m::TermKind>()),
+            ("ja", string()),
+            ("summary", string()),
+            ("rule", ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).description(Some("the index of the rule that introduces it")).into()),
+            ("cite", nullable_string("that rule's cite")),
+        ],
+    )
 }
 
 /// A rule of the sheet, as `describe` lists it.
@@ -391,6 +486,7 @@ impl ToSchema for Answer {
         schemas.push(("PolicyRef".into(), policy_ref()));
         schemas.push(("Metadata".into(), metadata()));
         schemas.push(("Rule".into(), rule()));
+        schemas.push(("Term".into(), term()));
         schemas.push(("Settings".into(), settings()));
         schemas.push(("Reason".into(), Reason::schema()));
         schemas.push(("Token".into(), TokenAnswer::schema()));

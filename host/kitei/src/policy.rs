@@ -2,9 +2,11 @@
 //! linked natively (tests and benchmarks compare the two).
 
 use crate::answer::{Answer, CitedRule, PolicyRef};
-use crate::question::Question;
+use crate::component::Contract;
 use crate::error::DecisionError;
+use crate::question::Question;
 use crate::vocab::OperationName;
+use crate::vocabulary::ModuleTerms;
 use kitei_sdk::types as m;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,11 +30,19 @@ pub struct PolicyInfo {
     pub sheet: Arc<[Arc<CitedRule>]>,
     /// what answers name as the module that answered
     pub reference: Arc<PolicyRef>,
+    /// the contract version the module exports
+    pub contract: Contract,
+    /// the terms the module declares, by name (read once, from `metadata`)
+    pub terms: ModuleTerms,
 }
 
 impl PolicyInfo {
     /// The information of a policy with this metadata, module hash and settings.
-    pub fn new(metadata: m::Metadata, sha256: String, settings: m::Settings) -> Self {
+    ///
+    /// # Errors
+    /// A message naming the declared term at fault (see
+    /// [`ModuleTerms::from_metadata`]).
+    pub fn new(metadata: m::Metadata, sha256: String, settings: m::Settings) -> Result<Self, String> {
         let sheet = metadata.rules.iter().map(|r| Arc::new(CitedRule::new(r))).collect();
         let reference = Arc::new(PolicyRef {
             variant: metadata.variant.clone(),
@@ -40,7 +50,19 @@ impl PolicyInfo {
             version: metadata.version.clone(),
             sha256: sha256.clone(),
         });
-        PolicyInfo { metadata, sha256, settings, source: None, settings_source: None, signature: None, sheet, reference }
+        let terms = ModuleTerms::from_metadata(&metadata)?;
+        Ok(PolicyInfo {
+            metadata,
+            sha256,
+            settings,
+            source: None,
+            settings_source: None,
+            signature: None,
+            sheet,
+            reference,
+            contract: Contract::V04,
+            terms,
+        })
     }
 
     /// The variant id (`toyama-2023`).
@@ -51,6 +73,23 @@ impl PolicyInfo {
     /// The institution id (`toyama`).
     pub fn institution(&self) -> &str {
         &self.metadata.institution
+    }
+
+    /// A party of this module's answers, by its wire name (`?` for a
+    /// position the module does not declare, which an answer never has).
+    pub fn party_name(&self, p: m::PartyRef) -> &str {
+        match p {
+            m::PartyRef::Core(p) => crate::Wire::wire(p),
+            m::PartyRef::Extension(x) => self.terms.name(m::TermKind::Party, x).map_or("?", |n| n),
+        }
+    }
+
+    /// A liability ruling of this module's answers, by its wire name.
+    pub fn ruling_name(&self, r: m::LiabilityRulingRef) -> &str {
+        match r {
+            m::LiabilityRulingRef::Core(r) => crate::Wire::wire(r),
+            m::LiabilityRulingRef::Extension(x) => self.terms.name(m::TermKind::LiabilityRuling, x).map_or("?", |n| n),
+        }
     }
 }
 
@@ -95,8 +134,9 @@ pub trait LoadedPolicy: Send + Sync {
     /// As [`LoadedPolicy::decide`], and [`DecisionError::PolicyFailed`] when
     /// the answer does not fit the policy's own sheet or the question.
     fn answer(&self, question: &Question) -> Result<Answer, DecisionError> {
-        let outcome = self.decide(question.operation().name(), question.request())?;
-        Answer::new(self.info(), question, outcome)
+        let info = self.info();
+        let outcome = self.decide(question.operation().name(), &question.request_for(info))?;
+        Answer::new(info, question, outcome)
     }
 
     /// Instances kept idle for the next call (0 where nothing is pooled).
@@ -132,7 +172,7 @@ impl NativePolicy {
     /// The variant's message when it rejects the settings.
     pub fn new(tables: &'static VariantTables, settings: m::Settings) -> Result<Self, String> {
         let engine = kitei_sdk::Engine::new(tables, settings)?;
-        let info = PolicyInfo::new(kitei_sdk::engine::describe(tables), "native".into(), engine.settings().clone());
+        let info = PolicyInfo::new(kitei_sdk::engine::describe(tables), "native".into(), engine.settings().clone())?;
         Ok(NativePolicy { engine, info })
     }
 }

@@ -6,8 +6,10 @@ use crate::component::{Checked, Runtime};
 use crate::error::{DecisionError, LoadError};
 use crate::policy::LoadedPolicy;
 use crate::question::{Question, Target};
+use crate::settings::SettingsFile;
 use crate::time::jst;
 use crate::trust::Trust;
+use crate::vocabulary::Vocabulary;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use kitei_sdk::types as m;
 use std::collections::{BTreeMap, HashMap};
@@ -38,6 +40,8 @@ pub struct Registry {
     /// latest `effective_from` first, so that selection costs the same with 6
     /// or 600 policies loaded
     by_institution: HashMap<String, Vec<(usize, InForce)>>,
+    /// every term the loaded modules declare
+    vocabulary: Vocabulary,
 }
 
 /// When a version of an institution's rules is in force (JST dates, inclusive).
@@ -65,17 +69,12 @@ impl InForce {
 }
 
 /// Parses the bytes of a settings file (`<institution>.settings.json`),
-/// strictly: an unknown field is an error.
+/// strictly (see [`SettingsFile::parse`]).
 ///
 /// # Errors
 /// A message naming the field at fault.
-pub fn parse_settings(text: &[u8]) -> Result<m::Settings, String> {
-    let mut de = serde_json::Deserializer::from_slice(text);
-    let settings: m::Settings = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        if path == "." { e.inner().to_string() } else { format!("field `{path}`: {}", e.inner()) }
-    })?;
-    Ok(settings)
+pub fn parse_settings(text: &[u8]) -> Result<SettingsFile, String> {
+    SettingsFile::parse(text)
 }
 
 const SETTINGS_SUFFIX: &str = ".settings.json";
@@ -116,6 +115,11 @@ impl Registry {
             self.reject(&file, error);
             return;
         }
+        if let Err(message) = self.vocabulary.add(&policy.info().metadata) {
+            let error = LoadError::TermConflict { file: file.clone(), variant: policy.info().variant().to_string(), message };
+            self.reject(&file, error);
+            return;
+        }
         let index = self.policies.len();
         let info = policy.info();
         self.by_variant.insert(info.variant().to_string(), index);
@@ -143,13 +147,41 @@ impl Registry {
         self.by_variant.get(id).map(|&i| &self.policies[i])
     }
 
-    /// The policy a request is for: the named variant, or the institution's
-    /// variant in force on the JST date of `at` (the latest to take effect
-    /// when two overlap).
+    /// Every term the loaded modules declare.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    /// The policy a question is for: the named variant, or the
+    /// institution's variant in force on the JST date of `at` whose scope
+    /// governs the question's contract (every customer's; individual or
+    /// corporate customers', by `segment`; a named service's, by `scope`),
+    /// the latest to take effect when two of one scope overlap.
     ///
     /// # Errors
-    /// 404-class errors: unknown variant or institution, nothing in force.
+    /// 404-class errors: unknown variant or institution, nothing in force;
+    /// [`DecisionError::Ambiguous`] when modules of two scopes both govern
+    /// the question, naming both.
+    pub fn select_for(&self, question: &Question) -> Result<&Arc<dyn LoadedPolicy>, DecisionError> {
+        self.select_scoped(question.target(), question.at(), question.request().segment, question.scope())
+    }
+
+    /// [`Registry::select_for`] from a target and a time alone: a question
+    /// of an individual customer with no named service.
+    ///
+    /// # Errors
+    /// As [`Registry::select_for`].
     pub fn select(&self, target: &Target, at: Option<DateTime<FixedOffset>>) -> Result<&Arc<dyn LoadedPolicy>, DecisionError> {
+        self.select_scoped(target, at, m::Segment::Individual, None)
+    }
+
+    fn select_scoped(
+        &self,
+        target: &Target,
+        at: Option<DateTime<FixedOffset>>,
+        segment: m::Segment,
+        service: Option<&str>,
+    ) -> Result<&Arc<dyn LoadedPolicy>, DecisionError> {
         match target {
             Target::Variant(v) => self.variant(v).ok_or_else(|| DecisionError::UnknownVariant(v.clone())),
             Target::Institution(i) => {
@@ -158,11 +190,31 @@ impl Registry {
                 };
                 let at = at.ok_or_else(|| DecisionError::Invalid("field `at` is required".into()))?;
                 let day = at.with_timezone(&jst()).date_naive();
-                versions
-                    .iter()
-                    .find(|(_, dates)| dates.contains(day))
-                    .map(|&(index, _)| &self.policies[index])
-                    .ok_or_else(|| DecisionError::NotInForce { institution: i.clone(), at: at.to_rfc3339() })
+                let governs = |scope: &m::Scope| match scope {
+                    m::Scope::EveryCustomer => true,
+                    m::Scope::Individual => segment == m::Segment::Individual,
+                    m::Scope::Corporate => segment == m::Segment::Corporate,
+                    m::Scope::Service(name) => service == Some(name.as_str()),
+                };
+                // the latest in force of each scope that governs (versions are latest first)
+                let mut chosen: Vec<&Arc<dyn LoadedPolicy>> = Vec::new();
+                for &(index, dates) in versions {
+                    let policy = &self.policies[index];
+                    let scope = &policy.info().metadata.scope;
+                    if dates.contains(day) && governs(scope) && !chosen.iter().any(|c| &c.info().metadata.scope == scope) {
+                        chosen.push(policy);
+                    }
+                }
+                match chosen.as_slice() {
+                    [] => Err(DecisionError::NotInForce { institution: i.clone(), at: at.to_rfc3339() }),
+                    [one] => Ok(one),
+                    [first, second, ..] => Err(DecisionError::Ambiguous {
+                        institution: i.clone(),
+                        at: at.to_rfc3339(),
+                        first: first.info().variant().to_string(),
+                        second: second.info().variant().to_string(),
+                    }),
+                }
             }
         }
     }
@@ -189,7 +241,8 @@ impl Registry {
     /// A [`DecisionError`]: unknown institution or variant, nothing in
     /// force, or a module that failed. Never a permit in place of an error.
     pub fn decide(&self, question: &Question) -> Result<Answer, DecisionError> {
-        self.select(question.target(), question.at())?.answer(question)
+        question.check_terms(&self.vocabulary)?;
+        self.select_for(question)?.answer(question)
     }
 
     /// Reads api.md's request JSON and decides it.
@@ -209,7 +262,7 @@ pub fn in_force(md: &m::Metadata, day: NaiveDate) -> bool {
 fn load_file(
     runtime: &Runtime,
     path: &Path,
-    settings: &BTreeMap<String, (PathBuf, Result<m::Settings, String>)>,
+    settings: &BTreeMap<String, (PathBuf, Result<SettingsFile, String>)>,
     trust: Option<&Trust>,
 ) -> Result<Arc<dyn LoadedPolicy>, LoadError> {
     let untrusted = |reason| LoadError::Untrusted { file: path.to_path_buf(), reason };
@@ -223,7 +276,16 @@ fn load_file(
     }
     let mut policy = match settings.get(&checked.metadata.institution) {
         None => checked.configure(&m::Settings::default(), None)?,
-        Some((file, Ok(s))) => checked.configure(s, Some(file.clone()))?,
+        Some((file, Ok(s))) => {
+            let terms = crate::vocabulary::ModuleTerms::from_metadata(&checked.metadata)
+                .map_err(|message| LoadError::Metadata { file: path.to_path_buf(), message })?;
+            let s = s.for_module(&terms, &checked.metadata.variant).map_err(|message| LoadError::Settings {
+                file: file.clone(),
+                variant: checked.metadata.variant.clone(),
+                message,
+            })?;
+            checked.configure(&s, Some(file.clone()))?
+        }
         Some((file, Err(message))) => {
             return Err(LoadError::SettingsFile { file: file.clone(), message: message.clone() });
         }

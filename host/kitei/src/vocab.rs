@@ -102,3 +102,33 @@ impl OperationName {
 }
 
 wire!(impl OperationName, "Operation", "operation", OperationName::ALL, [Describe, Eligibility, Accounts, Authorize, Token, Liability, Incident]);
+
+/// The kinds of term a module may declare (`wit/policy.wit`'s `term-kind`).
+const TERM_KINDS: [m::TermKind; 13] = [
+    m::TermKind::Function,
+    m::TermKind::AccountKind,
+    m::TermKind::AccountFlag,
+    m::TermKind::CustomerFact,
+    m::TermKind::ProviderFact,
+    m::TermKind::ConsentFact,
+    m::TermKind::ServiceFact,
+    m::TermKind::Channel,
+    m::TermKind::IncidentKind,
+    m::TermKind::LossEvent,
+    m::TermKind::Party,
+    m::TermKind::LiabilityRuling,
+    m::TermKind::Setting,
+];
+
+wire!(impl m::TermKind, "TermKind", "term kind", TERM_KINDS, [
+    Function, AccountKind, AccountFlag, CustomerFact, ProviderFact, ConsentFact, ServiceFact, Channel, IncidentKind,
+    LossEvent, Party, LiabilityRuling, Setting
+]);
+
+/// Serializes a value of the contract by its wire name (`serialize_with`).
+///
+/// # Errors
+/// The serializer's.
+pub fn serialize_wire<T: Wire, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v.wire())
+}

@@ -44,7 +44,7 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
         let started = Instant::now();
         let outcome = match Question::from_json(&body) {
             Err(e) => Err(e),
-            Ok(question) => match registry.select(question.target(), question.at()) {
+            Ok(question) => match question.check_terms(registry.vocabulary()).and_then(|()| registry.select_for(&question)) {
                 Err(e) => Err(e),
                 Ok(policy) if state.slow_modules().is_slow(&policy.info().sha256) => {
                     let policy = policy.clone();

@@ -130,6 +130,7 @@ pub static POLICY: Policy = Policy {
         permission_valid_days: None,
         inactivity_days: None,
         designated_providers: Some(LISTED_PROVIDERS),
+        declared: &[],
     },
     eligibility: &[
         Condition { fact: Fact::All(&[Fact::Individual, Fact::InternetBankingContract]), rule: R_N1_IB },
@@ -268,7 +269,7 @@ mod tests {
         assert_eq!(t.status, TokenStatus::Expired);
         assert_eq!(unmet(&POLICY, &t.reasons), [("注意事項・3".to_string(), "registration_expired")]);
         // an expired registration denies authorize
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         assert_eq!(engine.authorize(&req).decision, Decision::Deny);
         // the 90 days are the stated length, not a setting
         let length = POLICY.rules[t.reasons[0].rule as usize];
@@ -330,15 +331,15 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
         for f in [Function::Balance, Function::Transactions] {
-            req.function = Some(f);
+            req.function = Some(f.into());
             assert_eq!(engine.authorize(&req).decision, Decision::Permit, "{f:?}");
         }
-        req.function = Some(Function::Transfer);
+        req.function = Some(Function::Transfer.into());
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
         assert_eq!(unmet(&POLICY, &a.reasons), [("API連携とは".to_string(), "function_not_offered")]);
         // no service window: a closed API does not deny
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.service = ServiceFlags::empty();
         assert_eq!(engine.authorize(&req).decision, Decision::Permit);
     }
@@ -347,8 +348,8 @@ mod tests {
     fn liability_and_incidents_are_unspecified_for_want_of_the_referenced_terms() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.loss_event = Some(LossEvent::CredentialMisuse);
-        req.incident_kind = Some(IncidentKind::Leak);
+        req.loss_event = Some(LossEvent::CredentialMisuse.into());
+        req.incident_kind = Some(IncidentKind::Leak.into());
         assert!(engine.liability(&req).iter().all(|r| r.ruling == LiabilityRuling::Unspecified));
         let v = engine.incident(&req);
         for p in [v.disclosure, v.chained, v.suspension] {

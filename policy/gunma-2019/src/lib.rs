@@ -327,14 +327,14 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = ready();
         for f in [Function::Balance, Function::Transactions] {
-            req.function = Some(f);
+            req.function = Some(f.into());
             assert_eq!(engine.authorize(&req).decision, Decision::Permit, "{f:?}");
         }
-        req.function = Some(Function::AccountInfo);
+        req.function = Some(Function::AccountInfo.into());
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
         assert_eq!(unmet_codes(&POLICY, &a.reasons), ["function_not_offered"]);
-        req.function = Some(Function::Transfer);
+        req.function = Some(Function::Transfer.into());
         assert_eq!(engine.authorize(&req).decision, Decision::Deny);
     }
 
@@ -342,7 +342,7 @@ mod tests {
     fn window_is_internet_banking_hours_only() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = ready();
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.service = ServiceFlags::API_OPEN;
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
@@ -355,7 +355,7 @@ mod tests {
     fn ib_cancellation_ends_the_service() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = ready();
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.customer = CustomerFlags::empty();
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
@@ -376,7 +376,7 @@ mod tests {
         let settings = Settings { reauth_after_days: Some(90), ..kitei_sdk::settings::defaults(&POLICY) };
         let engine = Engine::new(&POLICY, settings).unwrap();
         assert_eq!(engine.token(&req).status, TokenStatus::Expired);
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         assert_eq!(engine.authorize(&req).decision, Decision::Deny);
         req.at = jst(89 * DAY);
         assert_eq!(engine.token(&req).status, TokenStatus::Valid);
@@ -406,7 +406,7 @@ mod tests {
             (LossEvent::ServiceSuspension, vec!["第5条第1項", "第5条第3項", "第7条"]),
             (LossEvent::PendingCancellation, vec!["第5条第1項", "第5条第3項", "第7条"]),
         ] {
-            req.loss_event = Some(event);
+            req.loss_event = Some(event.into());
             // every party's answer, not only the institution's (revision 3)
             for party in [Party::Institution, Party::Provider, Party::ChainedProvider] {
                 let r = party_ruling(engine.liability(&req), party);
@@ -423,14 +423,14 @@ mod tests {
     fn terms_change_is_exempt_and_no_institution_answer_is_a_gap() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.loss_event = Some(LossEvent::TermsChange);
+        req.loss_event = Some(LossEvent::TermsChange.into());
         req.institution_at_fault = true;
         let r = party_ruling(engine.liability(&req), Party::Institution);
         assert_eq!(r.ruling, LiabilityRuling::NotLiable);
         assert_eq!(cites(&POLICY, &r.reasons), ["第9条第1項"]);
         // every other event falls in an article shown as 省略: cited, never the gap
         for event in LossEvent::ALL {
-            req.loss_event = Some(event);
+            req.loss_event = Some(event.into());
             let r = party_ruling(engine.liability(&req), Party::Institution);
             assert!(r.reasons.iter().all(|x| x.rule != GAP.0), "{event:?}");
         }
@@ -441,7 +441,7 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
         for kind in [IncidentKind::Leak, IncidentKind::Fraud, IncidentKind::Maintenance] {
-            req.incident_kind = Some(kind);
+            req.incident_kind = Some(kind.into());
             let v = engine.incident(&req);
             assert_eq!(v.disclosure.ruling, PermissionRuling::Unspecified);
             assert_eq!(v.chained.ruling, PermissionRuling::Unspecified);

@@ -344,7 +344,7 @@ mod tests {
         assert!(verdicts.iter().all(|v| v.linkable));
         assert_eq!(cites(&POLICY, &verdicts[3].reasons), ["第2条第2項第4号", "第2条第2項"]);
         assert_eq!(verdicts[3].reasons[1].rule, R_2_2_NOTE.0);
-        req.provider_channel = Channel::AnserApi;
+        req.provider_channel = Channel::AnserApi.into();
         assert!(engine.accounts(&req).iter().all(|v| v.linkable));
     }
 
@@ -374,7 +374,7 @@ mod tests {
             account(AccountKind::TaxReserve, none),
         ];
         let run = |req: &mut Request, f: Function, i: u32| {
-            req.function = Some(f);
+            req.function = Some(f.into());
             req.selected = vec![i];
             engine.authorize(req)
         };
@@ -397,7 +397,7 @@ mod tests {
     fn window_is_internet_banking_or_api_hours() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = ready();
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.service = ServiceFlags::API_OPEN;
         assert_eq!(engine.authorize(&req).decision, Decision::Permit);
         req.service = ServiceFlags::INTERNET_BANKING_OPEN;
@@ -412,7 +412,7 @@ mod tests {
     fn losing_eligibility_ends_the_service() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = ready();
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.accounts[0].flags = AccountFlags::empty();
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
@@ -450,14 +450,14 @@ mod tests {
             (LossEvent::ServiceSuspension, vec!["第5条第1項", "第5条第3項", "第7条"]),
             (LossEvent::PendingCancellation, vec!["第5条第1項", "第5条第3項", "第7条"]),
         ] {
-            req.loss_event = Some(event);
+            req.loss_event = Some(event.into());
             for party in [Party::Institution, Party::Provider, Party::ChainedProvider] {
                 let r = party_ruling(engine.liability(&req), party);
                 assert_eq!(r.ruling, LiabilityRuling::Unspecified, "{event:?} {party:?}");
                 assert_eq!(cites(&POLICY, &r.reasons), cite, "{event:?} {party:?}");
             }
         }
-        req.loss_event = Some(LossEvent::TermsChange);
+        req.loss_event = Some(LossEvent::TermsChange.into());
         let r = party_ruling(engine.liability(&req), Party::Institution);
         assert_eq!(r.ruling, LiabilityRuling::NotLiable);
         assert_eq!(cites(&POLICY, &r.reasons), ["第9条第1項"]);
@@ -489,7 +489,7 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
         for kind in [IncidentKind::Leak, IncidentKind::UnauthorizedAccess, IncidentKind::SystemFailure] {
-            req.incident_kind = Some(kind);
+            req.incident_kind = Some(kind.into());
             let v = engine.incident(&req);
             assert_eq!(v.disclosure.ruling, PermissionRuling::Unspecified);
             assert_eq!(v.suspension.ruling, PermissionRuling::Unspecified);

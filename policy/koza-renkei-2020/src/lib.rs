@@ -381,14 +381,14 @@ mod tests {
     fn unauthorized_information_is_denied_by_3_1() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
         assert_eq!(unmet(&POLICY, &a.reasons), [("第3条第1項".to_string(), "function_not_authorized_by_customer")]);
         req.authorized_functions = FunctionSet::BALANCE;
         assert_eq!(engine.authorize(&req).decision, Decision::Permit);
         // authorizing one function does not authorize another
-        req.function = Some(Function::Transactions);
+        req.function = Some(Function::Transactions.into());
         assert_eq!(engine.authorize(&req).decision, Decision::Deny);
     }
 
@@ -401,7 +401,7 @@ mod tests {
             (Function::DirectDebitTransfer, FunctionSet::DIRECT_DEBIT_TRANSFER, "第3条第2項第3号"),
         ] {
             let mut req = eligible();
-            req.function = Some(function);
+            req.function = Some(function.into());
             let a = engine.authorize(&req);
             assert_eq!(a.decision, Decision::Deny, "{function:?}");
             assert_eq!(unmet(&POLICY, &a.reasons), [("第3条第2項".to_string(), "function_not_authorized_by_customer")]);
@@ -418,7 +418,7 @@ mod tests {
         let mut req = eligible();
         req.accounts.clear();
         req.selected.clear();
-        req.function = Some(Function::RegisteredPayees);
+        req.function = Some(Function::RegisteredPayees.into());
         req.authorized_functions = FunctionSet::REGISTERED_PAYEES;
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Permit);
@@ -434,7 +434,7 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
         req.accounts = vec![account(AccountKind::Savings, AccountFlags::empty())];
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.authorized_functions = FunctionSet::BALANCE;
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
@@ -451,7 +451,7 @@ mod tests {
     fn account_info_is_not_offered() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
-        req.function = Some(Function::AccountInfo);
+        req.function = Some(Function::AccountInfo.into());
         req.authorized_functions = FunctionSet::ACCOUNT_INFO;
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
@@ -462,7 +462,7 @@ mod tests {
     fn stopped_system_denies_by_6_1() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.authorized_functions = FunctionSet::BALANCE;
         req.service = ServiceFlags::INTERNET_BANKING_OPEN;
         let a = engine.authorize(&req);
@@ -487,7 +487,7 @@ mod tests {
         assert_eq!(t.status, TokenStatus::Expired);
         assert_eq!(unmet(&POLICY, &t.reasons), [("第4条第1項".to_string(), "reauthentication_required")]);
         // expired tokens deny authorize
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.authorized_functions = FunctionSet::BALANCE;
         assert_eq!(engine.authorize(&req).decision, Decision::Deny);
         // with no access yet, the period runs from the authentication
@@ -501,7 +501,7 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         for event in [LossEvent::CredentialMisuse, LossEvent::StaleInformation, LossEvent::TermsChange, LossEvent::PendingCancellation] {
             let mut req = blank();
-            req.loss_event = Some(event);
+            req.loss_event = Some(event.into());
             let rs = engine.liability(&req);
             assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable, "{event:?}");
             assert_eq!(cites(&POLICY, &rs[0].reasons), ["第8条第3項"]);
@@ -517,7 +517,7 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
         for event in [LossEvent::ServiceSuspension, LossEvent::ServiceTermination] {
-            req.loss_event = Some(event);
+            req.loss_event = Some(event.into());
             req.institution_at_fault = false;
             let rs = engine.liability(&req);
             assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable, "{event:?}");
@@ -535,7 +535,7 @@ mod tests {
     fn provider_service_rests_on_8_2_which_has_no_fault_exception() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.loss_event = Some(LossEvent::ProviderService);
+        req.loss_event = Some(LossEvent::ProviderService.into());
         req.institution_at_fault = true;
         let rs = engine.liability(&req);
         assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable);
@@ -553,7 +553,7 @@ mod tests {
     fn authorize_through_a_chained_provider_cites_3_1() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.authorized_functions = FunctionSet::BALANCE;
         let direct = engine.authorize(&req);
         req.provider |= ProviderFlags::VIA_CHAINED;
@@ -576,11 +576,11 @@ mod tests {
     fn provider_service_damage_follows_the_customers_contract() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.loss_event = Some(LossEvent::ProviderService);
+        req.loss_event = Some(LossEvent::ProviderService.into());
         let rs = engine.liability(&req);
         assert_eq!(ruling(&rs, Party::Provider), LiabilityRuling::PerContract);
         assert_eq!(ruling(&rs, Party::ChainedProvider), LiabilityRuling::PerContract);
-        req.loss_event = Some(LossEvent::DisclosedInfoMishandled);
+        req.loss_event = Some(LossEvent::DisclosedInfoMishandled.into());
         let rs = engine.liability(&req);
         assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable);
         assert_eq!(ruling(&rs, Party::Provider), LiabilityRuling::Liable);
@@ -592,7 +592,7 @@ mod tests {
         let engine = Engine::with_defaults(&POLICY);
         for event in [LossEvent::TermsChange, LossEvent::PendingCancellation] {
             let mut req = blank();
-            req.loss_event = Some(event);
+            req.loss_event = Some(event.into());
             let rs = engine.liability(&req);
             assert_eq!(ruling(&rs, Party::Institution), LiabilityRuling::NotLiable);
             assert_eq!(cites(&POLICY, &rs[0].reasons), ["第8条第3項"]);
@@ -606,7 +606,7 @@ mod tests {
         // 第5条第2項 lists them in the contract's order, item n+1 for kind n
         for (n, kind) in IncidentKind::ALL.into_iter().enumerate() {
             let mut req = blank();
-            req.incident_kind = Some(kind);
+            req.incident_kind = Some(kind.into());
             let s = engine.incident(&req).suspension;
             assert_eq!(s.ruling, PermissionRuling::Permitted, "{kind:?}");
             assert_eq!(cites(&POLICY, &s.reasons), [format!("第5条第2項第{}号", n + 1)]);
@@ -617,13 +617,13 @@ mod tests {
     fn disclosure_follows_7_1_and_extends_to_chained_providers() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.incident_kind = Some(IncidentKind::UnauthorizedAccess);
+        req.incident_kind = Some(IncidentKind::UnauthorizedAccess.into());
         let v = engine.incident(&req);
         assert_eq!(v.disclosure.ruling, PermissionRuling::Permitted);
         assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第7条第1項第2号"]);
         assert_eq!(v.chained.ruling, PermissionRuling::Permitted);
         assert_eq!(cites(&POLICY, &v.chained.reasons), ["第7条第1項第2号", "第7条第3項"]);
-        req.incident_kind = Some(IncidentKind::Maintenance);
+        req.incident_kind = Some(IncidentKind::Maintenance.into());
         let v = engine.incident(&req);
         assert_eq!(v.disclosure.ruling, PermissionRuling::NotPermitted);
         assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第7条第1項"]);

@@ -417,7 +417,7 @@ mod tests {
     fn authorize_offers_balance_and_transactions_in_service_hours() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
-        req.function = Some(Function::Transactions);
+        req.function = Some(Function::Transactions.into());
         assert_eq!(engine.authorize(&req).decision, Decision::Permit);
 
         req.service = ServiceFlags::INTERNET_BANKING_OPEN;
@@ -426,7 +426,7 @@ mod tests {
         assert_eq!(unmet_codes(&POLICY, &v.reasons), ["outside_service_hours"]);
 
         req.service = ServiceFlags::all();
-        req.function = Some(Function::Transfer);
+        req.function = Some(Function::Transfer.into());
         let v = engine.authorize(&req);
         assert_eq!(v.decision, Decision::Deny);
         assert_eq!(unmet_codes(&POLICY, &v.reasons), ["function_not_offered"]);
@@ -439,7 +439,7 @@ mod tests {
         let mut req = blank();
         // every loss event is an exemption naming the federation
         for event in LossEvent::ALL {
-            req.loss_event = Some(event);
+            req.loss_event = Some(event.into());
             let rulings = engine.liability(&req);
             assert_eq!(rulings.len(), 4);
             for party in [Party::Institution, Party::Federation] {
@@ -454,7 +454,7 @@ mod tests {
     fn credential_misuse_exemption_falls_when_the_kinko_is_at_fault() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.loss_event = Some(LossEvent::CredentialMisuse);
+        req.loss_event = Some(LossEvent::CredentialMisuse.into());
         let rulings = engine.liability(&req);
         assert_eq!(ruling(&rulings, Party::Institution), LiabilityRuling::NotLiable);
         assert_eq!(ruling(&rulings, Party::Federation), LiabilityRuling::NotLiable);
@@ -468,7 +468,7 @@ mod tests {
         assert_eq!(unmet_codes(&POLICY, &rulings[0].reasons), ["exemption_excluded_institution_at_fault"]);
 
         // the other exemptions have no at-fault exception
-        req.loss_event = Some(LossEvent::ProviderService);
+        req.loss_event = Some(LossEvent::ProviderService.into());
         assert_eq!(ruling(&engine.liability(&req), Party::Institution), LiabilityRuling::NotLiable);
     }
 
@@ -476,7 +476,7 @@ mod tests {
     fn mishandled_disclosure_falls_on_the_provider_and_the_chained_provider() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.loss_event = Some(LossEvent::DisclosedInfoMishandled);
+        req.loss_event = Some(LossEvent::DisclosedInfoMishandled.into());
         let rulings = engine.liability(&req);
         assert_eq!(ruling(&rulings, Party::Provider), LiabilityRuling::Liable);
         assert_eq!(ruling(&rulings, Party::ChainedProvider), LiabilityRuling::Liable);
@@ -495,7 +495,7 @@ mod tests {
             (IncidentKind::Fraud, "第4条第6項第3号"),
             (IncidentKind::SystemFailure, "第4条第6項第4号"),
         ] {
-            req.incident_kind = Some(kind);
+            req.incident_kind = Some(kind.into());
             let v = engine.incident(&req);
             assert_eq!(v.disclosure.ruling, PermissionRuling::Permitted, "{kind:?}");
             assert_eq!(cites(&POLICY, &v.disclosure.reasons), [cite, "第8条第1項"]);
@@ -505,7 +505,7 @@ mod tests {
         }
         // outside 4.6's list: 第8条's prior consent (interpreted), which names
         // the provider only, so 4.8 does not carry it to chained providers
-        req.incident_kind = Some(IncidentKind::Maintenance);
+        req.incident_kind = Some(IncidentKind::Maintenance.into());
         let v = engine.incident(&req);
         assert_eq!(v.disclosure.ruling, PermissionRuling::Permitted);
         assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第8条第1項"]);
@@ -527,7 +527,7 @@ mod tests {
             (IncidentKind::ProviderContractTerminated, "第7条第4項", Provenance::Interpreted),
         ];
         for (kind, cite, provenance) in expect {
-            req.incident_kind = Some(kind);
+            req.incident_kind = Some(kind.into());
             let s = engine.incident(&req).suspension;
             assert_eq!(s.ruling, PermissionRuling::Permitted, "{kind:?}");
             assert_eq!(cites(&POLICY, &s.reasons), [cite]);
@@ -540,7 +540,7 @@ mod tests {
         let settings = Settings { registration_valid_days: Some(90), permission_valid_days: Some(30), ..no_settings() };
         let engine = Engine::new(&POLICY, settings).unwrap();
         let mut req = eligible();
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.authenticated_at = Some(jst(0));
 
         req.at = jst(29 * DAY);
@@ -595,7 +595,7 @@ mod tests {
     fn authorize_through_a_chained_provider_cites_2_1() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.provider |= ProviderFlags::VIA_CHAINED;
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Permit);
@@ -606,7 +606,7 @@ mod tests {
     fn token_is_unspecified_without_the_periods() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         req.authenticated_at = Some(jst(0));
         req.at = jst(3000 * DAY);
         let t = engine.token(&req);

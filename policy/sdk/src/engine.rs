@@ -1,15 +1,17 @@
 //! The one evaluator every variant runs: tables in, cited answers out.
 
-use crate::policy::{AccountNeeds, Clock, Fact, Policy, Scope, WindowTest};
-use crate::request::{function_flag, selected};
+use crate::model::FunctionRef;
+use crate::policy::{AccountNeeds, Clock, ContractScope, Fact, PeriodSetting, Policy, RulingRef, Scope, WindowTest};
+use crate::request::selected;
 use crate::rule::RuleId;
 use crate::settings::{self, SettingName};
+use crate::term::TermId;
 use crate::time::{add_days, from_chrono, to_chrono};
 use crate::types::{
-    Account, AccountFlags, AccountVerdict, Authorization, Clause as WitClause, ConsentFlags,
-    CustomerFlags, Decision, IncidentVerdict, LiabilityRuling, Metadata, PartyRuling, Permission,
-    PermissionRuling, ProviderFlags, Reason, Request, Rule as WitRule, Segment, ServiceFlags,
-    Settings, TokenStatus, TokenVerdict, Verdict,
+    Account, AccountFlags, AccountVerdict, Authorization, Clause as WitClause, ConsentFlags, CustomerFlags, Decision,
+    IncidentVerdict, LiabilityRuling, LiabilityRulingRef, Metadata, PartyRef, PartyRuling, Permission, PermissionRuling,
+    ProviderFlags, Reason, Request, Rule as WitRule, Scope as WitScope, Segment, ServiceFlags, Settings,
+    Term as WitTerm, TokenStatus, TokenVerdict, Verdict,
 };
 
 fn reason(rule: RuleId, met: bool) -> Reason {
@@ -66,10 +68,11 @@ impl Engine {
             Fact::HoldsAccount { kinds, needs } => req
                 .accounts
                 .iter()
-                .any(|a| kinds.contains(a.kind) && meets(a, *needs)),
+                .any(|a| kinds.holds(a.kind) && meets(a, *needs)),
             Fact::All(facts) => facts.iter().all(|f| self.holds(f, req)),
             Fact::Any(facts) => facts.iter().any(|f| self.holds(f, req)),
             Fact::Unknown => true,
+            Fact::Declared(t) => req.extension_fact(t.position),
         }
     }
 
@@ -121,11 +124,11 @@ impl Engine {
 
     fn account_reasons(&self, account: &Account, req: &Request, out: &mut Vec<Reason>) -> bool {
         let table = &self.policy.accounts;
-        let Some(entry) = table.entries.iter().find(|e| e.kinds.contains(account.kind)) else {
+        let Some(entry) = table.entries.iter().find(|e| e.kinds.holds(account.kind)) else {
             out.push(reason(table.unlisted, false));
             return false;
         };
-        let on_channel = entry.channels.contains(req.provider_channel);
+        let on_channel = entry.channels.holds(req.provider_channel);
         out.push(reason(entry.rule, on_channel));
         let mut ok = on_channel;
         if entry.needs != AccountNeeds::Nothing {
@@ -153,7 +156,7 @@ impl Engine {
     fn function_reasons(&self, req: &Request, out: &mut Vec<Reason>) {
         let table = &self.policy.functions;
         let Some(function) = req.function else { return };
-        let entries = || table.entries.iter().filter(|e| e.functions.contains(&function));
+        let entries = || table.entries.iter().filter(|e| e.functions.holds(function));
         let Some(first) = entries().next().map(|e| e.rule) else {
             out.push(reason(table.unlisted, false));
             return;
@@ -168,7 +171,7 @@ impl Engine {
             out.push(reason(rule, false));
         } else {
             for (_, account) in selected(req) {
-                let covering = entries().find(|e| matches!(e.scope, Scope::Accounts(k) if k.contains(account.kind)));
+                let covering = entries().find(|e| matches!(e.scope, Scope::Accounts(k) if k.holds(account.kind)));
                 match covering {
                     Some(e) => {
                         out.push(reason(e.rule, true));
@@ -179,7 +182,7 @@ impl Engine {
             }
         }
         if let Some(rule) = consent.or_else(|| entries().find_map(|e| e.consent)) {
-            out.push(reason(rule, req.authorized_functions.contains(function_flag(function))));
+            out.push(reason(rule, req.authorized(function)));
         }
     }
 
@@ -236,12 +239,16 @@ impl Engine {
         }
     }
 
-    fn is_customer_level(&self, f: crate::types::Function) -> bool {
-        self.policy
-            .functions
-            .entries
-            .iter()
-            .any(|e| e.scope == Scope::Customer && e.functions.contains(&f))
+    fn is_customer_level(&self, f: FunctionRef) -> bool {
+        self.policy.functions.entries.iter().any(|e| e.scope == Scope::Customer && e.functions.holds(f))
+    }
+
+    /// The days a period lasts, as set (or the variant's default).
+    fn period_days(&self, setting: PeriodSetting, settings: &Settings) -> Option<u32> {
+        match setting {
+            PeriodSetting::Core(name) => name.days(settings),
+            PeriodSetting::Declared(t) => settings::declared_number(settings, t),
+        }
     }
 
     /// Authentication validity: `valid` while `at` is before every period's end.
@@ -260,12 +267,12 @@ impl Engine {
         let mut expired = false;
         let mut end = None;
         for p in periods {
-            let Some(days) = p.setting.days(&self.settings) else {
+            let Some(days) = self.period_days(p.setting, &self.settings) else {
                 reasons.push(reason(p.length_rule, false));
                 unspecified = true;
                 continue;
             };
-            let stated = p.setting.days(&settings::defaults(self.policy));
+            let stated = self.period_days(p.setting, &settings::defaults(self.policy));
             match p.override_rule {
                 // the operator replaced the number the text states: the
                 // setting is what applies, the text's number is shown as not
@@ -301,34 +308,45 @@ impl Engine {
         TokenVerdict { status, expires_at, reasons }
     }
 
-    /// Liability for the request's loss event, per party the variant names.
+    /// Liability for the request's loss event, per party the variant names
+    /// (core parties first, then declared ones). A loss event the variant
+    /// does not declare is one its text does not name.
     pub fn liability(&self, req: &Request) -> Vec<PartyRuling> {
-        self.policy
-            .parties
-            .iter()
-            .map(|&party| {
+        let core = self.policy.parties.iter().map(|&p| (PartyRef::Core(p), Some(p), None));
+        let declared = self.policy.declared_parties.iter().map(|t| (PartyRef::Extension(t.position), None, Some(*t)));
+        core.chain(declared)
+            .map(|(party, core, declared)| {
                 let entry = req.loss_event.and_then(|ev| {
-                    self.policy.liability.iter().find(|e| e.event == ev && e.parties.contains(&party))
+                    self.policy.liability.iter().find(|e| {
+                        e.event == ev
+                            && (core.is_some_and(|p| e.parties.contains(&p)) || declared.is_some_and(|t| e.declared_parties.contains(&t)))
+                    })
                 });
                 match entry {
                     Some(e) => {
-                        let excepted = e.unless_at_fault && req.institution_at_fault;
+                        let at_fault = req.institution_at_fault;
+                        let excepted = e.unless_at_fault && at_fault;
                         // the text lifts the exemption; it does not say the party is liable
-                        let ruling = if excepted { LiabilityRuling::NotExempt } else { e.ruling };
+                        let ruling = if excepted { RulingRef::Core(LiabilityRuling::NotExempt) } else { e.ruling };
                         // at fault, an exemption without a fault exception
                         // that covers only some cases leaves the answer open
-                        let ruling = if excepted && e.in_some_cases.is_some() { LiabilityRuling::Unspecified } else { ruling };
-                        // at fault, a ruling that stands by reading the
-                        // specific clause over a general fault exception
-                        // cites that reading
-                        let rules = if req.institution_at_fault && !e.at_fault_reading.is_empty() { e.at_fault_reading } else { e.rules };
-                        let mut reasons: Vec<Reason> = rules.iter().map(|&r| reason(r, !excepted)).collect();
+                        let ruling = if excepted && e.in_some_cases.is_some() { RulingRef::Core(LiabilityRuling::Unspecified) } else { ruling };
+                        // at fault, what the text says then (its own ruling),
+                        // or a ruling that stands by reading the specific
+                        // clause over a general fault exception: cite those
+                        let ruling = match e.at_fault_ruling {
+                            Some(r) if at_fault => r,
+                            _ => ruling,
+                        };
+                        let rules = if at_fault && !e.at_fault_reading.is_empty() { e.at_fault_reading } else { e.rules };
+                        let met = !excepted || e.at_fault_ruling.is_some();
+                        let mut reasons: Vec<Reason> = rules.iter().map(|&r| reason(r, met)).collect();
                         reasons.extend(e.in_some_cases.map(|r| reason(r, true)));
-                        PartyRuling { party, ruling, reasons }
+                        PartyRuling { party, ruling: ruling_ref(ruling), reasons }
                     }
                     None => PartyRuling {
                         party,
-                        ruling: LiabilityRuling::Unspecified,
+                        ruling: LiabilityRulingRef::Core(LiabilityRuling::Unspecified),
                         reasons: vec![reason(self.policy.gap, true)],
                     },
                 }
@@ -350,9 +368,7 @@ impl Engine {
         let permitted = |r: PermissionRuling| r == PermissionRuling::Permitted;
         // the answer, and the entry that listed the kind (if one did)
         let lookup = |table: &crate::policy::PermissionTable| -> (Permission, Option<&crate::policy::PermissionEntry>) {
-            let hit = req
-                .incident_kind
-                .and_then(|k| table.entries.iter().find(|e| e.kinds.contains(&k)));
+            let hit = req.incident_kind.and_then(|k| table.entries.iter().find(|e| e.kinds.holds(k)));
             match hit {
                 Some(e) => {
                     let mut reasons = vec![reason(e.rule, permitted(e.ruling))];
@@ -397,9 +413,17 @@ impl Engine {
     }
 }
 
+fn ruling_ref(r: RulingRef) -> LiabilityRulingRef {
+    match r {
+        RulingRef::Core(r) => LiabilityRulingRef::Core(r),
+        RulingRef::Declared(t) => LiabilityRulingRef::Extension(t.position),
+    }
+}
+
 fn meets(account: &Account, needs: AccountNeeds) -> bool {
     let f = account.flags;
     match needs {
+        AccountNeeds::Declared(TermId { position, .. }) => position < 32 && account.extension_flags & (1 << position) != 0,
         AccountNeeds::Nothing => true,
         AccountNeeds::InternetBankingRegistered => f.contains(AccountFlags::INTERNET_BANKING_REGISTERED),
         AccountNeeds::CashCard => f.contains(AccountFlags::CASH_CARD),
@@ -421,9 +445,30 @@ pub fn describe(policy: &Policy) -> Metadata {
         version: m.version.into(),
         effective_from: m.effective_from.into(),
         effective_until: m.effective_until.map(Into::into),
-        settings_used: policy.settings.iter().map(|s| SettingName::name(*s).into()).collect(),
+        scope: match policy.scope {
+            ContractScope::EveryCustomer => WitScope::EveryCustomer,
+            ContractScope::Individual => WitScope::Individual,
+            ContractScope::Corporate => WitScope::Corporate,
+            ContractScope::Service(name) => WitScope::Service(name.into()),
+        },
+        settings_used: policy
+            .settings
+            .iter()
+            .map(|s| SettingName::name(*s).into())
+            .chain(policy.terms.iter().filter(|t| t.kind == crate::term::TermKind::Setting).map(|t| t.name.into()))
+            .collect(),
         defaults: settings::defaults(policy),
-        parties: policy.parties.to_vec(),
+        parties: policy
+            .parties
+            .iter()
+            .map(|&p| PartyRef::Core(p))
+            .chain(policy.declared_parties.iter().map(|t| PartyRef::Extension(t.position)))
+            .collect(),
+        terms: policy
+            .terms
+            .iter()
+            .map(|t| WitTerm { kind: t.kind, name: t.name.into(), ja: t.ja.into(), summary: t.summary.into(), rule: t.rule.0 })
+            .collect(),
         rules: policy
             .rules
             .iter()
@@ -556,12 +601,12 @@ mod tests {
         assert_eq!(FUNCTIONS.check(), Ok(()));
         let engine = Engine::with_defaults(&FUNCTIONS);
         let mut req = blank();
-        req.function = Some(Function::Balance);
+        req.function = Some(Function::Balance.into());
         let a = engine.authorize(&req);
         assert_eq!(a.decision, Decision::Deny);
         assert_eq!(crate::testing::unmet(&FUNCTIONS, &a.reasons), [("第2条第1項第1号".to_string(), "no_account_selected")]);
         // customer-level: no account needed
-        req.function = Some(Function::RegisteredPayees);
+        req.function = Some(Function::RegisteredPayees.into());
         assert_eq!(engine.authorize(&req).decision, Decision::Permit);
         // and the check refuses a table that forgets the rule
         static FORGOT: Policy = Policy {
@@ -584,12 +629,177 @@ mod tests {
         };
         let engine = Engine::with_defaults(&READ);
         let mut req = blank();
-        req.loss_event = Some(LossEvent::DisclosedInfoMishandled);
+        req.loss_event = Some(LossEvent::DisclosedInfoMishandled.into());
         let r = party_ruling(engine.liability(&req), Party::Institution);
         assert_eq!((r.ruling, cites(&READ, &r.reasons)), (LiabilityRuling::NotLiable, vec!["第1条".to_string()]));
         req.institution_at_fault = true;
         let r = party_ruling(engine.liability(&req), Party::Institution);
         assert_eq!((r.ruling, cites(&READ, &r.reasons)), (LiabilityRuling::NotLiable, vec!["設定".to_string()]));
+    }
+
+    mod declared {
+        //! A variant in its own terms: each kind of extension term decides.
+        use super::*;
+        use crate::policy::check::TableError;
+
+        crate::rules! {
+            D_ELIGIBLE = Rule::verbatim(Clause::item(1, 2, 1), "かもめIDを登録していること").codes("platform_id_registered", "platform_id_missing");
+            D_KINDS = Rule::verbatim(Clause::paragraph(2, 2), "普通預金、事業性普通預金").codes("account_kind_linkable", "account_kind_not_linkable");
+            D_SHARED = Rule::verbatim(Clause::paragraph(2, 3), "提供を許可した口座").codes("sharing_permitted", "sharing_not_permitted");
+            D_FUNCTIONS = Rule::verbatim(Clause::paragraph(2, 1), "振替指示").codes("function_offered", "function_not_offered");
+            D_FUNCTIONS_NONE = Rule::verbatim_of(D_FUNCTIONS).codes("account_selected", "no_account_selected");
+            D_PERIOD = Rule::setting(Clause::paragraph(4, 1), "当金庫所定の期間").codes("period_set", "period_not_set");
+            D_REAUTH = Rule::verbatim(Clause::paragraph(4, 1), "再度認証").codes("within_period", "reauthentication_required");
+            D_BREACH = Rule::verbatim(Clause::item(6, 1, 1), "接続停止").codes("suspension_permitted", "suspension_not_listed");
+            D_LOSS = Rule::verbatim(Clause::paragraph(8, 1), "不正払戻し").codes("exempt", "exempt");
+            D_LOSS_FAULT = Rule::verbatim(Clause::paragraph(8, 2), "当金庫の責めに帰すべき事由").codes("institution_bears_loss", "institution_bears_loss");
+            D_GAP = Rule::gap();
+        }
+        crate::terms! {
+            PLATFORM_ID = Term::customer_fact("platform_id_registered", "かもめID", "a shared platform id is registered", D_ELIGIBLE);
+            BUSINESS = Term::account_kind("business_ordinary", "事業性普通預金", "a business ordinary account", D_KINDS);
+            SHARED = Term::account_flag("sharing_permitted", "提供を許可した口座", "the customer allowed this account to be shared", D_SHARED);
+            OWN_TRANSFER = Term::function("own_account_transfer", "振替指示", "a transfer between the customer's own accounts", D_FUNCTIONS);
+            SCRAPING = Term::channel("screen_scraping", "ログイン情報の預託", "logon credentials handed to the provider", D_KINDS);
+            PERIOD = Term::setting("platform_reauth_days", "当金庫所定の期間", "days a platform authentication lasts", D_PERIOD);
+            BREACH = Term::incident_kind("provider_contract_breach", "接続停止", "the provider breaches its contract", D_BREACH);
+            WITHDRAWAL = Term::loss_event("unauthorized_withdrawal", "不正払戻し", "deposits withdrawn without authority", D_LOSS);
+            GUARANTOR = Term::party("platform_operator", "基盤運営者", "the platform's operator", D_LOSS);
+        }
+
+        const META: Meta = crate::testing::TEST_META;
+        static DECLARED: Policy = Policy {
+            terms: TERMS,
+            eligibility: &[Condition { fact: Fact::Declared(PLATFORM_ID), rule: D_ELIGIBLE }],
+            accounts: Accounts {
+                entries: &[AccountEntry::kinds(kinds(&[AccountKind::Ordinary]).and(&[BUSINESS]), ChannelSet::ALL.and(&[SCRAPING]), D_KINDS)
+                    .needs(AccountNeeds::Declared(SHARED), D_SHARED)],
+                unlisted: D_KINDS,
+                notes: &[],
+            },
+            functions: Functions {
+                entries: &[FunctionEntry::declared_on(&[OWN_TRANSFER], KindSet::ALL.and(&[BUSINESS]), D_FUNCTIONS).no_account(D_FUNCTIONS_NONE)],
+                unlisted: D_FUNCTIONS,
+                uncovered: None,
+            },
+            token: &[Period::declared(PERIOD, Clock::SinceAuthentication, D_REAUTH, D_PERIOD)],
+            declared_parties: &[GUARANTOR],
+            liability: &[LiabilityEntry::declared(WITHDRAWAL, &[Party::Institution], LiabilityRuling::NotLiable, &[D_LOSS])
+                .and_parties(&[GUARANTOR])
+                .liable_at_fault(&[D_LOSS_FAULT])],
+            suspension: PermissionTable {
+                entries: &[PermissionEntry::permitted_declared(&[BREACH], D_BREACH)],
+                otherwise: PermissionRuling::Unspecified,
+                otherwise_rule: D_GAP,
+                otherwise_also: &[],
+            },
+            ..Policy::empty(META, RULES, D_GAP)
+        };
+
+        fn request() -> Request {
+            let mut req = blank();
+            req.extension_facts = 1 << PLATFORM_ID.position;
+            req.accounts = vec![Account { kind: KindRef::Extension(BUSINESS.position), flags: AccountFlags::empty(), extension_flags: 1 << SHARED.position }];
+            req.selected = vec![0];
+            req
+        }
+
+        #[test]
+        fn the_tables_hold_together() {
+            assert_eq!(DECLARED.check(), Ok(()));
+            assert_eq!(crate::policy::check::channel_positions(&DECLARED), 1 << SCRAPING.position);
+        }
+
+        #[test]
+        fn declared_facts_kinds_flags_and_channels_decide() {
+            let engine = Engine::with_defaults(&DECLARED);
+            let mut req = request();
+            assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
+            assert!(engine.accounts(&req)[0].linkable);
+            req.provider_channel = ChannelRef::Extension(SCRAPING.position);
+            assert!(engine.accounts(&req)[0].linkable, "the declared channel is in the entry's set");
+            // a channel or a kind another module declares is not this text's
+            req.provider_channel = ChannelRef::Undeclared;
+            assert!(!engine.accounts(&req)[0].linkable);
+            req.provider_channel = Channel::InstitutionApi.into();
+            req.accounts[0].kind = KindRef::Undeclared;
+            let a = &engine.accounts(&req)[0];
+            assert_eq!((a.linkable, cites(&DECLARED, &a.reasons)), (false, vec!["第2条第2項".to_string()]));
+            req.accounts[0].kind = KindRef::Extension(BUSINESS.position);
+            req.accounts[0].extension_flags = 0;
+            assert!(!engine.accounts(&req)[0].linkable, "the declared flag is required");
+            req.extension_facts = 0;
+            assert_eq!(engine.eligibility(&req).decision, Decision::Deny);
+        }
+
+        #[test]
+        fn a_declared_function_is_offered_and_an_undeclared_one_denied_by_the_list() {
+            let engine = Engine::new(&DECLARED, Settings { extension: vec![crate::types::ExtensionSetting { position: PERIOD.position, value: crate::types::SettingValue::Number(30) }], ..no_settings() }).unwrap();
+            let mut req = request();
+            req.authenticated_at = Some(jst(0));
+            req.at = jst(86_400);
+            req.function = Some(FunctionRef::Extension(OWN_TRANSFER.position));
+            let a = engine.authorize(&req);
+            assert_eq!((a.decision, a.token.status), (Decision::Permit, TokenStatus::Valid), "{a:?}");
+            req.at = jst(31 * 86_400);
+            assert_eq!(engine.authorize(&req).token.status, TokenStatus::Expired, "the declared setting is the period");
+            req.at = jst(86_400);
+            req.selected.clear();
+            let a = engine.authorize(&req);
+            assert_eq!(crate::testing::unmet(&DECLARED, &a.reasons), [("第2条第1項".to_string(), "no_account_selected")]);
+            req.selected = vec![0];
+            req.function = Some(FunctionRef::Undeclared);
+            let a = engine.authorize(&req);
+            assert_eq!(crate::testing::unmet(&DECLARED, &a.reasons), [("第2条第1項".to_string(), "function_not_offered")]);
+            req.function = Some(Function::Balance.into());
+            assert_eq!(engine.authorize(&req).decision, Decision::Deny, "a core function the text does not list");
+            // an out-of-range period is refused, naming the setting
+            let bad = Settings { extension: vec![crate::types::ExtensionSetting { position: PERIOD.position, value: crate::types::SettingValue::Number(0) }], ..no_settings() };
+            assert_eq!(Engine::new(&DECLARED, bad).unwrap_err(), "setting `platform_reauth_days` must be between 1 and 3650 days, got 0");
+        }
+
+        #[test]
+        fn declared_events_parties_rulings_and_incidents_decide() {
+            let engine = Engine::with_defaults(&DECLARED);
+            let mut req = request();
+            req.loss_event = Some(LossEventRef::Extension(WITHDRAWAL.position));
+            let rulings = engine.liability(&req);
+            let guarantor = rulings.iter().find(|r| r.party == PartyRef::Extension(GUARANTOR.position)).unwrap();
+            assert_eq!(guarantor.ruling, LiabilityRuling::NotLiable);
+            req.institution_at_fault = true;
+            let rulings = engine.liability(&req);
+            let institution = &rulings[0];
+            assert_eq!(institution.ruling, LiabilityRuling::Liable, "the text makes the institution bear the loss at fault");
+            assert_eq!(cites(&DECLARED, &institution.reasons), ["第8条第2項"]);
+            req.loss_event = Some(LossEventRef::Undeclared);
+            assert!(engine.liability(&req).iter().all(|r| r.ruling == LiabilityRuling::Unspecified));
+            req.incident_kind = Some(IncidentKindRef::Extension(BREACH.position));
+            assert_eq!(engine.incident(&req).suspension.ruling, PermissionRuling::Permitted);
+            req.incident_kind = Some(IncidentKindRef::Undeclared);
+            assert_eq!(engine.incident(&req).suspension.ruling, PermissionRuling::Unspecified);
+            let md = engine.describe();
+            assert_eq!(md.terms.len(), TERMS.len());
+            assert!(md.settings_used.contains(&"platform_reauth_days".to_string()));
+            assert_eq!(md.parties.last(), Some(&PartyRef::Extension(GUARANTOR.position)));
+        }
+
+        #[test]
+        fn a_clashing_unused_or_misnamed_term_is_refused_by_name() {
+            const CLASH: [Term; 1] = [Term::function("balance", "残高", "", D_FUNCTIONS)];
+            static CLASHES: Policy = Policy { terms: &CLASH, ..Policy::empty(META, RULES, D_GAP) };
+            assert_eq!(CLASHES.consistency(), Err(TableError::TermClashesWithCore { name: "balance" }));
+            const UNUSED: [Term; 1] = [Term::function("debit_statement", "デビット", "", D_FUNCTIONS)];
+            static UNUSES: Policy = Policy { terms: &UNUSED, ..Policy::empty(META, RULES, D_GAP) };
+            assert_eq!(UNUSES.consistency(), Err(TableError::TermUnused { name: "debit_statement" }));
+            let msg = UNUSES.check().unwrap_err();
+            assert!(msg.contains("`debit_statement`") && msg.contains("test-2024"), "{msg}");
+            const BAD: [Term; 1] = [Term::function("DebitStatement", "デビット", "", D_FUNCTIONS)];
+            static BADLY: Policy = Policy { terms: &BAD, ..Policy::empty(META, RULES, D_GAP) };
+            assert_eq!(BADLY.consistency(), Err(TableError::TermNotSnakeCase { name: "DebitStatement" }));
+            const TWICE: [Term; 2] = [Term::customer_fact("x", "", "", D_ELIGIBLE), Term::provider_fact("x", "", "", D_ELIGIBLE)];
+            static TWICES: Policy = Policy { terms: &TWICE, ..Policy::empty(META, RULES, D_GAP) };
+            assert_eq!(TWICES.consistency(), Err(TableError::TermDeclaredTwice { name: "x" }));
+        }
     }
 
     #[test]
@@ -609,7 +819,7 @@ mod tests {
     fn an_exemption_for_some_cases_leaves_the_at_fault_answer_open() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.loss_event = Some(LossEvent::ServiceTermination);
+        req.loss_event = Some(LossEvent::ServiceTermination.into());
         let r = party_ruling(engine.liability(&req), Party::Institution);
         assert_eq!((r.ruling, cites(&POLICY, &r.reasons)), (LiabilityRuling::NotLiable, vec!["第1条".into(), "第2条".into()]));
         req.institution_at_fault = true;
@@ -622,13 +832,13 @@ mod tests {
     fn the_chained_extension_reaches_listed_events_only() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.incident_kind = Some(IncidentKind::Leak);
+        req.incident_kind = Some(IncidentKind::Leak.into());
         let v = engine.incident(&req);
         assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第1条", "第3条"]);
         // the listing clause and the extension: the entry's `also` (a consent
         // naming the provider only) does not reach a chained provider
         assert_eq!((v.chained.ruling, cites(&POLICY, &v.chained.reasons)), (PermissionRuling::Permitted, vec!["第1条".to_string(), "第2条".to_string()]));
-        req.incident_kind = Some(IncidentKind::Maintenance);
+        req.incident_kind = Some(IncidentKind::Maintenance.into());
         let v = engine.incident(&req);
         assert_eq!((v.disclosure.ruling, cites(&POLICY, &v.disclosure.reasons)), (PermissionRuling::Permitted, vec!["第3条".to_string()]));
         assert_eq!(v.chained.ruling, PermissionRuling::Unspecified);

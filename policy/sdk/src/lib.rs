@@ -47,6 +47,7 @@ pub mod request;
 pub mod rule;
 pub mod settings;
 pub mod sets;
+pub mod term;
 pub mod testing;
 mod time;
 pub mod vocab;
@@ -61,22 +62,28 @@ pub mod bindings {
         export_macro_name: "export_institution_policy",
         default_bindings_module: "kitei_sdk::bindings",
         additional_derives: [PartialEq],
-        // the one serde `Settings` type: settings files and JSON answers
         additional_type_attributes: {
-            "kitei:policy/policy@0.3.0/settings": [
-                #[derive(Default)]
-                #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
-            ],
-            "kitei:policy/policy@0.3.0/metadata": [#[derive(Default)]],
+            "kitei:policy/policy@0.4.0/settings": [#[derive(Default)]],
+            "kitei:policy/policy@0.4.0/metadata": [#[derive(Default)]],
         },
     });
+}
+
+impl Default for bindings::exports::kitei::policy::policy::Scope {
+    /// A text that does not say otherwise governs every customer's contract.
+    fn default() -> Self {
+        Self::EveryCustomer
+    }
 }
 
 /// The contract's types (records, enums and flags of `wit/policy.wit`),
 /// with the request in its rule-side [`model`] form.
 pub mod types {
     pub use crate::bindings::exports::kitei::policy::policy::*;
-    pub use crate::model::{Channel, ConsentFlags, CustomerFlags, ProviderFlags, Request, Segment, ServiceFlags};
+    pub use crate::model::{
+        Channel, ChannelRef, ConsentFlags, CustomerFlags, FunctionRef, IncidentKindRef, LossEventRef, ProviderFlags, Request,
+        Segment, ServiceFlags,
+    };
 }
 
 /// The request as it crosses the boundary (`request` in `wit/policy.wit`).
@@ -87,18 +94,19 @@ pub mod wire {
 pub use engine::Engine;
 pub use policy::*;
 pub use rule::{Clause, Rule, RuleId};
-pub use sets::{ChannelSet, FunctionList, KindSet};
+pub use sets::{ChannelSet, FunctionList, IncidentSet, KindSet};
 
 /// Everything a variant crate needs.
 pub mod prelude {
     pub use crate::policy::*;
     pub use crate::rule::{Clause, Rule, RuleId};
-    pub use crate::sets::{ChannelSet, KindSet};
+    pub use crate::sets::{ChannelSet, FunctionList, IncidentSet, KindSet};
     pub use crate::settings::SettingName;
+    pub use crate::term::{Term, TermId, TermKind};
     pub use crate::types::{
-        AccountFlags, AccountKind, Channel, ConsentFlags, CustomerFlags, Decision, Function,
-        FunctionSet, IncidentKind, LiabilityRuling, LossEvent, Party, PermissionRuling,
-        Provenance, ProviderFlags, Segment, ServiceFlags, TokenStatus,
+        AccountFlags, AccountKind, Channel, ChannelRef, ConsentFlags, CustomerFlags, Decision, Function, FunctionRef,
+        FunctionSet, IncidentKind, IncidentKindRef, KindRef, LiabilityRuling, LiabilityRulingRef, LossEvent,
+        LossEventRef, Party, PartyRef, PermissionRuling, Provenance, ProviderFlags, Segment, ServiceFlags, TokenStatus,
     };
     pub use crate::Engine;
 }
@@ -114,6 +122,8 @@ pub mod prelude {
 macro_rules! export_policy {
     ($policy:path) => {
         const _: () = $crate::policy::check::assert_consistent(&$policy);
+        /// The positions of the declared channels among the declared facts.
+        const __CHANNELS: u64 = $crate::policy::check::channel_positions(&$policy);
 
         /// This variant as a component export.
         pub struct Component;
@@ -143,36 +153,33 @@ macro_rules! export_policy {
                 ::core::result::Result::Ok(in_force)
             }
             fn eligibility(req: $crate::wire::Request) -> $crate::types::Verdict {
-                let req = $crate::model::from_wire(req, None, None, None);
+                let req = $crate::model::from_wire(req, __CHANNELS, None, None, None);
                 __with_engine(|e| e.eligibility(&req))
             }
             fn accounts(req: $crate::wire::Request) -> ::std::vec::Vec<$crate::types::AccountVerdict> {
-                let req = $crate::model::from_wire(req, None, None, None);
+                let req = $crate::model::from_wire(req, __CHANNELS, None, None, None);
                 __with_engine(|e| e.accounts(&req))
             }
-            fn authorize(
-                req: $crate::wire::Request,
-                function: ::core::option::Option<$crate::types::Function>,
-            ) -> $crate::types::Authorization {
-                let req = $crate::model::from_wire(req, function, None, None);
+            fn authorize(req: $crate::wire::Request, function: $crate::types::AskedFunction) -> $crate::types::Authorization {
+                let req = $crate::model::from_wire(req, __CHANNELS, $crate::model::function_from_wire(function), None, None);
                 __with_engine(|e| e.authorize(&req))
             }
             fn token(req: $crate::wire::Request) -> $crate::types::TokenVerdict {
-                let req = $crate::model::from_wire(req, None, None, None);
+                let req = $crate::model::from_wire(req, __CHANNELS, None, None, None);
                 __with_engine(|e| e.token(&req))
             }
             fn liability(
                 req: $crate::wire::Request,
-                event: ::core::option::Option<$crate::types::LossEvent>,
+                event: $crate::types::AskedLossEvent,
             ) -> ::std::vec::Vec<$crate::types::PartyRuling> {
-                let req = $crate::model::from_wire(req, None, None, event);
+                let req = $crate::model::from_wire(req, __CHANNELS, None, None, $crate::model::loss_event_from_wire(event));
                 __with_engine(|e| e.liability(&req))
             }
             fn incident(
                 req: $crate::wire::Request,
-                kind: ::core::option::Option<$crate::types::IncidentKind>,
+                kind: $crate::types::AskedIncidentKind,
             ) -> $crate::types::IncidentVerdict {
-                let req = $crate::model::from_wire(req, None, kind, None);
+                let req = $crate::model::from_wire(req, __CHANNELS, None, $crate::model::incident_kind_from_wire(kind), None);
                 __with_engine(|e| e.incident(&req))
             }
         }

@@ -5,12 +5,12 @@
 
 pub mod check;
 
+use crate::model::LossEventRef;
 use crate::rule::RuleId;
-use crate::sets::{ChannelSet, KindSet};
+use crate::sets::{ChannelSet, FunctionList, IncidentSet, KindSet};
 use crate::settings::SettingName;
-use crate::types::{
-    AccountKind, Function, IncidentKind, LiabilityRuling, LossEvent, Party, PermissionRuling,
-};
+use crate::term::{Term, TermId};
+use crate::types::{AccountKind, Function, IncidentKind, LiabilityRuling, LossEvent, Party, PermissionRuling};
 
 /// Who publishes the text, and when it is in force.
 #[derive(Clone, Copy, Debug)]
@@ -39,6 +39,8 @@ pub struct Defaults {
     pub permission_valid_days: Option<u32>,
     pub inactivity_days: Option<u32>,
     pub designated_providers: Option<&'static [&'static str]>,
+    /// declared settings ([`Term::setting`]) whose number the text states
+    pub declared: &'static [(TermId, u32)],
 }
 
 /// A fact of the request that a condition tests.
@@ -67,6 +69,9 @@ pub enum Fact {
     Any(&'static [Fact]),
     /// the clause is 省略: its content is unknown, nothing is checked
     Unknown,
+    /// a fact the variant declares ([`Term::customer_fact`] and the other
+    /// fact kinds) holds
+    Declared(TermId),
 }
 
 impl Fact {
@@ -90,6 +95,8 @@ pub enum AccountNeeds {
     CashCard,
     /// a cash card or loan card issued, with its PIN registered
     CardWithPin,
+    /// an account flag the variant declares ([`Term::account_flag`]) holds
+    Declared(TermId),
 }
 
 /// One eligibility condition (利用資格) and the rule it rests on.
@@ -151,7 +158,7 @@ pub enum Scope {
 /// A function (機能・情報) the institution offers to the provider.
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionEntry {
-    pub functions: &'static [Function],
+    pub functions: FunctionList,
     pub scope: Scope,
     pub rule: RuleId,
     /// when set, the customer must have authorized the function (認可), per this rule
@@ -166,13 +173,28 @@ pub struct FunctionEntry {
 impl FunctionEntry {
     /// `functions` are offered on accounts of `kinds`, as `rule` lists them.
     pub const fn on(functions: &'static [Function], kinds: KindSet, rule: RuleId) -> Self {
-        FunctionEntry { functions, scope: Scope::Accounts(kinds), rule, consent: None, no_account: None }
+        Self::new(FunctionList::of(functions), Scope::Accounts(kinds), rule)
     }
 
     /// `functions` are offered on the customer, with no account
     /// (登録済の振込先), as `rule` lists them.
     pub const fn customer(functions: &'static [Function], rule: RuleId) -> Self {
-        FunctionEntry { functions, scope: Scope::Customer, rule, consent: None, no_account: None }
+        Self::new(FunctionList::of(functions), Scope::Customer, rule)
+    }
+
+    /// Declared functions ([`Term::function`]) offered on accounts of
+    /// `kinds`, as `rule` lists them.
+    pub const fn declared_on(functions: &'static [TermId], kinds: KindSet, rule: RuleId) -> Self {
+        Self::new(FunctionList::declared(functions), Scope::Accounts(kinds), rule)
+    }
+
+    /// Declared functions offered on the customer, with no account.
+    pub const fn declared_customer(functions: &'static [TermId], rule: RuleId) -> Self {
+        Self::new(FunctionList::declared(functions), Scope::Customer, rule)
+    }
+
+    const fn new(functions: FunctionList, scope: Scope, rule: RuleId) -> Self {
+        FunctionEntry { functions, scope, rule, consent: None, no_account: None }
     }
 
     /// ... once the customer has authorized the function (認可), as `rule` states.
@@ -229,7 +251,7 @@ pub enum Clock {
 /// A validity period of the authentication (トークン / 利用登録 / 許可).
 #[derive(Clone, Copy, Debug)]
 pub struct Period {
-    pub setting: SettingName,
+    pub setting: PeriodSetting,
     pub from: Clock,
     /// the clause requiring re-authentication after the period
     pub rule: RuleId,
@@ -245,7 +267,13 @@ impl Period {
     /// Re-authenticate (`rule`) once `setting` days have passed `from`, the
     /// length resting on `length_rule`.
     pub const fn new(setting: SettingName, from: Clock, rule: RuleId, length_rule: RuleId) -> Self {
-        Period { setting, from, rule, length_rule, override_rule: None }
+        Period { setting: PeriodSetting::Core(setting), from, rule, length_rule, override_rule: None }
+    }
+
+    /// ... the length being a setting the variant declares
+    /// ([`Term::setting`], a number of days).
+    pub const fn declared(setting: TermId, from: Clock, rule: RuleId, length_rule: RuleId) -> Self {
+        Period { setting: PeriodSetting::Declared(setting), from, rule, length_rule, override_rule: None }
     }
 
     /// ... and when the operator overrides the number the text states,
@@ -258,10 +286,12 @@ impl Period {
 /// A liability ruling for one or more parties on one loss event.
 #[derive(Clone, Copy, Debug)]
 pub struct LiabilityEntry {
-    pub event: LossEvent,
+    pub event: LossEventRef,
     /// the parties the ruling is for (当金庫および労働金庫連合会: two at once)
     pub parties: &'static [Party],
-    pub ruling: LiabilityRuling,
+    /// parties the variant declares ([`Term::party`]) the ruling is for too
+    pub declared_parties: &'static [TermId],
+    pub ruling: RulingRef,
     /// the exemption does not apply when the institution is at fault (責めに帰すべき事由がある場合を除き)
     pub unless_at_fault: bool,
     pub rules: &'static [RuleId],
@@ -275,12 +305,71 @@ pub struct LiabilityEntry {
     /// reading the specific clause over the general one, so these rules
     /// (provenance `interpreted`) are cited instead of `rules`
     pub at_fault_reading: &'static [RuleId],
+    /// where the text itself says what follows from the institution's
+    /// fault (当金庫の責めに帰すべき事由による場合は、当金庫が負担します):
+    /// the ruling then, cited with `at_fault_reading`
+    pub at_fault_ruling: Option<RulingRef>,
+}
+
+/// A liability ruling in a table: core, or one the variant declares
+/// ([`Term::liability_ruling`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RulingRef {
+    Core(LiabilityRuling),
+    Declared(TermId),
+}
+
+/// Where a validity period's length comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodSetting {
+    Core(SettingName),
+    /// a setting the variant declares ([`Term::setting`])
+    Declared(TermId),
 }
 
 impl LiabilityEntry {
     /// Each of `parties` answers `ruling` for `event`, per `rules`.
     pub const fn new(event: LossEvent, parties: &'static [Party], ruling: LiabilityRuling, rules: &'static [RuleId]) -> Self {
-        LiabilityEntry { event, parties, ruling, unless_at_fault: false, rules, in_some_cases: None, at_fault_reading: &[] }
+        LiabilityEntry {
+            event: LossEventRef::Core(event),
+            parties,
+            declared_parties: &[],
+            ruling: RulingRef::Core(ruling),
+            unless_at_fault: false,
+            rules,
+            in_some_cases: None,
+            at_fault_reading: &[],
+            at_fault_ruling: None,
+        }
+    }
+
+    /// Each of `parties` answers `ruling` for a loss event the variant
+    /// declares ([`Term::loss_event`]), per `rules`.
+    pub const fn declared(event: TermId, parties: &'static [Party], ruling: LiabilityRuling, rules: &'static [RuleId]) -> Self {
+        LiabilityEntry { event: LossEventRef::Extension(event.position), ..Self::new(LossEvent::CredentialMisuse, parties, ruling, rules) }
+    }
+
+    /// ... for these declared parties ([`Term::party`]) too.
+    pub const fn and_parties(self, parties: &'static [TermId]) -> Self {
+        LiabilityEntry { declared_parties: parties, ..self }
+    }
+
+    /// ... the ruling being one the variant declares ([`Term::liability_ruling`]).
+    pub const fn ruling_declared(self, ruling: TermId) -> Self {
+        LiabilityEntry { ruling: RulingRef::Declared(ruling), ..self }
+    }
+
+    /// ... and, when the institution is at fault, the text makes it bear the
+    /// loss: `liable`, citing `rules` (where `not_exempt` says only that an
+    /// exemption does not apply).
+    pub const fn liable_at_fault(self, rules: &'static [RuleId]) -> Self {
+        LiabilityEntry { at_fault_reading: rules, at_fault_ruling: Some(RulingRef::Core(LiabilityRuling::Liable)), ..self }
+    }
+
+    /// ... and, when the institution is at fault, the text's own ruling
+    /// for that case (loss shared by fault, …), citing `rules`.
+    pub const fn at_fault_declared(self, ruling: TermId, rules: &'static [RuleId]) -> Self {
+        LiabilityEntry { at_fault_reading: rules, at_fault_ruling: Some(RulingRef::Declared(ruling)), ..self }
     }
 
     /// The institution answers `ruling` for `event`, per `rules`.
@@ -313,7 +402,7 @@ impl LiabilityEntry {
 /// A permission ruling for some incident kinds.
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionEntry {
-    pub kinds: &'static [IncidentKind],
+    pub kinds: IncidentSet,
     pub ruling: PermissionRuling,
     pub rule: RuleId,
     /// a second clause the ruling also rests on (rokin 第8条's prior consent
@@ -324,7 +413,17 @@ pub struct PermissionEntry {
 impl PermissionEntry {
     /// Permitted for `kinds`, per `rule`.
     pub const fn permitted(kinds: &'static [IncidentKind], rule: RuleId) -> Self {
-        PermissionEntry { kinds, ruling: PermissionRuling::Permitted, rule, also: None }
+        PermissionEntry { kinds: IncidentSet::of(kinds), ruling: PermissionRuling::Permitted, rule, also: None }
+    }
+
+    /// Permitted for incident kinds the variant declares ([`Term::incident_kind`]), per `rule`.
+    pub const fn permitted_declared(kinds: &'static [TermId], rule: RuleId) -> Self {
+        PermissionEntry { kinds: IncidentSet::of(&[]).and(kinds), ruling: PermissionRuling::Permitted, rule, also: None }
+    }
+
+    /// Refused for incident kinds (a clause that says so), per `rule`.
+    pub const fn not_permitted(kinds: IncidentSet, rule: RuleId) -> Self {
+        PermissionEntry { kinds, ruling: PermissionRuling::NotPermitted, rule, also: None }
     }
 
     /// ... and per `rule` too.
@@ -371,16 +470,36 @@ pub struct ProviderRow {
     pub rule: RuleId,
 }
 
+/// Whose contracts a text governs (the host selects one module per
+/// institution, scope and date).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContractScope {
+    /// every customer's
+    EveryCustomer,
+    /// individual customers' (個人)
+    Individual,
+    /// corporate customers' (法人)
+    Corporate,
+    /// those of a named service; requests name it in `scope`
+    Service(&'static str),
+}
+
 /// A variant: one institution's 規定 as tables over its rule sheet.
 #[derive(Clone, Copy, Debug)]
 pub struct Policy {
     pub meta: Meta,
     pub rules: &'static [crate::Rule],
+    /// whose contracts the text governs
+    pub scope: ContractScope,
+    /// the extension terms the text declares ([`terms!`](crate::terms))
+    pub terms: &'static [Term],
     /// the settings this variant reads
     pub settings: &'static [SettingName],
     pub defaults: Defaults,
     /// parties a liability answer covers
     pub parties: &'static [Party],
+    /// declared parties ([`Term::party`]) a liability answer covers too
+    pub declared_parties: &'static [TermId],
     pub eligibility: &'static [Condition],
     /// cited by `authorize` when eligibility is lost (取止め)
     pub lapse: Option<RuleId>,
@@ -421,6 +540,8 @@ impl Policy {
         Policy {
             meta,
             rules,
+            scope: ContractScope::EveryCustomer,
+            terms: &[],
             settings: &[],
             defaults: Defaults {
                 reauth_after_days: None,
@@ -428,8 +549,10 @@ impl Policy {
                 permission_valid_days: None,
                 inactivity_days: None,
                 designated_providers: None,
+                declared: &[],
             },
             parties: &[Party::Institution, Party::Provider, Party::ChainedProvider],
+            declared_parties: &[],
             eligibility: &[],
             lapse: None,
             accounts: Accounts { entries: &[], unlisted: gap, notes: &[] },

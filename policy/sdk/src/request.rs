@@ -1,8 +1,9 @@
 //! Helpers over the contract's request type.
 
+use crate::model::ChannelRef;
 use crate::types::{
-    Account, Channel, ConsentFlags, CustomerFlags, FunctionSet, Function, ProviderFlags, Request, Segment,
-    ServiceFlags, Timestamp,
+    Account, Channel, ConsentFlags, CustomerFlags, Function, FunctionSet, ProviderFlags, Request, Segment, ServiceFlags,
+    Timestamp,
 };
 
 /// The flag of a function in a [`FunctionSet`].
@@ -21,7 +22,7 @@ pub fn blank() -> Request {
         accounts: Vec::new(),
         selected: Vec::new(),
         provider_id: String::new(),
-        provider_channel: Channel::InstitutionApi,
+        provider_channel: ChannelRef::Core(Channel::InstitutionApi),
         provider: ProviderFlags::empty(),
         consent: ConsentFlags::empty(),
         authenticated_at: None,
@@ -29,6 +30,8 @@ pub fn blank() -> Request {
         registered_at: None,
         authorized_functions: FunctionSet::empty(),
         service: ServiceFlags::all(),
+        extension_facts: 0,
+        extension_authorized: 0,
         function: None,
         incident_kind: None,
         loss_event: None,

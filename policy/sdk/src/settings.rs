@@ -1,7 +1,8 @@
 //! The operator's 所定 settings: names, defaults and validation.
 
 use crate::policy::Policy;
-use crate::types::Settings;
+use crate::term::{TermId, TermKind};
+use crate::types::{ExtensionSetting, SettingValue, Settings};
 
 /// A setting a variant may read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +86,25 @@ pub fn defaults(policy: &Policy) -> Settings {
         designated_providers: d
             .designated_providers
             .map(|ids| ids.iter().map(|s| (*s).to_string()).collect()),
+        extension: d
+            .declared
+            .iter()
+            .map(|(t, n)| ExtensionSetting { position: t.position, value: SettingValue::Number(*n) })
+            .collect(),
     }
+}
+
+/// The number a declared setting ([`Term::setting`](crate::term::Term::setting)) holds, if it is set to one.
+pub fn declared_number(s: &Settings, setting: TermId) -> Option<u32> {
+    s.extension.iter().find(|e| e.position == setting.position).and_then(|e| match e.value {
+        SettingValue::Number(n) => Some(n),
+        _ => None,
+    })
+}
+
+/// The declared setting at `position`, by its wire name.
+fn declared_name(policy: &Policy, position: u16) -> Option<&'static str> {
+    policy.terms.iter().filter(|t| t.kind == TermKind::Setting).nth(position as usize).map(|t| t.name)
 }
 
 /// Validates the operator's settings against the variant and fills in its
@@ -119,8 +138,30 @@ pub fn validate(policy: &Policy, given: Settings) -> Result<Settings, String> {
             }
         }
     }
+    for (i, e) in given.extension.iter().enumerate() {
+        let Some(name) = declared_name(policy, e.position) else {
+            return Err(format!("setting #{} is not one {variant} declares", e.position));
+        };
+        if given.extension[..i].iter().any(|x| x.position == e.position) {
+            return Err(format!("setting `{name}` is given twice"));
+        }
+        // a declared setting is a period of days (what tables read it as)
+        match e.value {
+            SettingValue::Number(days) if (1..=MAX_DAYS).contains(&days) => {}
+            SettingValue::Number(days) => {
+                return Err(format!("setting `{name}` must be between 1 and {MAX_DAYS} days, got {days}"));
+            }
+            _ => return Err(format!("setting `{name}` must be a number of days")),
+        }
+    }
     let d = defaults(policy);
     let mut in_force = given;
+    for e in &d.extension {
+        if !in_force.extension.iter().any(|x| x.position == e.position) {
+            in_force.extension.push(e.clone());
+        }
+    }
+    in_force.extension.sort_by_key(|e| e.position);
     for name in SettingName::ALL.into_iter().filter(|n| n.is_period()) {
         let days = name.days(&in_force).or(name.days(&d));
         name.set_days(&mut in_force, days);

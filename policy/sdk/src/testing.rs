@@ -42,15 +42,31 @@ pub fn no_settings() -> Settings {
 /// # Panics
 /// If the answer has no ruling for `party`.
 pub fn ruling(rulings: &[PartyRuling], party: Party) -> LiabilityRuling {
-    rulings.iter().find(|r| r.party == party).expect("no ruling for the party").ruling
+    match rulings.iter().find(|r| r.party == party).expect("no ruling for the party").ruling {
+        crate::types::LiabilityRulingRef::Core(r) => r,
+        other => panic!("a declared ruling: {other:?}"),
+    }
+}
+
+/// A core party's core ruling with its reasons.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoreRuling {
+    pub party: Party,
+    pub ruling: LiabilityRuling,
+    pub reasons: Vec<crate::types::Reason>,
 }
 
 /// The whole ruling (with its reasons) for `party`, out of a liability answer.
 ///
 /// # Panics
-/// If the answer has no ruling for `party`.
-pub fn party_ruling(rulings: Vec<PartyRuling>, party: Party) -> PartyRuling {
-    rulings.into_iter().find(|r| r.party == party).expect("no ruling for the party")
+/// If the answer has no ruling for `party`, or it is a declared ruling.
+pub fn party_ruling(rulings: Vec<PartyRuling>, party: Party) -> CoreRuling {
+    let r = rulings.into_iter().find(|r| r.party == party).expect("no ruling for the party");
+    let ruling = match r.ruling {
+        crate::types::LiabilityRulingRef::Core(x) => x,
+        other => panic!("a declared ruling: {other:?}"),
+    };
+    CoreRuling { party, ruling, reasons: r.reasons }
 }
 
 /// The instant `seconds` after the Unix epoch, in JST (+09:00).
@@ -60,7 +76,7 @@ pub fn jst(seconds: i64) -> Timestamp {
 
 /// An account of `kind` with `flags`.
 pub fn account(kind: AccountKind, flags: AccountFlags) -> Account {
-    Account { kind, flags }
+    Account { kind: crate::types::KindRef::Core(kind), flags, extension_flags: 0 }
 }
 
 /// The line that ends a `source.txt` header: everything after it is the

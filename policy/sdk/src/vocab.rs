@@ -54,8 +54,8 @@ macro_rules! for_each_flags {
         $m!(Facts {
             CORPORATE, INTERNET_BANKING_CONTRACT, DIRECT_BANKING_REGISTERED, AGREED_TO_TERMS,
             API_AUTH_COMPLETED, PROVIDER_DESIGNATED, PROVIDER_CONTRACT, PROVIDER_VIA_CHAINED,
-            ANSER_CHANNEL, INTERNET_BANKING_OPEN, API_OPEN, INSTITUTION_AT_FAULT, HAS_AUTHENTICATED_AT,
-            HAS_LAST_ACCESS_AT, HAS_REGISTERED_AT,
+            ANSER_CHANNEL, OTHER_CHANNEL, INTERNET_BANKING_OPEN, API_OPEN, INSTITUTION_AT_FAULT,
+            HAS_AUTHENTICATED_AT, HAS_LAST_ACCESS_AT, HAS_REGISTERED_AT,
         });
         $m!(FunctionSet {
             ACCOUNT_INFO, BALANCE, TRANSACTIONS, REGISTERED_PAYEES, TRANSFER,
@@ -72,11 +72,27 @@ macro_rules! enum_consts {
             pub const ALL: [Self; [$(stringify!($case)),+].len()] = [$(Self::$case),+];
             /// What an error message calls a value of this type.
             pub const WHAT: &'static str = $what;
+            /// The Rust names of the cases, in the contract's order (the
+            /// wire name is each in snake_case).
+            pub const NAMES: [&'static str; [$(stringify!($case)),+].len()] = [$(stringify!($case)),+];
         }
     };
 }
 
 for_each_enum!(enum_consts);
+
+/// `Type::NAMES` for each flags set: the flags' names (the wire name is
+/// each in lowercase).
+macro_rules! flags_consts {
+    ($ty:ident { $($f:ident),+ $(,)? }) => {
+        impl crate::types::$ty {
+            /// The flags' names, in the contract's order.
+            pub const NAMES: [&'static str; [$(stringify!($f)),+].len()] = [$(stringify!($f)),+];
+        }
+    };
+}
+
+for_each_flags!(flags_consts);
 
 /// The wire name of a case from its Rust name: `CardLoan` → `card_loan`
 /// (the WIT's `card-loan` with `_` for `-`).

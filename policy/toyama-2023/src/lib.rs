@@ -300,7 +300,7 @@ mod tests {
     fn stale_information_cites_6_1_beside_the_exemptions() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.loss_event = Some(LossEvent::StaleInformation);
+        req.loss_event = Some(LossEvent::StaleInformation.into());
         let r = party_ruling(engine.liability(&req), Party::Institution);
         assert_eq!(r.ruling, LiabilityRuling::NotLiable);
         assert_eq!(cites(&POLICY, &r.reasons), ["第6条第1項", "第7条第1項", "第7条第4項"]);
@@ -324,11 +324,11 @@ mod tests {
         let mut req = blank();
         req.accounts = vec![account(AccountKind::CardLoan, AccountFlags::empty())];
         req.selected = vec![0];
-        req.provider_channel = Channel::AnserApi;
+        req.provider_channel = Channel::AnserApi.into();
         let v = &engine.accounts(&req)[0];
         assert!(!v.linkable);
         assert_eq!(cites(&POLICY, &v.reasons), ["第2条第2項第3号"]);
-        req.provider_channel = Channel::InstitutionApi;
+        req.provider_channel = Channel::InstitutionApi.into();
         assert!(engine.accounts(&req)[0].linkable);
     }
 
@@ -339,7 +339,7 @@ mod tests {
         req.accounts = vec![account(AccountKind::Current, AccountFlags::empty())];
         req.selected = vec![0];
         assert!(!engine.accounts(&req)[0].linkable);
-        req.provider_channel = Channel::AnserApi;
+        req.provider_channel = Channel::AnserApi.into();
         assert!(engine.accounts(&req)[0].linkable);
     }
 
@@ -347,11 +347,11 @@ mod tests {
     fn unauthorized_access_is_not_a_disclosure_event() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.incident_kind = Some(IncidentKind::UnauthorizedAccess);
+        req.incident_kind = Some(IncidentKind::UnauthorizedAccess.into());
         let v = engine.incident(&req);
         assert_eq!(v.disclosure.ruling, PermissionRuling::NotPermitted);
         assert_eq!(cites(&POLICY, &v.disclosure.reasons), ["第4条第6項"]);
-        req.incident_kind = Some(IncidentKind::Leak);
+        req.incident_kind = Some(IncidentKind::Leak.into());
         assert_eq!(engine.incident(&req).disclosure.ruling, PermissionRuling::Permitted);
     }
 
@@ -370,7 +370,7 @@ mod tests {
     fn credential_misuse_exemption_falls_when_at_fault() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = blank();
-        req.loss_event = Some(LossEvent::CredentialMisuse);
+        req.loss_event = Some(LossEvent::CredentialMisuse.into());
         assert_eq!(ruling(&engine.liability(&req), Party::Institution), LiabilityRuling::NotLiable);
         req.institution_at_fault = true;
         assert_eq!(ruling(&engine.liability(&req), Party::Institution), LiabilityRuling::NotExempt);

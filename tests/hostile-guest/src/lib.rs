@@ -136,11 +136,12 @@ fn engine() -> Engine {
 
 fn request(
     req: kitei_sdk::wire::Request,
-    function: Option<t::Function>,
-    kind: Option<t::IncidentKind>,
-    event: Option<t::LossEvent>,
+    function: Option<t::FunctionRef>,
+    kind: Option<t::IncidentKindRef>,
+    event: Option<t::LossEventRef>,
 ) -> kitei_sdk::model::Request {
-    kitei_sdk::model::from_wire(req, function, kind, event)
+    // this case declares no terms: no channel among its facts
+    kitei_sdk::model::from_wire(req, 0, function, kind, event)
 }
 
 /// This case as the component's export.
@@ -179,9 +180,10 @@ impl Guest for Component {
         engine().accounts(&request(req, None, None, None))
     }
 
-    fn authorize(req: kitei_sdk::wire::Request, function: Option<t::Function>) -> t::Authorization {
+    fn authorize(req: kitei_sdk::wire::Request, function: t::AskedFunction) -> t::Authorization {
         misbehave();
-        if cfg!(feature = "stateful") && function == Some(t::Function::Transfer) {
+        let function = kitei_sdk::model::function_from_wire(function);
+        if cfg!(feature = "stateful") && function == Some(t::FunctionRef::Core(t::Function::Transfer)) {
             // a trap: the host must drop this instance, and its count with it
             panic!("stateful: transfer traps");
         }
@@ -195,14 +197,14 @@ impl Guest for Component {
         engine().token(&request(req, None, None, None))
     }
 
-    fn liability(req: kitei_sdk::wire::Request, event: Option<t::LossEvent>) -> Vec<t::PartyRuling> {
+    fn liability(req: kitei_sdk::wire::Request, event: t::AskedLossEvent) -> Vec<t::PartyRuling> {
         misbehave();
-        engine().liability(&request(req, None, None, event))
+        engine().liability(&request(req, None, None, kitei_sdk::model::loss_event_from_wire(event)))
     }
 
-    fn incident(req: kitei_sdk::wire::Request, kind: Option<t::IncidentKind>) -> t::IncidentVerdict {
+    fn incident(req: kitei_sdk::wire::Request, kind: t::AskedIncidentKind) -> t::IncidentVerdict {
         misbehave();
-        engine().incident(&request(req, None, kind, None))
+        engine().incident(&request(req, None, kitei_sdk::model::incident_kind_from_wire(kind), None))
     }
 }
 

@@ -10,14 +10,14 @@
 use super::{load_file, parse_settings, Registry, Rejected, SETTINGS_SUFFIX};
 use crate::component::{sha256_hex, Runtime};
 use crate::policy::LoadedPolicy;
+use crate::settings::SettingsFile;
 use crate::trust::{sidecar_path, Sidecar, Trust};
-use kitei_sdk::types as m;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The settings files of a directory, by institution: parsed, and raw.
 struct SettingsFiles {
-    parsed: BTreeMap<String, (PathBuf, Result<m::Settings, String>)>,
+    parsed: BTreeMap<String, (PathBuf, Result<SettingsFile, String>)>,
     raw: BTreeMap<String, Vec<u8>>,
 }
 
@@ -122,7 +122,13 @@ fn reusable(policy: &dyn LoadedPolicy, path: &Path, previous: &Registry, setting
     if trusted && !same_signature(policy, path) {
         return false;
     }
-    let settings_ok = !matches!(settings.parsed.get(institution), Some((_, Err(_))));
+    // the settings file parses, and fits this module (a declared setting it
+    // does not have refuses it again on every rescan)
+    let settings_ok = match settings.parsed.get(institution) {
+        None => true,
+        Some((_, Ok(file))) => file.for_module(&policy.info().terms, policy.info().variant()).is_ok(),
+        Some((_, Err(_))) => false,
+    };
     sha256_hex(&bytes) == policy.info().sha256
         && settings_ok
         && previous.settings_inputs.get(institution) == settings.raw.get(institution)

@@ -2,7 +2,7 @@
 
 use super::error::ConformanceError;
 use kitei::Wire;
-use kitei::types::{self as m, Decision, LiabilityRuling, Party, PermissionRuling, Provenance, TokenStatus};
+use kitei::types::{Decision, LiabilityRuling, Party, PermissionRuling, Provenance, TokenStatus};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ pub struct Scenario {
     pub expect: BTreeMap<String, Expect>,
     /// operator settings per variant (as in `<institution>.settings.json`)
     #[serde(default)]
-    pub settings: BTreeMap<String, m::Settings>,
+    pub settings: BTreeMap<String, kitei::settings::SettingsFile>,
 }
 
 /// What one variant must answer. Fields left out are not checked.

@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex};
 /// Makes a variant with other settings from the loaded one.
 pub type Configure = Arc<dyn Fn(&Arc<dyn LoadedPolicy>, &m::Settings) -> Result<Arc<dyn LoadedPolicy>, String> + Send + Sync>;
 
+use kitei::settings::SettingsFile;
+
 /// The policies under test, by variant.
 pub struct Subjects {
     registry: Registry,
@@ -58,10 +60,11 @@ impl Subjects {
     ///
     /// # Errors
     /// The variant is not loaded, or rejects the settings.
-    pub fn policy(&self, variant: &str, settings: Option<&m::Settings>) -> Result<Arc<dyn LoadedPolicy>, String> {
+    pub fn policy(&self, variant: &str, settings: Option<&SettingsFile>) -> Result<Arc<dyn LoadedPolicy>, String> {
         let loaded = self.registry.variant(variant).ok_or_else(|| format!("variant `{variant}` is not loaded"))?;
-        let Some(settings) = settings else { return Ok(loaded.clone()) };
-        let key = (variant.to_string(), serde_json::to_string(settings).unwrap_or_default());
+        let Some(file) = settings else { return Ok(loaded.clone()) };
+        let settings = &file.for_module(&loaded.info().terms, variant)?;
+        let key = (variant.to_string(), format!("{settings:?}"));
         let mut cache = self.configured.lock().map_err(|_| "settings cache poisoned".to_string())?;
         if let Some(p) = cache.get(&key) {
             return Ok(p.clone());

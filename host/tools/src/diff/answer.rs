@@ -122,7 +122,7 @@ pub fn answer(info: &PolicyInfo, outcome: &Outcome) -> Result<Reduced, DiffError
             let mut parts = Vec::new();
             for p in list {
                 c.add(&p.reasons)?;
-                parts.push(format!("{} {}", p.party.wire(), p.ruling.wire()));
+                parts.push(format!("{} {}", info.party_name(p.party), info.ruling_name(p.ruling)));
             }
             parts.join("; ")
         }

@@ -40,7 +40,7 @@ impl Module {
             effective_from: md.effective_from.clone(),
             effective_until: md.effective_until.clone(),
             sha256: info.sha256.clone(),
-            settings: serde_json::to_value(&info.settings).unwrap_or_default(),
+            settings: serde_json::to_value(kitei::settings::SettingsJson(&info.settings, &info.terms)).unwrap_or_default(),
         }
     }
 }

@@ -8,11 +8,12 @@
 
 use core::fmt;
 
-use crate::policy::{Policy, Scope};
-use crate::types::AccountKind;
+use crate::model::LossEventRef;
+use crate::policy::{AccountNeeds, Fact, PeriodSetting, Policy, RulingRef, Scope};
 use crate::rule::RuleId;
 use crate::settings::SettingName;
-use crate::types::Party;
+use crate::term::{self, TermId, TermKind};
+use crate::types::{AccountFlags, AccountKind, Channel, Function, IncidentKind, LiabilityRuling, LossEvent, Party, Segment};
 
 /// A mistake in a variant's tables that the types cannot catch. Entries are
 /// named by their index in their table, as they appear in the variant's file.
@@ -39,6 +40,19 @@ pub enum TableError {
     /// `functions.entries[entry]`'s `no_account` rule does not answer with
     /// the code `no_account_selected`.
     NoAccountCode { entry: usize },
+    /// A declared term's wire name is not snake_case.
+    TermNotSnakeCase { name: &'static str },
+    /// A declared term's wire name is a core term's (or a request field's).
+    TermClashesWithCore { name: &'static str },
+    /// Two declared terms share a wire name.
+    TermDeclaredTwice { name: &'static str },
+    /// A declared term no table uses.
+    TermUnused { name: &'static str },
+    /// A table names a term of another kind where it wants one kind (a
+    /// channel where a fact goes, …), or one past the declared terms.
+    TermMisplaced { position: u16 },
+    /// More terms of one kind than the wire carries.
+    TooManyTerms { name: &'static str },
 }
 
 impl TableError {
@@ -97,6 +111,36 @@ impl TableError {
                 m.push("`functions.entries[");
                 m.push_num(entry);
                 m.push("]`'s `no_account` rule must answer with the code `no_account_selected` when not met");
+            }
+            TableError::TermNotSnakeCase { name } => {
+                m.push("declared term `");
+                m.push(name);
+                m.push("` is not snake_case (lowercase letters, digits, single underscores)");
+            }
+            TableError::TermClashesWithCore { name } => {
+                m.push("declared term `");
+                m.push(name);
+                m.push("` is a core term's name: use the core term, or name it apart");
+            }
+            TableError::TermDeclaredTwice { name } => {
+                m.push("term `");
+                m.push(name);
+                m.push("` is declared twice");
+            }
+            TableError::TermUnused { name } => {
+                m.push("declared term `");
+                m.push(name);
+                m.push("` is used by no table: use it, or remove it");
+            }
+            TableError::TermMisplaced { position } => {
+                m.push("a table names the term at position ");
+                m.push_num(position as usize);
+                m.push(" where a term of another kind belongs, or one not declared");
+            }
+            TableError::TooManyTerms { name } => {
+                m.push("too many terms of the kind of `");
+                m.push(name);
+                m.push("`: facts and channels share 64 positions, account flags and functions 32 each, others 64");
             }
         }
     }
@@ -163,6 +207,7 @@ impl Policy {
             }};
         }
         id!(self.gap);
+        each!(self.terms, |t| { id!(t.rule) });
         each!(self.eligibility, |c| { id!(c.rule) });
         opt!(self.lapse);
         id!(self.accounts.unlisted);
@@ -237,20 +282,16 @@ impl Policy {
             k += 1;
         }
         let entries = self.accounts.entries;
-        let mut kind = 0;
-        while kind < AccountKind::ALL.len() {
-            let mut first = None;
-            let mut i = 0;
-            while i < entries.len() {
-                if entries[i].kinds.contains(AccountKind::ALL[kind]) {
-                    match first {
-                        None => first = Some(i),
-                        Some(first) => return Err(TableError::KindListedTwice { first, second: i }),
-                    }
+        let mut second = 0;
+        while second < entries.len() {
+            let mut first = 0;
+            while first < second {
+                if entries[first].kinds.intersects(entries[second].kinds) {
+                    return Err(TableError::KindListedTwice { first, second });
                 }
-                i += 1;
+                first += 1;
             }
-            kind += 1;
+            second += 1;
         }
         let liability = self.liability;
         let mut entry = 0;
@@ -267,7 +308,7 @@ impl Policy {
                 let mut first = 0;
                 while first < entry {
                     let earlier = &liability[first];
-                    if earlier.event as u8 == e.event as u8 && lists_party(earlier.parties, e.parties[p]) {
+                    if same_event(earlier.event, e.event) && lists_party(earlier.parties, e.parties[p]) {
                         return Err(TableError::PartyRuledTwice { first, second: entry });
                     }
                     first += 1;
@@ -281,13 +322,17 @@ impl Policy {
         }
         let mut period = 0;
         while period < self.token.len() {
-            let setting = self.token[period].setting;
-            if !lists_setting(self.settings, setting) {
-                return Err(TableError::SettingNotListed { period, setting });
+            if let PeriodSetting::Core(setting) = self.token[period].setting {
+                if !lists_setting(self.settings, setting) {
+                    return Err(TableError::SettingNotListed { period, setting });
+                }
             }
             period += 1;
         }
-        self.no_account_rules()
+        if let Err(e) = self.no_account_rules() {
+            return Err(e);
+        }
+        self.terms_check()
     }
 
     /// Every function offered on accounts only names, on its first entry,
@@ -298,12 +343,17 @@ impl Policy {
         let mut entry = 0;
         while entry < entries.len() {
             let e = &entries[entry];
+            // each function of the entry, one bit at a time: core ones in
+            // the low byte, declared ones above it
             let mut f = 0;
-            while f < e.functions.len() {
-                let function = e.functions[f] as u8;
+            while f < 8 + 32 {
+                if !function_bit(e.functions, f) {
+                    f += 1;
+                    continue;
+                }
                 let (mut first, mut customer, mut i) = (None, false, 0);
                 while i < entries.len() {
-                    if offers(entries[i].functions, function) {
+                    if function_bit(entries[i].functions, f) {
                         if first.is_none() {
                             first = Some(i);
                         }
@@ -329,6 +379,159 @@ impl Policy {
         Ok(())
     }
 
+    /// The declared terms: snake_case names, none a core name, none twice,
+    /// each used by a table, each kind within what the wire carries, and
+    /// every table naming a term of the kind it wants.
+    const fn terms_check(&self) -> Result<(), TableError> {
+        let terms = self.terms;
+        let mut i = 0;
+        while i < terms.len() {
+            let t = &terms[i];
+            if !term::is_snake_case(t.name) {
+                return Err(TableError::TermNotSnakeCase { name: t.name });
+            }
+            if is_core_name(t.name) {
+                return Err(TableError::TermClashesWithCore { name: t.name });
+            }
+            let mut j = 0;
+            while j < i {
+                if same_str(terms[j].name, t.name) {
+                    return Err(TableError::TermDeclaredTwice { name: t.name });
+                }
+                j += 1;
+            }
+            let id = term::id(terms, i);
+            if id.position as usize >= term::capacity(t.kind) || id.position >= 64 {
+                return Err(TableError::TooManyTerms { name: t.name });
+            }
+            i += 1;
+        }
+        // what the tables name, per kind: a bit per position
+        let mut used = [0u64; 13];
+        let mut k = 0;
+        while let Some(id) = self.term_used(k) {
+            let known = (id.position as usize) < count(terms, id.kind);
+            if !known {
+                return Err(TableError::TermMisplaced { position: id.position });
+            }
+            used[id.kind as usize] |= 1 << id.position;
+            k += 1;
+        }
+        let mut i = 0;
+        while i < terms.len() {
+            let id = term::id(terms, i);
+            if used[id.kind as usize] & (1 << id.position) == 0 {
+                return Err(TableError::TermUnused { name: terms[i].name });
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// The `k`th declared term the tables name, counting repeats; `None`
+    /// past the last. Sets carry positions only: each is named with the
+    /// kind the set is of.
+    #[allow(unused_assignments)]
+    const fn term_used(&self, k: usize) -> Option<TermId> {
+        let mut seen = 0;
+        macro_rules! term {
+            ($id:expr) => {{
+                if seen == k {
+                    return Some($id);
+                }
+                seen += 1;
+            }};
+        }
+        macro_rules! bits {
+            ($bits:expr, $kind:expr) => {{
+                let bits: u64 = $bits;
+                let mut p = 0;
+                while p < 64 {
+                    if bits & (1 << p) != 0 {
+                        term!(TermId { kind: $kind, position: p as u16 });
+                    }
+                    p += 1;
+                }
+            }};
+        }
+        macro_rules! each {
+            ($slice:expr, |$x:ident| $body:block) => {{
+                let slice = $slice;
+                let mut i = 0;
+                while i < slice.len() {
+                    let $x = &slice[i];
+                    $body
+                    i += 1;
+                }
+            }};
+        }
+        // facts, possibly nested in All / Any (two levels, as tables write them)
+        each!(self.eligibility, |c| {
+            match c.fact {
+                Fact::Declared(t) => term!(t),
+                Fact::All(fs) | Fact::Any(fs) => each!(fs, |f| {
+                    match f {
+                        Fact::Declared(t) => term!(*t),
+                        Fact::All(gs) | Fact::Any(gs) => each!(*gs, |g| {
+                            if let Fact::Declared(t) = g {
+                                term!(*t)
+                            }
+                        }),
+                        Fact::HoldsAccount { kinds, needs } => {
+                            bits!(kinds.declared_bits(), TermKind::AccountKind);
+                            if let AccountNeeds::Declared(t) = needs {
+                                term!(*t)
+                            }
+                        }
+                        _ => {}
+                    }
+                }),
+                Fact::HoldsAccount { kinds, needs } => {
+                    bits!(kinds.declared_bits(), TermKind::AccountKind);
+                    if let AccountNeeds::Declared(t) = needs {
+                        term!(t)
+                    }
+                }
+                _ => {}
+            }
+        });
+        each!(self.accounts.entries, |e| {
+            bits!(e.kinds.declared_bits(), TermKind::AccountKind);
+            bits!(e.channels.declared_bits(), TermKind::Channel);
+            if let AccountNeeds::Declared(t) = e.needs {
+                term!(t)
+            }
+        });
+        each!(self.functions.entries, |e| {
+            bits!(e.functions.declared_bits(), TermKind::Function);
+            if let Scope::Accounts(kinds) = e.scope {
+                bits!(kinds.declared_bits(), TermKind::AccountKind);
+            }
+        });
+        each!(self.token, |p| {
+            if let PeriodSetting::Declared(t) = p.setting {
+                term!(t)
+            }
+        });
+        each!(self.defaults.declared, |d| { term!(d.0) });
+        each!(self.declared_parties, |t| { term!(*t) });
+        each!(self.liability, |e| {
+            if let LossEventRef::Extension(position) = e.event {
+                term!(TermId { kind: TermKind::LossEvent, position })
+            }
+            each!(e.declared_parties, |t| { term!(*t) });
+            if let RulingRef::Declared(t) = e.ruling {
+                term!(t)
+            }
+            if let Some(RulingRef::Declared(t)) = e.at_fault_ruling {
+                term!(t)
+            }
+        });
+        each!(self.disclosure.entries, |e| { bits!(e.kinds.declared_bits(), TermKind::IncidentKind) });
+        each!(self.suspension.entries, |e| { bits!(e.kinds.declared_bits(), TermKind::IncidentKind) });
+        None
+    }
+
     /// [`consistency`](Self::consistency) as a message naming the variant.
     /// Variant crates need not call it: [`export_policy!`](crate::export_policy)
     /// already asserts the check when the crate builds.
@@ -352,16 +555,132 @@ const fn lists_party(parties: &[Party], party: Party) -> bool {
     false
 }
 
-/// `functions` lists the function whose discriminant is `function`.
-const fn offers(functions: &[crate::types::Function], function: u8) -> bool {
+/// Whether bit `f` of a function list is set: core functions are bits 0–7,
+/// declared ones 8 onwards.
+const fn function_bit(list: crate::sets::FunctionList, f: usize) -> bool {
+    if f < 8 { list.core_bits() as u64 & (1 << f) != 0 } else { list.declared_bits() & (1 << (f - 8)) != 0 }
+}
+
+/// How many terms of `kind` (in its numbering) are declared.
+const fn count(terms: &[crate::term::Term], kind: TermKind) -> usize {
+    let mut n = 0;
     let mut i = 0;
-    while i < functions.len() {
-        if functions[i] as u8 == function {
+    while i < terms.len() {
+        if term::space(terms[i].kind) == term::space(kind) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The positions of the declared channels among the declared facts, as
+/// bits: which bits of a request's `extension-facts` name its channel.
+pub const fn channel_positions(policy: &Policy) -> u64 {
+    let mut bits = 0u64;
+    let mut i = 0;
+    while i < policy.terms.len() {
+        if policy.terms[i].kind as u8 == TermKind::Channel as u8 {
+            let id = term::id(policy.terms, i);
+            if id.position < 64 {
+                bits |= 1 << id.position;
+            }
+        }
+        i += 1;
+    }
+    bits
+}
+
+const fn same_event(a: LossEventRef, b: LossEventRef) -> bool {
+    match (a, b) {
+        (LossEventRef::Core(x), LossEventRef::Core(y)) => x as u8 == y as u8,
+        (LossEventRef::Extension(x), LossEventRef::Extension(y)) => x == y,
+        (LossEventRef::Undeclared, LossEventRef::Undeclared) => true,
+        _ => false,
+    }
+}
+
+/// The wire names a declared term may not take: every core value and flag,
+/// every setting, and the fields of an account object (declared account
+/// flags are written beside them).
+const fn is_core_name(name: &str) -> bool {
+    const CAMEL: &[&[&str]] = &[
+        &AccountKind::NAMES,
+        &Function::NAMES,
+        &IncidentKind::NAMES,
+        &LossEvent::NAMES,
+        &Party::NAMES,
+        &LiabilityRuling::NAMES,
+        &Segment::NAMES,
+        &Channel::NAMES,
+    ];
+    const SCREAMING: &[&[&str]] = &[&AccountFlags::NAMES, &["ID", "KIND", "FACTS"]];
+    let mut i = 0;
+    while i < CAMEL.len() {
+        let mut j = 0;
+        while j < CAMEL[i].len() {
+            if camel_is(CAMEL[i][j], name) {
+                return true;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < SCREAMING.len() {
+        let mut j = 0;
+        while j < SCREAMING[i].len() {
+            if screaming_is(SCREAMING[i][j], name) {
+                return true;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < SettingName::ALL.len() {
+        if same_str(SettingName::ALL[i].name(), name) {
             return true;
         }
         i += 1;
     }
     false
+}
+
+/// `CardLoan` is `card_loan`.
+const fn camel_is(camel: &str, snake: &str) -> bool {
+    let (c, s) = (camel.as_bytes(), snake.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < c.len() {
+        if c[i].is_ascii_uppercase() && i > 0 {
+            if j >= s.len() || s[j] != b'_' {
+                return false;
+            }
+            j += 1;
+        }
+        if j >= s.len() || s[j] != c[i].to_ascii_lowercase() {
+            return false;
+        }
+        i += 1;
+        j += 1;
+    }
+    j == s.len()
+}
+
+/// `CASH_CARD` is `cash_card`.
+const fn screaming_is(screaming: &str, snake: &str) -> bool {
+    let (c, s) = (screaming.as_bytes(), snake.as_bytes());
+    if c.len() != s.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < c.len() {
+        if c[i].to_ascii_lowercase() != s[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// `a == b` for `&str` (`PartialEq` is not `const`).
