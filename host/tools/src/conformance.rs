@@ -31,6 +31,6 @@ mod subjects;
 pub use coverage::{uncovered, Coverage, COVERAGE_FILE};
 pub use error::ConformanceError;
 pub use report::{Results, Row};
-pub use run::{check, run, ScenarioResult};
+pub use run::{check, response, run, ScenarioResult};
 pub use scenario::{Expect, Scenario, Suite};
 pub use subjects::{Configure, Subjects};

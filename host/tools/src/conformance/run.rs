@@ -47,6 +47,16 @@ pub fn check(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Scenari
     }
 }
 
+/// The response `variant` gives to `scenario`'s request (api.md JSON), with
+/// the scenario's settings applied; a term of the request that no loaded
+/// module declares is an error naming it, as it is for the service.
+///
+/// # Errors
+/// The request's or the variant's error, as text.
+pub fn response(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Result<Value, String> {
+    answer(subjects, scenario, variant).map(|(response, _)| response)
+}
+
 /// The response, and whether the host would pick this variant for its
 /// institution at the request's `at`.
 fn answer(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Result<(Value, Result<bool, String>), String> {
@@ -55,6 +65,7 @@ fn answer(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Result<(Va
         o.insert("variant".into(), variant.into());
     }
     let question = Question::from_value(&body).map_err(|e| format!("request: {e}"))?;
+    question.check_terms(subjects.registry().vocabulary()).map_err(|e| format!("request: {e}"))?;
     let policy = subjects.policy(variant, scenario.settings.get(variant))?;
     let response = policy.answer(&question).map_err(|e| e.to_string())?.to_json();
     let institution = Target::Institution(policy.info().institution().to_string());
