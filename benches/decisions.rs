@@ -54,6 +54,32 @@ fn floor(c: &mut Criterion) {
     }
 }
 
+/// toyama's `authorize` as built now (contract 0.4) beside the same
+/// variant built at 0.3.0 (`tests/fixtures/contract-0.3/`, served through
+/// the adapter), with one and with 100 accounts, in one run: what the
+/// declared-terms contract costs a variant that declares none.
+fn contract_versions(c: &mut Criterion) {
+    let rt = runtime();
+    let pairs = pairs(&rt);
+    let toyama = pairs.iter().find(|p| p.variant == "toyama-2023").expect("toyama");
+    let file = kitei_tests::root().join("tests/fixtures/contract-0.3/toyama-2023.wasm");
+    let bytes = std::fs::read(&file).expect("the 0.3 fixture");
+    let old = kitei::component::Checked::new(&rt, &file, &bytes)
+        .expect("the 0.3 fixture loads")
+        .configure(&toyama.component.info().settings, None)
+        .expect("settings accepted");
+    let mut g = c.benchmark_group("contract/authorize");
+    for n in [1usize, 100] {
+        let req = request(n);
+        for (version, policy) in [("0.4", &*toyama.component), ("0.3", &old as &dyn LoadedPolicy)] {
+            g.bench_with_input(BenchmarkId::new(version, n), &req, |b, req| {
+                b.iter(|| black_box(policy.decide(OperationName::Authorize, black_box(req)).expect("decides")))
+            });
+        }
+    }
+    g.finish();
+}
+
 fn accounts_scaling(c: &mut Criterion) {
     let rt = runtime();
     let pairs = pairs(&rt);
@@ -103,6 +129,6 @@ fn loaded_policies(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
-    targets = per_operation, floor, accounts_scaling, loaded_policies
+    targets = per_operation, floor, contract_versions, accounts_scaling, loaded_policies
 }
 criterion_main!(benches);

@@ -333,6 +333,16 @@ fn request_errors_name_the_field() {
     let e = error(&r, &with(&["customer", "accounts", "0", "kind"], json!("checking")));
     assert_eq!(e.code(), "invalid_request");
     assert!(e.to_string().contains("customer.accounts[0].kind") && e.to_string().contains("unknown account kind `checking`"), "{e}");
+    // a term no loaded module declares: refused naming the field and the term
+    let e = error(&r, &with(&["function"], json!("debit_statement")));
+    assert_eq!((e.code(), kitei_serve::decision_status(&e)), ("invalid_request", 422));
+    assert!(e.to_string().contains("`function`") && e.to_string().contains("none declares `debit_statement`"), "{e}");
+    let e = error(&r, &with(&["facts"], json!({ "platform_id_registered": true })));
+    assert!(e.to_string().contains("facts.platform_id_registered") && e.to_string().contains("no loaded module declares it"), "{e}");
+    let e = error(&r, &with(&["customer", "accounts", "0", "sharing_permitted"], json!(true)));
+    assert!(e.to_string().contains("customer.accounts[0].sharing_permitted"), "{e}");
+    let e = error(&r, &with(&["customer", "accounts", "0", "colour"], json!("red")));
+    assert!(e.to_string().contains("unknown field `colour`"), "{e}");
     let e = error(&r, &with(&["consent", "authenticated_at"], json!("yesterday")));
     assert!(e.to_string().contains("consent.authenticated_at") && e.to_string().contains("invalid timestamp `yesterday`"), "{e}");
     let e = error(&r, &with(&["account_ids"], json!(["A1", "Z9"])));

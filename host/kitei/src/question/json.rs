@@ -312,16 +312,15 @@ impl<'de> Deserialize<'de> for AccountFacts {
                         "id" => id = Some(map.next_value()?),
                         "kind" if kind.is_some() => return Err(A::Error::duplicate_field("kind")),
                         "kind" => kind = Some(map.next_value()?),
-                        name => {
-                            let value: bool = map.next_value()?;
-                            match out.core_flag(name) {
-                                Some(slot) => *slot = value,
-                                None if kitei_sdk::term::is_snake_case(name) => {
-                                    out.declared.insert(name.to_string(), value);
-                                }
-                                None => return Err(A::Error::unknown_field(name, ACCOUNT_FIELDS)),
+                        name => match (out.core_flag(name), map.next_value::<MaybeBool>()?.0) {
+                            (Some(slot), Some(value)) => *slot = value,
+                            (Some(_), None) => return Err(A::Error::custom(format!("field `{name}`: expected true or false"))),
+                            // a declared account flag is a yes/no beside the core ones
+                            (None, Some(value)) if kitei_sdk::term::is_snake_case(name) => {
+                                out.declared.insert(name.to_string(), value);
                             }
-                        }
+                            (None, _) => return Err(A::Error::unknown_field(name, ACCOUNT_FIELDS)),
+                        },
                     }
                 }
                 out.id = id.ok_or_else(|| A::Error::missing_field("id"))?;
@@ -330,6 +329,54 @@ impl<'de> Deserialize<'de> for AccountFacts {
             }
         }
         d.deserialize_map(V)
+    }
+}
+
+/// Any JSON value, remembering only whether it was a yes/no.
+struct MaybeBool(Option<bool>);
+
+impl<'de> Deserialize<'de> for MaybeBool {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MaybeBool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<MaybeBool, E> {
+                Ok(MaybeBool(Some(b)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<MaybeBool, E> {
+                Ok(MaybeBool(None))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<MaybeBool, E> {
+                Ok(MaybeBool(None))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<MaybeBool, E> {
+                Ok(MaybeBool(None))
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<MaybeBool, E> {
+                Ok(MaybeBool(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<MaybeBool, E> {
+                Ok(MaybeBool(None))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<MaybeBool, E> {
+                Ok(MaybeBool(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<MaybeBool, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<MaybeBool, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(MaybeBool(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MaybeBool, A::Error> {
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(MaybeBool(None))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
