@@ -9,9 +9,14 @@ pub struct Args {
     /// Skip building; use the policies already in `target/policies` (or `$CARGO_TARGET_DIR/policies`)
     #[arg(long)]
     no_build: bool,
+    /// Print each answer as api.md's JSON instead of the readable explanation
+    #[arg(long)]
+    json: bool,
 }
 
-/// Builds every bundled policy, then decides the example requests.
+/// Builds every bundled policy, then decides the example requests, each
+/// explained: the decision, then every reason's cite, whether it held, and
+/// the sentence it rests on (`--json`: api.md's JSON).
 pub fn run(args: Args) -> Result<ExitCode> {
     if !args.no_build {
         let built = crate::build::build_all(&[], None, "policy".as_ref())?;
@@ -43,9 +48,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for file in requests {
         let body = std::fs::read(&file).with_context(|| format!("reading `{}`", file.display()))?;
         println!("\n=== {} ===", file.display());
-        if crate::eval::print_decision(&registry, &body) != ExitCode::SUCCESS {
-            code = ExitCode::from(1);
+        if args.json {
+            if crate::eval::print_decision(&registry, &body) != ExitCode::SUCCESS {
+                code = ExitCode::from(1);
+            }
+            continue;
         }
+        let text = match registry.decide_json(&body) {
+            Ok(answer) => crate::explain::answer(&answer),
+            Err(e) => {
+                code = ExitCode::from(1);
+                crate::explain::error(&e)
+            }
+        };
+        crate::print_out(&text)?;
+    }
+    if !args.json {
+        eprintln!("\n(each answer as api.md's JSON: kitei demo --no-build --json; one request: kitei eval FILE)");
     }
     Ok(code)
 }

@@ -12,6 +12,7 @@ mod describe;
 mod devkey;
 mod diff;
 mod eval;
+mod explain;
 mod keygen;
 mod matrix;
 mod pull;
