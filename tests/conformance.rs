@@ -1,7 +1,7 @@
 //! The conformance suite (`tests/conformance/*.json`): one trial per
 //! scenario × variant against the built components, the same again with the
 //! variant crates linked natively, and a trial that every clause
-//! `spec/domain.md` cites for a variant is expected by some scenario.
+//! docs/readings.md cites for a variant is expected by some scenario.
 
 use kitei_tools::conformance::{self, Coverage, ScenarioResult, Subjects, Suite, COVERAGE_FILE};
 use kitei::{LoadedPolicy, NativePolicy};

@@ -203,7 +203,7 @@ fn bad_settings_file_rejects_the_institution_and_names_the_field() {
     assert!(msg.contains("inactivity_days") && msg.contains("does not apply to toyama-2023"), "{msg}");
 }
 
-/// A variant refuses every setting it does not read (spec/domain.md §3):
+/// A variant refuses every setting it does not read (docs/readings.md, Settings):
 /// gunma's 1.2(2) is 省略 and koza-renkei has no designation clause, so a
 /// `designated_providers` file rejects them, as components and natively;
 /// the variants that read it load.

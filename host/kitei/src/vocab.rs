@@ -1,4 +1,4 @@
-//! Wire names (api.md, spec/domain.md) of the contract's enums.
+//! Wire names (docs/api.md) of the contract's enums.
 //!
 //! Nothing here lists a name: the cases come from the SDK's one list
 //! ([`kitei_sdk::for_each_enum!`]) and each wire name is the case's WIT name

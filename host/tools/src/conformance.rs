@@ -3,7 +3,7 @@
 //!
 //! A suite is a directory of JSON scenario files (`docs/conformance.md`):
 //! a request without `institution`/`variant`, and per variant the answer
-//! expected from `spec/domain.md`. [`run`] decides each scenario × variant
+//! expected from the texts and docs/readings.md. [`run`] decides each scenario × variant
 //! against [`Subjects`] — built components or variant crates linked
 //! natively — and [`Results`] says where each answer differed.
 //!

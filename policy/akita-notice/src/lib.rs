@@ -1,7 +1,7 @@
 //! 秋田県信用組合: API連携サービス提供のご案内（個人向けインターネットバンキング） — `akita-notice`.
 //!
 //! Each rule below carries its place in the notice and the sentence of the
-//! source (`shared/seeds/004_ec729ee612fc7ee2.txt`) it rests on. The notice
+//! source (`policy/akita-notice/source.txt`) it rests on. The notice
 //! has no article numbers: rules cite a heading (`API連携とは`, `連携先一覧`)
 //! or a bullet under <ご利用にあたっての注意事項> counted from 1 (`注意事項・3`).
 //!

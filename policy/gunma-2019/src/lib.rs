@@ -1,7 +1,7 @@
 //! 群馬県信用組合 ＡＰＩ利用規定 (2019年11月26日現在) — `gunma-2019`.
 //!
 //! The source is the old column (旧) of the 新旧対比表 published with the
-//! 2023 revision (`shared/seeds/000_5c4367afc890215d.txt`). Each rule below
+//! 2023 revision (`policy/gunma-2019/source.txt`). Each rule below
 //! carries its clause and the sentence of that column it rests on, with the
 //! extraction's line breaks joined and nothing else changed. Many clauses are
 //! shown only as 省略: they are in the sheet as `omitted`, and answers that
@@ -175,7 +175,7 @@ const META: Meta = Meta {
 /// The variant.
 pub static POLICY: Policy = Policy {
     // `designated_providers` is not read: 1.2(2), where a designation would
-    // be, is 省略, so the setting is refused (spec/domain.md §3).
+    // be, is 省略, so the setting is refused (docs/readings.md, Settings).
     settings: &[SettingName::ReauthAfterDays],
     eligibility: &[
         Condition { fact: Fact::InternetBankingContract, rule: R_1_2_1 },
@@ -217,7 +217,7 @@ pub static POLICY: Policy = Policy {
         LiabilityEntry::new(LossEvent::PendingCancellation, EVERY_PARTY, LiabilityRuling::Unspecified, ART_5_AND_7),
     ],
     // Disclosure, its extension to chained providers and suspension would be
-    // in articles shown only as 省略 (spec/domain.md 4.7): `unspecified`,
+    // in articles shown only as 省略 (docs/readings.md, Incidents): `unspecified`,
     // citing them (provenance `omitted`), never the gap rule.
     disclosure: PermissionTable::omitted(ART_4_5_TO_7),
     chained_provision: ART_4_5_TO_7,

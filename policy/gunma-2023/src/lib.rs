@@ -1,12 +1,12 @@
 //! 群馬県信用組合 ＡＰＩ利用規定 (2023年6月6日改定) — `gunma-2023`.
 //!
 //! The source is the new column (新) of the 新旧対比表 published with the
-//! revision (`shared/seeds/000_5c4367afc890215d.txt`). Each rule below
+//! revision (`policy/gunma-2023/source.txt`). Each rule below
 //! carries its clause and the sentence of that column it rests on, with the
 //! extraction's line breaks joined and nothing else changed. Many clauses are
 //! shown only as 省略: they are in the sheet as `omitted`, and answers that
 //! would rest on them are `unspecified`, citing them. Readings the text does
-//! not state outright are marked `interpreted`, as spec/domain.md records.
+//! not state outright are marked `interpreted`, as docs/readings.md records.
 
 use kitei_sdk::prelude::*;
 
@@ -17,7 +17,7 @@ kitei_sdk::rules! {
         .codes("definition", "definition")
         .summary("the API service links information through internet banking or the API");
     // 当組合所定の要件: the cash card is the text's example ([…]等), so the
-    // rule as encoded (a cash card suffices) is our reading (spec/domain.md 4.1).
+    // rule as encoded (a cash card suffices) is our reading (docs/readings.md, Eligibility).
     R_1_2_1 = Rule::interpreted(Clause::item(1, 2, 1),
         "当組合とインターネットバンキングの利用に必要となる契約を締結している、または[当組合のキャッシュカードが発行されている等]当組合所定の要件を満たす普通預金口座、貯蓄預金口座（以下、総称して「普通預金口座等」といいます。）を保有していること")
         .codes("internet_banking_or_eligible_account", "no_internet_banking_or_eligible_account")
@@ -201,7 +201,7 @@ const META: Meta = Meta {
 /// The variant.
 pub static POLICY: Policy = Policy {
     // `designated_providers` is not read: 1.2(2), where a designation would
-    // be, is 省略, so the setting is refused (spec/domain.md §3).
+    // be, is 省略, so the setting is refused (docs/readings.md, Settings).
     settings: &[SettingName::ReauthAfterDays],
     eligibility: &[
         Condition {
@@ -256,7 +256,7 @@ pub static POLICY: Policy = Policy {
         LiabilityEntry::new(LossEvent::PendingCancellation, EVERY_PARTY, LiabilityRuling::Unspecified, ART_5_AND_7),
     ],
     // Disclosure, its extension to chained providers and suspension would be
-    // in articles shown only as 省略 (spec/domain.md 4.7): `unspecified`,
+    // in articles shown only as 省略 (docs/readings.md, Incidents): `unspecified`,
     // citing them (provenance `omitted`), never the gap rule.
     disclosure: PermissionTable::omitted(ART_4_6_TO_8),
     chained_provision: ART_4_6_TO_8,

@@ -1,7 +1,7 @@
 //! 口座連携サービス利用規定 (2020年8月21日改定) of a bank calling itself 当社 — `koza-renkei-2020`.
 //!
 //! Each rule below carries its clause and the sentence of the source
-//! (`shared/seeds/003_c2004c9528a588c6.txt`, extraction line breaks joined)
+//! (`policy/koza-renkei-2020/source.txt`, extraction line breaks joined)
 //! it rests on. Readings the text does not state outright are marked
 //! `interpreted`; the 所定 period of 第4条 (一定期間) is a `setting`.
 //!
@@ -240,7 +240,7 @@ const META: Meta = Meta {
 /// The variant.
 pub static POLICY: Policy = Policy {
     // `designated_providers` is refused: no clause of this text requires a
-    // designated provider, so nothing reads it (spec/domain.md §3).
+    // designated provider, so nothing reads it (docs/readings.md, Settings).
     settings: &[SettingName::InactivityDays],
     eligibility: &[
         Condition { fact: Fact::DirectBankingRegistered, rule: R_2_1_REGISTRATION },

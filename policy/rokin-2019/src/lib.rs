@@ -1,7 +1,7 @@
 //! ろうきん API連携サービス 利用規定 (99DG0020(1908)) — `rokin-2019`.
 //!
 //! Each rule below carries its clause and the sentence of the source
-//! (`shared/seeds/002_de66ec037dae526c.txt`) it rests on, with the
+//! (`policy/rokin-2019/source.txt`) it rests on, with the
 //! extraction's line breaks joined. Readings the text does not state outright
 //! are marked `interpreted`; the 一定期間 of 4.1 and 4.2 are operator settings.
 //!

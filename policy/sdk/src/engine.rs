@@ -219,7 +219,7 @@ impl Engine {
         reasons.extend(self.window_reason(req));
         // Through a chained provider (連鎖接続先): what the text says of it,
         // the permitting clause or the 省略 / gap rule, always shown; the
-        // decision does not turn on it (domain.md 4.3).
+        // decision does not turn on it (docs/readings.md, Accounts and functions).
         if req.provider.contains(ProviderFlags::VIA_CHAINED) {
             reasons.extend(self.chained_provision().iter().map(|&r| reason(r, true)));
         }

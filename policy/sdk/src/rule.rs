@@ -106,7 +106,7 @@ impl Rule {
     pub const fn verbatim(clause: Clause, text: &'static str) -> Self {
         Self::new(clause, Provenance::Verbatim, text)
     }
-    /// Our reading where the text is not explicit (spec/domain.md says so).
+    /// Our reading where the text is not explicit (docs/readings.md lists each reading and why).
     pub const fn interpreted(clause: Clause, text: &'static str) -> Self {
         Self::new(clause, Provenance::Interpreted, text)
     }

@@ -1,15 +1,15 @@
 //! 富山県信用組合 API利用規定 (2023年5月31日現在) — `toyama-2023`.
 //!
 //! Each rule below carries its clause and the sentence of the source
-//! (`shared/seeds/001_f97661b19195ff71.txt`) it rests on. Readings the text
-//! does not state outright are marked `interpreted`, as spec/domain.md records.
+//! (`policy/toyama-2023/source.txt`) it rests on. Readings the text
+//! does not state outright are marked `interpreted`, as docs/readings.md records.
 
 use kitei_sdk::prelude::*;
 
 kitei_sdk::rules! {
     // 第1条 APIサービス
     // 当組合所定の要件: the cash card is the text's example (…等), so the
-    // rule as encoded (a cash card suffices) is our reading (spec/domain.md 4.1).
+    // rule as encoded (a cash card suffices) is our reading (docs/readings.md, Eligibility).
     R_1_2_1 = Rule::interpreted(Clause::item(1, 2, 1),
         "当組合とインターネットバンキングの利用に必要となる契約を締結している、または、当組合のキャッシュカードが発行されている等当組合所定の要件を満たす普通預金口座、貯蓄預金口座（以下、総称して「普通預金口座等」という）を保有していること。")
         .codes("internet_banking_or_eligible_account", "no_internet_banking_or_eligible_account")

@@ -1,4 +1,4 @@
-//! Coverage: every clause `spec/domain.md` cites for a variant is expected
+//! Coverage: every clause docs/readings.md and the texts cite for a variant is expected
 //! by at least one scenario.
 
 use super::error::ConformanceError;
