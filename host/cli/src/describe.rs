@@ -14,9 +14,12 @@ pub struct Args {
     /// With an institution: the time to pick the variant for (default: now)
     #[arg(long)]
     at: Option<String>,
-    /// Print JSON instead of the readable sheet
+    /// Print JSON instead of the readable sheet (the same as `--format json`)
     #[arg(long)]
     json: bool,
+    /// `text` (the readable sheet), `md` (a Markdown page, as docs/readings/<variant>.md) or `json`
+    #[arg(long, default_value = "text", value_parser = ["text", "md", "json"])]
+    format: String,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -38,10 +41,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         };
         registry.select(&target, Some(at))?.info().clone()
     };
-    if args.json {
-        crate::print_out(&(serde_json::to_string_pretty(&Metadata(&info))? + "\n"))?;
-    } else {
-        crate::print_out(&sheet(&info))?;
+    match (args.json, args.format.as_str()) {
+        (true, _) | (false, "json") => crate::print_out(&(serde_json::to_string_pretty(&Metadata(&info))? + "\n"))?,
+        (false, "md") => crate::print_out(&kitei_tools::sheet::markdown(&info))?,
+        _ => crate::print_out(&sheet(&info))?,
     }
     Ok(ExitCode::SUCCESS)
 }

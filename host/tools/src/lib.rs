@@ -2,8 +2,9 @@
 //! `kitei` library: [`build`] compiles policy crates to components,
 //! [`diff`] compares two variants' answers (the automatic 新旧対比表) and
 //! lays all variants side by side, [`conformance`] runs one scenario set
-//! against every variant.
+//! against every variant, [`sheet`] writes a rule sheet as a page.
 
 pub mod build;
 pub mod conformance;
 pub mod diff;
+pub mod sheet;
