@@ -247,10 +247,6 @@ mod tests {
         req
     }
 
-    #[test]
-    fn tables_are_consistent() {
-        POLICY.check().unwrap();
-    }
 
     #[test]
     fn ib_contract_is_required_even_with_a_cash_card_account() {

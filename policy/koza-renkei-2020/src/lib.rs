@@ -340,10 +340,6 @@ mod tests {
         req
     }
 
-    #[test]
-    fn tables_are_consistent() {
-        POLICY.check().unwrap();
-    }
 
     #[test]
     fn eligibility_needs_direct_banking_authentication_and_consent() {
