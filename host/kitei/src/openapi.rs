@@ -111,11 +111,19 @@ pub fn apply_vocabulary(doc: &mut utoipa::openapi::OpenApi, vocabulary: &crate::
     }
 }
 
-/// A request's timestamp.
+/// The years a timestamp may be written in (1678–2261, as the host
+/// accepts them: `question::YEARS`), as the start of a pattern.
+pub const YEARS_PATTERN: &str = "^(167[89]|16[89][0-9]|1[7-9][0-9]{2}|2[01][0-9]{2}|22[0-5][0-9]|226[01])-";
+
+/// A request's timestamp: RFC 3339 (`date-time`), in the years a policy can
+/// compute with. A time without an offset is accepted too and read as JST;
+/// the document does not describe that extension (docs/serving.md).
 pub fn timestamp() -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .description(Some("RFC 3339; without an offset it is read as JST (+09:00)"))
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::DateTime)))
+        .pattern(Some(YEARS_PATTERN))
+        .description(Some("RFC 3339, in the years 1678–2261 (a time without an offset is also accepted, read as JST +09:00)"))
         .examples(["2023-07-03T10:00:00+09:00"])
         .into()
 }
@@ -163,7 +171,10 @@ impl PartialSchema for DecisionRequest {
     /// The fields, and what the reader requires of them together (each
     /// condition is an `anyOf`: the rule does not apply, or it is met).
     fn schema() -> RefOr<Schema> {
-        let required = |fields: &[&str]| -> RefOr<Schema> { fields.iter().fold(ObjectBuilder::new(), |o, f| o.required(*f)).into() };
+        // present and a string: a null field is a field left out (`"institution": null` names no institution)
+        let named_by = |field: &str| -> ObjectBuilder {
+            ObjectBuilder::new().required(field).property(field, ObjectBuilder::new().schema_type(Type::String))
+        };
         // the operations other than `ops`
         let other_than = |ops: &[OperationName]| -> RefOr<Schema> {
             let names = OperationName::ALL.into_iter().filter(|o| !ops.contains(o)).map(|o| o.wire());
@@ -172,9 +183,7 @@ impl PartialSchema for DecisionRequest {
         let either = |description: &str, a: RefOr<Schema>, b: RefOr<Schema>| -> RefOr<Schema> {
             AnyOfBuilder::new().description(Some(description)).item(a).item(b).into()
         };
-        let incident_has = |field: &str| -> RefOr<Schema> {
-            ObjectBuilder::new().required("incident").property("incident", ObjectBuilder::new().required(field)).into()
-        };
+        let incident_has = |field: &str| -> RefOr<Schema> { ObjectBuilder::new().required("incident").property("incident", named_by(field)).into() };
         AllOfBuilder::new()
             .description(Some(
                 "api.md's request. `institution` picks the family and the variant in force at `at` answers; `variant` forces one. \
@@ -182,16 +191,15 @@ impl PartialSchema for DecisionRequest {
                  `institution_api`, services open, all of the customer's accounts).",
             ))
             .item(crate::question::json::request_schema())
-            .item(either("`institution` or `variant`", required(&["institution"]), required(&["variant"])))
+            .item(either("`institution` or `variant`, a string", named_by("institution").into(), named_by("variant").into()))
             .item(either(
                 "`at` is required, except to describe a named variant",
-                required(&["at"]),
-                ObjectBuilder::new()
-                    .required("variant")
+                named_by("at").into(),
+                named_by("variant")
                     .property("operation", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([OperationName::Describe.wire()])))
                     .into(),
             ))
-            .item(either("`authorize` needs `function`", other_than(&[OperationName::Authorize]), required(&["function"])))
+            .item(either("`authorize` needs `function`", other_than(&[OperationName::Authorize]), named_by("function").into()))
             .item(either("`liability` needs `incident.loss_event`", other_than(&[OperationName::Liability]), incident_has("loss_event")))
             .item(either("`incident` needs `incident.kind`", other_than(&[OperationName::Incident]), incident_has("kind")))
             .into()

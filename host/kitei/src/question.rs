@@ -524,10 +524,18 @@ impl Declared {
     }
 }
 
+/// The years a question's times may be written in.
+pub(crate) const YEARS: std::ops::RangeInclusive<i32> = 1678..=2261;
+
 /// A time as a policy takes it, refused outside the years it can compute with.
+///
+/// The years are counted as the time is written (its own offset): 1678 to
+/// 2261, exactly what the OpenAPI document's pattern for a timestamp says,
+/// and always inside the nanosecond range a policy computes with.
 fn checked(field: &str, t: DateTime<FixedOffset>) -> Result<m::Timestamp, DecisionError> {
+    use chrono::Datelike;
     let ts = to_timestamp(t);
-    if instant_in_range(&ts) {
+    if instant_in_range(&ts) && YEARS.contains(&t.year()) {
         Ok(ts)
     } else {
         Err(DecisionError::Invalid(format!("field `{field}`: timestamp `{}` {}", t.to_rfc3339(), kitei_sdk::model::OUT_OF_RANGE)))

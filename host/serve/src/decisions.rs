@@ -74,7 +74,7 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
 /// `POST /v1/decisions/batch`: a JSON array of requests, answered in order;
 /// each element is a response or an api.md error object.
 #[utoipa::path(post, path = "/v1/decisions/batch", tag = "decisions",
-    request_body(content = Vec<kitei::openapi::DecisionRequest>, content_type = "application/json",
+    request_body(content = Vec<super::openapi::BatchElement>, content_type = "application/json",
         description = "an array of api.md requests (at most `--batch-limit`), answered in order by one set of policies"),
     responses(
     (status = 200, description = "one element per request, in order: its answer or its error", body = Vec<super::openapi::BatchItem>),

@@ -145,6 +145,26 @@ impl IntoResponses for BatchErrors {
     }
 }
 
+/// One element of a batch's body: read on its own, so any JSON value is
+/// accepted here and one that is not a valid request is answered with its
+/// error at its index (the batch as a whole is refused only when it is not
+/// an array).
+pub struct BatchElement;
+
+impl PartialSchema for BatchElement {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::AnyValue)
+            .description(Some(
+                "a decision request (see DecisionRequest); each element is read on its own, and one that is not a valid \
+                 request is answered with its error at its index, never refusing the batch",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for BatchElement {}
+
 /// One element of a batch's answer.
 pub struct BatchItem;
 

@@ -86,6 +86,7 @@ fn json(body: Arc<str>) -> Response {
 #[into_params(parameter_in = Query)]
 pub struct MatrixQuery {
     /// the time the canonical requests are for (RFC 3339; default 2024-04-01T10:00:00+09:00)
+    #[param(schema_with = kitei::openapi::timestamp)]
     at: Option<String>,
 }
 
@@ -126,10 +127,13 @@ pub async fn matrix(State(state): State<AppState>, q: Result<Query<MatrixQuery>,
 #[into_params(parameter_in = Query)]
 pub struct DiffQuery {
     /// the old variant (`gunma-2019`)
+    #[param(example = "gunma-2019")]
     old: String,
     /// the new variant (`gunma-2023`)
+    #[param(example = "gunma-2023")]
     new: String,
     /// the time the generated requests are for (RFC 3339; default 2024-04-01T10:00:00+09:00)
+    #[param(schema_with = kitei::openapi::timestamp)]
     at: Option<String>,
 }
 

@@ -207,8 +207,12 @@ impl Customer {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = Account))]
+// the document lists the core flags and, once modules are loaded, their
+// declared ones (`openapi::apply_vocabulary`): nothing else is accepted
+#[cfg_attr(feature = "openapi", serde(deny_unknown_fields))]
 pub struct AccountFacts {
-    /// the id answers use
+    /// the id answers use (unique among the customer's accounts)
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub id: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::AccountKind>))]
     /// the account kind
