@@ -173,8 +173,9 @@ fn random_requests_are_answered_alike_by_component_and_native() {
             tally.ask(p, &requests::request(&mut rng, p.variant));
         }
     }
-    // times drawn at the ends of the instant range fall outside it about
-    // one time in six: the host refuses those before any policy is asked
+    // times drawn at the ends of the years a request may be written in fall
+    // outside them about one time in six: the host refuses those before any
+    // policy is asked
     assert!(tally.asked > tally.refused * 3, "the generator mostly writes requests the host takes");
     tally.check(&format!("random requests (seed {seed}, {per} a variant and profile)"), started);
 }

@@ -7,12 +7,13 @@
 //! repeatable: every operation with its own input (each function, loss event
 //! and incident kind), 0–4 accounts of every kind with any flags and any
 //! selection of them, every customer, provider, consent and service fact,
-//! and times at the edges — the ends of the instant range (1677-09-21 to
-//! 2262-04-11 in nanoseconds), JST midnight written in UTC and other
-//! offsets, the epoch and the nanosecond before it, leap days — with consent
-//! times placed at each configured period ± 1 ns, 1 s and 1 day, in the
-//! future, or absent. A drawn time may fall outside what a policy can
-//! compute with; the host refuses those requests, and callers skip them.
+//! and times at the edges — the first and last instants of the years a
+//! request may be written in (1678 to 2261, as written in its own offset),
+//! one of the nanosecond range's ends beyond them, JST midnight written in
+//! UTC and other offsets, the epoch and the nanosecond before it, leap days
+//! — with consent times placed at each configured period ± 1 ns, 1 s and
+//! 1 day, in the future, or absent. A drawn time may fall outside those
+//! years; the host refuses those requests, and callers skip them.
 
 use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
 use kitei::types::{AccountKind, Function, IncidentKind, LossEvent};
@@ -62,13 +63,16 @@ impl Rng {
 /// consent times are placed at.
 pub const PERIODS: [i64; 4] = [1, 90, 365, 3650];
 
-/// Times `at` is drawn around: the ends of the instant range, JST midnight
-/// in several spellings, the epoch, leap days, a year's last nanosecond.
-const AT_ANCHORS: [&str; 14] = [
-    "1677-09-21T00:12:43.145224192Z",
-    "1677-09-21T09:12:43.145224193+09:00",
+/// Times `at` is drawn around: the ends of the years a request may be
+/// written in (in UTC and JST), one end of the nanosecond range beyond them,
+/// JST midnight in several spellings, the epoch, leap days, a year's last
+/// nanosecond.
+const AT_ANCHORS: [&str; 15] = [
+    "1678-01-01T00:00:00Z",
+    "1678-01-01T00:00:00+09:00",
+    "2261-12-31T23:59:59.999999999Z",
+    "2261-12-31T23:59:59.999999999+09:00",
     "2262-04-11T23:47:16.854775807Z",
-    "2262-04-12T08:47:16.854775806+09:00",
     "1969-12-31T23:59:59.999999999Z",
     "1970-01-01T00:00:00Z",
     "2023-06-05T14:59:59.999999999Z",
