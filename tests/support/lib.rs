@@ -64,6 +64,35 @@ pub fn policies() -> &'static Path {
     })
 }
 
+/// Builds the crates of an example institution (`examples/policy/<institution>/`,
+/// each crate a directory) from their current source, once per test binary,
+/// into a directory of their own (`target/examples/<institution>`, never the
+/// bundled six's directory, which other tests count), and returns it.
+pub fn example_policies(institution: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, dir)) = built.iter().find(|(i, _)| i == institution) {
+        return dir.clone();
+    }
+    let toolchain = Toolchain::detect().unwrap_or_else(|e| panic!("{e:#}"));
+    let runtime = runtime();
+    let source = root().join("examples/policy").join(institution);
+    let dir = policies_dir_in(&root()).with_file_name("examples").join(institution);
+    std::fs::create_dir_all(&dir).expect("examples dir");
+    let mut crates: Vec<PathBuf> = std::fs::read_dir(&source)
+        .unwrap_or_else(|e| panic!("{}: {e}", source.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("Cargo.toml").is_file())
+        .collect();
+    crates.sort();
+    assert!(!crates.is_empty(), "{} holds no crate", source.display());
+    for krate in crates {
+        build_crate(&runtime, &toolchain, &krate, Output::Dir(&dir)).unwrap_or_else(|e| panic!("building {}: {e:#}", krate.display()));
+    }
+    built.push((institution.to_string(), dir.clone()));
+    dir
+}
+
 /// The registry of the bundled policies.
 pub fn registry() -> Registry {
     Registry::load_dir(&runtime(), policies()).expect("policy dir readable")

@@ -68,10 +68,17 @@ fn facts_schema() -> RefOr<Schema> {
 /// lists the declared values of its kind after the core ones, `Account`
 /// the declared account flags, `Facts` the declared facts, `Settings` the
 /// declared settings. The document changes as modules come and go.
+///
+/// Each declared term also carries `x-kitei-term` (its kind, wire name,
+/// 日本語, English line and the variants declaring it): on the property
+/// it adds, or, for an enum value, in the enum's `x-kitei-declared` list.
+/// The explorer reads them to label and group what it offers.
 pub fn apply_vocabulary(doc: &mut utoipa::openapi::OpenApi, vocabulary: &crate::Vocabulary) {
     use kitei_sdk::types::TermKind;
+    use utoipa::openapi::extensions::Extensions;
     let Some(components) = doc.components.as_mut() else { return };
     let schemas = &mut components.schemas;
+    let term = |d: &crate::vocabulary::Declared| serde_json::to_value(d).unwrap_or_else(|e| unreachable!("a declared term serializes: {e}"));
     let enum_kinds = [
         (<m::Function as Wire>::NAME, TermKind::Function),
         (<m::AccountKind as Wire>::NAME, TermKind::AccountKind),
@@ -83,30 +90,39 @@ pub fn apply_vocabulary(doc: &mut utoipa::openapi::OpenApi, vocabulary: &crate::
     ];
     for (name, kind) in enum_kinds {
         if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut(name) {
+            let declared: Vec<&crate::vocabulary::Declared> = vocabulary.of_kind(kind).collect();
+            if declared.is_empty() {
+                continue;
+            }
             let values = o.enum_values.get_or_insert_with(Vec::new);
-            values.extend(vocabulary.of_kind(kind).map(|d| serde_json::Value::from(d.name.clone())));
+            values.extend(declared.iter().map(|d| serde_json::Value::from(d.name.clone())));
+            let list = serde_json::Value::Array(declared.iter().map(|d| term(d)).collect());
+            o.extensions.get_or_insert_with(Extensions::default).insert("x-kitei-declared".into(), list);
         }
     }
     let describe = |d: &crate::vocabulary::Declared| format!("{} ({}): {}; declared by {}", d.ja, d.summary, crate::vocab::Wire::wire(d.kind), d.variants.join(", "));
-    let boolean = |description: String| -> RefOr<Schema> { ObjectBuilder::new().schema_type(Type::Boolean).description(Some(description)).into() };
+    let with_term = |builder: ObjectBuilder, d: &crate::vocabulary::Declared| -> RefOr<Schema> {
+        builder
+            .description(Some(describe(d)))
+            .extensions(Some(Extensions::from_iter([("x-kitei-term", term(d))])))
+            .into()
+    };
+    let boolean = |d: &crate::vocabulary::Declared| with_term(ObjectBuilder::new().schema_type(Type::Boolean), d);
     if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut("Account") {
         for d in vocabulary.of_kind(TermKind::AccountFlag) {
-            o.properties.insert(d.name.clone(), boolean(describe(d)));
+            o.properties.insert(d.name.clone(), boolean(d));
         }
         o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
     }
     if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut("Facts") {
         for d in vocabulary.iter().filter(|d| crate::vocabulary::is_fact(d.kind)) {
-            o.properties.insert(d.name.clone(), boolean(describe(d)));
+            o.properties.insert(d.name.clone(), boolean(d));
         }
     }
     if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut("Settings") {
         for d in vocabulary.of_kind(TermKind::Setting) {
-            let any: RefOr<Schema> = ObjectBuilder::new()
-                .schema_type(SchemaType::from_iter([Type::Integer, Type::Boolean, Type::Array, Type::Null]))
-                .description(Some(describe(d)))
-                .into();
-            o.properties.insert(d.name.clone(), any);
+            let any = ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::Boolean, Type::Array, Type::Null]));
+            o.properties.insert(d.name.clone(), with_term(any, d));
         }
     }
 }

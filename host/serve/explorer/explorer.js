@@ -160,6 +160,18 @@
           for (const [name, s] of Object.entries(schemas)) {
             if (s && s.type === 'string' && Array.isArray(s.enum)) out[name] = s.enum.map(String);
           }
+          // the terms the loaded modules declare (x-kitei-term), by kind:
+          // {function: [{name, ja, summary, variants}], customer_fact: [...], ...}
+          const declared = {};
+          const add = (t) => {
+            if (t && typeof t.kind === 'string' && typeof t.name === 'string') (declared[t.kind] = declared[t.kind] || []).push(t);
+          };
+          for (const s of Object.values(schemas)) {
+            if (!s) continue;
+            if (Array.isArray(s['x-kitei-declared'])) s['x-kitei-declared'].forEach(add);
+            for (const prop of Object.values(s.properties || {})) if (prop && prop['x-kitei-term']) add(prop['x-kitei-term']);
+          }
+          out.declared = declared;
           return out;
         },
         (e) => ({ error: e }),
@@ -675,12 +687,36 @@
           h('div', { class: 'table-scroll' }, h('table', { class: 'plain settings-table' },
             h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Setting'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Read by this module'))),
             h('tbody', null, settingsRows(meta.settings, meta.settings_used || [])))))),
+      termsSection(meta),
       h('h2', null, 'Rules'),
       filters,
       h('p', { id: 'rule-notice', class: 'notice', hidden: true, role: 'status' }),
       h('div', { class: 'sheet', dataset: { variant } }, sections),
     ], { noFocus: !!cite });
     if (ok) highlightRule(cite);
+  }
+
+  /** The terms the module declares beyond the core vocabulary (contract 0.4), or nothing. */
+  function termsSection(meta) {
+    const terms = meta.terms || [];
+    if (!terms.length) return null;
+    return h('section', { class: 'card terms', id: 'terms', 'aria-labelledby': 'terms-h' },
+      h('h2', { id: 'terms-h', class: 'h-inline' }, 'Terms'),
+      h('p', { class: 'muted small' }, 'Declared by this module beyond the core vocabulary; requests name them by their wire name.'),
+      h('div', { class: 'table-scroll' }, h('table', { class: 'plain terms-table' },
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col' }, 'Term'), h('th', { scope: 'col' }, 'Kind'), h('th', { scope: 'col' }, '日本語'),
+          h('th', { scope: 'col' }, 'Meaning'), h('th', { scope: 'col' }, 'Introduced by'))),
+        h('tbody', null, terms.map((t) => {
+          const r = meta.rules[t.rule];
+          const cite = t.cite || (r && r.cite);
+          return h('tr', { class: 'term', dataset: { term: t.name, kind: t.kind } },
+            h('td', null, h('code', null, t.name)),
+            h('td', null, String(t.kind).replace(/_/g, ' ')),
+            h('td', null, ja('span', t.ja)),
+            h('td', null, t.summary),
+            h('td', null, cite ? h('a', { href: link.rule(meta.variant, cite), lang: 'ja' }, cite) : '—'));
+        })))));
   }
 
   function ruleItem(meta, r, i) {
@@ -1035,7 +1071,7 @@
 
   // what the form knows; anything else in a pasted request is reported
   const KNOWN = {
-    '': ['institution', 'variant', 'operation', 'at', 'customer', 'provider', 'consent', 'service', 'function', 'account_ids', 'incident'],
+    '': ['institution', 'variant', 'operation', 'at', 'customer', 'provider', 'consent', 'service', 'function', 'account_ids', 'incident', 'facts'],
     customer: ['segment', 'internet_banking_contract', 'direct_banking_registered', 'accounts'],
     account: ['id', 'kind', 'general_account', 'cash_card', 'loan_card', 'pin_registered', 'internet_banking_registered'],
     provider: ['id', 'designated', 'contract', 'channel', 'via_chained'],
@@ -1106,12 +1142,25 @@
     n.hidden = !text;
   }
 
-  /** A <select> over an enum from /openapi.json, or a text field when it is unknown. */
-  function enumControl(id, values, blank) {
+  /** A <select> over an enum from /openapi.json, or a text field when it is unknown;
+   * a value a module declares is labelled with its word and the variants declaring it. */
+  function enumControl(id, values, blank, declared) {
     if (!values) return h('input', { type: 'text', id, spellcheck: 'false', placeholder: blank ? '(none)' : '' });
+    const label = (v) => {
+      const t = (declared || []).find((d) => d.name === v);
+      return t ? `${v} — ${t.ja} (declared by ${(t.variants || []).join(', ')})` : v;
+    };
     return h('select', { id },
       blank ? h('option', { value: '' }, blank) : null,
-      values.map((v) => h('option', { value: v }, v)));
+      values.map((v) => h('option', { value: v }, label(v))));
+  }
+
+  /** A checkbox per declared term, labelled with its wire name and word. */
+  function declaredChecks(terms, cls, key) {
+    return (terms || []).map((t) => {
+      const box = h('input', { type: 'checkbox', class: cls, id: uid(`${cls}-${t.name}`), dataset: { [key]: t.name } });
+      return h('label', { class: 'check', title: `${t.summary}; declared by ${(t.variants || []).join(', ')}` }, box, t.name, ' ', ja('span', t.ja, 'muted'));
+    });
   }
 
   function field(labelText, control, hint) {
@@ -1127,6 +1176,15 @@
   function buildForm(list, voc) {
     const insts = institutionsOf(list);
     const el = {};
+    const decl = voc.declared || {};
+    const accountFlags = ACCOUNT_FLAGS.concat((decl.account_flag || []).map((t) => [t.name, `${t.name} (${t.ja})`]));
+    const knownAccount = KNOWN.account.concat((decl.account_flag || []).map((t) => t.name));
+    const factChecks = {};
+    for (const kind of ['customer_fact', 'provider_fact', 'consent_fact', 'service_fact']) factChecks[kind] = declaredChecks(decl[kind], 'decl-fact', 'fact');
+    const factBoxes = () => [...formEl.querySelectorAll('input.decl-fact')];
+    const declaredFacts = (kind) => (factChecks[kind].length
+      ? h('div', { class: 'checks declared-facts', dataset: { kind } }, h('span', { class: 'muted small' }, 'Declared by a module: '), factChecks[kind])
+      : null);
     el.institution = h('select', { id: 'f-institution' }, insts.map((i) => h('option', { value: i.id }, `${i.id} — ${i.name}`)));
     el.variant = h('select', { id: 'f-variant' });
     const fillVariants = () => {
@@ -1140,7 +1198,7 @@
     el.institution.addEventListener('change', fillVariants);
     el.at = h('input', { type: 'text', id: 'f-at', spellcheck: 'false', autocomplete: 'off', placeholder: '2023-07-03T10:00:00+09:00' });
     el.operation = enumControl('f-operation', voc.Operation);
-    el.function = enumControl('f-function', voc.Function, '(none)');
+    el.function = enumControl('f-function', voc.Function, '(none)', decl.function);
     el.account_ids = h('input', { type: 'text', id: 'f-account-ids', spellcheck: 'false', autocomplete: 'off', placeholder: 'A1, A2' });
 
     el.segment = enumControl('f-segment', voc.Segment, '(not given)');
@@ -1151,10 +1209,10 @@
       const n = accounts.children.length + 1;
       const idBox = h('input', { type: 'text', id: uid('acc-id'), spellcheck: 'false', autocomplete: 'off', class: 'acc-id' });
       idBox.value = a && a.id != null ? String(a.id) : `A${n}`;
-      const kind = enumControl(uid('acc-kind'), voc.AccountKind);
+      const kind = enumControl(uid('acc-kind'), voc.AccountKind, null, decl.account_kind);
       kind.classList.add('acc-kind');
       if (a && a.kind != null) kind.value = String(a.kind);
-      const flags = ACCOUNT_FLAGS.map(([k, label]) => {
+      const flags = accountFlags.map(([k, label]) => {
         const box = h('input', { type: 'checkbox', class: `acc-flag`, dataset: { flag: k } });
         box.checked = !!(a && a[k] === true);
         return check(label, box);
@@ -1173,7 +1231,7 @@
     el.provider_id = h('input', { type: 'text', id: 'f-provider-id', spellcheck: 'false', autocomplete: 'off' });
     el.designated = h('input', { type: 'checkbox', id: 'f-designated' });
     el.contract = h('input', { type: 'checkbox', id: 'f-contract' });
-    el.channel = enumControl('f-channel', voc.Channel, '(not given)');
+    el.channel = enumControl('f-channel', voc.Channel, '(not given)', decl.channel);
     el.via_chained = h('input', { type: 'checkbox', id: 'f-via-chained' });
 
     el.agreed = h('input', { type: 'checkbox', id: 'f-agreed' });
@@ -1187,8 +1245,8 @@
     el.ib_open = h('input', { type: 'checkbox', id: 'f-ib-open' });
     el.api_open = h('input', { type: 'checkbox', id: 'f-api-open' });
 
-    el.incident_kind = enumControl('f-incident-kind', voc.IncidentKind, '(none)');
-    el.loss_event = enumControl('f-loss-event', voc.LossEvent, '(none)');
+    el.incident_kind = enumControl('f-incident-kind', voc.IncidentKind, '(none)', decl.incident_kind);
+    el.loss_event = enumControl('f-loss-event', voc.LossEvent, '(none)', decl.loss_event);
     el.at_fault = h('input', { type: 'checkbox', id: 'f-at-fault' });
 
     const formEl = h('form', { class: 'decide', id: 'decide-form', novalidate: true, 'aria-label': 'Request facts' },
@@ -1204,14 +1262,17 @@
       h('fieldset', null, h('legend', null, 'Customer'),
         h('div', { class: 'fields' }, field('Segment', el.segment)),
         h('div', { class: 'checks' }, check('internet banking contract', el.ib_contract), check('direct banking registered', el.direct_banking)),
+        declaredFacts('customer_fact'),
         h('h3', { class: 'small' }, 'Accounts'),
         accounts,
         h('p', { class: 'actions' }, h('button', { type: 'button', class: 'small', id: 'add-account', onclick: () => { addAccount(null).querySelector('input').focus(); } }, 'Add account'))),
       h('fieldset', null, h('legend', null, 'Provider (API連携事業者)'),
         h('div', { class: 'fields' }, field('Provider id', el.provider_id), field('Channel', el.channel)),
-        h('div', { class: 'checks' }, check('designated by the institution', el.designated), check('contract with the customer', el.contract), check('via a chained provider', el.via_chained))),
+        h('div', { class: 'checks' }, check('designated by the institution', el.designated), check('contract with the customer', el.contract), check('via a chained provider', el.via_chained)),
+        declaredFacts('provider_fact')),
       h('fieldset', null, h('legend', null, 'Consent'),
         h('div', { class: 'checks' }, check('agreed to the terms', el.agreed), check('API連携認証 completed', el.api_auth)),
+        declaredFacts('consent_fact'),
         h('div', { class: 'fields' },
           field('Authenticated at', el.authenticated_at),
           field('Registered at', el.registered_at),
@@ -1221,7 +1282,8 @@
             h('div', { class: 'checks' }, fnBoxes.map((b) => check(b.value, b))))
           : field('Functions the customer authorized (comma-separated)', el.authorized_text)),
       h('fieldset', null, h('legend', null, 'Service windows'),
-        h('div', { class: 'checks' }, check('internet banking open', el.ib_open), check('API service open', el.api_open))),
+        h('div', { class: 'checks' }, check('internet banking open', el.ib_open), check('API service open', el.api_open)),
+        declaredFacts('service_fact')),
       h('fieldset', null, h('legend', null, 'Incident'),
         h('div', { class: 'fields' }, field('Incident kind', el.incident_kind, 'read by incident'), field('Loss event', el.loss_event, 'read by liability')),
         h('div', { class: 'checks' }, check('institution at fault', el.at_fault))),
@@ -1300,6 +1362,9 @@
         if (text(el.loss_event)) incident.loss_event = text(el.loss_event);
         if (el.at_fault.checked) incident.institution_at_fault = true;
         if (Object.keys(incident).length) req.incident = incident;
+        const facts = {};
+        for (const box of factBoxes()) if (box.checked) facts[box.dataset.fact] = true;
+        if (Object.keys(facts).length) req.facts = facts;
         return req;
       },
       /** Fills the form from a request; returns the fields it could not hold. */
@@ -1335,7 +1400,7 @@
         el.direct_banking.checked = c.direct_banking_registered === true;
         clear(accounts);
         (Array.isArray(c.accounts) ? c.accounts : []).forEach((a, i) => {
-          note(`customer.accounts[${i}]`, a, KNOWN.account);
+          note(`customer.accounts[${i}]`, a, knownAccount);
           const row = addAccount(obj(a));
           const kind = row.querySelector('.acc-kind');
           if (kind.tagName === 'SELECT' && a && a.kind != null && kind.value !== String(a.kind)) unknown.push(`customer.accounts[${i}].kind = ${JSON.stringify(a.kind)}`);
@@ -1367,6 +1432,13 @@
         setSelect(el.incident_kind, inc.kind, 'incident.kind');
         setSelect(el.loss_event, inc.loss_event, 'incident.loss_event');
         el.at_fault.checked = inc.institution_at_fault === true;
+        const facts = obj(req.facts);
+        const boxes = factBoxes();
+        for (const box of boxes) box.checked = facts[box.dataset.fact] === true;
+        for (const [f, v] of Object.entries(facts)) {
+          if (!boxes.some((b) => b.dataset.fact === f)) unknown.push(`facts.${f}`);
+          else if (typeof v !== 'boolean') unknown.push(`facts.${f} = ${JSON.stringify(v)}`);
+        }
         return unknown;
       },
     };

@@ -36,6 +36,7 @@ pub use error::{decision_status, ServeError};
 pub use limits::HttpLimits;
 pub use metrics::Metrics;
 pub use openapi::document_json as openapi_json;
+pub use openapi::document_for as openapi_json_for;
 pub use reload::ReloadConfig;
 pub use routes::router;
 pub use source::{CheckResult, SourceConfig, SourceStatus};

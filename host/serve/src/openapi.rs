@@ -3,6 +3,8 @@
 //! (`kitei::openapi`, the diff and matrix structs of `kitei-tools`).
 
 use super::{decisions, explorer, review, status};
+use super::state::AppState;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use kitei::openapi::{nullable_string, object, string};
@@ -43,10 +45,11 @@ use utoipa::{IntoResponses, OpenApi, PartialSchema, ToSchema};
 )]
 struct Doc;
 
-/// The document, made once.
-pub fn document_json() -> &'static str {
-    static JSON: OnceLock<String> = OnceLock::new();
-    JSON.get_or_init(|| {
+/// The document's parts every registry shares, made once: what the
+/// handlers and types describe, before any module's declared terms.
+fn base() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| {
         let mut doc = Doc::openapi();
         doc.info.version = env!("CARGO_PKG_VERSION").to_string();
         let components = doc.components.get_or_insert_with(Default::default);
@@ -60,15 +63,32 @@ pub fn document_json() -> &'static str {
         for (name, schema) in more {
             components.schemas.entry(name).or_insert(schema);
         }
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| unreachable!("an OpenAPI document serializes: {e}"))
+        doc
     })
 }
 
-/// `GET /openapi.json`.
+/// The document with no module loaded (no declared term), made once: what
+/// `kitei serve --openapi` prints.
+pub fn document_json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| document_for(&kitei::Vocabulary::default()))
+}
+
+/// The document for a registry whose modules declare `vocabulary`: the
+/// core terms and every declared one (`kitei::openapi::apply_vocabulary`).
+pub fn document_for(vocabulary: &kitei::Vocabulary) -> String {
+    let mut doc = base().clone();
+    kitei::openapi::apply_vocabulary(&mut doc, vocabulary);
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| unreachable!("an OpenAPI document serializes: {e}"))
+}
+
+/// `GET /openapi.json`: generated from the modules serving now, so it lists
+/// every term they declare; made once per registry (a reload that installs
+/// another set makes the next one).
 #[utoipa::path(get, path = "/openapi.json", tag = "operations",
-    responses((status = 200, description = "this document (OpenAPI 3.1)", content_type = "application/json")))]
-pub async fn document() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], document_json()).into_response()
+    responses((status = 200, description = "this document (OpenAPI 3.1), listing every term the modules serving now declare", content_type = "application/json")))]
+pub async fn document(State(state): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], state.openapi_json()).into_response()
 }
 
 fn count() -> RefOr<Schema> {

@@ -33,6 +33,30 @@ struct Inner {
     sources: Arc<Sources>,
     slow: SlowModules,
     reviews: Reviews,
+    openapi: OpenApiCache,
+}
+
+/// `/openapi.json` for one registry: made at the first request after a
+/// registry is installed, then served as is until another is. The registry
+/// is held weakly (its modules are not kept alive by the cache) and
+/// compared by identity, which a live weak pointer keeps unique.
+#[derive(Default)]
+struct OpenApiCache {
+    made: std::sync::Mutex<Option<(std::sync::Weak<Registry>, axum::body::Bytes)>>,
+}
+
+impl OpenApiCache {
+    fn get(&self, registry: &Arc<Registry>) -> axum::body::Bytes {
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((of, json)) = made.as_ref() {
+            if std::sync::Weak::ptr_eq(of, &Arc::downgrade(registry)) {
+                return json.clone();
+            }
+        }
+        let json = axum::body::Bytes::from(super::openapi::document_for(registry.vocabulary()));
+        *made = Some((Arc::downgrade(registry), json.clone()));
+        json
+    }
 }
 
 /// Modules (by sha256) that ran out of time lately, with when that ends.
@@ -82,6 +106,7 @@ impl AppState {
                 sources: Arc::default(),
                 slow: SlowModules::default(),
                 reviews: Reviews::default(),
+                openapi: OpenApiCache::default(),
             }),
         }
     }
@@ -184,6 +209,12 @@ impl AppState {
             TrustCheck::Refused => self.inner.metrics.trust_reload(false),
         }
         check
+    }
+
+    /// `/openapi.json` for the registry serving now: every term its
+    /// modules declare; made once per installed registry.
+    pub fn openapi_json(&self) -> axum::body::Bytes {
+        self.inner.openapi.get(&self.registry())
     }
 
     /// Modules whose calls run on the blocking pool for a while.

@@ -140,6 +140,74 @@ pub struct TextChange {
     pub new: Vec<String>,
 }
 
+/// How one module's text has a declared term: its word, its English line
+/// and the clause of the rule that introduces it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TermSide {
+    pub ja: String,
+    pub summary: String,
+    /// the clause of the rule introducing it (第N条…)
+    pub cite: String,
+}
+
+impl TermSide {
+    /// `国内送金指示 (a transfer instruction) at 第3条第1項`
+    pub fn line(&self) -> String {
+        format!("{} ({}) at {}", self.ja, self.summary, self.cite)
+    }
+}
+
+/// A term either module declares (contract 0.4), as each text has it:
+/// `None` on the side whose module does not declare it ("not in that text").
+#[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DiffTerm))]
+pub struct TermChange {
+    /// what it names (`function`, `customer_fact`, …)
+    #[serde(serialize_with = "kitei::vocab::serialize_wire")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = kitei::openapi::enum_ref::<kitei::types::TermKind>))]
+    pub kind: kitei::types::TermKind,
+    /// its wire name
+    pub name: String,
+    /// null: the old module does not declare it
+    pub old: Option<TermSide>,
+    /// null: the new module does not declare it
+    pub new: Option<TermSide>,
+}
+
+impl TermChange {
+    /// Whether the two texts have it differently (one only, or another word,
+    /// line or clause).
+    pub fn changed(&self) -> bool {
+        self.old != self.new
+    }
+}
+
+/// The words "not in that text", for a side that does not declare a term.
+pub const NOT_IN_TEXT: &str = "not in that text";
+
+/// Every term either module declares, by kind and name.
+pub(crate) fn term_changes(old: &PolicyInfo, new: &PolicyInfo) -> Vec<TermChange> {
+    let sides = |info: &PolicyInfo| -> BTreeMap<(String, String), TermSide> {
+        let md = &info.metadata;
+        md.terms
+            .iter()
+            .map(|t| {
+                let cite = md.rules.get(t.rule as usize).map_or_else(|| format!("rule {}", t.rule), |r| cite(&r.clause));
+                ((t.kind.wire().to_string(), t.name.clone()), TermSide { ja: t.ja.clone(), summary: t.summary.clone(), cite })
+            })
+            .collect()
+    };
+    let (mut a, mut b) = (sides(old), sides(new));
+    let kinds: BTreeMap<(String, String), kitei::types::TermKind> =
+        old.metadata.terms.iter().chain(&new.metadata.terms).map(|t| ((t.kind.wire().to_string(), t.name.clone()), t.kind)).collect();
+    kinds
+        .into_iter()
+        .map(|(key, kind)| TermChange { kind, name: key.1.clone(), old: a.remove(&key), new: b.remove(&key) })
+        .collect()
+}
+
 /// Requests generated for one operation.
 #[derive(Clone, Debug, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -162,12 +230,15 @@ pub struct Report {
     pub explored: Vec<Explored>,
     pub groups: Vec<Group>,
     pub texts: Vec<TextChange>,
+    /// every term either module declares, as each text has it (empty when
+    /// neither declares one)
+    pub terms: Vec<TermChange>,
 }
 
 impl Report {
-    /// Whether anything differs (answers or clause texts).
+    /// Whether anything differs (answers, clause texts or declared terms).
     pub fn differs(&self) -> bool {
-        !self.groups.is_empty() || !self.texts.is_empty()
+        !self.groups.is_empty() || !self.texts.is_empty() || self.terms.iter().any(TermChange::changed)
     }
 }
 
@@ -242,6 +313,7 @@ pub fn compare(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, at: DateTime<Fixe
         explored,
         groups,
         texts: text_changes(oi, ni),
+        terms: term_changes(oi, ni),
     })
 }
 

@@ -2,7 +2,7 @@
 //! fetched), 旧 and 新 side by side, filterable by operation. Each
 //! difference group is one `<tr class="group" data-operation="…">`.
 
-use crate::diff::compare::{Report, SideView};
+use crate::diff::compare::{Report, SideView, TermSide, NOT_IN_TEXT};
 use crate::diff::escape;
 use kitei::Wire;
 use std::fmt::Write as _;
@@ -125,6 +125,22 @@ pub fn render(r: &Report) -> String {
                 if texts.is_empty() { "<span class=\"none\">（なし）</span>".to_string() } else { escape(&texts.join("\n")).replace('\n', "<br>") }
             };
             let _ = write!(b, "<tr class=\"text-change\"><td class=\"cite\">{}</td><td>{}</td><td>{}</td></tr>", escape(&t.cite), show(&t.old), show(&t.new));
+        }
+        b.push_str("</tbody></table>");
+    }
+    if !r.terms.is_empty() {
+        b.push_str("<h2>用語 (declared terms)</h2><table id=\"terms\"><thead><tr><th>term</th><th>旧</th><th>新</th></tr></thead><tbody>");
+        for t in &r.terms {
+            let show = |s: &Option<TermSide>| s.as_ref().map_or_else(|| format!("<span class=\"none\">{NOT_IN_TEXT}</span>"), |s| escape(&s.line()));
+            let class = if t.changed() { "term changed" } else { "term" };
+            let _ = write!(
+                b,
+                "<tr class=\"{class}\" data-term=\"{0}\"><td><code>{0}</code> <span class=\"prov\">{1}</span></td><td>{2}</td><td>{3}</td></tr>",
+                escape(&t.name),
+                t.kind.wire(),
+                show(&t.old),
+                show(&t.new)
+            );
         }
         b.push_str("</tbody></table>");
     }

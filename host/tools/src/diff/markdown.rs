@@ -1,7 +1,7 @@
 //! The Markdown report: a 旧 | 新 table per operation, clause texts in
 //! Japanese as the documents state them.
 
-use crate::diff::compare::{Report, SideView};
+use crate::diff::compare::{Report, SideView, TermSide, NOT_IN_TEXT};
 use kitei::Wire;
 use std::fmt::Write as _;
 
@@ -52,6 +52,13 @@ pub fn render(r: &Report) -> String {
         for t in &r.texts {
             let show = |texts: &[String]| if texts.is_empty() { "（なし）".to_string() } else { cell(&texts.join("<br>")) };
             let _ = writeln!(out, "| {} | {} | {} |", t.cite, show(&t.old), show(&t.new));
+        }
+    }
+    if !r.terms.is_empty() {
+        let _ = writeln!(out, "\n## 用語 (declared terms)\n\n| term | 旧 | 新 |\n|---|---|---|");
+        for t in &r.terms {
+            let show = |s: &Option<TermSide>| s.as_ref().map_or_else(|| format!("*{NOT_IN_TEXT}*"), |s| cell(&s.line()));
+            let _ = writeln!(out, "| `{}` ({}) | {} | {} |", t.name, t.kind.wire(), show(&t.old), show(&t.new));
         }
     }
     out

@@ -4,6 +4,7 @@
 
 use crate::diff::answer::{answer, cite_strings, Cited};
 use crate::diff::generate::{AccountCase, Case};
+use crate::diff::compare::NOT_IN_TEXT;
 use crate::diff::{DiffError, Module};
 use kitei::policy::Outcome;
 use kitei::LoadedPolicy;
@@ -215,6 +216,10 @@ pub fn matrix(policies: &[Arc<dyn LoadedPolicy>], at: DateTime<FixedOffset>) -> 
     }
     sections.push(section("incidents", "disclosure to the provider, its extension to chained providers, suspension by the institution", rows));
 
+    if let Some(terms) = terms_section(policies) {
+        sections.push(terms);
+    }
+
     let variants = policies.iter().map(|p| Module::of(p.info())).collect();
     Ok(Matrix { at: at.to_rfc3339(), variants, sections })
 }
@@ -233,4 +238,36 @@ fn settings_text(p: &dyn LoadedPolicy) -> String {
         })
         .collect();
     if parts.is_empty() { "none".into() } else { parts.join(", ") }
+}
+
+/// The terms the modules declare (contract 0.4), one row per term, each
+/// cell the variant's word for it and the clause introducing it, or
+/// [`NOT_IN_TEXT`]; `None` when no module declares any.
+fn terms_section(policies: &[Arc<dyn LoadedPolicy>]) -> Option<Section> {
+    use std::collections::BTreeSet;
+    let all: BTreeSet<(&str, &str)> =
+        policies.iter().flat_map(|p| p.info().metadata.terms.iter().map(|t| (t.kind.wire(), t.name.as_str()))).collect();
+    if all.is_empty() {
+        return None;
+    }
+    let rows = all
+        .into_iter()
+        .map(|(kind, name)| Row {
+            label: format!("{kind} {name}"),
+            cells: policies
+                .iter()
+                .map(|p| {
+                    let md = &p.info().metadata;
+                    match md.terms.iter().find(|t| t.kind.wire() == kind && t.name == name) {
+                        Some(t) => Cell {
+                            value: format!("{} ({})", t.ja, t.summary),
+                            cites: md.rules.get(t.rule as usize).map(|r| kitei::answer::cite(&r.clause)).into_iter().collect(),
+                        },
+                        None => Cell { value: NOT_IN_TEXT.into(), cites: Vec::new() },
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Some(section("declared terms", "the terms each module declares beyond the core vocabulary, with the clause introducing it", rows))
 }

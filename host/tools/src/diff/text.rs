@@ -1,6 +1,6 @@
 //! The readable text report (the default format).
 
-use crate::diff::compare::{Module, Report, SideView};
+use crate::diff::compare::{Module, Report, SideView, TermSide, NOT_IN_TEXT};
 use kitei::Wire;
 use std::fmt::Write as _;
 
@@ -35,6 +35,10 @@ pub fn render(r: &Report) -> String {
         .collect();
     let _ = writeln!(out, "  differing/explored: {}", explored.join(", "));
     let _ = writeln!(out, "  {} difference groups, {} clause text changes", r.groups.len(), r.texts.len());
+    if !r.terms.is_empty() {
+        let changed = r.terms.iter().filter(|t| t.changed()).count();
+        let _ = writeln!(out, "  {} declared terms, {changed} declared differently or in one text only", r.terms.len());
+    }
     if !r.differs() {
         let _ = writeln!(out, "\nno differences");
         return out;
@@ -61,6 +65,16 @@ pub fn render(r: &Report) -> String {
         for t in &r.texts {
             let _ = writeln!(out, "\n{}", t.cite);
             let show = |texts: &[String]| if texts.is_empty() { "(なし)".to_string() } else { texts.join(" ") };
+            let _ = writeln!(out, "  旧 {}", show(&t.old));
+            let _ = writeln!(out, "  新 {}", show(&t.new));
+        }
+    }
+    if !r.terms.is_empty() {
+        let _ = writeln!(out, "\n== declared terms ==");
+        for t in &r.terms {
+            let mark = if t.changed() { "" } else { " (same in both)" };
+            let _ = writeln!(out, "\n{} {}{mark}", t.kind.wire(), t.name);
+            let show = |s: &Option<TermSide>| s.as_ref().map_or_else(|| NOT_IN_TEXT.to_string(), TermSide::line);
             let _ = writeln!(out, "  旧 {}", show(&t.old));
             let _ = writeln!(out, "  新 {}", show(&t.new));
         }
