@@ -336,22 +336,27 @@ async fn explorer_in_a_real_browser() {
     if !browser_present() {
         return;
     }
-    let policies = kitei_tests::policies().to_path_buf(); // built before the clock starts
+    // built before the clock starts: the six, copied into a directory of
+    // this test's (the last stage adds modules to it), and the example
+    // institution whose modules declare terms
+    let policies = served_copy(kitei_tests::policies());
+    let kamome = kitei_tests::example_policies("kamome");
     let started = Instant::now();
     let shots = target_dir().join("explorer-screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot dir");
     let (addr, handle) = serve::spawn(Config {
-        policies,
+        policies: policies.clone(),
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         ..Config::default()
     })
     .await
     .expect("kitei serve starts");
     let mut driver = Driver::start(&shots).await;
-    let result = tokio::time::timeout(TOTAL, walk_through(&mut driver, addr, &shots)).await;
+    let result = tokio::time::timeout(TOTAL, walk_through(&mut driver, addr, &shots, &policies, &kamome)).await;
     handle.shutdown();
     drop(driver);
     stop(handle).await;
+    let _ = std::fs::remove_dir_all(&policies);
     if result.is_err() {
         panic!("the explorer test did not finish within {TOTAL:?}");
     }
@@ -362,7 +367,21 @@ async fn stop(handle: ServerHandle) {
     let _ = tokio::time::timeout(Duration::from_secs(10), handle.join()).await;
 }
 
-async fn walk_through(driver: &mut Driver, addr: SocketAddr, shots: &Path) {
+/// The modules of `built` (`*.wasm`) copied into a fresh directory.
+fn served_copy(built: &Path) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kitei-explorer-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("served dir");
+    for entry in std::fs::read_dir(built).expect("built policies") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            std::fs::copy(&path, dir.join(path.file_name().expect("a name"))).expect("copy a module");
+        }
+    }
+    dir
+}
+
+async fn walk_through(driver: &mut Driver, addr: SocketAddr, shots: &Path, served: &Path, kamome: &Path) {
     let base = &format!("http://{addr}");
     let c = driver.session(&[]).await;
     let page = Page { c: &c, base, shots };
@@ -385,6 +404,115 @@ async fn walk_through(driver: &mut Driver, addr: SocketAddr, shots: &Path) {
     page.viewport(1280, 800).await;
     try_link_first(&page, addr, &light).await;
     c.close().await.expect("close the deep-link session");
+
+    // a module declaring its own terms arrives while serving
+    let c = driver.session(&[]).await;
+    let page = Page { c: &c, base, shots };
+    page.viewport(1280, 800).await;
+    declared_terms(&page, served, kamome).await;
+    c.close().await.expect("close the declared-terms session");
+}
+
+/// The legend of the form's section where a fact of `kind` is asked.
+fn fact_section(kind: kitei::types::TermKind) -> &'static str {
+    use kitei::types::TermKind;
+    match kind {
+        TermKind::CustomerFact => "Customer",
+        TermKind::ProviderFact => "Provider (API連携事業者)",
+        TermKind::ConsentFact => "Consent",
+        TermKind::ServiceFact => "Service windows",
+        other => panic!("{other:?} is not a fact"),
+    }
+}
+
+/// The example institution's modules are added to the served directory: once
+/// they serve, a fresh page's form offers the terms they declare (a declared
+/// function in the function list, a declared fact as a checkbox in its
+/// section, a declared account flag on each account) and sends them, and the
+/// rule sheet of a module lists its terms.
+async fn declared_terms(page: &Page<'_>, served: &Path, kamome: &Path) {
+    use kitei::types::TermKind;
+    use kitei::Wire;
+    let registry = kitei::Registry::load_dir(&kitei_tests::runtime(), kamome).expect("kamome modules");
+    let kojin = registry.variant("kamome-kojin-2026").expect("kamome-kojin-2026 built").info().metadata.clone();
+    let all: Vec<kitei::types::Term> = registry.policies().iter().flat_map(|p| p.info().metadata.terms.clone()).collect();
+    let function = kojin.terms.iter().find(|t| t.kind == TermKind::Function).expect("kojin declares a function").name.clone();
+    let fact = kojin.terms.iter().find(|t| kitei::vocabulary::is_fact(t.kind)).expect("kojin declares a fact").clone();
+    let flags: Vec<&str> = all.iter().filter(|t| t.kind == TermKind::AccountFlag).map(|t| t.name.as_str()).collect();
+    page.check(!flags.is_empty(), "kamome declares an account flag").await;
+    for v in ["kamome-kojin-2026", "kamome-hojin-2026"] {
+        std::fs::copy(kamome.join(format!("{v}.wasm")), served.join(format!("{v}.wasm"))).expect("add a kamome module");
+    }
+    let start = Instant::now();
+    loop {
+        let list: Value = reqwest::get(format!("{}/v1/policies", page.base)).await.expect("GET /v1/policies").json().await.expect("JSON");
+        let serving = |v: &str| list["policies"].as_array().is_some_and(|a| a.iter().any(|p| p["variant"] == v));
+        if serving("kamome-kojin-2026") && serving("kamome-hojin-2026") {
+            break;
+        }
+        page.check(start.elapsed() < WAIT, &format!("kamome served within {WAIT:?}: {list}")).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    page.open("#/try").await;
+    page.element("form#decide-form .account-row").await;
+    let offered = page
+        .js(
+            "return { functions: [...document.getElementById('f-function').options].map(o => o.value),               authorized: [...document.querySelectorAll('input.auth-fn')].map(b => b.value),               facts: [...document.querySelectorAll('input.decl-fact')].map(b => [b.dataset.fact, b.closest('fieldset').querySelector('legend').textContent]),               flags: [...document.querySelectorAll('.account-row input.acc-flag')].map(b => b.dataset.flag) }",
+            vec![],
+        )
+        .await;
+    let has = |list: &Value, v: &str| list.as_array().is_some_and(|a| a.iter().any(|x| x == v));
+    page.check(has(&offered["functions"], &function) && has(&offered["authorized"], &function), &format!("the form offers the declared function {function}: {offered}")).await;
+    for t in all.iter().filter(|t| kitei::vocabulary::is_fact(t.kind)) {
+        page.check(
+            offered["facts"].as_array().is_some_and(|a| a.iter().any(|f| f[0] == t.name.as_str() && f[1] == fact_section(t.kind))),
+            &format!("the form offers the declared {} {} in its section {}: {offered}", t.kind.wire(), t.name, fact_section(t.kind)),
+        )
+        .await;
+    }
+    for flag in &flags {
+        page.check(has(&offered["flags"], flag), &format!("each account offers the declared flag {flag}: {offered}")).await;
+    }
+    page.no_errors("declared terms in the form").await;
+
+    // asked and sent in their own words
+    let form = page.element("form#decide-form").await;
+    form.find(Locator::Css("#f-institution")).await.expect("institution").select_by_value("kamome").await.expect("kamome");
+    form.find(Locator::Css("#f-variant")).await.expect("variant").select_by_value("kamome-kojin-2026").await.expect("kamome-kojin-2026");
+    form.find(Locator::Css("#f-operation")).await.expect("operation").select_by_value("authorize").await.expect("authorize");
+    let at = form.find(Locator::Css("#f-at")).await.expect("at");
+    at.clear().await.expect("clear at");
+    at.send_keys("2026-05-01T10:00:00+09:00").await.expect("type at");
+    form.find(Locator::Css("#f-function")).await.expect("function").select_by_value(&function).await.expect("the declared function");
+    form.find(Locator::Css(&format!("input.decl-fact[data-fact='{}']", fact.name))).await.expect("the declared fact").click().await.expect("check it");
+    form.find(Locator::Css("#decide")).await.expect("decide").click().await.expect("click decide");
+    page.element("#answer-body .answer, #answer-body .error-box").await;
+    let answer = answer_of(page).await;
+    page.check(answer["error"].is_null(), &format!("kamome answers its own terms: {answer}")).await;
+    page.check(
+        answer["sent"]["function"] == function.as_str() && answer["sent"]["facts"][fact.name.as_str()] == true,
+        &format!("the JSON sent names the declared function and fact: {answer}"),
+    )
+    .await;
+    page.check(answer["got"]["policy"]["variant"] == "kamome-kojin-2026", &format!("kamome-kojin-2026 answered: {answer}")).await;
+    page.no_errors("a decision in declared terms").await;
+    page.screenshot("try-declared-terms").await;
+
+    // the rule sheet lists the module's terms, each linked to the rule introducing it
+    page.open("#/variant/kamome-kojin-2026").await;
+    page.element("#terms tr.term").await;
+    let rows = page
+        .js("return [...document.querySelectorAll('#terms tr.term')].map(r => [r.dataset.term, r.dataset.kind, r.querySelector('a') && r.querySelector('a').textContent])", vec![])
+        .await;
+    let want: Vec<Value> = kojin
+        .terms
+        .iter()
+        .map(|t| json!([t.name, t.kind.wire(), kitei::answer::cite(&kojin.rules[t.rule as usize].clause)]))
+        .collect();
+    page.check(rows == json!(want), &format!("the rule sheet's Terms list {want:?}: {rows}")).await;
+    page.no_errors("terms on the rule sheet").await;
+    page.screenshot("rule-sheet-terms").await;
 }
 
 /// The `#/try?q=` link decides again however its page's requests are timed:
