@@ -1,6 +1,7 @@
 //! Shared test support: the bundled policies built once per test binary,
 //! and synthetic components for the host's refusal paths.
 
+pub mod browser;
 pub mod hostile;
 pub mod process;
 pub mod registry;
