@@ -47,7 +47,9 @@ pub struct Args {
     /// Connections served at once; more wait in the listen backlog
     #[arg(long, value_name = "N", default_value_t = HttpLimits::default().connections as u32, value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: u32,
-    /// Append one JSON line per decision to this file
+    /// Append one JSON line per decision to this file (docs/decision-log.md):
+    /// its decision id (the answer's kitei-decision-id header), the request,
+    /// the module's sha256 and the answer; `kitei replay` checks it
     #[arg(long)]
     decision_log: Option<PathBuf>,
     /// How far each decision-log line is on disk before its response leaves:
