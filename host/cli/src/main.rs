@@ -18,6 +18,7 @@ mod matrix;
 mod pull;
 mod push;
 mod registry;
+mod replay;
 mod serve;
 mod sign;
 mod test;
@@ -58,6 +59,8 @@ enum Command {
     Diff(diff::Args),
     /// Every variant side by side, rule by rule
     Matrix(matrix::Args),
+    /// Decide every logged decision again with the module it names and check the answers are the logged ones (exit 1 naming each that is not); with --against, report what another module would change
+    Replay(replay::Args),
     /// Serve decisions over HTTP (the explorer at /, OpenAPI at /openapi.json), hot-reloading the policy directory
     Serve(serve::Args),
     /// Make an ed25519 key pair for signing modules (PATH and PATH.pub)
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => diff::run(a),
         Command::Matrix(a) => matrix::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Replay(a) => replay::run(a),
         Command::Keygen(a) => keygen::run(a),
         Command::Sign(a) => sign::run(a),
         Command::Verify(a) => verify::run(a),

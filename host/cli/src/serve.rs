@@ -47,7 +47,9 @@ pub struct Args {
     /// Connections served at once; more wait in the listen backlog
     #[arg(long, value_name = "N", default_value_t = HttpLimits::default().connections as u32, value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: u32,
-    /// Append one JSON line per decision to this file
+    /// Append one JSON line per decision to this file (docs/decision-log.md):
+    /// its decision id (the answer's kitei-decision-id header), the request,
+    /// the module's sha256 and the answer; `kitei replay` checks it
     #[arg(long)]
     decision_log: Option<PathBuf>,
     /// How far each decision-log line is on disk before its response leaves:
@@ -59,6 +61,17 @@ pub struct Args {
     /// Rotate the decision log to FILE.<unix ms> before it grows past this many bytes
     #[arg(long, value_name = "BYTES", requires = "decision_log")]
     decision_log_max_bytes: Option<u64>,
+    /// What each decision-log line keeps of the request: full (the request
+    /// as received, so `kitei replay` can decide it again) or hash (only its
+    /// sha256: no customer facts on disk, and the line cannot be replayed)
+    #[arg(long, value_name = "WHAT", default_value = "full", requires = "decision_log")]
+    decision_log_request: kitei_serve::LogRequest,
+    /// Keep every module served in this directory as <sha256>.wasm (and its
+    /// signature as <sha256>.wasm.sig), written once before it answers, so
+    /// `kitei replay --module-store DIR` finds the exact bytes a logged
+    /// decision names after any number of reloads
+    #[arg(long, value_name = "DIR")]
+    module_store: Option<PathBuf>,
     /// Verify every module against this trust file before it loads (its
     /// `.wasm.sig`); refused modules are listed in GET /v1/policies. The file
     /// is re-read when it changes (key rotation without a restart): every
@@ -132,6 +145,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         decision_log: args.decision_log,
         decision_log_sync: args.decision_log_sync,
         decision_log_max_bytes: args.decision_log_max_bytes,
+        decision_log_request: args.decision_log_request,
+        module_store: args.module_store,
         limits,
         trust,
         trust_file: args.trust.clone(),

@@ -79,6 +79,21 @@ pub fn parse_settings(text: &[u8]) -> Result<SettingsFile, String> {
 
 const SETTINGS_SUFFIX: &str = ".settings.json";
 
+/// Loads one module file as [`Registry::load_dir`] would load it from a
+/// directory: its institution's `<institution>.settings.json` from
+/// `settings_dir`, when there is one, applied; no signature is verified.
+/// (`kitei replay` loads a kept module, `<sha256>.wasm`, so.)
+///
+/// # Errors
+/// The module or the settings file does not load (naming the file).
+pub fn load_module_file(runtime: &Runtime, file: &Path, settings_dir: Option<&Path>) -> Result<Arc<dyn LoadedPolicy>, LoadError> {
+    let entries: Vec<PathBuf> = match settings_dir.map(std::fs::read_dir) {
+        Some(Ok(entries)) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect(),
+        _ => Vec::new(),
+    };
+    load_file(runtime, file, &reuse::settings_files(&entries).parsed, None)
+}
+
 impl Registry {
     /// A registry of `policies` (a second copy of a variant is rejected).
     pub fn new(policies: Vec<Arc<dyn LoadedPolicy>>, rejected: Vec<Rejected>) -> Self {

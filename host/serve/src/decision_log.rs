@@ -49,6 +49,7 @@ impl std::str::FromStr for Sync {
 /// An append-only JSON-lines file.
 pub struct DecisionLog {
     path: PathBuf,
+    request: RequestMode,
     sync: Sync,
     max_bytes: Option<u64>,
     state: Mutex<State>,
@@ -68,17 +69,96 @@ struct State {
     failed: Option<(u64, String)>,
 }
 
-/// One line: what was decided, by which module, for which request bytes.
+/// What a line keeps of the request (`--decision-log-request`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RequestMode {
+    /// the request as received (`request`, or `request_text` when it is not JSON) and its sha256
+    #[default]
+    Full,
+    /// only the request's sha256: no customer facts on disk, and no replay
+    Hash,
+}
+
+impl std::str::FromStr for RequestMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "full" => Ok(RequestMode::Full),
+            "hash" => Ok(RequestMode::Hash),
+            _ => Err(format!("`{s}`: expected full or hash")),
+        }
+    }
+}
+
+/// The line format's version (`v`), docs/decision-log.md.
+pub const FORMAT: u32 = 2;
+
+/// One line (docs/decision-log.md, docs/decision-log.schema.json): which
+/// decision, for which request, by which module, with what answer.
 #[derive(serde::Serialize)]
 pub struct Entry<'a> {
+    pub v: u32,
     pub time: String,
-    pub variant: Option<&'a str>,
-    pub module_sha256: Option<&'a str>,
+    /// the `kitei-decision-id` the client saw (`<id>/<index>` in a batch)
+    pub decision_id: &'a str,
+    /// the request as received, whitespace outside strings removed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<Box<serde_json::value::RawValue>>,
+    /// the request as received when it was not JSON (lossy UTF-8)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_text: Option<String>,
+    /// sha256 of the request's bytes as received
     pub request_sha256: String,
+    pub institution: Option<&'a str>,
+    pub variant: Option<&'a str>,
+    pub version: Option<&'a str>,
+    pub module_sha256: Option<&'a str>,
     pub operation: Option<&'a str>,
     pub decision: Option<&'a str>,
     pub error: Option<&'a str>,
     pub cites: Vec<&'a str>,
+    /// sha256 of the answer's JSON as the client got it (the whole answer:
+    /// each account's `linkable`, each reason's `met`); null for an error
+    pub answer_sha256: Option<String>,
+}
+
+/// What a line keeps of `body` under `mode`: `(request, request_text)`.
+pub fn kept_request(body: &[u8], mode: RequestMode) -> (Option<Box<serde_json::value::RawValue>>, Option<String>) {
+    if mode == RequestMode::Hash {
+        return (None, None);
+    }
+    match serde_json::from_slice::<&serde_json::value::RawValue>(body) {
+        Ok(raw) => match serde_json::value::RawValue::from_string(compact(raw.get())) {
+            Ok(raw) => (Some(raw), None),
+            Err(_) => (None, Some(String::from_utf8_lossy(body).into_owned())),
+        },
+        Err(_) => (None, Some(String::from_utf8_lossy(body).into_owned())),
+    }
+}
+
+/// Valid JSON without the whitespace outside its strings: one line, and
+/// every number and string exactly as sent.
+fn compact(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            if c == '"' {
+                in_string = true;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn open_file(path: &Path) -> std::io::Result<(File, u64)> {
@@ -115,7 +195,19 @@ impl DecisionLog {
     pub fn open_with(path: &Path, sync: Sync, max_bytes: Option<u64>) -> std::io::Result<Self> {
         let (file, len) = open_file(path)?;
         let state = State { file, len, written: 0, synced: 0, syncing: false, failed: None };
-        Ok(DecisionLog { path: path.to_path_buf(), sync, max_bytes, state: Mutex::new(state), synced: Condvar::new() })
+        Ok(DecisionLog { path: path.to_path_buf(), request: RequestMode::Full, sync, max_bytes, state: Mutex::new(state), synced: Condvar::new() })
+    }
+
+    /// Lines keep the request as `mode` says (default [`RequestMode::Full`]).
+    #[must_use]
+    pub fn keeping(mut self, mode: RequestMode) -> Self {
+        self.request = mode;
+        self
+    }
+
+    /// What lines keep of the request.
+    pub fn request_mode(&self) -> RequestMode {
+        self.request
     }
 
     /// The sync policy.
@@ -203,18 +295,37 @@ impl DecisionLog {
 
 #[cfg(test)]
 mod tests {
-    use super::{DecisionLog, Entry, Sync};
+    use super::{kept_request, DecisionLog, Entry, RequestMode, Sync, FORMAT};
+
+    #[test]
+    fn a_request_is_kept_on_one_line_exactly_as_sent() {
+        let body = b"{\n  \"a\" : \"x y\\\" \\n\",\n  \"n\": 1.50e3, \"b\": [1, 2]\n}\n";
+        let (raw, text) = kept_request(body, RequestMode::Full);
+        assert_eq!(raw.unwrap().get(), "{\"a\":\"x y\\\" \\n\",\"n\":1.50e3,\"b\":[1,2]}");
+        assert!(text.is_none());
+        let (raw, text) = kept_request(b"{not json", RequestMode::Full);
+        assert!(raw.is_none());
+        assert_eq!(text.as_deref(), Some("{not json"));
+        assert!(matches!(kept_request(body, RequestMode::Hash), (None, None)));
+    }
 
     fn entry(n: usize) -> Entry<'static> {
         Entry {
+            v: FORMAT,
             time: "2026-11-22T00:00:00.000Z".into(),
+            decision_id: "0193a1f0-0000-7000-8000-000000000000",
+            request: None,
+            request_text: None,
+            institution: Some("toyama"),
             variant: Some("toyama-2023"),
+            version: Some("2023"),
             module_sha256: None,
             request_sha256: format!("{n:064}"),
             operation: Some("authorize"),
             decision: Some("permit"),
             error: None,
             cites: vec!["第2条第1項"],
+            answer_sha256: None,
         }
     }
 

@@ -12,7 +12,7 @@
 //! the blocking pool.
 
 use super::body::json_body;
-use super::decision_log::{Entry, Sync};
+use super::decision_log::{kept_request, Entry, Sync, FORMAT};
 use super::error::ServeError;
 use super::state::AppState;
 use kitei::{Answer, DecisionError, Question, Reason, Registry, Wire};
@@ -33,10 +33,12 @@ pub const SLOW_FOR: std::time::Duration = std::time::Duration::from_secs(60);
     request_body(content = kitei::openapi::DecisionRequest, content_type = "application/json",
         description = "api.md's request: `institution` (the variant in force at `at` is picked) or `variant`, the `operation` and its facts"),
     responses(
-    (status = 200, description = "the answer, every reason cited", body = kitei::Answer),
+    (status = 200, description = "the answer, every reason cited", body = kitei::Answer,
+        headers(("kitei-decision-id" = String, description = "the decision's id, a UUIDv7, also in its decision-log line (a batch's elements are logged as `<id>/<index>`; docs/decision-log.md)"))),
     super::openapi::DecideErrors,
 ))]
 pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let id = decision_id();
     let answer = async {
         let registry = ready(&state)?;
         let limits = state.limits();
@@ -62,14 +64,24 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
         if state.decision_log().is_some_and(|log| log.sync() != Sync::None) {
             // waiting for the disk is blocking work
             let st = state.clone();
-            blocking(move || finish(&st, &body, outcome, started).and_then(|answer| to_bytes(&answer))).await
+            let id = id.clone();
+            blocking(move || finish(&st, &body, &id, outcome, started).and_then(|answer| to_bytes(&answer))).await
         } else {
-            finish(&state, &body, outcome, started).and_then(|answer| to_bytes(&answer))
+            finish(&state, &body, &id, outcome, started).and_then(|answer| to_bytes(&answer))
         }
     }
     .await;
-    respond(&state, answer)
+    respond(&state, &id, answer)
 }
+
+/// A new decision id: a UUIDv7 (time-ordered, so a log sorts by it).
+fn decision_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The response header naming the decision (a batch's: the batch; its
+/// elements are `<id>/<index>` in the log).
+pub const DECISION_ID: &str = "kitei-decision-id";
 
 /// `POST /v1/decisions/batch`: a JSON array of requests, answered in order;
 /// each element is a response or an api.md error object.
@@ -77,10 +89,13 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
     request_body(content = Vec<super::openapi::BatchElement>, content_type = "application/json",
         description = "an array of api.md requests (at most `--batch-limit`), answered in order by one set of policies"),
     responses(
-    (status = 200, description = "one element per request, in order: its answer or its error", body = Vec<super::openapi::BatchItem>),
+    (status = 200, description = "one element per request, in order: its answer or its error", body = Vec<super::openapi::BatchItem>,
+        headers(("kitei-decision-id" = String, description = "the decision's id, a UUIDv7, also in its decision-log line (a batch's elements are logged as `<id>/<index>`; docs/decision-log.md)"))),
     super::openapi::BatchErrors,
 ))]
 pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let id = decision_id();
+    let batch_id = id.clone();
     let answer = async {
         let registry = ready(&state)?;
         let limits = *state.limits();
@@ -93,7 +108,8 @@ pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body
             }
             let answers: Vec<Item> = items
                 .iter()
-                .map(|item| match decide_one(&st, &registry, item.get().as_bytes()) {
+                .enumerate()
+                .map(|(i, item)| match decide_one(&st, &registry, item.get().as_bytes(), &format!("{batch_id}/{i}")) {
                     Ok(answer) => Item::Answer(answer),
                     Err(e) => Item::Error(e.to_json()),
                 })
@@ -103,7 +119,7 @@ pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body
         .await
     }
     .await;
-    respond(&state, answer)
+    respond(&state, &id, answer)
 }
 
 fn ready(state: &AppState) -> Result<Arc<Registry>, ServeError> {
@@ -143,8 +159,8 @@ fn split_batch(body: &[u8]) -> Result<Vec<&RawValue>, ServeError> {
     })
 }
 
-fn respond(state: &AppState, answer: Result<Vec<u8>, ServeError>) -> Response {
-    match answer {
+fn respond(state: &AppState, id: &str, answer: Result<Vec<u8>, ServeError>) -> Response {
+    let mut response = match answer {
         Ok(bytes) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
         Err(e) => {
             // errors of decide_one were counted there
@@ -153,18 +169,22 @@ fn respond(state: &AppState, answer: Result<Vec<u8>, ServeError>) -> Response {
             }
             e.into_response()
         }
+    };
+    if let Ok(value) = header::HeaderValue::from_str(id) {
+        response.headers_mut().insert(DECISION_ID, value);
     }
+    response
 }
 
 /// Decides one request, counts it, and logs it before anyone sees it.
-fn decide_one(state: &AppState, registry: &Registry, body: &[u8]) -> Result<Answer, ServeError> {
+fn decide_one(state: &AppState, registry: &Registry, body: &[u8], id: &str) -> Result<Answer, ServeError> {
     let started = Instant::now();
-    finish(state, body, registry.decide_json(body), started)
+    finish(state, body, id, registry.decide_json(body), started)
 }
 
 /// Logs a decision (before anyone sees it) and counts it.
-fn finish(state: &AppState, body: &[u8], outcome: Result<Answer, DecisionError>, started: Instant) -> Result<Answer, ServeError> {
-    let logged = log(state, body, &outcome);
+fn finish(state: &AppState, body: &[u8], id: &str, outcome: Result<Answer, DecisionError>, started: Instant) -> Result<Answer, ServeError> {
+    let logged = log(state, body, id, &outcome);
     state.metrics().latency(started.elapsed());
     match (&outcome, &logged) {
         (Ok(answer), Ok(())) => {
@@ -178,30 +198,50 @@ fn finish(state: &AppState, body: &[u8], outcome: Result<Answer, DecisionError>,
     Ok(outcome?)
 }
 
-fn log(state: &AppState, body: &[u8], outcome: &Result<Answer, DecisionError>) -> Result<(), ServeError> {
+/// sha256 of an answer's JSON, as it is sent (`kitei replay` compares it).
+pub fn answer_sha256(answer: &Answer) -> String {
+    kitei::component::sha256_hex(&serde_json::to_vec(answer).unwrap_or_default())
+}
+
+fn log(state: &AppState, body: &[u8], id: &str, outcome: &Result<Answer, DecisionError>) -> Result<(), ServeError> {
     let Some(log) = state.decision_log() else { return Ok(()) };
     let request_sha256 = kitei::component::sha256_hex(body);
+    let (request, request_text) = kept_request(body, log.request_mode());
     let time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let entry = match outcome {
         Ok(answer) => Entry {
+            v: FORMAT,
             time,
+            decision_id: id,
+            request,
+            request_text,
+            institution: Some(&answer.policy().institution),
             variant: Some(&answer.policy().variant),
+            version: Some(&answer.policy().version),
             module_sha256: Some(&answer.policy().sha256),
             request_sha256,
             operation: Some(answer.operation().wire()),
             decision: answer.decision().map(Wire::wire),
             error: None,
             cites: answer.reasons().into_iter().map(Reason::cite).collect(),
+            answer_sha256: Some(answer_sha256(answer)),
         },
         Err(e) => Entry {
+            v: FORMAT,
             time,
+            decision_id: id,
+            request,
+            request_text,
+            institution: None,
             variant: e.variant(),
+            version: None,
             module_sha256: None,
             request_sha256,
             operation: None,
             decision: None,
             error: Some(e.code()),
             cites: Vec::new(),
+            answer_sha256: None,
         },
     };
     log.write(&entry).map_err(|e| ServeError::Log(e.to_string()))

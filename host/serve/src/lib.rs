@@ -22,6 +22,7 @@ mod error;
 mod explorer;
 mod limits;
 mod metrics;
+mod module_store;
 mod openapi;
 mod reload;
 mod review;
@@ -31,7 +32,9 @@ mod state;
 mod status;
 mod trust_file;
 
-pub use decision_log::{DecisionLog, Sync as LogSync};
+pub use decision_log::{DecisionLog, RequestMode as LogRequest, Sync as LogSync};
+pub use module_store::{paths as module_store_paths, ModuleStore};
+pub use decisions::answer_sha256;
 pub use error::{decision_status, ServeError};
 pub use limits::HttpLimits;
 pub use metrics::Metrics;
@@ -66,6 +69,10 @@ pub struct Config {
     pub decision_log_sync: LogSync,
     /// rotate the decision log before it grows past this many bytes
     pub decision_log_max_bytes: Option<u64>,
+    /// what a decision-log line keeps of the request (default the request itself)
+    pub decision_log_request: LogRequest,
+    /// keep every module served here by sha256 (`--module-store`)
+    pub module_store: Option<PathBuf>,
     /// memory and time limits of every policy call
     pub limits: Limits,
     pub reload: ReloadConfig,
@@ -88,6 +95,8 @@ impl Default for Config {
             decision_log: None,
             decision_log_sync: LogSync::Batch,
             decision_log_max_bytes: None,
+            decision_log_request: LogRequest::Full,
+            module_store: None,
             limits: Limits::default(),
             reload: ReloadConfig::default(),
             trust: None,
@@ -104,6 +113,8 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("cannot open the decision log `{file}`: {source}")]
     DecisionLog { file: PathBuf, source: std::io::Error },
+    #[error("cannot open the module store `{dir}`: {source}")]
+    ModuleStore { dir: PathBuf, source: std::io::Error },
     #[error("cannot start wasmtime: {0}")]
     Runtime(String),
     #[error("modules from a registry (--source) are verified before they are written: a trust policy (--trust) is required")]
@@ -159,9 +170,17 @@ pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartEr
     let runtime = Runtime::new(config.limits).map_err(|e| StartError::Runtime(format!("{e:#}")))?;
     let log = match &config.decision_log {
         None => None,
-        Some(file) => Some(DecisionLog::open_with(file, config.decision_log_sync, config.decision_log_max_bytes).map_err(|source| StartError::DecisionLog { file: file.clone(), source })?),
+        Some(file) => Some(
+            DecisionLog::open_with(file, config.decision_log_sync, config.decision_log_max_bytes)
+                .map_err(|source| StartError::DecisionLog { file: file.clone(), source })?
+                .keeping(config.decision_log_request),
+        ),
     };
-    let mut state = AppState::new(runtime, config.policies.clone(), config.http, log).with_trust(config.trust.clone());
+    let store = match &config.module_store {
+        None => None,
+        Some(dir) => Some(ModuleStore::open(dir).map_err(|source| StartError::ModuleStore { dir: dir.clone(), source })?),
+    };
+    let mut state = AppState::new(runtime, config.policies.clone(), config.http, log).with_trust(config.trust.clone()).with_module_store(store);
     if let Some(file) = &config.trust_file {
         state = state.with_trust_file(file).map_err(StartError::Trust)?;
     }

@@ -134,6 +134,19 @@ const DECISION_ERRORS: [(u16, &str); 7] = [
     (503, "not ready, or the policy failed or ran out of time: fail closed (`not_ready`, `policy_failed`, `policy_timeout`, `decision_log_failed`)"),
 ];
 
+/// The `kitei-decision-id` header every answer of the decision endpoints carries.
+pub const DECISION_ID: &str = super::decisions::DECISION_ID;
+
+/// The header's description (the one on the 200 answers says the same).
+fn decision_id_header() -> utoipa::openapi::header::Header {
+    utoipa::openapi::header::HeaderBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .description(Some(DECISION_ID_DOC))
+        .build()
+}
+
+const DECISION_ID_DOC: &str = "the decision's id, a UUIDv7, also in its decision-log line (a batch's elements are logged as `<id>/<index>`; docs/decision-log.md)";
+
 /// The error responses of [`DECISION_ERRORS`] but those in `except`.
 fn decision_errors(except: &[u16]) -> BTreeMap<String, RefOr<ApiResponse>> {
     DECISION_ERRORS
@@ -141,7 +154,8 @@ fn decision_errors(except: &[u16]) -> BTreeMap<String, RefOr<ApiResponse>> {
         .filter(|(status, _)| !except.contains(status))
         .map(|(status, description)| {
             let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Error"))).build();
-            (status.to_string(), ResponseBuilder::new().description(*description).content("application/json", content).build().into())
+            let response = ResponseBuilder::new().description(*description).content("application/json", content).header(DECISION_ID, decision_id_header()).build();
+            (status.to_string(), response.into())
         })
         .collect()
 }

@@ -87,7 +87,22 @@ fn reload_blocking(state: &AppState, last: Option<&Fingerprint>, force: bool) ->
     }
     let trust = state.trust();
     let previous = still_trusted(state.registry(), trust.as_deref());
-    let next = Registry::load_dir_trusted(state.runtime(), dir, &previous, trust.as_deref())?;
+    let mut next = Registry::load_dir_trusted(state.runtime(), dir, &previous, trust.as_deref())?;
+    if let Some(store) = state.module_store() {
+        // kept before it answers, so every logged decision can be replayed;
+        // one that cannot be kept does not serve
+        let mut unkept = Vec::new();
+        for p in next.policies() {
+            let info = p.info();
+            if let Err(e) = store.keep(info) {
+                tracing::error!(variant = %info.variant(), sha256 = %info.sha256, "not served: cannot keep it in the module store `{}`: {e}", store.dir().display());
+                unkept.push(info.sha256.clone());
+            }
+        }
+        if !unkept.is_empty() {
+            next = next.retain(|p| !unkept.contains(&p.info().sha256));
+        }
+    }
     if trust.is_none() {
         let reused = |p: &std::sync::Arc<dyn kitei::LoadedPolicy>| previous.policies().iter().any(|q| std::sync::Arc::ptr_eq(p, q));
         for p in next.policies().iter().filter(|p| !reused(p)) {

@@ -4,6 +4,7 @@
 use super::decision_log::DecisionLog;
 use super::limits::HttpLimits;
 use super::metrics::Metrics;
+use super::module_store::ModuleStore;
 use super::review::Reviews;
 use super::source::{SourceConfig, SourceStatus, Sources};
 use super::trust_file::{TrustCheck, TrustState, TrustStatus};
@@ -29,6 +30,7 @@ struct Inner {
     limits: HttpLimits,
     metrics: Metrics,
     decision_log: Option<DecisionLog>,
+    module_store: Option<ModuleStore>,
     trust: Option<TrustState>,
     sources: Arc<Sources>,
     slow: SlowModules,
@@ -102,6 +104,7 @@ impl AppState {
                 limits,
                 metrics: Metrics::default(),
                 decision_log,
+                module_store: None,
                 trust: None,
                 sources: Arc::default(),
                 slow: SlowModules::default(),
@@ -147,6 +150,16 @@ impl AppState {
 
     pub fn decision_log(&self) -> Option<&DecisionLog> {
         self.inner.decision_log.as_ref()
+    }
+
+    /// Every module loaded is kept in `store` before it answers (set before serving).
+    #[must_use]
+    pub fn with_module_store(self, store: Option<ModuleStore>) -> Self {
+        self.configured(|inner| inner.module_store = store)
+    }
+
+    pub fn module_store(&self) -> Option<&ModuleStore> {
+        self.inner.module_store.as_ref()
     }
 
     /// Loads verify every module against `trust` (set before serving).

@@ -16,12 +16,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The settings files of a directory, by institution: parsed, and raw.
-struct SettingsFiles {
-    parsed: BTreeMap<String, (PathBuf, Result<SettingsFile, String>)>,
+pub(super) struct SettingsFiles {
+    pub(super) parsed: BTreeMap<String, (PathBuf, Result<SettingsFile, String>)>,
     raw: BTreeMap<String, Vec<u8>>,
 }
 
-fn settings_files(entries: &[PathBuf]) -> SettingsFiles {
+pub(super) fn settings_files(entries: &[PathBuf]) -> SettingsFiles {
     let mut files = SettingsFiles { parsed: BTreeMap::new(), raw: BTreeMap::new() };
     for path in entries {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();

@@ -12,6 +12,7 @@ use kitei::{OperationName, Wire};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// A module as the report names it.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -122,10 +123,18 @@ pub struct Group {
     /// clauses both sides cite for the example (same cite, same outcome)
     pub common: Vec<String>,
     /// the request of the class with the fewest true flags, as api.md JSON
-    /// with `variant` set to the old module
+    /// with `variant` set to the old module (`kitei replay --against`: the
+    /// first logged request of the class, as received)
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::diff::example_schema))]
     pub example: Value,
+    /// `kitei replay --against` only: the decision ids of the first logged
+    /// requests of the class (at most [`DECISION_EXAMPLES`])
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<String>,
 }
+
+/// How many decision ids a group of `kitei replay --against` keeps.
+pub const DECISION_EXAMPLES: usize = 5;
 
 fn wire<S: serde::Serializer>(op: &OperationName, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(op.wire())
@@ -233,6 +242,11 @@ pub struct Report {
     /// every term either module declares, as each text has it (empty when
     /// neither declares one)
     pub terms: Vec<TermChange>,
+    /// `kitei replay --against` only: the requests were logged traffic, not
+    /// generated (which logs, how many lines, when), each module under its
+    /// own settings
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<String>,
 }
 
 impl Report {
@@ -300,6 +314,7 @@ pub fn compare(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, at: DateTime<Fixe
                 new: SideView::of(ni, &g.new, &g.old),
                 common: g.old.cites.intersection(&g.new.cites).map(Cited::label).collect(),
                 example: g.facts.to_json(oi.variant(), at),
+                decisions: Vec::new(),
             })
             .collect();
         // most frequent first; the sort is stable, so ties keep key order
@@ -314,7 +329,105 @@ pub fn compare(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, at: DateTime<Fixe
         groups,
         texts: text_changes(oi, ni),
         terms: term_changes(oi, ni),
+        traffic: None,
     })
+}
+
+/// Real requests (a decision log's) answered by two modules, grouped as
+/// [`compare`] groups generated ones; fed one request at a time, it keeps
+/// one entry per class of differing answers, not the requests.
+pub struct Traffic {
+    old: Arc<dyn LoadedPolicy>,
+    new: Arc<dyn LoadedPolicy>,
+    /// per operation, in [`OperationName::ALL`] order: requests, differing
+    explored: Vec<(OperationName, usize, usize)>,
+    /// by operation (its place in [`OperationName::ALL`]) and class
+    groups: BTreeMap<(usize, Key), TrafficGroup>,
+}
+
+struct TrafficGroup {
+    count: usize,
+    example: Value,
+    decisions: Vec<String>,
+    old: Reduced,
+    new: Reduced,
+}
+
+impl Traffic {
+    pub fn new(old: Arc<dyn LoadedPolicy>, new: Arc<dyn LoadedPolicy>) -> Self {
+        Traffic { old, new, explored: OperationName::ALL.iter().map(|&op| (op, 0, 0)).collect(), groups: BTreeMap::new() }
+    }
+
+    /// The variant whose logged answers are the old side.
+    pub fn old_variant(&self) -> &str {
+        self.old.info().variant()
+    }
+
+    /// Answers `question` with both modules; returns whether they differ.
+    /// `request` (the example shown) and `decision_id` name it in the report.
+    ///
+    /// # Errors
+    /// A [`DiffError`] when a module fails on it.
+    pub fn add(&mut self, question: &Question, request: impl FnOnce() -> Value, decision_id: &str) -> Result<bool, DiffError> {
+        let (oi, ni) = (self.old.info(), self.new.info());
+        let op = question.operation().name();
+        let a = answer(oi, &self.old.decide(op, &question.request_for(oi))?)?;
+        let b = answer(ni, &self.new.decide(op, &question.request_for(ni))?)?;
+        let place = OperationName::ALL.iter().position(|&o| o == op).unwrap_or_default();
+        let explored = &mut self.explored[place];
+        explored.1 += 1;
+        if a.same_as(&b) {
+            return Ok(false);
+        }
+        explored.2 += 1;
+        let key = (a.outcome.clone(), a.cites.clone(), b.outcome.clone(), b.cites.clone());
+        let g = self.groups.entry((place, key)).or_insert_with(|| TrafficGroup { count: 0, example: request(), decisions: Vec::new(), old: a, new: b });
+        g.count += 1;
+        if g.decisions.len() < DECISION_EXAMPLES {
+            g.decisions.push(decision_id.to_string());
+        }
+        Ok(true)
+    }
+
+    /// The report: most frequent classes first within each operation.
+    pub fn report(self, traffic: String) -> Report {
+        let (oi, ni) = (self.old.info(), self.new.info());
+        let mut groups: Vec<Group> = Vec::new();
+        for (place, &op) in OperationName::ALL.iter().enumerate() {
+            let mut found: Vec<Group> = self
+                .groups
+                .iter()
+                .filter(|((o, _), _)| *o == place)
+                .map(|(_, g)| Group {
+                    operation: op,
+                    count: g.count,
+                    old: SideView::of(oi, &g.old, &g.new),
+                    new: SideView::of(ni, &g.new, &g.old),
+                    common: g.old.cites.intersection(&g.new.cites).map(Cited::label).collect(),
+                    example: g.example.clone(),
+                    decisions: g.decisions.clone(),
+                })
+                .collect();
+            found.sort_by(|x, y| y.count.cmp(&x.count));
+            groups.extend(found);
+        }
+        let explored = self
+            .explored
+            .iter()
+            .filter(|e| e.1 > 0)
+            .map(|&(operation, requests, differing)| Explored { operation, requests, differing })
+            .collect();
+        Report {
+            old: Module::of(oi),
+            new: Module::of(ni),
+            at: String::new(),
+            explored,
+            groups,
+            texts: text_changes(oi, ni),
+            terms: term_changes(oi, ni),
+            traffic: Some(traffic),
+        }
+    }
 }
 
 /// Every clause's texts, in document order.

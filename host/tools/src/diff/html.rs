@@ -84,12 +84,16 @@ pub(crate) fn page(title: &str, body: &str) -> String {
 pub fn render(r: &Report) -> String {
     let mut b = String::new();
     let _ = write!(b, "<h1>新旧対比表: {} → {}</h1>", escape(&r.old.variant), escape(&r.new.variant));
+    let requests = match &r.traffic {
+        Some(traffic) => format!("requests: {}", escape(traffic)),
+        None => format!("requests at {}; every validity period {} days on both sides", escape(&r.at), crate::diff::generate::PERIOD_DAYS),
+    };
     let _ = write!(
         b,
-        "<div class=\"meta\">旧 {} {} {}（{}） / 新 {} {} {}（{}）<br>requests at {}; every validity period {} days on both sides; {} difference groups, {} clause text changes</div>",
+        "<div class=\"meta\">旧 {} {} {}（{}） / 新 {} {} {}（{}）<br>{requests}; {} difference groups, {} clause text changes</div>",
         escape(&r.old.variant), escape(&r.old.institution_name), escape(&r.old.title), escape(&r.old.version),
         escape(&r.new.variant), escape(&r.new.institution_name), escape(&r.new.title), escape(&r.new.version),
-        escape(&r.at), crate::diff::generate::PERIOD_DAYS, r.groups.len(), r.texts.len()
+        r.groups.len(), r.texts.len()
     );
     let mut ops: Vec<&str> = r.groups.iter().map(|g| g.operation.wire()).collect();
     ops.dedup();
@@ -105,7 +109,10 @@ pub fn render(r: &Report) -> String {
         );
         for g in &r.groups {
             let op = g.operation.wire();
-            let example = serde_json::to_string_pretty(&g.example).unwrap_or_default();
+            let mut example = serde_json::to_string_pretty(&g.example).unwrap_or_default();
+            if !g.decisions.is_empty() {
+                example = format!("decisions: {}\n{example}", g.decisions.join(", "));
+            }
             let _ = write!(
                 b,
                 "<tr class=\"group\" data-operation=\"{op}\"><td class=\"op\">{op}</td><td class=\"count\">{}</td><td class=\"old\">{}</td><td class=\"new\">{}</td><td><div class=\"prov\">共通: {}</div><details><summary>request</summary><pre>{}</pre></details></td></tr>",

@@ -27,7 +27,14 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(out, "kitei diff: {} → {}", r.old.variant, r.new.variant);
     let _ = writeln!(out, "{}", module_line("旧", &r.old));
     let _ = writeln!(out, "{}", module_line("新", &r.new));
-    let _ = writeln!(out, "  requests at {}; every validity period set to {} days on both sides", r.at, crate::diff::generate::PERIOD_DAYS);
+    match &r.traffic {
+        Some(traffic) => {
+            let _ = writeln!(out, "  requests: {traffic}");
+        }
+        None => {
+            let _ = writeln!(out, "  requests at {}; every validity period set to {} days on both sides", r.at, crate::diff::generate::PERIOD_DAYS);
+        }
+    }
     let explored: Vec<String> = r
         .explored
         .iter()
@@ -59,6 +66,9 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "  both: {}", g.common.join(", "));
         }
         let _ = writeln!(out, "  example: {}", g.example);
+        if !g.decisions.is_empty() {
+            let _ = writeln!(out, "  decisions: {}{}", g.decisions.join(", "), if g.count > g.decisions.len() { ", …" } else { "" });
+        }
     }
     if !r.texts.is_empty() {
         let _ = writeln!(out, "\n== clause texts ==");
