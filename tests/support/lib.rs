@@ -6,7 +6,7 @@ pub mod process;
 pub mod registry;
 pub mod requests;
 
-use kitei_tools::build::{build_crate, bundled_crates, policies_dir_in, Output, Toolchain};
+use kitei_tools::build::{build_crate, build_crate_in, bundled_crates, policies_dir_in, target_dir_in, Output, Toolchain};
 use kitei::component::{Limits, Runtime};
 use kitei::Registry;
 use std::path::{Path, PathBuf};
@@ -59,6 +59,37 @@ pub fn policies() -> &'static Path {
         let dir = policies_dir_in(&root());
         for krate in bundled_crates(&root().join("policy")).expect("policy/ readable") {
             build_crate(&runtime, &toolchain, &krate, Output::Dir(&dir)).unwrap_or_else(|e| panic!("building {}: {e:#}", krate.display()));
+        }
+        dir
+    })
+}
+
+/// The two crates of the fictional seventh institution
+/// (`examples/policy/kamome/`), outside the workspace.
+pub const KAMOME: [&str; 2] = ["kamome-hojin-2026", "kamome-kojin-2026"];
+
+/// The one cargo target directory the crates outside the workspace are
+/// compiled in by the tests (`target/kamome-wasm`): the wasm std and the SDK
+/// are compiled once for all of them, so each crate after the first builds
+/// in seconds.
+pub fn outside_target_dir() -> PathBuf {
+    target_dir_in(&root()).join("kamome-wasm")
+}
+
+/// Builds kamome's two crates from their current source (once per test
+/// binary) into `target/kamome` and returns that directory: the components
+/// only, kept apart from the bundled ones.
+pub fn kamome() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let toolchain = Toolchain::detect().unwrap_or_else(|e| panic!("{e:#}"));
+        let runtime = runtime();
+        let dir = target_dir_in(&root()).join("kamome");
+        let target = outside_target_dir();
+        for variant in KAMOME {
+            let krate = root().join("examples/policy/kamome").join(variant);
+            build_crate_in(&runtime, &toolchain, &krate, Output::Dir(&dir), Some(&target))
+                .unwrap_or_else(|e| panic!("building {}: {e:#}", krate.display()));
         }
         dir
     })
