@@ -7,17 +7,17 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 #[command(after_help = "\
-Writes, into DIR (made if missing; refused unless empty):
-  Cargo.toml      the crate: kitei-sdk by absolute path, an empty [workspace], crate-type cdylib+rlib, [profile.policy]
-  Cargo.lock      the checkout's lock file, so the crate builds with the versions the SDK is tested with
-  source.txt      the header every source.txt has, and a placeholder body: replace it with the text as received
-  src/lib.rs      metadata, a rule sheet with one example rule, one commented-out extension term (terms!),
-                  and the verbatim-text test (every quoted sentence is in source.txt)
-  request.json    an api.md request for the variant
-  conformance/    a scenario in the format of tests/conformance (docs/conformance.md)
+Writes into DIR (made if missing; refused unless empty):
+  Cargo.toml    kitei-sdk by absolute path, an empty [workspace], [profile.policy]
+  Cargo.lock    the checkout's, the versions the SDK is tested with
+  source.txt    the header every source.txt has, a placeholder body
+  src/lib.rs    metadata, one example rule, one commented-out term, the verbatim-text test
+  request.json  an api.md request for the institution
+  conformance/  two scenarios (docs/conformance.md)
 
-The SDK is the one of the checkout this binary was built from, unless --sdk or $KITEI_SDK names another.
-Then: edit, `cargo test` in DIR, `kitei build --no-sign DIR -o FILE`, `kitei test --policies DIR_OF_FILE DIR/conformance`.")]
+The SDK is the checkout's this binary was built from, unless --sdk or $KITEI_SDK names another.
+Next: edit; `cargo test` in DIR; kitei build --no-sign DIR -o OUT/VARIANT.wasm;
+kitei test --policies OUT DIR/conformance (docs/authoring.md)")]
 pub struct Args {
     /// The directory of the new crate (made if missing; must be empty)
     dir: PathBuf,
