@@ -7,7 +7,7 @@ pub mod process;
 pub mod registry;
 pub mod requests;
 
-use kitei_tools::build::{build_crate, bundled_crates, policies_dir_in, Output, Toolchain};
+use kitei_tools::build::{build_crate, build_crate_in, bundled_crates, policies_dir_in, target_dir_in, Output, Toolchain};
 use kitei::component::{Limits, Runtime};
 use kitei::Registry;
 use std::path::{Path, PathBuf};
@@ -65,10 +65,31 @@ pub fn policies() -> &'static Path {
     })
 }
 
+/// The two crates of the fictional seventh institution
+/// (`examples/policy/kamome/`), outside the workspace.
+pub const KAMOME: [&str; 2] = ["kamome-hojin-2026", "kamome-kojin-2026"];
+
+/// The one cargo target directory the crates outside the workspace are
+/// compiled in by the tests (`target/kamome-wasm`): the wasm std and the SDK
+/// are compiled once for all of them, so each crate after the first builds
+/// in seconds.
+pub fn outside_target_dir() -> PathBuf {
+    target_dir_in(&root()).join("kamome-wasm")
+}
+
+/// kamome's two components, built once per test binary
+/// ([`example_policies`]`("kamome")`).
+pub fn kamome() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| example_policies("kamome"))
+}
+
 /// Builds the crates of an example institution (`examples/policy/<institution>/`,
 /// each crate a directory) from their current source, once per test binary,
 /// into a directory of their own (`target/examples/<institution>`, never the
-/// bundled six's directory, which other tests count), and returns it.
+/// bundled six's directory, which other tests count), and returns it. They
+/// compile in [`outside_target_dir`] (as `kitei build` does with
+/// `CARGO_TARGET_DIR` set to it).
 pub fn example_policies(institution: &str) -> PathBuf {
     static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
@@ -88,7 +109,7 @@ pub fn example_policies(institution: &str) -> PathBuf {
     crates.sort();
     assert!(!crates.is_empty(), "{} holds no crate", source.display());
     for krate in crates {
-        build_crate(&runtime, &toolchain, &krate, Output::Dir(&dir)).unwrap_or_else(|e| panic!("building {}: {e:#}", krate.display()));
+        build_crate_in(&runtime, &toolchain, &krate, Output::Dir(&dir), Some(&outside_target_dir())).unwrap_or_else(|e| panic!("building {}: {e:#}", krate.display()));
     }
     built.push((institution.to_string(), dir.clone()));
     dir

@@ -15,6 +15,7 @@ mod eval;
 mod explain;
 mod keygen;
 mod matrix;
+mod new;
 mod pull;
 mod push;
 mod registry;
@@ -45,6 +46,8 @@ pub fn default_policies() -> PathBuf {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Scaffold a policy crate outside the workspace: Cargo.toml, source.txt, a rule sheet, a test, a scenario
+    New(new::Args),
     /// Compile policy crates to components and sign them (all bundled variants when none is named)
     Build(build::Args),
     /// Decide one api.md request (a file, or `-` for stdin) and print the response
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::New(a) => new::run(a),
         Command::Build(a) => build::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Describe(a) => describe::run(a),

@@ -178,15 +178,16 @@ async fn a_seventh_institution_ships_its_own_terms_to_a_running_server() {
     // kamome builds its modules with the same binary, signs them with its
     // key, and pushes them to the tags the server follows
     let built = scratch.join("kamome");
-    // each crate in its own cargo target directory, as the other tests
-    // that build kamome (kitei_tests::example_policies) leave it
+    // in the cargo target directory the other tests build kamome in, so
+    // the standard library for wasm is compiled once for all of them
+    let wasm_target = kitei_tests::outside_target_dir();
     for variant in KAMOME {
         let file = built.join(format!("{variant}.wasm"));
         let krate = root().join("examples/policy/kamome").join(variant);
         kitei(
             &scratch,
             &[os("build"), os("--key"), key_file.as_os_str(), krate.as_os_str(), os("-o"), file.as_os_str()],
-            &[],
+            &[("CARGO_TARGET_DIR", &wasm_target)],
         );
         assert!(built.join(format!("{variant}.wasm.sig")).is_file(), "kitei build --key signs {variant}");
     }

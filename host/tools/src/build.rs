@@ -213,7 +213,21 @@ pub struct Compiled {
 /// # Errors
 /// Compilation or componentization failed.
 pub fn compile_crate(toolchain: &Toolchain, crate_dir: &Path, features: &[&str]) -> Result<Compiled> {
-    let info = crate_info(crate_dir)?;
+    compile_crate_in(toolchain, crate_dir, features, None)
+}
+
+/// [`compile_crate`], in `target_dir` instead of the crate's cargo target
+/// directory when given: crates outside the workspace (each its own
+/// workspace, each with its own `target/`) can then share one, so the
+/// wasm std and the SDK are compiled once for all of them.
+///
+/// # Errors
+/// Compilation or componentization failed.
+pub fn compile_crate_in(toolchain: &Toolchain, crate_dir: &Path, features: &[&str], target_dir: Option<&Path>) -> Result<Compiled> {
+    let mut info = crate_info(crate_dir)?;
+    if let Some(dir) = target_dir {
+        info.target_dir = dir.to_path_buf();
+    }
     let wasm_dir = info.target_dir.join("wasm");
     let with = if features.is_empty() { String::new() } else { format!(" with {}", features.join(",")) };
     eprintln!("kitei build: compiling {}{with} ({})", info.package, toolchain.describe());
@@ -239,8 +253,17 @@ pub fn compile_crate(toolchain: &Toolchain, crate_dir: &Path, features: &[&str])
 /// # Errors
 /// Compilation, componentization or the host's checks failed.
 pub fn build_crate(runtime: &Runtime, toolchain: &Toolchain, crate_dir: &Path, out: Output<'_>) -> Result<PathBuf> {
+    build_crate_in(runtime, toolchain, crate_dir, out, None)
+}
+
+/// [`build_crate`], compiling in `target_dir` when given
+/// ([`compile_crate_in`]).
+///
+/// # Errors
+/// Compilation, componentization or the host's checks failed.
+pub fn build_crate_in(runtime: &Runtime, toolchain: &Toolchain, crate_dir: &Path, out: Output<'_>, target_dir: Option<&Path>) -> Result<PathBuf> {
     let started = std::time::Instant::now();
-    let Compiled { component, core_path, .. } = compile_crate(toolchain, crate_dir, &[])?;
+    let Compiled { component, core_path, .. } = compile_crate_in(toolchain, crate_dir, &[], target_dir)?;
     let checked = Checked::new(runtime, &core_path, &component)?;
     let variant = checked.metadata.variant.clone();
     let dest = match out {

@@ -121,7 +121,7 @@ pub mod prelude {
 #[macro_export]
 macro_rules! export_policy {
     ($policy:path) => {
-        const _: () = $crate::policy::check::assert_consistent(&$policy);
+        const _: () = $crate::policy::check::assert_consistent_at(&$policy, ::core::file!(), ::core::line!());
         /// The positions of the declared channels among the declared facts.
         const __CHANNELS: u64 = $crate::policy::check::channel_positions(&$policy);
 

@@ -160,8 +160,23 @@ impl std::error::Error for TableError {}
 /// `policy`'s tables are inconsistent. [`export_policy!`](crate::export_policy)
 /// calls it in a `const` item, which turns the panic into a compile error.
 pub const fn assert_consistent(policy: &Policy) {
+    assert_consistent_at(policy, "", 0);
+}
+
+/// [`assert_consistent`], the message starting with where the policy is
+/// exported (`src/lib.rs:120: `): [`export_policy!`](crate::export_policy)
+/// passes its own `file!()` and `line!()`, so the message that reaches the
+/// author names the crate's file beside the entry or term at fault, however
+/// the compiler's output is relayed. An empty `file` leaves the place out.
+pub const fn assert_consistent_at(policy: &Policy, file: &str, line: u32) {
     if let Err(e) = policy.consistency() {
         let mut m = Message::new();
+        if !file.is_empty() {
+            m.push(file);
+            m.push(":");
+            m.push_num(line as usize);
+            m.push(": ");
+        }
         m.push("inconsistent policy `");
         m.push(policy.meta.variant);
         m.push("`: ");
@@ -714,13 +729,13 @@ const fn lists_setting(settings: &[SettingName], setting: SettingName) -> bool {
 /// A message built in a `const fn`: a const panic takes one `&str`, so the
 /// numbers are written into a buffer first. What does not fit is dropped.
 struct Message {
-    buf: [u8; 256],
+    buf: [u8; 512],
     len: usize,
 }
 
 impl Message {
     const fn new() -> Self {
-        Message { buf: [0; 256], len: 0 }
+        Message { buf: [0; 512], len: 0 }
     }
 
     const fn push(&mut self, s: &str) {
@@ -865,5 +880,11 @@ mod tests {
     #[should_panic(expected = "inconsistent policy `test-2024`: `liability[0]` names a party `parties` does not list")]
     fn the_assertion_panics_with_the_message() {
         assert_consistent(&Policy { parties: &[], ..GOOD });
+    }
+
+    #[test]
+    #[should_panic(expected = "src/lib.rs:42: inconsistent policy `test-2024`: `liability[0]` names a party `parties` does not list")]
+    fn the_assertion_names_where_the_policy_is_exported() {
+        assert_consistent_at(&Policy { parties: &[], ..GOOD }, "src/lib.rs", 42);
     }
 }
