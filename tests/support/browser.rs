@@ -75,7 +75,7 @@ impl Driver {
         let profile = std::env::temp_dir().join(format!("kitei-explorer-profile-{}-{}", std::process::id(), self.profiles.len()));
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile).expect("profile dir");
-        let mut args: Vec<String> = kitei_tests::CHROMIUM_FLAGS
+        let mut args: Vec<String> = crate::CHROMIUM_FLAGS
             .iter()
             .chain(&["--disable-dev-shm-usage", "--hide-scrollbars"])
             .map(|s| s.to_string())
