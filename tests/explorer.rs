@@ -217,6 +217,13 @@ async fn explorer_in_a_real_browser() {
     })
     .await
     .expect("kitei serve starts");
+    // the modules in a fresh directory are compiled at the first load, which
+    // takes seconds on a loaded machine: the walk starts once it has ended
+    let ready = Instant::now();
+    while reqwest::get(format!("http://{addr}/readyz")).await.map(|r| r.status() != 200).unwrap_or(true) {
+        assert!(ready.elapsed() < Duration::from_secs(60), "kitei serve not ready within 60 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let mut driver = Driver::start(&shots).await;
     let result = tokio::time::timeout(TOTAL, walk_through(&mut driver, addr, &shots, &policies, &kamome)).await;
     handle.shutdown();
