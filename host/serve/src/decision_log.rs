@@ -282,10 +282,19 @@ impl DecisionLog {
     fn rotate(&self, st: &mut State) -> std::io::Result<()> {
         st.file.sync_data()?;
         st.synced = st.written;
-        let millis = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
-        let mut name = self.path.as_os_str().to_owned();
-        name.push(format!(".{millis}"));
-        std::fs::rename(&self.path, PathBuf::from(name))?;
+        let mut millis = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
+        // two rotations in one millisecond must not rename over the first
+        // (rename replaces): the next millisecond no file has yet
+        let rotated = loop {
+            let mut name = self.path.as_os_str().to_owned();
+            name.push(format!(".{millis}"));
+            let name = PathBuf::from(name);
+            if !name.exists() {
+                break name;
+            }
+            millis += 1;
+        };
+        std::fs::rename(&self.path, rotated)?;
         let (file, len) = open_file(&self.path)?;
         st.file = file;
         st.len = len;
