@@ -94,7 +94,10 @@ async fn post(http: &reqwest::Client, url: String, body: String) -> (u16, String
 async fn a_served_log_replays_line_for_line_and_against_the_next_version() {
     let built = kitei_tests::policies();
     let dir = kitei_tests::temp_policy_dir("replay", &["gunma-2019", "gunma-2023", "toyama-2023"]);
-    std::fs::copy(built.join("gunma-2019.wasm.sig"), dir.join("gunma-2019.wasm.sig")).unwrap();
+    // signed here (a clean checkout's target/policies has no signatures;
+    // only `./run demo` signs them)
+    let signature = kitei_tests::sidecar(&std::fs::read(built.join("gunma-2019.wasm")).unwrap(), &kitei_tests::signing_key("gunma"), 1);
+    std::fs::write(dir.join("gunma-2019.wasm.sig"), &signature).unwrap();
     let work = temp("served");
     let (log, store) = (work.join("decisions.jsonl"), work.join("modules"));
     let served = Served::start(
@@ -145,7 +148,7 @@ async fn a_served_log_replays_line_for_line_and_against_the_next_version() {
     for v in ["gunma-2019", "gunma-2023", "toyama-2023"] {
         assert!(store.join(format!("{}.wasm", sha(v))).is_file(), "{v} kept");
     }
-    assert_eq!(std::fs::read(store.join(format!("{}.wasm.sig", sha("gunma-2019")))).unwrap(), std::fs::read(built.join("gunma-2019.wasm.sig")).unwrap());
+    assert_eq!(std::fs::read(store.join(format!("{}.wasm.sig", sha("gunma-2019")))).unwrap(), signature);
 
     // the policy directory gone: the store alone reproduces every answer
     std::fs::remove_dir_all(&dir).unwrap();
