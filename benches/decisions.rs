@@ -5,13 +5,13 @@
 //! `cargo bench -p kitei-benches --bench decisions`; `benches/report.py`
 //! turns criterion's estimates into the tables of docs/performance.md.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use kitei::component::{Limits, Runtime};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use kitei::LoadedPolicy;
 use kitei::Question;
-use kitei::{OperationName, Wire};
 use kitei::Registry;
-use kitei_benches::{pairs, request, Renamed};
+use kitei::component::{Limits, Runtime};
+use kitei::{OperationName, Wire};
+use kitei_benches::{Renamed, pairs, request};
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,9 +28,7 @@ fn per_operation(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("decide/{}", op.wire()));
         for p in &pairs {
             for (how, policy) in [("component", &p.component), ("native", &p.native)] {
-                g.bench_with_input(BenchmarkId::new(how, p.variant), &req, |b, req| {
-                    b.iter(|| black_box(policy.decide(op, black_box(req)).expect("decides")))
-                });
+                g.bench_with_input(BenchmarkId::new(how, p.variant), &req, |b, req| b.iter(|| black_box(policy.decide(op, black_box(req)).expect("decides"))));
             }
         }
         g.finish();
@@ -46,9 +44,7 @@ fn floor(c: &mut Criterion) {
     for op in [OperationName::Eligibility, OperationName::Authorize] {
         let mut g = c.benchmark_group(format!("floor/{}", op.wire()));
         for (how, policy) in [("component", &floor.component), ("native", &floor.native)] {
-            g.bench_with_input(BenchmarkId::new(how, floor.variant), &req, |b, req| {
-                b.iter(|| black_box(policy.decide(op, black_box(req)).expect("decides")))
-            });
+            g.bench_with_input(BenchmarkId::new(how, floor.variant), &req, |b, req| b.iter(|| black_box(policy.decide(op, black_box(req)).expect("decides"))));
         }
         g.finish();
     }
@@ -112,8 +108,7 @@ fn loaded_policies(c: &mut Criterion) {
         }
         let n = registry.policies().len();
         // ask the last-loaded copy of toyama, through selection by institution
-        let mut example: serde_json::Value =
-            serde_json::from_str(include_str!("../examples/01-toyama-authorize.json")).expect("example parses");
+        let mut example: serde_json::Value = serde_json::from_str(include_str!("../examples/01-toyama-authorize.json")).expect("example parses");
         example["institution"] = format!("toyama-2023-{}", copies - 1).into();
         let question = Question::from_value(&example).expect("example is valid");
         g.bench_with_input(BenchmarkId::new("component", n), &question, |b, q| {

@@ -4,9 +4,9 @@
 //!
 //! `cargo bench -p kitei-benches --bench loading`
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use kitei::component::{Checked, Limits, Runtime};
+use criterion::{Criterion, criterion_group, criterion_main};
 use kitei::LoadedPolicy;
+use kitei::component::{Checked, Limits, Runtime};
 
 use kitei::OperationName;
 use kitei_benches::request;

@@ -4,7 +4,7 @@
 use kitei::component::{Checked, Runtime};
 use kitei::types::{Request, Settings};
 use kitei::{LoadedPolicy, NativePolicy, OperationName, PolicyInfo, Question};
-use kitei_tools::build::{build_crate, Output, Toolchain};
+use kitei_tools::build::{Output, Toolchain, build_crate};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -26,8 +26,7 @@ pub fn settings_for(policy: &kitei_sdk::Policy) -> Settings {
 
 /// api.md's example request (one account) with `n` accounts.
 pub fn request(n: usize) -> Request {
-    let mut v: serde_json::Value =
-        serde_json::from_str(include_str!("../examples/01-toyama-authorize.json")).expect("example parses");
+    let mut v: serde_json::Value = serde_json::from_str(include_str!("../examples/01-toyama-authorize.json")).expect("example parses");
     let account = v["customer"]["accounts"][0].clone();
     let accounts: Vec<_> = (0..n)
         .map(|i| {

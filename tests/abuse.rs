@@ -27,13 +27,7 @@ fn limits() -> HttpLimits {
 
 async fn start(name: &str) -> (SocketAddr, ServerHandle) {
     let dir = temp_policy_dir(name, &["toyama-2023"]);
-    let config = Config {
-        policies: dir,
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        reload: ReloadConfig::default(),
-        http: limits(),
-        ..Config::default()
-    };
+    let config = Config { policies: dir, addr: SocketAddr::from(([127, 0, 0, 1], 0)), reload: ReloadConfig::default(), http: limits(), ..Config::default() };
     let (addr, handle) = serve::spawn(config).await.expect("server starts");
     let start = Instant::now();
     while !handle.state().is_ready() {
@@ -57,8 +51,7 @@ async fn raw(addr: SocketAddr, bytes: &[u8]) -> (Option<u16>, String) {
 }
 
 fn post(path: &str, content_type: &str, body: &str) -> Vec<u8> {
-    format!("POST {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}", body.len())
-        .into_bytes()
+    format!("POST {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
 fn error_code(text: &str) -> String {
@@ -88,7 +81,12 @@ async fn bad_bodies_get_the_right_4xx() {
         ("deeply nested object", post("/v1/decisions", "application/json", &deep_object), 422, "invalid_request"),
         ("oversized body", post("/v1/decisions", "application/json", &big), 413, "too_large"),
         ("wrong content type", post("/v1/decisions", "text/plain", EXAMPLE), 415, "not_json"),
-        ("no content type", format!("POST /v1/decisions HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{EXAMPLE}", EXAMPLE.len()).into_bytes(), 415, "not_json"),
+        (
+            "no content type",
+            format!("POST /v1/decisions HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{EXAMPLE}", EXAMPLE.len()).into_bytes(),
+            415,
+            "not_json",
+        ),
         ("a batch over the limit", post("/v1/decisions/batch", "application/json", &batch(11)), 413, "too_large"),
         ("a batch that is not an array", post("/v1/decisions/batch", "application/json", EXAMPLE), 422, "invalid_request"),
         ("not HTTP at all", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n".to_vec(), 400, ""),
@@ -126,7 +124,8 @@ async fn slow_and_idle_clients_are_cut_off_and_everyone_else_is_served() {
 
     // a body that never finishes: 408 after the body timeout
     let started = Instant::now();
-    let head = format!("POST /v1/decisions HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", EXAMPLE.len());
+    let head =
+        format!("POST /v1/decisions HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", EXAMPLE.len());
     let (code, text) = raw(addr, format!("{head}{}", &EXAMPLE[..20]).as_bytes()).await;
     assert_eq!(code, Some(408), "{text}");
     assert_eq!(error_code(&text), "request_timeout");

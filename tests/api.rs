@@ -2,11 +2,11 @@
 //! the wire names are the WIT's, and a module's idle instances are bounded.
 
 use kitei::{
-    Account, AccountFlags, AccountKind, Body, Channel, Consent, ConsentFlags, CustomerFlags, Decision, DecisionError,
-    Function, Limits, Operation, Provider, ProviderFlags, Question, Registry, Runtime, Target, Wire,
+    Account, AccountFlags, AccountKind, Body, Channel, Consent, ConsentFlags, CustomerFlags, Decision, DecisionError, Function, Limits, Operation, Provider,
+    ProviderFlags, Question, Registry, Runtime, Target, Wire,
 };
 use kitei_tests::{policies, registry};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::{Arc, Barrier};
 
 fn example() -> Value {
@@ -23,8 +23,7 @@ fn example_question() -> Question {
         .at(at("2023-07-03T10:00:00+09:00"))
         .customer(CustomerFlags::INTERNET_BANKING_CONTRACT)
         .account(
-            Account::new("A1", AccountKind::Ordinary)
-                .with(AccountFlags::CASH_CARD | AccountFlags::PIN_REGISTERED | AccountFlags::INTERNET_BANKING_REGISTERED),
+            Account::new("A1", AccountKind::Ordinary).with(AccountFlags::CASH_CARD | AccountFlags::PIN_REGISTERED | AccountFlags::INTERNET_BANKING_REGISTERED),
         )
         .select(["A1"])
         .provider(Provider::new("moneyforward").channel(Channel::InstitutionApi).with(ProviderFlags::DESIGNATED | ProviderFlags::CONTRACT))
@@ -177,7 +176,8 @@ fn registered_at_is_carried_and_defaults_to_authenticated_at() {
     assert_eq!(built.request().registered_at, q.request().registered_at);
     assert_eq!(Question::from_value(&example()).unwrap().request().registered_at, None);
     let m = match Question::from_value(&json!({"variant": "rokin-2019", "operation": "token", "at": "2023-07-03T10:00:00",
-        "consent": {"registered_at": "yesterday"}})) {
+        "consent": {"registered_at": "yesterday"}}))
+    {
         Err(DecisionError::Invalid(m)) => m,
         other => panic!("{other:?}"),
     };

@@ -8,9 +8,9 @@
 //! term and file) is `host/cli/tests/authoring.rs`.
 
 use kitei::Registry;
-use kitei_tests::{kamome, runtime, temp_policy_dir, KAMOME};
+use kitei_tests::{KAMOME, kamome, runtime, temp_policy_dir};
 use kitei_tools::conformance::{self, ScenarioResult, Subjects, Suite};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::path::PathBuf;
 
 /// toyama's built component and kamome's two, in one directory.

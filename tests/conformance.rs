@@ -3,12 +3,12 @@
 //! variant crates linked natively, and a trial that every clause
 //! docs/readings.md cites for a variant is expected by some scenario.
 
-use kitei_tools::conformance::{self, Coverage, ScenarioResult, Subjects, Suite, COVERAGE_FILE};
-use kitei::{LoadedPolicy, NativePolicy};
 use kitei::Registry;
 use kitei::Settings;
-use libtest_mimic::{Arguments, Failed, Trial};
+use kitei::{LoadedPolicy, NativePolicy};
 use kitei_tests::NATIVE;
+use kitei_tools::conformance::{self, COVERAGE_FILE, Coverage, ScenarioResult, Subjects, Suite};
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -54,9 +54,7 @@ fn main() {
             let skipped = scenario.expect.get(variant).is_some_and(|e| e.skip.is_some());
             for (kind, subjects) in [("component", components as fn() -> &'static Subjects), ("native", natives)] {
                 let scenario = scenario.clone();
-                let trial = Trial::test(format!("{kind}::{name}::{variant}"), move || {
-                    verdict(conformance::check(subjects(), &scenario, variant))
-                });
+                let trial = Trial::test(format!("{kind}::{name}::{variant}"), move || verdict(conformance::check(subjects(), &scenario, variant)));
                 trials.push(trial.with_ignored_flag(skipped));
             }
         }
@@ -87,15 +85,33 @@ fn bad_scenarios() -> Result<(), Failed> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let cases = [
         (r#"{"description":"d","request":{"operation":"eligibility"},"expect":{"toyama-2023":{"decision":"permit"}},"extra":1}"#, "unknown field `extra`"),
-        (r#"{"description":"d","request":{"operation":"eligibility","institution":"toyama"},"expect":{"toyama-2023":{"decision":"permit"}}}"#, "`request.institution`"),
+        (
+            r#"{"description":"d","request":{"operation":"eligibility","institution":"toyama"},"expect":{"toyama-2023":{"decision":"permit"}}}"#,
+            "`request.institution`",
+        ),
         (r#"{"description":"d","request":{"operation":"eligibility"},"expect":{"toyama-2023":{"decision":"maybe"}}}"#, "`expect.toyama-2023.decision`"),
         (r#"{"description":"d","request":{"operation":"eligibility"},"expect":{"toyama-2023":{}}}"#, "`expect.toyama-2023`"),
         (r#"{"description":"d","request":{"operation":"eligibility"},"expect":{"toyama-2023":{"skip":"x","token":"valid"}}}"#, "`expect.toyama-2023.skip`"),
-        (r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"rulings":{"liability.bank":"liable"}}}}"#, "`expect.toyama-2023.rulings.liability.bank`"),
-        (r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"reasons":[{"in":"liability.bank","cite":"第1条","code":"x"}]}}}"#, "`expect.toyama-2023.reasons[0].in`"),
-        (r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"reasons":[{"cite":"第1条","provenance":"guessed"}]}}}"#, "`expect.toyama-2023.reasons[0].provenance`"),
-        (r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"reasons":[{"cite":"第1条"}]}}}"#, "`expect.toyama-2023.reasons[0]`"),
-        (r#"{"description":"d","request":{"operation":"incident"},"expect":{"toyama-2023":{"not_cites":[{"in":"chain","cite":"第8条"}]}}}"#, "`expect.toyama-2023.not_cites[0].in`"),
+        (
+            r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"rulings":{"liability.bank":"liable"}}}}"#,
+            "`expect.toyama-2023.rulings.liability.bank`",
+        ),
+        (
+            r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"reasons":[{"in":"liability.bank","cite":"第1条","code":"x"}]}}}"#,
+            "`expect.toyama-2023.reasons[0].in`",
+        ),
+        (
+            r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"reasons":[{"cite":"第1条","provenance":"guessed"}]}}}"#,
+            "`expect.toyama-2023.reasons[0].provenance`",
+        ),
+        (
+            r#"{"description":"d","request":{"operation":"liability"},"expect":{"toyama-2023":{"reasons":[{"cite":"第1条"}]}}}"#,
+            "`expect.toyama-2023.reasons[0]`",
+        ),
+        (
+            r#"{"description":"d","request":{"operation":"incident"},"expect":{"toyama-2023":{"not_cites":[{"in":"chain","cite":"第8条"}]}}}"#,
+            "`expect.toyama-2023.not_cites[0].in`",
+        ),
     ];
     for (i, (text, needle)) in cases.iter().enumerate() {
         let file = dir.join(format!("bad-{i}.json"));

@@ -4,8 +4,8 @@
 //! HTML report rendered by a real headless browser.
 
 use kitei::component::{ComponentPolicy, Runtime};
-use kitei_tools::diff::{self, Format, Group, Report};
 use kitei_tests::{policies, root};
+use kitei_tools::diff::{self, Format, Group, Report};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -63,8 +63,7 @@ fn gunma_text_report_matches_the_golden_file() {
         eprintln!("blessed {}", golden.display());
         return;
     }
-    let expected = std::fs::read_to_string(&golden)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with KITEI_BLESS=1 to create it)", golden.display()));
+    let expected = std::fs::read_to_string(&golden).unwrap_or_else(|e| panic!("{}: {e} (run with KITEI_BLESS=1 to create it)", golden.display()));
     if text != expected {
         let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gunma-2019-vs-gunma-2023.actual.txt");
         std::fs::write(&out, &text).expect("write actual");
@@ -74,9 +73,7 @@ fn gunma_text_report_matches_the_golden_file() {
 
 #[test]
 fn a_cash_card_account_without_ib_becomes_eligible() {
-    let g = groups("eligibility")
-        .find(|g| g.old.outcome == "deny" && g.new.outcome == "permit")
-        .expect("a group denied by 2019 and permitted by 2023");
+    let g = groups("eligibility").find(|g| g.old.outcome == "deny" && g.new.outcome == "permit").expect("a group denied by 2019 and permitted by 2023");
     assert_eq!(cites(&g.old), ["第1条第2項第1号 ✗"]);
     assert_eq!(cites(&g.new), ["第1条第2項第1号"]);
     let ex = example(g);
@@ -207,9 +204,7 @@ fn run_with_timeout(cmd: &mut Command, limit: Duration) -> std::process::Output 
 
 fn chromium(profile: &Path, args: &[String]) -> Command {
     let mut c = Command::new("chromium");
-    c.args(kitei_tests::CHROMIUM_FLAGS)
-    .arg(format!("--user-data-dir={}", profile.display()))
-    .args(args);
+    c.args(kitei_tests::CHROMIUM_FLAGS).arg(format!("--user-data-dir={}", profile.display())).args(args);
     c
 }
 

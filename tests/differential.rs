@@ -20,8 +20,8 @@
 use kitei::component::{Checked, ComponentPolicy};
 use kitei::types::Settings;
 use kitei::{LoadedPolicy, NativePolicy, Question, SettingName};
-use kitei_tests::requests::{self, Rng, PERIODS};
-use kitei_tests::{policies, runtime, NATIVE};
+use kitei_tests::requests::{self, PERIODS, Rng};
+use kitei_tests::{NATIVE, policies, runtime};
 use kitei_tools::diff::generate::generate;
 use serde_json::Value;
 use std::time::Instant;

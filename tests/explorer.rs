@@ -15,8 +15,8 @@
 
 use fantoccini::{Client, Locator};
 use kitei_serve::{self as serve, Config, ServerHandle};
-use kitei_tests::browser::{cdp, Driver, CHROMEDRIVER, CHROMIUM};
-use serde_json::{json, Value};
+use kitei_tests::browser::{CHROMEDRIVER, CHROMIUM, Driver, cdp};
+use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -166,11 +166,8 @@ fn target_dir() -> PathBuf {
 
 /// Relative luminance of a CSS `rgb(...)`/`rgba(...)` colour.
 fn luminance(css: &str) -> f64 {
-    let nums: Vec<f64> = css
-        .trim_start_matches(|c: char| !c.is_ascii_digit())
-        .split(|c: char| c == ',' || c == ')' || c == ' ')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
+    let nums: Vec<f64> =
+        css.trim_start_matches(|c: char| !c.is_ascii_digit()).split(|c: char| c == ',' || c == ')' || c == ' ').filter_map(|s| s.trim().parse().ok()).collect();
     assert!(nums.len() >= 3, "not an rgb colour: {css}");
     let lin = |c: f64| {
         let c = c / 255.0;
@@ -210,13 +207,9 @@ async fn explorer_in_a_real_browser() {
     let started = Instant::now();
     let shots = target_dir().join("explorer-screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot dir");
-    let (addr, handle) = serve::spawn(Config {
-        policies: policies.clone(),
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        ..Config::default()
-    })
-    .await
-    .expect("kitei serve starts");
+    let (addr, handle) = serve::spawn(Config { policies: policies.clone(), addr: SocketAddr::from(([127, 0, 0, 1], 0)), ..Config::default() })
+        .await
+        .expect("kitei serve starts");
     // the modules in a fresh directory are compiled at the first load, which
     // takes seconds on a loaded machine: the walk starts once it has ended
     let ready = Instant::now();
@@ -304,8 +297,8 @@ fn fact_section(kind: kitei::types::TermKind) -> &'static str {
 /// section, a declared account flag on each account) and sends them, and the
 /// rule sheet of a module lists its terms.
 async fn declared_terms(page: &Page<'_>, served: &Path, kamome: &Path) {
-    use kitei::types::TermKind;
     use kitei::Wire;
+    use kitei::types::TermKind;
     let registry = kitei::Registry::load_dir(&kitei_tests::runtime(), kamome).expect("kamome modules");
     let kojin = registry.variant("kamome-kojin-2026").expect("kamome-kojin-2026 built").info().metadata.clone();
     let all: Vec<kitei::types::Term> = registry.policies().iter().flat_map(|p| p.info().metadata.terms.clone()).collect();
@@ -336,7 +329,11 @@ async fn declared_terms(page: &Page<'_>, served: &Path, kamome: &Path) {
         )
         .await;
     let has = |list: &Value, v: &str| list.as_array().is_some_and(|a| a.iter().any(|x| x == v));
-    page.check(has(&offered["functions"], &function) && has(&offered["authorized"], &function), &format!("the form offers the declared function {function}: {offered}")).await;
+    page.check(
+        has(&offered["functions"], &function) && has(&offered["authorized"], &function),
+        &format!("the form offers the declared function {function}: {offered}"),
+    )
+    .await;
     for t in all.iter().filter(|t| kitei::vocabulary::is_fact(t.kind)) {
         page.check(
             offered["facts"].as_array().is_some_and(|a| a.iter().any(|f| f[0] == t.name.as_str() && f[1] == fact_section(t.kind))),
@@ -378,11 +375,7 @@ async fn declared_terms(page: &Page<'_>, served: &Path, kamome: &Path) {
     let rows = page
         .js("return [...document.querySelectorAll('#terms tr.term')].map(r => [r.dataset.term, r.dataset.kind, r.querySelector('a') && r.querySelector('a').textContent])", vec![])
         .await;
-    let want: Vec<Value> = kojin
-        .terms
-        .iter()
-        .map(|t| json!([t.name, t.kind.wire(), kitei::answer::cite(&kojin.rules[t.rule as usize].clause)]))
-        .collect();
+    let want: Vec<Value> = kojin.terms.iter().map(|t| json!([t.name, t.kind.wire(), kitei::answer::cite(&kojin.rules[t.rule as usize].clause)])).collect();
     page.check(rows == json!(want), &format!("the rule sheet's Terms list {want:?}: {rows}")).await;
     page.no_errors("terms on the rule sheet").await;
     page.screenshot("rule-sheet-terms").await;
@@ -411,7 +404,11 @@ async fn try_link_first(page: &Page<'_>, addr: SocketAddr, light: &Light) {
         page.c.goto(&url).await.unwrap_or_else(|e| panic!("goto {url}: {e}"));
         page.element("#answer-body .answer, #answer-body .error-box").await;
         let again = answer_of(page).await;
-        page.check(again["got"] == light.answer["got"] && again["sent"] == light.answer["sent"], &format!("{what}: the try link gives the same answer:\nfirst {}\nagain {again}", light.answer)).await;
+        page.check(
+            again["got"] == light.answer["got"] && again["sent"] == light.answer["sent"],
+            &format!("{what}: the try link gives the same answer:\nfirst {}\nagain {again}", light.answer),
+        )
+        .await;
         if let Some(p) = &proxy {
             page.check(p.held() > 0, &format!("{what}: the proxy held back no request for {}", p.path)).await;
         }
@@ -551,15 +548,15 @@ async fn page_checks(page: &Page<'_>) -> Light {
             vec![],
         )
         .await;
-    page.check(change != Value::Null, "the accounts differences include a card loan: not linkable under 第2条第2項 (2019), linkable under 第2条第2項第3号 (2023)").await;
+    page.check(
+        change != Value::Null,
+        "the accounts differences include a card loan: not linkable under 第2条第2項 (2019), linkable under 第2条第2項第3号 (2023)",
+    )
+    .await;
     page.check(change["old"] == "not linkable" && change["new"] == "linkable", &format!("outcomes of the card-loan change: {change}")).await;
     page.check(change["text"].as_str().unwrap_or_default().contains("カードローン"), &format!("the 2023 clause's text: {change}")).await;
     let link = change["link"].as_str().unwrap_or_default();
-    page.check(
-        percent_decode(link) == format!("#/variant/gunma-2023/rule/{CARD_LOAN_CITE}"),
-        &format!("the new clause links to its rule: {link}"),
-    )
-    .await;
+    page.check(percent_decode(link) == format!("#/variant/gunma-2023/rule/{CARD_LOAN_CITE}"), &format!("the new clause links to its rule: {link}")).await;
     // and the 新旧対比表 puts the old and new text side by side
     let row = page
         .js(
@@ -636,7 +633,11 @@ async fn page_checks(page: &Page<'_>) -> Light {
     page.element("#answer-body .answer, #answer-body .error-box").await;
     let answer = answer_of(page).await;
     page.check(answer["decision"] == "deny", &format!("a card loan over ANSER at toyama is denied: {answer}")).await;
-    page.check(answer["sent"]["provider"]["channel"] == "anser_api" && answer["sent"]["customer"]["accounts"][0]["kind"] == "card_loan", &format!("the JSON sent: {answer}")).await;
+    page.check(
+        answer["sent"]["provider"]["channel"] == "anser_api" && answer["sent"]["customer"]["accounts"][0]["kind"] == "card_loan",
+        &format!("the JSON sent: {answer}"),
+    )
+    .await;
     page.check(answer["got"]["decision"] == "deny" && answer["got"]["policy"]["variant"] == "toyama-2023", &format!("the JSON got: {answer}")).await;
     let reason = page
         .js(
@@ -670,9 +671,16 @@ async fn page_checks(page: &Page<'_>) -> Light {
     c_goto_fresh(page, &try_link).await;
     page.element("#answer-body .answer, #answer-body .error-box").await;
     let again = answer_of(page).await;
-    page.check(again["got"] == answer["got"] && again["sent"] == answer["sent"], &format!("the try link gives the same answer:\nfirst {answer}\nagain {again}")).await;
+    page.check(
+        again["got"] == answer["got"] && again["sent"] == answer["sent"],
+        &format!("the try link gives the same answer:\nfirst {answer}\nagain {again}"),
+    )
+    .await;
     let filled = page
-        .js("return [document.getElementById('f-institution').value, document.querySelector('.acc-kind').value, document.getElementById('f-channel').value]", vec![])
+        .js(
+            "return [document.getElementById('f-institution').value, document.querySelector('.acc-kind').value, document.getElementById('f-channel').value]",
+            vec![],
+        )
         .await;
     page.check(filled == json!(["toyama", "card_loan", "anser_api"]), &format!("the try link fills the form: {filled}")).await;
 
@@ -688,7 +696,11 @@ async fn page_checks(page: &Page<'_>) -> Light {
             vec![],
         )
         .await;
-    page.check(shown["code"] == "invalid_request" && !shown["decision"].as_bool().unwrap_or(true), &format!("an invalid request shows the API's error and no decision: {shown}")).await;
+    page.check(
+        shown["code"] == "invalid_request" && !shown["decision"].as_bool().unwrap_or(true),
+        &format!("an invalid request shows the API's error and no decision: {shown}"),
+    )
+    .await;
     page.check(shown["message"].as_str().unwrap_or_default().contains("`at`"), &format!("the error names the field: {shown}")).await;
     page.check(shown["notice"].as_str().unwrap_or_default().contains("bogus"), &format!("the form says which fields it could not hold: {shown}")).await;
     page.no_errors("error answer").await;
@@ -760,7 +772,8 @@ async fn rule_highlighted(page: &Page<'_>, variant: &str) {
         )
         .await;
     page.check(state["cites"] == json!([CARD_LOAN_CITE]), &format!("only {CARD_LOAN_CITE} is highlighted: {state}")).await;
-    page.check(state["sheet"] == variant && state["hash"] == format!("#/variant/{variant}/rule/{CARD_LOAN_CITE}"), &format!("the rule's deep link: {state}")).await;
+    page.check(state["sheet"] == variant && state["hash"] == format!("#/variant/{variant}/rule/{CARD_LOAN_CITE}"), &format!("the rule's deep link: {state}"))
+        .await;
     page.check(state["focused"] == true, &format!("the highlighted rule has the focus: {state}")).await;
     page.check(state["text"].as_str().unwrap_or_default().contains("カードローン"), &format!("the rule's Japanese text: {state}")).await;
 }
@@ -788,7 +801,8 @@ async fn narrow(page: &Page<'_>, light: &Light) {
     // the wide matrix scrolls inside its own container instead
     page.open("#/matrix").await;
     page.element("table.matrix tbody tr").await;
-    let scrolls = page.js("const s = document.querySelector('.table-scroll'); return s.scrollWidth > s.clientWidth && getComputedStyle(s).overflowX", vec![]).await;
+    let scrolls =
+        page.js("const s = document.querySelector('.table-scroll'); return s.scrollWidth > s.clientWidth && getComputedStyle(s).overflowX", vec![]).await;
     page.check(scrolls == "auto", &format!("the matrix scrolls in its container: {scrolls}")).await;
     page.open(&format!("#/variant/toyama-2023/rule/{}", percent_encode(CARD_LOAN_CITE))).await;
     rule_highlighted(page, "toyama-2023").await;
@@ -805,7 +819,8 @@ async fn dark(page: &Page<'_>, light: &Light) {
     page.check(prefers == true, "chromium --force-dark-mode makes the page see prefers-color-scheme: dark").await;
     let bg = body_bg_of(page).await;
     let fg = page.js("return getComputedStyle(document.body).color", vec![]).await.as_str().unwrap_or_default().to_string();
-    page.check(luminance(&bg) < 0.05 && luminance(&fg) > 0.6, &format!("dark mode: background {bg}, text {fg} (light mode's background: {})", light.body_bg)).await;
+    page.check(luminance(&bg) < 0.05 && luminance(&fg) > 0.6, &format!("dark mode: background {bg}, text {fg} (light mode's background: {})", light.body_bg))
+        .await;
     page.no_errors("dark").await;
     page.screenshot("dark").await;
     // the same answer in the dark, for the screenshot of a decision

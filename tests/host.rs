@@ -3,7 +3,7 @@
 
 use kitei::{DecisionError, LoadedPolicy, Question, Registry};
 use kitei_tests::{dummy_component, policies, policy_wit, registry, runtime, temp_policy_dir};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn decide(registry: &Registry, request: Value) -> Value {
     registry.decide_json(request.to_string().as_bytes()).map(|a| a.to_json()).unwrap_or_else(|e| panic!("decision failed: {e}"))
@@ -28,11 +28,14 @@ fn example() -> Value {
 #[test]
 fn card_loan_over_anser_is_not_linkable_under_2_2_3() {
     let r = registry();
-    let v = decide(&r, json!({
-        "institution": "toyama", "operation": "accounts", "at": "2023-07-03T10:00:00",
-        "customer": { "accounts": [ { "id": "L1", "kind": "card_loan" }, { "id": "O1", "kind": "ordinary" } ] },
-        "provider": { "channel": "anser_api" }
-    }));
+    let v = decide(
+        &r,
+        json!({
+            "institution": "toyama", "operation": "accounts", "at": "2023-07-03T10:00:00",
+            "customer": { "accounts": [ { "id": "L1", "kind": "card_loan" }, { "id": "O1", "kind": "ordinary" } ] },
+            "provider": { "channel": "anser_api" }
+        }),
+    );
     assert_eq!(v["policy"]["variant"], "toyama-2023");
     let loan = &v["accounts"][0];
     assert_eq!(loan["id"], "L1");
@@ -48,10 +51,15 @@ fn card_loan_over_anser_is_not_linkable_under_2_2_3() {
 #[test]
 fn unauthorized_access_is_not_a_disclosure_event_under_4_6() {
     let r = registry();
-    let ask = |kind: &str| decide(&r, json!({
-        "institution": "toyama", "operation": "incident", "at": "2023-07-03T10:00:00+09:00",
-        "incident": { "kind": kind }
-    }));
+    let ask = |kind: &str| {
+        decide(
+            &r,
+            json!({
+                "institution": "toyama", "operation": "incident", "at": "2023-07-03T10:00:00+09:00",
+                "incident": { "kind": kind }
+            }),
+        )
+    };
     let v = ask("unauthorized_access");
     assert_eq!(v["disclosure"]["ruling"], "not_permitted");
     assert_eq!(cites(&v["disclosure"]["reasons"]), ["第4条第6項"]);
@@ -71,7 +79,8 @@ fn api_example_is_permitted_with_every_rule_cited() {
     assert_eq!(v["operation"], "authorize");
     assert_eq!(v["decision"], "permit", "{v:#}");
     let c = cites(&v["reasons"]);
-    for expected in ["第1条第2項第1号", "第1条第2項第2号", "第1条第2項第3号", "第2条第2項第1号", "第2条第1項第2号", "第2条第1項"] {
+    for expected in ["第1条第2項第1号", "第1条第2項第2号", "第1条第2項第3号", "第2条第2項第1号", "第2条第1項第2号", "第2条第1項"]
+    {
         assert!(c.contains(&expected.to_string()), "{expected} missing from {c:?}");
     }
     assert_eq!(v["token"]["status"], "unspecified", "no reauth period is set");
@@ -95,16 +104,24 @@ fn authorize_denies_with_every_failing_rule() {
         .iter()
         .map(|r| (r["code"].as_str().unwrap(), r["cite"].as_str().unwrap()))
         .filter(|(code, _)| {
-            ["no_internet_banking_or_eligible_account", "service_ended_on_loss_of_eligibility",
-             "function_not_offered_for_account_kind", "outside_service_hours"].contains(code)
+            [
+                "no_internet_banking_or_eligible_account",
+                "service_ended_on_loss_of_eligibility",
+                "function_not_offered_for_account_kind",
+                "outside_service_hours",
+            ]
+            .contains(code)
         })
         .collect();
-    assert_eq!(failing, [
-        ("no_internet_banking_or_eligible_account", "第1条第2項第1号"),
-        ("service_ended_on_loss_of_eligibility", "第5条第2項"),
-        ("function_not_offered_for_account_kind", "第2条第1項"),
-        ("outside_service_hours", "第2条第1項"),
-    ]);
+    assert_eq!(
+        failing,
+        [
+            ("no_internet_banking_or_eligible_account", "第1条第2項第1号"),
+            ("service_ended_on_loss_of_eligibility", "第5条第2項"),
+            ("function_not_offered_for_account_kind", "第2条第1項"),
+            ("outside_service_hours", "第2条第1項"),
+        ]
+    );
 }
 
 #[test]
@@ -237,10 +254,15 @@ fn designated_providers_is_refused_where_no_text_reads_it() {
 #[test]
 fn liability_exemption_falls_when_the_institution_is_at_fault() {
     let r = registry();
-    let ask = |at_fault: bool| decide(&r, json!({
-        "institution": "toyama", "operation": "liability", "at": "2023-07-03T10:00:00+09:00",
-        "incident": { "loss_event": "credential_misuse", "institution_at_fault": at_fault }
-    }));
+    let ask = |at_fault: bool| {
+        decide(
+            &r,
+            json!({
+                "institution": "toyama", "operation": "liability", "at": "2023-07-03T10:00:00+09:00",
+                "incident": { "loss_event": "credential_misuse", "institution_at_fault": at_fault }
+            }),
+        )
+    };
     let institution = |v: &Value| v["liability"].as_array().unwrap().iter().find(|p| p["party"] == "institution").unwrap().clone();
     let v = institution(&ask(false));
     assert_eq!(v["ruling"], "not_liable");
@@ -260,11 +282,32 @@ fn describe_lists_every_toyama_rule_of_the_domain_matrix() {
     assert_eq!(md["institution_name"], "富山県信用組合");
     let c = cites(&md["rules"]);
     for row in [
-        "第1条第2項第1号", "第1条第2項第2号", "第1条第2項第3号", "第2条第1項第1号", "第2条第1項第2号",
-        "第2条第1項第3号", "第2条第2項第1号", "第2条第2項第2号", "第2条第2項第3号", "第2条第2項第4号",
-        "第2条第2項第5号", "第2条第2項第6号", "第3条第1項", "第4条第1項", "第4条第3項", "第4条第5項",
-        "第4条第6項第1号", "第4条第6項第2号", "第4条第7項", "第5条第1項", "第5条第2項", "第5条第3項",
-        "第7条第2項", "第7条第3項", "第7条第4項", "第9条第1項",
+        "第1条第2項第1号",
+        "第1条第2項第2号",
+        "第1条第2項第3号",
+        "第2条第1項第1号",
+        "第2条第1項第2号",
+        "第2条第1項第3号",
+        "第2条第2項第1号",
+        "第2条第2項第2号",
+        "第2条第2項第3号",
+        "第2条第2項第4号",
+        "第2条第2項第5号",
+        "第2条第2項第6号",
+        "第3条第1項",
+        "第4条第1項",
+        "第4条第3項",
+        "第4条第5項",
+        "第4条第6項第1号",
+        "第4条第6項第2号",
+        "第4条第7項",
+        "第5条第1項",
+        "第5条第2項",
+        "第5条第3項",
+        "第7条第2項",
+        "第7条第3項",
+        "第7条第4項",
+        "第9条第1項",
     ] {
         assert!(c.contains(&row.to_string()), "{row} missing from describe");
     }
@@ -296,9 +339,7 @@ fn bad_modules_are_refused_with_their_reason_while_good_ones_load() {
     let r = Registry::load_dir(&runtime(), &dir).unwrap();
     assert_eq!(r.policies().len(), 1, "{:?}", r.rejected());
     assert!(r.variant("toyama-2023").is_some());
-    let reason = |file: &str| {
-        r.rejected().iter().find(|x| x.file.ends_with(file)).unwrap_or_else(|| panic!("{file} not rejected")).error.clone()
-    };
+    let reason = |file: &str| r.rejected().iter().find(|x| x.file.ends_with(file)).unwrap_or_else(|| panic!("{file} not rejected")).error.clone();
     let m = reason("imports.wasm");
     assert!(m.contains("imports.wasm") && m.contains("import nothing") && m.contains("log"), "{m}");
     let m = reason("other-world.wasm");

@@ -15,11 +15,11 @@ use kitei::{DecisionError, LoadError, LoadedPolicy, Registry};
 use kitei_serve::{self as serve, Config, ReloadConfig};
 use kitei_tests::hostile::{self, temp_dir};
 use kitei_tests::runtime;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Tests that run a looping module take this, so that two loops (each
@@ -90,7 +90,12 @@ fn fails(r: &Registry, case: &str, request: &Value, timeout: bool) -> String {
         Ok(v) => panic!("{case} answered: {v}"),
         Err(e) => e,
     };
-    eprintln!("{case}: {} ended after {took:?} (bound {:?}): {}", request["operation"], bound(), e.to_string().lines().map(str::trim).filter(|l| !l.is_empty()).last().unwrap_or_default());
+    eprintln!(
+        "{case}: {} ended after {took:?} (bound {:?}): {}",
+        request["operation"],
+        bound(),
+        e.to_string().lines().map(str::trim).filter(|l| !l.is_empty()).last().unwrap_or_default()
+    );
     match (&e, timeout) {
         (DecisionError::Timeout { variant, .. }, true) | (DecisionError::PolicyFailed { variant, .. }, false) => {
             assert_eq!(variant, case);
@@ -440,11 +445,7 @@ async fn isolation_latency_report() {
     for attackers in [1, 4] {
         let started = Instant::now();
         let (loud, attacks) = toyama_under_attack(&s, attackers, 0, window).await;
-        eprintln!(
-            "with {attackers} looping client(s): {} ({attacks} attack requests answered 503 in {:.1} s)",
-            summary(loud),
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("with {attackers} looping client(s): {} ({attacks} attack requests answered 503 in {:.1} s)", summary(loud), started.elapsed().as_secs_f64());
     }
     let (after, _) = toyama_under_attack(&s, 0, 0, window).await;
     eprintln!("after the attack: {}", summary(after));

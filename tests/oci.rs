@@ -4,8 +4,8 @@
 //! (distribution 2.8 has no referrers API), and every pull that must not
 //! reach the policy directory.
 
-use kitei::trust::{install, InstallError, TrustError, TrustPolicy};
-use kitei_oci::{fallback_tag, Client, ClientOptions, Reference, SignatureSource};
+use kitei::trust::{InstallError, TrustError, TrustPolicy, install};
+use kitei_oci::{Client, ClientOptions, Reference, SignatureSource, fallback_tag};
 use kitei_tests::registry::TestRegistry;
 use kitei_tests::{policies, runtime, sidecar, signing_key, trust_toml, with_custom_section};
 use std::path::{Path, PathBuf};
@@ -104,16 +104,13 @@ async fn pull_refuses_what_does_not_verify_and_writes_nothing() {
         let pulled = client.pull(&r).await.unwrap();
         assert_eq!(pulled.digest, digest);
         assert_eq!(pulled.signature.as_ref().map(|s| s.bytes.clone()), sig, "{name}: the signature pulled is the one pushed");
-        let e = install(&runtime(), &trust, today(), &dir, &r.to_string(), &pulled.module, pulled.signature.as_ref().map(|s| s.bytes.as_slice()))
-            .unwrap_err();
+        let e = install(&runtime(), &trust, today(), &dir, &r.to_string(), &pulled.module, pulled.signature.as_ref().map(|s| s.bytes.as_slice())).unwrap_err();
         assert!(matches!(e, InstallError::Refused { .. }), "{name}: {e}");
         assert!(e.to_string().contains(reason), "{name}: {e}");
         assert!(e.to_string().contains(&r.to_string()), "{name}: the reference is named: {e}");
         assert_eq!(entries(&dir), Vec::<String>::new(), "{name}: nothing written");
     }
-    let InstallError::Refused { source: TrustError::Unsigned, .. } =
-        install(&runtime(), &trust, today(), &dir, "x", &bytes, None).unwrap_err()
-    else {
+    let InstallError::Refused { source: TrustError::Unsigned, .. } = install(&runtime(), &trust, today(), &dir, "x", &bytes, None).unwrap_err() else {
         panic!("unsigned is TrustError::Unsigned")
     };
     // the control: the good pair installs into the same directory

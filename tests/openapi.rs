@@ -11,7 +11,7 @@
 use kitei::{OperationName, Wire};
 use kitei_serve::Config;
 use kitei_tests::{registry, root, temp_policy_dir};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Command;
@@ -24,15 +24,8 @@ const ROUTES: [&str; 10] =
 /// The Python that has the validators, or a failure saying how to get one.
 fn python() -> PathBuf {
     let python = std::env::var_os("KITEI_PYTHON").map_or_else(|| root().join("target/venv/bin/python"), PathBuf::from);
-    let ok = Command::new(&python)
-        .args(["-c", "import openapi_spec_validator, openapi_schema_validator, referencing"])
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        ok,
-        "{} lacks openapi-spec-validator: `./run test` installs it into target/venv (or set KITEI_PYTHON)",
-        python.display()
-    );
+    let ok = Command::new(&python).args(["-c", "import openapi_spec_validator, openapi_schema_validator, referencing"]).status().is_ok_and(|s| s.success());
+    assert!(ok, "{} lacks openapi-spec-validator: `./run test` installs it into target/venv (or set KITEI_PYTHON)", python.display());
     python
 }
 
@@ -181,12 +174,7 @@ async fn examples_and_real_answers_fit_the_schemas() {
     std::fs::write(&trust, "require_signatures = false\n").expect("write trust file");
     let built: Vec<String> = registry().policies().iter().map(|p| p.info().variant().to_string()).collect();
     let dir = temp_policy_dir("openapi", &built.iter().map(String::as_str).collect::<Vec<_>>());
-    let config = Config {
-        policies: dir.clone(),
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        trust_file: Some(trust.clone()),
-        ..Config::default()
-    };
+    let config = Config { policies: dir.clone(), addr: SocketAddr::from(([127, 0, 0, 1], 0)), trust_file: Some(trust.clone()), ..Config::default() };
     let (addr, handle) = kitei_serve::spawn(config).await.expect("server starts");
     let svc = Service { base: format!("http://{addr}"), client: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client") };
     let started = std::time::Instant::now();
@@ -306,7 +294,11 @@ async fn examples_and_real_answers_fit_the_schemas() {
     a["metadata"]["rules"][0]["provenance"] = json!("rumour");
     controls.push(("Answer", "rule sheet with an unknown provenance", a));
     controls.push(("Error", "error without its message", json!({"error": {"code": "invalid_request"}})));
-    controls.push(("DiffReport", "diff report whose groups are not a list", json!({"old": {}, "new": {}, "at": "", "explored": [], "groups": "x", "texts": []})));
+    controls.push((
+        "DiffReport",
+        "diff report whose groups are not a list",
+        json!({"old": {}, "new": {}, "at": "", "explored": [], "groups": "x", "texts": []}),
+    ));
     let control_count = controls.len();
     for (schema, label, instance) in controls {
         add(&mut items, schema, format!("control: {label}"), instance, false);
@@ -315,15 +307,15 @@ async fn examples_and_real_answers_fit_the_schemas() {
     let scratch = Scratch::new("instances");
     let file = scratch.file("instances.json", &serde_json::to_string(&items).expect("JSON"));
     let doc = scratch.file("openapi.json", kitei_serve::openapi_json());
-    let out = Command::new(python)
-        .arg(root().join("tests/openapi/validate.py"))
-        .arg(&doc)
-        .arg(&file)
-        .output()
-        .expect("run validate.py");
+    let out = Command::new(python).arg(root().join("tests/openapi/validate.py")).arg(&doc).arg(&file).output().expect("run validate.py");
     let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     println!("{said}");
-    println!("{} instances: {answers} real answers ({} variants × {} operations), {control_count} controls", items.len(), variants.len(), OperationName::ALL.len());
+    println!(
+        "{} instances: {answers} real answers ({} variants × {} operations), {control_count} controls",
+        items.len(),
+        variants.len(),
+        OperationName::ALL.len()
+    );
     assert!(out.status.success(), "instances do not fit the OpenAPI document:\n{said}");
     handle.shutdown();
 }

@@ -5,9 +5,9 @@
 //! the registry and where credentials were looked for; a pull verifies the
 //! same as from an open registry; a server follows a tag behind both.
 
-use kitei::trust::{install, TrustPolicy};
+use kitei::trust::{TrustPolicy, install};
 use kitei_oci::{CaCertificates, Client, ClientOptions, Credentials, OciError, Reference, SignatureSource, Step};
-use kitei_tests::registry::{auth_file, TestCa, TestRegistry};
+use kitei_tests::registry::{TestCa, TestRegistry, auth_file};
 use kitei_tests::{policies, runtime, sidecar, signing_key, trust_toml};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

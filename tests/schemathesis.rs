@@ -78,10 +78,7 @@ async fn schemathesis_finds_nothing_the_document_and_the_server_disagree_on() {
 /// server enforces (a selected account must be one of the customer's; an
 /// account id is used once). Schemathesis generates both from the schema
 /// alone, and the server refuses them, naming the field: that is right.
-const STANDING: [(&str, &str); 2] = [
-    ("field `account_ids[", "` in `customer.accounts`"),
-    ("field `customer.accounts[", "` is used twice"),
-];
+const STANDING: [(&str, &str); 2] = [("field `account_ids[", "` in `customer.accounts`"), ("field `customer.accounts[", "` is used twice")];
 
 /// Every finding of a report that is not a schema-valid request refused for
 /// one of the [`STANDING`] reasons: its check and, when the server answered

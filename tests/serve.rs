@@ -7,11 +7,11 @@ use kitei::policy::Outcome;
 use kitei::{DecisionError, LoadedPolicy, OperationName, PolicyInfo, Registry};
 use kitei_serve::{self as serve, AppState, Config, ReloadConfig, ServerHandle};
 use kitei_tests::{policies, registry, runtime, temp_policy_dir, with_custom_section};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long any wait for the server may take before the test fails.
@@ -291,7 +291,8 @@ async fn review_endpoints_answer_as_the_tools_do() {
     same_json("/v1/diff, kept", &s.get_json("/v1/diff?old=gunma-2019&new=gunma-2023").await.1, &report);
 
     let registry = Registry::load_dir(&runtime, &dir).unwrap();
-    let matrix: Value = serde_json::from_str(&diff::render_matrix(&diff::matrix::matrix(registry.policies(), at).unwrap(), diff::Format::Json).unwrap()).unwrap();
+    let matrix: Value =
+        serde_json::from_str(&diff::render_matrix(&diff::matrix::matrix(registry.policies(), at).unwrap(), diff::Format::Json).unwrap()).unwrap();
     let (status, served) = s.get_json("/v1/matrix").await;
     assert_eq!(status, 200, "{served}");
     same_json("/v1/matrix", &served, &matrix);

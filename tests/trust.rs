@@ -3,7 +3,7 @@
 //! `ssh-keygen -Y verify` from the allowed_signers file kitei exports.
 
 use kitei::component::Checked;
-use kitei::trust::{Sidecar, Statement, TrustError, TrustPolicy, NAMESPACE};
+use kitei::trust::{NAMESPACE, Sidecar, Statement, TrustError, TrustPolicy};
 use kitei_tests::{policies, runtime};
 use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, PrivateKey};
@@ -34,11 +34,8 @@ fn a_signed_component_verifies_in_kitei_and_in_openssh() {
         signed_at: "2026-11-22T00:00:00Z".into(),
     };
     let sidecar = Sidecar::sign(&key, &statement).unwrap();
-    let trust = TrustPolicy::from_toml(&format!(
-        "require_signatures = true\n[institutions.toyama]\nkeys = [\"{}\"]\n",
-        key.public_key().to_openssh().unwrap()
-    ))
-    .unwrap();
+    let trust = TrustPolicy::from_toml(&format!("require_signatures = true\n[institutions.toyama]\nkeys = [\"{}\"]\n", key.public_key().to_openssh().unwrap()))
+        .unwrap();
     let today = chrono::Utc::now().date_naive();
     let verified = trust.verify(&bytes, Some(&sidecar.to_bytes()), today).unwrap().unwrap();
     verified.check_module(&md.institution, &md.variant).unwrap();
@@ -98,8 +95,8 @@ fn sign(file: &std::path::Path, key: &PrivateKey, sequence: u64, edit: impl FnOn
 /// version serving.
 #[test]
 fn loading_under_trust_refuses_untrusted_modules_and_keeps_the_last_good() {
-    use kitei::trust::{SequenceFloor, Trust};
     use kitei::Registry;
+    use kitei::trust::{SequenceFloor, Trust};
     let dir = kitei_tests::temp_policy_dir("trusted", &["toyama-2023", "gunma-2023", "koza-renkei-2020", "rokin-2019"]);
     let (toyama, gunma, koza) = (key("toyama"), key("gunma"), key("koza"));
     let trust_toml = format!(

@@ -13,8 +13,8 @@
 //! Rust names: `CARGO_PROFILE_POLICY_STRIP=false kitei build … -o …`).
 //! `KITEI_ROUNDS` (default 15) rounds of `KITEI_CALLS` (default 100000) calls.
 
-use kitei::component::{Checked, Limits, Runtime};
 use kitei::LoadedPolicy;
+use kitei::component::{Checked, Limits, Runtime};
 use kitei::{OperationName, Wire};
 use std::hint::black_box;
 use std::path::PathBuf;

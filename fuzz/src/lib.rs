@@ -161,10 +161,7 @@ impl Context {
     /// so that a case costs at most a compile and a few short calls.
     fn module_runtime(&self) -> Result<&Runtime, String> {
         let limits = Limits { memory_bytes: 16 << 20, deadline: Duration::from_millis(50), idle_instances: 1 };
-        self.module_runtime
-            .get_or_init(|| Runtime::new(limits).map(|r| r.keep_compiled(1)).map_err(|e| e.to_string()))
-            .as_ref()
-            .map_err(Clone::clone)
+        self.module_runtime.get_or_init(|| Runtime::new(limits).map(|r| r.keep_compiled(1)).map_err(|e| e.to_string())).as_ref().map_err(Clone::clone)
     }
 
     /// The real components of the policy directory, in file-name order.
@@ -213,12 +210,7 @@ impl Context {
     }
 
     fn natives(&self) -> &[(&'static str, NativePolicy)] {
-        self.natives.get_or_init(|| {
-            NATIVE
-                .iter()
-                .filter_map(|&(v, tables)| NativePolicy::new(tables, Settings::default()).ok().map(|p| (v, p)))
-                .collect()
-        })
+        self.natives.get_or_init(|| NATIVE.iter().filter_map(|&(v, tables)| NativePolicy::new(tables, Settings::default()).ok().map(|p| (v, p))).collect())
     }
 
     /// A key made from a fixed seed (signatures are then the same on every
@@ -238,10 +230,8 @@ impl Context {
                     toml.push_str(&format!("[institutions.{i}]\nkeys = [\"{line}\"]\n"));
                 }
                 let trust = TrustPolicy::from_toml(&toml).map_err(|e| e.to_string())?;
-                let sidecars = modules
-                    .iter()
-                    .map(|m| Sidecar::sign(&key, &statement(m)).map(|s| s.to_bytes()).map_err(|e| e.to_string()))
-                    .collect::<Result<_, _>>()?;
+                let sidecars =
+                    modules.iter().map(|m| Sidecar::sign(&key, &statement(m)).map(|s| s.to_bytes()).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
                 Ok(Signed { trust, toml, sidecars })
             })
             .as_ref()

@@ -88,9 +88,10 @@ fn run(args: &Args) -> Result<bool, String> {
         Some(s) => s,
         None => std::env::var("KITEI_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20.0),
     };
-    let seed = args.seed.or_else(|| std::env::var("KITEI_FUZZ_SEED").ok().and_then(|s| s.parse().ok())).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
-    });
+    let seed = args
+        .seed
+        .or_else(|| std::env::var("KITEI_FUZZ_SEED").ok().and_then(|s| s.parse().ok()))
+        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64));
     println!("kitei-fuzz: seed {seed}, {seconds} s per target, policies {}", args.policies.display());
     let mut ok = true;
     let mut passed = 0;
@@ -144,7 +145,9 @@ fn supervise(args: &Args, target: Target, seed: u64, seconds: f64) -> Result<Rep
     let started = Instant::now();
     let mut child = spawn(args, target, seed, 0, seconds, args.runs, None)?;
     let (said, last, finished) = listen(&mut child, Duration::from_secs_f64(args.hang_seconds));
-    let status = if finished { child.wait().map_err(|e| e.to_string())? } else {
+    let status = if finished {
+        child.wait().map_err(|e| e.to_string())?
+    } else {
         let _ = child.kill();
         child.wait().map_err(|e| e.to_string())?
     };
@@ -152,10 +155,7 @@ fn supervise(args: &Args, target: Target, seed: u64, seconds: f64) -> Result<Rep
     if let Some(Said::Done(runs, accepted)) = said
         && status.success()
     {
-        let line = format!(
-            "fuzz {name}: {runs} runs ({accepted} past the parser) in {elapsed:.1} s ({:.0}/s), 0 crashes",
-            runs as f64 / elapsed
-        );
+        let line = format!("fuzz {name}: {runs} runs ({accepted} past the parser) in {elapsed:.1} s ({:.0}/s), 0 crashes", runs as f64 / elapsed);
         return Ok(Report { clean: true, line });
     }
     if finished && status.code() == Some(2) {
@@ -226,11 +226,8 @@ fn listen(child: &mut std::process::Child, quiet: Duration) -> (Option<Said>, u6
 /// The checked-in seeds of `target`, then those made from build outputs.
 fn seeds(args: &Args, ctx: &Context, target: Target) -> Result<Vec<Vec<u8>>, String> {
     let dir = args.corpus.join(target.name());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("`{}`: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&dir).map_err(|e| format!("`{}`: {e}", dir.display()))?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
     files.sort();
     let mut out = Vec::new();
     for f in files {
@@ -302,11 +299,7 @@ fn child(args: &Args, target: Target) -> Result<bool, String> {
         let mut case = args.from;
         let mut accepted = 0u64;
         while case - args.from < runs && ((case as usize) < seeds.len() || started.elapsed() < limit) {
-            let input = if (case as usize) < seeds.len() {
-                seeds[case as usize].clone()
-            } else {
-                make(target, &mut Rng::for_case(seed, case), &seeds, &dict)
-            };
+            let input = if (case as usize) < seeds.len() { seeds[case as usize].clone() } else { make(target, &mut Rng::for_case(seed, case), &seeds, &dict) };
             if let Some(record) = &args.record {
                 let _ = std::fs::write(record, &input);
             }

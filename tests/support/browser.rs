@@ -6,7 +6,7 @@
 pub use fantoccini;
 use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
 use fantoccini::{Client, ClientBuilder};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -75,11 +75,7 @@ impl Driver {
         let profile = std::env::temp_dir().join(format!("kitei-explorer-profile-{}-{}", std::process::id(), self.profiles.len()));
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile).expect("profile dir");
-        let mut args: Vec<String> = crate::CHROMIUM_FLAGS
-            .iter()
-            .chain(&["--disable-dev-shm-usage", "--hide-scrollbars"])
-            .map(|s| s.to_string())
-            .collect();
+        let mut args: Vec<String> = crate::CHROMIUM_FLAGS.iter().chain(&["--disable-dev-shm-usage", "--hide-scrollbars"]).map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.display()));
         args.extend(extra.iter().map(|s| s.to_string()));
         self.profiles.push(profile);
@@ -146,4 +142,3 @@ impl WebDriverCompatibleCommand for Cdp {
 pub async fn cdp(c: &Client, cmd: &'static str, params: Value) -> Value {
     c.issue_cmd(Cdp { cmd, params }).await.unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
 }
-

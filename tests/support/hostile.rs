@@ -3,7 +3,7 @@
 //! written, unchecked, to `target/policies-hostile/<case>.wasm`: the host's
 //! checks are what the tests put them through.
 
-use kitei_tools::build::{compile_crate, Toolchain};
+use kitei_tools::build::{Toolchain, compile_crate};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -32,11 +32,7 @@ pub fn dir() -> &'static Path {
         for case in CASES {
             let built = compile_crate(&toolchain, &krate, &[case]).unwrap_or_else(|e| panic!("building hostile case {case}: {e:#}"));
             // every case is uplifted to the same core file: make sure it is this one
-            assert!(
-                built.component.windows(case.len()).any(|w| w == case.as_bytes()),
-                "{} is not the build of case {case}",
-                built.core_path.display()
-            );
+            assert!(built.component.windows(case.len()).any(|w| w == case.as_bytes()), "{} is not the build of case {case}", built.core_path.display());
             let out = built.target_dir.join("policies-hostile");
             std::fs::create_dir_all(&out).expect("create target/policies-hostile");
             std::fs::write(out.join(format!("{case}.wasm")), &built.component).expect("write hostile module");

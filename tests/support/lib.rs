@@ -7,9 +7,9 @@ pub mod process;
 pub mod registry;
 pub mod requests;
 
-use kitei_tools::build::{build_crate, build_crate_in, bundled_crates, policies_dir_in, target_dir_in, Output, Toolchain};
-use kitei::component::{Limits, Runtime};
 use kitei::Registry;
+use kitei::component::{Limits, Runtime};
+use kitei_tools::build::{Output, Toolchain, build_crate, build_crate_in, bundled_crates, policies_dir_in, target_dir_in};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -109,7 +109,8 @@ pub fn example_policies(institution: &str) -> PathBuf {
     crates.sort();
     assert!(!crates.is_empty(), "{} holds no crate", source.display());
     for krate in crates {
-        build_crate_in(&runtime, &toolchain, &krate, Output::Dir(&dir), Some(&outside_target_dir())).unwrap_or_else(|e| panic!("building {}: {e:#}", krate.display()));
+        build_crate_in(&runtime, &toolchain, &krate, Output::Dir(&dir), Some(&outside_target_dir()))
+            .unwrap_or_else(|e| panic!("building {}: {e:#}", krate.display()));
     }
     built.push((institution.to_string(), dir.clone()));
     dir
@@ -140,8 +141,7 @@ pub fn dummy_component(wit: &str, world: &str) -> Vec<u8> {
     let pkg = resolve.push_str("fixture.wit", wit).expect("fixture WIT parses");
     let world = resolve.select_world(&[pkg], Some(world)).expect("fixture world");
     let mut module = wit_component::dummy_module(&resolve, world, ManglingAndAbi::Legacy(LiftLowerAbi::Sync));
-    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8, false)
-        .expect("embed metadata");
+    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8, false).expect("embed metadata");
     kitei_tools::build::componentize(&module).expect("componentize fixture")
 }
 

@@ -18,7 +18,7 @@
 use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
 use kitei::types::{AccountKind, Function, IncidentKind, LossEvent};
 use kitei::{OperationName, Wire};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// xorshift64*: small, seeded, good enough to spread requests.
 #[derive(Clone, Debug)]

@@ -7,11 +7,11 @@
 //! them decide alike; here each request is checked once more before it is
 //! timed.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use kitei::OperationName;
 use kitei::component::{Limits, Runtime};
 use kitei::policy::Outcome;
 use kitei::types::Decision;
-use kitei::OperationName;
 use kitei_benches::{pairs, request};
 use kitei_peers::Peer;
 use std::hint::black_box;
@@ -23,10 +23,8 @@ fn peers(c: &mut Criterion) {
     let toyama = pairs.iter().find(|p| p.variant == "toyama-2023").expect("toyama");
     // the settings in force in the component (every period set: token arithmetic runs)
     let settings = toyama.component.info().settings.clone();
-    let peers: Vec<Peer> = [Peer::cedar(&settings), Peer::rego(&settings), Peer::rego_vm(&settings)]
-        .into_iter()
-        .map(|p| p.unwrap_or_else(|e| panic!("{e}")))
-        .collect();
+    let peers: Vec<Peer> =
+        [Peer::cedar(&settings), Peer::rego(&settings), Peer::rego_vm(&settings)].into_iter().map(|p| p.unwrap_or_else(|e| panic!("{e}"))).collect();
     let mut g = c.benchmark_group("peers/authorize");
     for n in [1usize, 100] {
         let req = request(n);
@@ -45,9 +43,7 @@ fn peers(c: &mut Criterion) {
             });
         }
         for peer in &peers {
-            g.bench_with_input(BenchmarkId::new(peer.name(), n), &req, |b, req| {
-                b.iter(|| black_box(peer.authorize(black_box(req)).expect("decides")))
-            });
+            g.bench_with_input(BenchmarkId::new(peer.name(), n), &req, |b, req| b.iter(|| black_box(peer.authorize(black_box(req)).expect("decides"))));
         }
     }
     g.finish();

@@ -1,13 +1,13 @@
 //! The Cedar peer: `policy/toyama.cedar` against entities and a context
 //! built per request.
 
-use crate::{flag_names, PeerError, Verdict};
+use crate::{PeerError, Verdict, flag_names};
 use cedar_policy::{
-    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId, PolicySet,
-    Request as CedarRequest, RestrictedExpression as Expr, Schema, ValidationMode, Validator,
+    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId, PolicySet, Request as CedarRequest,
+    RestrictedExpression as Expr, Schema, ValidationMode, Validator,
 };
-use kitei::types::{ConsentFlags, CustomerFlags, Function, ProviderFlags, Request, ServiceFlags, Settings};
 use kitei::Wire;
+use kitei::types::{ConsentFlags, CustomerFlags, Function, ProviderFlags, Request, ServiceFlags, Settings};
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -119,18 +119,12 @@ impl CedarPeer {
         )
         .map_err(refused)?;
         let kinds = req.accounts.iter().map(|a| crate::core_kind(a.kind)).collect::<Result<Vec<_>, _>>()?;
-        let holdings = req
-            .accounts
-            .iter()
-            .zip(kinds)
-            .flat_map(|(a, kind)| flag_names(a.flags).map(move |flag| Expr::new_string(format!("{}:{flag}", kind.wire()))));
+        let holdings =
+            req.accounts.iter().zip(kinds).flat_map(|(a, kind)| flag_names(a.flags).map(move |flag| Expr::new_string(format!("{}:{flag}", kind.wire()))));
         let customer = Entity::new(
             self.customer.clone(),
             HashMap::from([
-                (
-                    "internet_banking_contract".to_string(),
-                    Expr::new_bool(req.customer.contains(CustomerFlags::INTERNET_BANKING_CONTRACT)),
-                ),
+                ("internet_banking_contract".to_string(), Expr::new_bool(req.customer.contains(CustomerFlags::INTERNET_BANKING_CONTRACT))),
                 ("agreed_to_terms".to_string(), Expr::new_bool(req.consent.contains(ConsentFlags::AGREED_TO_TERMS))),
                 ("api_auth_completed".to_string(), Expr::new_bool(req.consent.contains(ConsentFlags::API_AUTH_COMPLETED))),
                 ("holdings".to_string(), Expr::new_set(holdings)),
@@ -171,11 +165,10 @@ impl CedarPeer {
         let action = &self.actions[function as usize];
         let (entities, context) = self.entities(req, None)?;
         let mut verdict = Verdict { permit: true, denied_by: Vec::new() };
-        let resources = std::iter::once(self.customer.clone())
-            .chain(req.selected.iter().filter(|&&i| (i as usize) < req.accounts.len()).map(|&i| self.account(i)));
+        let resources =
+            std::iter::once(self.customer.clone()).chain(req.selected.iter().filter(|&&i| (i as usize) < req.accounts.len()).map(|&i| self.account(i)));
         for resource in resources {
-            let question = CedarRequest::new(self.provider.clone(), action.clone(), resource, context.clone(), None)
-                .map_err(refused)?;
+            let question = CedarRequest::new(self.provider.clone(), action.clone(), resource, context.clone(), None).map_err(refused)?;
             let response = self.authorizer.is_authorized(&question, &self.policies, &entities);
             let diagnostics = response.diagnostics();
             // a policy that errs is skipped by Cedar; here it fails closed

@@ -1,7 +1,7 @@
 //! The Rego peers: `policy/toyama.rego` under regorus, its interpreter and
 //! its RVM, against an input document built per request.
 
-use crate::{flag_names, PeerError, Verdict};
+use crate::{PeerError, Verdict, flag_names};
 use kitei::types::{ConsentFlags, CustomerFlags, ProviderFlags, Request, ServiceFlags, Settings};
 use kitei::{AccountFlags, Wire};
 use regorus::languages::rego::compiler::Compiler;
@@ -130,11 +130,7 @@ fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
 
 /// Nanoseconds since the epoch, as the host carries a time to a policy.
 fn nanos(seconds: i64, nanos: u32) -> Result<Value, PeerError> {
-    seconds
-        .checked_mul(1_000_000_000)
-        .and_then(|ns| ns.checked_add(i64::from(nanos)))
-        .map(Value::from)
-        .ok_or_else(|| refused("a time out of range"))
+    seconds.checked_mul(1_000_000_000).and_then(|ns| ns.checked_add(i64::from(nanos))).map(Value::from).ok_or_else(|| refused("a time out of range"))
 }
 
 /// api.md's request as the input document.
@@ -143,8 +139,7 @@ fn input(req: &Request) -> Result<Value, PeerError> {
         .accounts
         .iter()
         .map(|a| {
-            let mut fields: BTreeMap<Value, Value> =
-                flag_names(AccountFlags::all()).map(|f| (Value::from(f), Value::from(false))).collect();
+            let mut fields: BTreeMap<Value, Value> = flag_names(AccountFlags::all()).map(|f| (Value::from(f), Value::from(false))).collect();
             for flag in flag_names(a.flags) {
                 fields.insert(Value::from(flag), Value::from(true));
             }

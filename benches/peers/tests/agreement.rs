@@ -14,14 +14,14 @@
 use kitei::component::{Checked, Runtime};
 use kitei::policy::Outcome;
 use kitei::types::{
-    AccountFlags, AccountKind, Authorization, Channel, ConsentFlags, CustomerFlags, Decision, Function, ProviderFlags, Request,
-    ServiceFlags, Settings, TokenStatus, WireAccount as Account, KindRef,
+    AccountFlags, AccountKind, Authorization, Channel, ConsentFlags, CustomerFlags, Decision, Function, KindRef, ProviderFlags, Request, ServiceFlags,
+    Settings, TokenStatus, WireAccount as Account,
 };
-use kitei_sdk::types::Timestamp;
 use kitei::{LoadedPolicy, NativePolicy, OperationName, Question};
 use kitei_peers::{CedarPeer, Peer, RegoPeer, Verdict};
 use kitei_policy_toyama_2023 as toyama;
 use kitei_sdk::RuleId;
+use kitei_sdk::types::Timestamp;
 use kitei_tools::conformance::Suite;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::BTreeMap;
@@ -151,8 +151,7 @@ fn agree(s: &Subjects, req: &Request) -> Result<(), String> {
 
 /// Runs every request; fails with the first few that disagree.
 fn agree_all(s: &Subjects, requests: &[Request]) -> Result<usize, String> {
-    let failures: Vec<String> =
-        requests.iter().filter_map(|r| agree(s, r).err().map(|e| format!("{e}\n  request {r:?}"))).take(3).collect();
+    let failures: Vec<String> = requests.iter().filter_map(|r| agree(s, r).err().map(|e| format!("{e}\n  request {r:?}"))).take(3).collect();
     if failures.is_empty() { Ok(requests.len()) } else { Err(failures.join("\n\n")) }
 }
 
@@ -256,16 +255,9 @@ fn settings_cases() -> Vec<(&'static str, Settings)> {
         ("reauth 90 days", Settings { reauth_after_days: Some(90), ..Settings::default() }),
         (
             "reauth 90 days, designated [moneyforward]",
-            Settings {
-                reauth_after_days: Some(90),
-                designated_providers: Some(vec!["moneyforward".into()]),
-                ..Settings::default()
-            },
+            Settings { reauth_after_days: Some(90), designated_providers: Some(vec!["moneyforward".into()]), ..Settings::default() },
         ),
-        (
-            "designated [freee]",
-            Settings { designated_providers: Some(vec!["freee".into()]), ..Settings::default() },
-        ),
+        ("designated [freee]", Settings { designated_providers: Some(vec!["freee".into()]), ..Settings::default() }),
     ]
 }
 
@@ -349,7 +341,12 @@ fn main() {
         "context.at < context.authenticated_at.offset",
         "context.at <= context.authenticated_at.offset",
     ));
-    trials.push(broken_trial("rego", "eligibility_reads_selected_accounts_only", "some a in input.customer.accounts", "some a in [input.customer.accounts[input.selected[0]]]"));
+    trials.push(broken_trial(
+        "rego",
+        "eligibility_reads_selected_accounts_only",
+        "some a in input.customer.accounts",
+        "some a in [input.customer.accounts[input.selected[0]]]",
+    ));
     trials.push(broken_trial("rego", "token_valid_on_its_last_instant", "input.at < input.consent", "input.at <= input.consent"));
     libtest_mimic::run(&args, trials).exit();
 }

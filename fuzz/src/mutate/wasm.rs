@@ -1,6 +1,6 @@
 //! Mutations of a WebAssembly component by its top-level sections.
 
-use super::{bytes, Dictionary, Rng};
+use super::{Dictionary, Rng, bytes};
 
 /// The top-level sections of a WebAssembly binary: `(start, end)` of each
 /// section's bytes (id, size and payload), after the 8-byte header. Stops

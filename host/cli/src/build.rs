@@ -1,5 +1,5 @@
-use anyhow::{bail, Context, Result};
-use kitei_tools::build::{build_crate, bundled_crates, Output, Toolchain};
+use anyhow::{Context, Result, bail};
+use kitei_tools::build::{Output, Toolchain, build_crate, bundled_crates};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -50,8 +50,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !args.no_sign {
         match &args.key {
             Some(path) => {
-                let key = ssh_key::PrivateKey::read_openssh_file(path)
-                    .with_context(|| format!("reading the private key `{}`", path.display()))?;
+                let key = ssh_key::PrivateKey::read_openssh_file(path).with_context(|| format!("reading the private key `{}`", path.display()))?;
                 sign_all(&key, &built, false)?;
             }
             None => sign_all(&crate::devkey::dev_key()?, &built, true)?,
@@ -67,9 +66,7 @@ pub fn sign_all(key: &ssh_key::PrivateKey, built: &[PathBuf], development: bool)
         let s = crate::sign::sign_module(key, module, None)?;
         eprintln!("kitei build: signed {} (sequence {})", module.display(), s.sequence);
     }
-    if development
-        && let Some(dir) = built.first().and_then(|m| m.parent())
-    {
+    if development && let Some(dir) = built.first().and_then(|m| m.parent()) {
         let trust = crate::devkey::write_dev_trust(key, dir)?;
         eprintln!("kitei build: development trust file {} (development only)", trust.display());
     }

@@ -23,10 +23,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         crate::build::sign_all(&crate::devkey::dev_key()?, &built, true)?;
     }
     // the bundled modules load only if they verify against the development trust file
-    let trust = kitei::trust::Trust::new(
-        kitei::trust::TrustPolicy::read(&crate::devkey::dev_trust_path())?,
-        kitei::trust::SequenceFloor::in_memory(),
-    );
+    let trust = kitei::trust::Trust::new(kitei::trust::TrustPolicy::read(&crate::devkey::dev_trust_path())?, kitei::trust::SequenceFloor::in_memory());
     let registry = crate::load_trusted(&crate::default_policies(), Some(&trust))?;
     for p in registry.policies() {
         if let Some(v) = &p.info().signature {

@@ -34,11 +34,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Some(s) => crate::parse_at(s)?,
             None => chrono::Utc::now().fixed_offset(),
         };
-        let target = if registry.variant(&args.what).is_some() {
-            Target::Variant(args.what.clone())
-        } else {
-            Target::Institution(args.what.clone())
-        };
+        let target = if registry.variant(&args.what).is_some() { Target::Variant(args.what.clone()) } else { Target::Institution(args.what.clone()) };
         registry.select(&target, Some(at))?.info().clone()
     };
     match (args.json, args.format.as_str()) {
@@ -56,12 +52,7 @@ fn sheet(info: &PolicyInfo) -> String {
     let _ = writeln!(out, "{} — {} {}", md.variant, md.institution_name, md.title);
     let _ = writeln!(out, "  institution   {}", md.institution);
     let _ = writeln!(out, "  version       {}", md.version);
-    let _ = writeln!(
-        out,
-        "  in force      {} – {}",
-        md.effective_from,
-        md.effective_until.as_deref().unwrap_or("(no end)")
-    );
+    let _ = writeln!(out, "  in force      {} – {}", md.effective_from, md.effective_until.as_deref().unwrap_or("(no end)"));
     let _ = writeln!(out, "  sha256        {}", info.sha256);
     let scope = match &md.scope {
         kitei::types::Scope::EveryCustomer => "every customer's contracts".to_string(),

@@ -85,9 +85,7 @@ enum Command {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KITEI_LOG").unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KITEI_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -133,9 +131,9 @@ pub fn parse_at(value: &str) -> anyhow::Result<chrono::DateTime<chrono::FixedOff
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .and_then(|t| t.and_local_timezone(kitei::time::jst()).single())
     };
-    kitei::time::parse_timestamp(value).or_else(date).ok_or_else(|| {
-        anyhow::anyhow!("`--at`: invalid time `{value}`, expected RFC 3339 (2023-06-06T10:00:00+09:00) or a date (2023-06-06)")
-    })
+    kitei::time::parse_timestamp(value)
+        .or_else(date)
+        .ok_or_else(|| anyhow::anyhow!("`--at`: invalid time `{value}`, expected RFC 3339 (2023-06-06T10:00:00+09:00) or a date (2023-06-06)"))
 }
 
 /// Loads a policy directory, reporting rejected files on stderr.

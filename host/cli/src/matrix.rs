@@ -1,4 +1,4 @@
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use kitei_tools::diff::{self, Format};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,8 +19,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let at = crate::parse_at(&args.at)?;
     let runtime = kitei::component::Runtime::new(diff::batch_limits())?;
-    let registry = kitei::Registry::load_dir(&runtime, &args.policies)
-        .with_context(|| format!("reading policy directory `{}`", args.policies.display()))?;
+    let registry = kitei::Registry::load_dir(&runtime, &args.policies).with_context(|| format!("reading policy directory `{}`", args.policies.display()))?;
     for r in registry.rejected() {
         eprintln!("warning: rejected {}", r.error);
     }

@@ -1,7 +1,7 @@
 //! `kitei new`: scaffolds a variant crate outside the workspace
 //! (docs/authoring.md).
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -60,10 +60,7 @@ fn sdk_dir(arg: Option<&Path>) -> Result<PathBuf> {
     let manifest = dir.join("Cargo.toml");
     let is_sdk = std::fs::read_to_string(&manifest).is_ok_and(|m| m.contains("name = \"kitei-sdk\""));
     if !is_sdk {
-        bail!(
-            "no kitei-sdk crate at `{}` ({from}): name the SDK with --sdk PATH or $KITEI_SDK (`policy/sdk` of a kitei checkout)",
-            dir.display()
-        );
+        bail!("no kitei-sdk crate at `{}` ({from}): name the SDK with --sdk PATH or $KITEI_SDK (`policy/sdk` of a kitei checkout)", dir.display());
     }
     dir.canonicalize().with_context(|| format!("resolving `{}`", dir.display()))
 }

@@ -1,5 +1,5 @@
 use anyhow::{Context, Result};
-use kitei::trust::{install, InstallError, TrustPolicy};
+use kitei::trust::{InstallError, TrustPolicy, install};
 use kitei_oci::Reference;
 use std::path::PathBuf;
 use std::process::ExitCode;

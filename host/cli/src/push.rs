@@ -1,5 +1,5 @@
 use anyhow::{Context, Result};
-use kitei::trust::{read_sidecar, sidecar_path, TrustPolicy};
+use kitei::trust::{TrustPolicy, read_sidecar, sidecar_path};
 use kitei_oci::Reference;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,8 +22,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let reference: Reference = args.reference.parse()?;
     let bytes = std::fs::read(&args.module).with_context(|| format!("reading `{}`", args.module.display()))?;
-    let sig = read_sidecar(&args.module)
-        .with_context(|| format!("reading `{}`", sidecar_path(&args.module).display()))?;
+    let sig = read_sidecar(&args.module).with_context(|| format!("reading `{}`", sidecar_path(&args.module).display()))?;
     if let Some(trust) = &args.trust {
         let policy = TrustPolicy::read(trust)?;
         let refused = |reason: String| {

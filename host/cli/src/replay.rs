@@ -6,7 +6,7 @@
 //! changed answers, never the log.
 
 use anyhow::{Context, Result};
-use kitei::component::{sha256_hex, Runtime};
+use kitei::component::{Runtime, sha256_hex};
 use kitei::{LoadedPolicy, Question, Reason, Wire};
 use kitei_tools::diff::{self, Format, Traffic};
 use serde_json::value::RawValue;
@@ -200,11 +200,7 @@ fn against(runtime: &Runtime, path: &Path) -> Result<BTreeMap<String, Arc<dyn Lo
         let policy = kitei::registry::load_module_file(runtime, &file, settings_dir).with_context(|| format!("--against: loading `{}`", file.display()))?;
         let institution = policy.info().metadata.institution.clone();
         if let Some(other) = out.get(&institution) {
-            anyhow::bail!(
-                "--against: `{}` and {} are both of institution `{institution}`: name one module",
-                file.display(),
-                other.info().variant()
-            );
+            anyhow::bail!("--against: `{}` and {} are both of institution `{institution}`: name one module", file.display(), other.info().variant());
         }
         out.insert(institution, policy);
     }
@@ -302,7 +298,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     continue;
                 }
             };
-            let logged = Logged { decision: line.decision.clone(), error: line.error.clone(), cites: line.cites.clone(), answer_sha256: line.answer_sha256.clone() };
+            let logged =
+                Logged { decision: line.decision.clone(), error: line.error.clone(), cites: line.cites.clone(), answer_sha256: line.answer_sha256.clone() };
             let (question, now) = answer_of(module.as_ref(), request);
             if now == logged {
                 equal += 1;

@@ -114,11 +114,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Some(std::sync::Arc::new(kitei::trust::Trust::new(policy, floor)))
         }
     };
-    let references = args
-        .sources
-        .iter()
-        .map(|r| r.parse::<kitei_oci::Reference>().with_context(|| format!("--source `{r}`")))
-        .collect::<Result<Vec<_>>>()?;
+    let references = args.sources.iter().map(|r| r.parse::<kitei_oci::Reference>().with_context(|| format!("--source `{r}`"))).collect::<Result<Vec<_>>>()?;
     // credentials are looked for only when a registry is followed
     let registry = if references.is_empty() { kitei_oci::ClientOptions::default() } else { args.registry.options()? };
     // registry sources alone: a private cache, so nothing else is served

@@ -1,5 +1,5 @@
 use anyhow::{Context, Result};
-use kitei::trust::{sidecar_path, Sidecar, Statement};
+use kitei::trust::{Sidecar, Statement, sidecar_path};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,8 +19,7 @@ pub struct Args {
 /// Signs what the module says of itself: institution, variant and version
 /// from its metadata, with its sha256 and size.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let key = ssh_key::PrivateKey::read_openssh_file(&args.key)
-        .with_context(|| format!("reading the private key `{}`", args.key.display()))?;
+    let key = ssh_key::PrivateKey::read_openssh_file(&args.key).with_context(|| format!("reading the private key `{}`", args.key.display()))?;
     let statement = sign_module(&key, &args.module, args.sequence)?;
     let out = sidecar_path(&args.module);
     eprintln!(

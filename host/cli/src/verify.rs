@@ -1,5 +1,5 @@
 use anyhow::{Context, Result};
-use kitei::trust::{read_sidecar, sidecar_path, TrustPolicy};
+use kitei::trust::{TrustPolicy, read_sidecar, sidecar_path};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,8 +17,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let policy = TrustPolicy::read(&args.trust)?;
     let bytes = std::fs::read(&args.module).with_context(|| format!("reading `{}`", args.module.display()))?;
-    let sig = read_sidecar(&args.module)
-        .with_context(|| format!("reading `{}`", sidecar_path(&args.module).display()))?;
+    let sig = read_sidecar(&args.module).with_context(|| format!("reading `{}`", sidecar_path(&args.module).display()))?;
     let today = chrono::Utc::now().date_naive();
     let refused = |reason: String| {
         println!("refused: {}: {reason}", args.module.display());

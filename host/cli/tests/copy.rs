@@ -7,7 +7,7 @@
 //! types, and a pull without credentials is refused naming the registry and
 //! where credentials were looked for.
 
-use kitei_tests::registry::{auth_file, TestCa, TestRegistry};
+use kitei_tests::registry::{TestCa, TestRegistry, auth_file};
 use kitei_tests::{policies, sidecar, signing_key, trust_toml};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -76,7 +76,11 @@ fn copy_mirrors_module_and_signature_and_pull_verifies_from_the_mirror() {
     std::fs::write(dir.join("gunma-2023.wasm.sig"), sidecar(&bytes, &key, 4)).unwrap();
 
     let src_ref = source.reference("kitei/gunma-2023:2023");
-    let out = kitei(&dir, &["push", module.to_str().unwrap(), &src_ref, "--trust", trust.to_str().unwrap(), "--registry-auth", auth_arg, "--registry-ca", ca_arg], &[]);
+    let out = kitei(
+        &dir,
+        &["push", module.to_str().unwrap(), &src_ref, "--trust", trust.to_str().unwrap(), "--registry-auth", auth_arg, "--registry-ca", ca_arg],
+        &[],
+    );
     assert!(out.status.success(), "push: {}", text(&out.stderr));
     let pushed = text(&out.stdout).trim().to_string();
     let digest = pushed.split('@').nth(1).expect("push prints the pinned reference").to_string();
@@ -100,13 +104,18 @@ fn copy_mirrors_module_and_signature_and_pull_verifies_from_the_mirror() {
     assert_eq!(manifest["layers"][0]["mediaType"], "application/wasm", "{manifest}");
     assert_eq!(manifest["layers"][0]["digest"], sha256(&bytes), "the layer is the module's bytes");
     // the referrers tag schema's index in the mirror lists the signature
-    let index: Value = serde_json::from_slice(&skopeo_raw(&mirror.reference(&format!("mirror/gunma-2023:{}", digest.replace(':', "-"))), &auth, &cert_dir)).unwrap();
+    let index: Value =
+        serde_json::from_slice(&skopeo_raw(&mirror.reference(&format!("mirror/gunma-2023:{}", digest.replace(':', "-"))), &auth, &cert_dir)).unwrap();
     assert_eq!(index["manifests"][0]["artifactType"], "application/vnd.kitei.policy.signature.v1+json", "{index}");
 
     // a pull from the mirror verifies exactly as from the source
     for (what, reference) in [("source", &src_ref), ("mirror", &dst_ref)] {
         let out_dir = dir.join(format!("out-{what}"));
-        let out = kitei(&dir, &["pull", reference, "--trust", trust.to_str().unwrap(), "-o", out_dir.to_str().unwrap(), "--registry-ca", ca_arg], &[("REGISTRY_AUTH_FILE", &auth)]);
+        let out = kitei(
+            &dir,
+            &["pull", reference, "--trust", trust.to_str().unwrap(), "-o", out_dir.to_str().unwrap(), "--registry-ca", ca_arg],
+            &[("REGISTRY_AUTH_FILE", &auth)],
+        );
         assert!(out.status.success(), "pull from the {what}: {}", text(&out.stderr));
         assert!(text(&out.stderr).contains("gunma-2023") && text(&out.stderr).contains("sequence 4 signed by"), "{what}: {}", text(&out.stderr));
         assert!(std::fs::read(out_dir.join("gunma-2023.wasm")).unwrap() == bytes, "{what}: the module's bytes");
@@ -127,7 +136,8 @@ fn copy_mirrors_module_and_signature_and_pull_verifies_from_the_mirror() {
     }
     assert!(!out_dir.join("gunma-2023.wasm").exists(), "nothing written");
     // a --registry-auth file that is not there is an error naming it
-    let out = kitei(&dir, &["pull", &dst_ref, "--trust", trust.to_str().unwrap(), "-o", out_dir.to_str().unwrap(), "--registry-auth", "/nonexistent/auth.json"], &[]);
+    let out =
+        kitei(&dir, &["pull", &dst_ref, "--trust", trust.to_str().unwrap(), "-o", out_dir.to_str().unwrap(), "--registry-auth", "/nonexistent/auth.json"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("`/nonexistent/auth.json` (--registry-auth) does not exist"), "{}", text(&out.stderr));
     let _ = std::fs::remove_dir_all(&dir);

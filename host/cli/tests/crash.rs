@@ -4,9 +4,9 @@
 //! same log, and answers more. Every request a client got an answer for is
 //! in the log (its files and the rotated ones), and every line parses.
 
+use kitei_tests::process::Served;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use kitei_tests::process::Served;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

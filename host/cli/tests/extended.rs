@@ -15,7 +15,7 @@
 //! `/openapi.json`; and offer them in the explorer's form (a real browser).
 //! The server's process and the binary are the same throughout.
 
-use kitei_tests::browser::{fantoccini, Driver};
+use kitei_tests::browser::{Driver, fantoccini};
 use kitei_tests::process::Served;
 use kitei_tests::registry::TestRegistry;
 use kitei_tests::{policies, root, sidecar, signing_key};
@@ -144,12 +144,8 @@ async fn a_seventh_institution_ships_its_own_terms_to_a_running_server() {
         sources.push(registry.reference(&format!("kamome/{variant}:current")));
     }
 
-    let mut args = vec![
-        os("--trust").to_owned(),
-        trust_file.clone().into_os_string(),
-        os("--poll-interval").to_owned(),
-        os(&POLL.as_secs().to_string()).to_owned(),
-    ];
+    let mut args =
+        vec![os("--trust").to_owned(), trust_file.clone().into_os_string(), os("--poll-interval").to_owned(), os(&POLL.as_secs().to_string()).to_owned()];
     for s in &sources {
         args.push(os("--source").to_owned());
         args.push(os(s).to_owned());
@@ -229,12 +225,8 @@ async fn a_seventh_institution_ships_its_own_terms_to_a_running_server() {
         let one = scratch.join(format!("one-{variant}"));
         std::fs::create_dir_all(&one).unwrap();
         std::fs::copy(built.join(format!("{variant}.wasm")), one.join(format!("{variant}.wasm"))).unwrap();
-        let eval: Value = serde_json::from_str(&kitei(
-            &scratch,
-            &[os("eval"), os("--policies"), one.as_os_str(), kamome_request(variant).as_os_str()],
-            &[],
-        ))
-        .unwrap();
+        let eval: Value =
+            serde_json::from_str(&kitei(&scratch, &[os("eval"), os("--policies"), one.as_os_str(), kamome_request(variant).as_os_str()], &[])).unwrap();
         assert_eq!(eval["decision"], answer["decision"], "{variant}: kitei eval and the service agree");
     }
 
@@ -248,17 +240,9 @@ async fn a_seventh_institution_ships_its_own_terms_to_a_running_server() {
     let mut driver = Driver::start(&scratch).await;
     let c = driver.session(&[]).await;
     c.goto(&format!("{}/#/try", server.base)).await.unwrap();
-    let offered = c
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(fantoccini::Locator::Css("#f-function option[value='debit_statement']"))
-        .await;
+    let offered = c.wait().at_most(Duration::from_secs(20)).for_element(fantoccini::Locator::Css("#f-function option[value='debit_statement']")).await;
     assert!(offered.is_ok(), "the explorer's function list offers debit_statement");
-    let fact = c
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(fantoccini::Locator::Css("input.decl-fact[data-fact='platform_id_registered']"))
-        .await;
+    let fact = c.wait().at_most(Duration::from_secs(20)).for_element(fantoccini::Locator::Css("input.decl-fact[data-fact='platform_id_registered']")).await;
     assert!(fact.is_ok(), "the explorer's form offers the declared fact platform_id_registered");
     let _ = c.close().await;
 

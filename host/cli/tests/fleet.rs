@@ -10,7 +10,7 @@ use kitei_oci::{Client, ClientOptions, Reference};
 use kitei_tests::process::Served;
 use kitei_tests::registry::TestRegistry;
 use kitei_tests::{policies, sidecar, signing_key, trust_toml, with_custom_section};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

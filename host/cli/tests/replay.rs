@@ -8,7 +8,7 @@
 //! card-loan change under 第2条第2項.
 
 use kitei_tests::process::Served;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -55,11 +55,8 @@ fn toyama(n: usize) -> Value {
 fn validate(log: &Path) {
     let root = kitei_tests::root();
     let schema = root.join("docs/decision-log.schema.json");
-    let candidates: Vec<PathBuf> = std::env::var_os("KITEI_PYTHON")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([root.join("target/venv/bin/python"), PathBuf::from("python3")])
-        .collect();
+    let candidates: Vec<PathBuf> =
+        std::env::var_os("KITEI_PYTHON").map(PathBuf::from).into_iter().chain([root.join("target/venv/bin/python"), PathBuf::from("python3")]).collect();
     let python = candidates
         .iter()
         .find(|p| Command::new(p).args(["-c", "import jsonschema"]).output().is_ok_and(|o| o.status.success()))
@@ -77,7 +74,14 @@ for n, line in enumerate(open(sys.argv[2], encoding="utf-8"), 1):
 sys.exit(1 if bad else 0)
 "#;
     let out = Command::new(python).args(["-c", script]).arg(&schema).arg(log).output().unwrap();
-    assert!(out.status.success(), "{} does not validate against {}:\n{}{}", log.display(), schema.display(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{} does not validate against {}:\n{}{}",
+        log.display(),
+        schema.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn lines(log: &Path) -> Vec<Value> {
@@ -102,7 +106,15 @@ async fn a_served_log_replays_line_for_line_and_against_the_next_version() {
     let (log, store) = (work.join("decisions.jsonl"), work.join("modules"));
     let served = Served::start(
         Path::new(env!("CARGO_BIN_EXE_kitei")),
-        [OsStr::new("--allow-unsigned"), "--policies".as_ref(), dir.as_os_str(), "--decision-log".as_ref(), log.as_os_str(), "--module-store".as_ref(), store.as_os_str()],
+        [
+            OsStr::new("--allow-unsigned"),
+            "--policies".as_ref(),
+            dir.as_os_str(),
+            "--decision-log".as_ref(),
+            log.as_os_str(),
+            "--module-store".as_ref(),
+            store.as_os_str(),
+        ],
     );
     served.ready().await;
     let http = reqwest::Client::new();
@@ -207,7 +219,15 @@ async fn a_log_of_request_hashes_only_cannot_be_replayed_and_says_why() {
     let log = work.join("decisions.jsonl");
     let served = Served::start(
         Path::new(env!("CARGO_BIN_EXE_kitei")),
-        [OsStr::new("--allow-unsigned"), "--policies".as_ref(), dir.as_os_str(), "--decision-log".as_ref(), log.as_os_str(), "--decision-log-request".as_ref(), "hash".as_ref()],
+        [
+            OsStr::new("--allow-unsigned"),
+            "--policies".as_ref(),
+            dir.as_os_str(),
+            "--decision-log".as_ref(),
+            log.as_os_str(),
+            "--decision-log-request".as_ref(),
+            "hash".as_ref(),
+        ],
     );
     served.ready().await;
     let body = toyama(1).to_string();

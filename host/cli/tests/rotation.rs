@@ -7,7 +7,7 @@
 
 use kitei_tests::process::Served;
 use kitei_tests::{policies, root, sidecar, signing_key, with_custom_section};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use ssh_key::PrivateKey;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

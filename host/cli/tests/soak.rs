@@ -5,10 +5,10 @@
 //! whose bytes changed after signing, or an unsigned one. No request fails,
 //! no bad version ever answers, and resident memory stays flat.
 
+use kitei_tests::process::Served;
 use kitei_tests::{policies, signing_key, statement, trust_toml, with_custom_section};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use kitei_tests::process::Served;
 use std::ffi::OsStr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -51,12 +51,7 @@ async fn a_minute_of_requests_while_the_directory_churns() {
     // the module's own statement, read once; each version changes only its bytes
     let base_statement = statement(&original, 1);
     let sidecar = |bytes: &[u8], key: &ssh_key::PrivateKey, sequence: u64| {
-        let s = kitei::trust::Statement {
-            sequence,
-            sha256: kitei::component::sha256_hex(bytes),
-            size: bytes.len() as u64,
-            ..base_statement.clone()
-        };
+        let s = kitei::trust::Statement { sequence, sha256: kitei::component::sha256_hex(bytes), size: bytes.len() as u64, ..base_statement.clone() };
         kitei::trust::Sidecar::sign(key, &s).unwrap().to_bytes()
     };
     let good = Arc::new(Mutex::new(BTreeSet::new()));

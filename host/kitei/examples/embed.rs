@@ -7,8 +7,8 @@
 //! ```
 
 use kitei::{
-    Account, AccountFlags, AccountKind, Consent, ConsentFlags, CustomerFlags, Function, Limits, Operation, Provider,
-    ProviderFlags, Question, Registry, Runtime, Target, Wire,
+    Account, AccountFlags, AccountKind, Consent, ConsentFlags, CustomerFlags, Function, Limits, Operation, Provider, ProviderFlags, Question, Registry,
+    Runtime, Target, Wire,
 };
 use std::process::ExitCode;
 
@@ -40,15 +40,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .at(time("2023-07-03T10:00:00+09:00")?)
         .customer(CustomerFlags::INTERNET_BANKING_CONTRACT)
         .account(
-            Account::new("A1", AccountKind::Ordinary)
-                .with(AccountFlags::CASH_CARD | AccountFlags::PIN_REGISTERED | AccountFlags::INTERNET_BANKING_REGISTERED),
+            Account::new("A1", AccountKind::Ordinary).with(AccountFlags::CASH_CARD | AccountFlags::PIN_REGISTERED | AccountFlags::INTERNET_BANKING_REGISTERED),
         )
         .account(Account::new("L1", AccountKind::CardLoan).with(AccountFlags::LOAN_CARD))
-        .provider(
-            Provider::new("moneyforward")
-                .channel(kitei::Channel::AnserApi)
-                .with(ProviderFlags::DESIGNATED | ProviderFlags::CONTRACT),
-        )
+        .provider(Provider::new("moneyforward").channel(kitei::Channel::AnserApi).with(ProviderFlags::DESIGNATED | ProviderFlags::CONTRACT))
         .consent(
             Consent::new()
                 .with(ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED)

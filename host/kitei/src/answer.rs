@@ -13,8 +13,8 @@ use crate::vocabulary::TermRef;
 use chrono::{DateTime, FixedOffset};
 use kitei_sdk::types as m;
 use kitei_sdk::types::{AccountKind, Clause, Decision, LiabilityRuling, Party, PermissionRuling, Provenance, TermKind, TokenStatus};
-use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use std::sync::Arc;
 
 /// A rule of a policy's sheet, with its citation written out once at load.
@@ -338,9 +338,7 @@ impl Answer {
                 }
                 Body::Accounts(accounts)
             }
-            Outcome::Authorize(a) => {
-                Body::Authorize(AuthorizeAnswer { decision: a.decision, reasons: x.reasons(&a.reasons)?, token: x.token(&a.token)? })
-            }
+            Outcome::Authorize(a) => Body::Authorize(AuthorizeAnswer { decision: a.decision, reasons: x.reasons(&a.reasons)?, token: x.token(&a.token)? }),
             Outcome::Token(t) => Body::Token(x.token(&t)?),
             Outcome::Liability(list) => Body::Liability(
                 list.iter()
@@ -369,9 +367,7 @@ impl Expand<'_> {
     /// A reason; a rule index outside the sheet is the module's failure.
     fn reason(&self, r: &m::Reason) -> Result<Reason, DecisionError> {
         let sheet = &self.info.sheet;
-        let rule = sheet
-            .get(r.rule as usize)
-            .ok_or_else(|| self.fail(format!("reason cites rule {} but the sheet has {}", r.rule, sheet.len())))?;
+        let rule = sheet.get(r.rule as usize).ok_or_else(|| self.fail(format!("reason cites rule {} but the sheet has {}", r.rule, sheet.len())))?;
         Ok(Reason { rule: rule.clone(), met: r.met })
     }
 

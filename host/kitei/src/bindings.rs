@@ -84,9 +84,7 @@ macro_rules! shared_conversions {
         }
 
         pub fn accounts_out(v: Vec<wt::AccountVerdict>) -> Vec<m::AccountVerdict> {
-            v.into_iter()
-                .map(|a| m::AccountVerdict { index: a.index, linkable: a.linkable, reasons: reasons_out(a.reasons) })
-                .collect()
+            v.into_iter().map(|a| m::AccountVerdict { index: a.index, linkable: a.linkable, reasons: reasons_out(a.reasons) }).collect()
         }
 
         /// `at` is the request's time: the component answers in UTC, and the
@@ -107,23 +105,14 @@ macro_rules! shared_conversions {
         }
 
         pub fn incident_out(v: wt::IncidentVerdict) -> m::IncidentVerdict {
-            m::IncidentVerdict {
-                disclosure: permission_out(v.disclosure),
-                chained: permission_out(v.chained),
-                suspension: permission_out(v.suspension),
-            }
+            m::IncidentVerdict { disclosure: permission_out(v.disclosure), chained: permission_out(v.chained), suspension: permission_out(v.suspension) }
         }
 
         fn rules_out(rules: Vec<wt::Rule>) -> Vec<m::Rule> {
             rules
                 .into_iter()
                 .map(|r| m::Rule {
-                    clause: m::Clause {
-                        article: r.clause.article,
-                        paragraph: r.clause.paragraph,
-                        item: r.clause.item,
-                        section: r.clause.section,
-                    },
+                    clause: m::Clause { article: r.clause.article, paragraph: r.clause.paragraph, item: r.clause.item, section: r.clause.section },
                     provenance: r.provenance.into(),
                     text: r.text,
                     code_met: r.code_met,
@@ -136,7 +125,7 @@ macro_rules! shared_conversions {
         /// The request's times as instants, refused outside the range
         /// (the request parser refuses those first).
         fn instants(r: &m::Request) -> Result<(i64, [i64; 3]), String> {
-            use kitei_sdk::model::{instant, optional_instants, OUT_OF_RANGE};
+            use kitei_sdk::model::{OUT_OF_RANGE, instant, optional_instants};
             let out_of_range = |field: &str| format!("`{field}` {OUT_OF_RANGE}");
             let times = optional_instants(r).ok_or_else(|| out_of_range("consent"))?;
             Ok((instant(&r.at).ok_or_else(|| out_of_range("at"))?, times))
@@ -175,11 +164,7 @@ pub mod v04 {
         Ok(wt::Request {
             at,
             facts: kitei_sdk::model::facts(r).into(),
-            accounts: r
-                .accounts
-                .iter()
-                .map(|a| wt::Account { kind: kind_in(a.kind), flags: a.flags.into(), extension_flags: a.extension_flags })
-                .collect(),
+            accounts: r.accounts.iter().map(|a| wt::Account { kind: kind_in(a.kind), flags: a.flags.into(), extension_flags: a.extension_flags }).collect(),
             selected: r.selected.clone(),
             provider_id: r.provider_id.clone(),
             authenticated_at,
@@ -301,11 +286,7 @@ pub mod v04 {
             settings_used: md.settings_used,
             defaults: settings_out(md.defaults),
             parties: md.parties.into_iter().map(party_out).collect(),
-            terms: md
-                .terms
-                .into_iter()
-                .map(|t| m::Term { kind: t.kind.into(), name: t.name, ja: t.ja, summary: t.summary, rule: t.rule })
-                .collect(),
+            terms: md.terms.into_iter().map(|t| m::Term { kind: t.kind.into(), name: t.name, ja: t.ja, summary: t.summary, rule: t.rule }).collect(),
             rules: rules_out(md.rules),
         }
     }

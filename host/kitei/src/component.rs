@@ -19,7 +19,7 @@
 //! question differently the second time (`tests/hostile.rs`, the `stateful`
 //! case; docs/security.md).
 
-use crate::bindings::{v03, v04, SERVED};
+use crate::bindings::{SERVED, v03, v04};
 use crate::error::{DecisionError, LoadError, RuntimeError};
 use crate::policy::{LoadedPolicy, Outcome, PolicyInfo};
 use crate::vocab::OperationName;
@@ -90,22 +90,24 @@ impl Runtime {
         // Counting one tick per `sleep(TICK)` instead let each oversleep add
         // up, so on a loaded machine a 1 s deadline stopped a loop after
         // 1.08–1.3 s (tests/hostile.rs).
-        std::thread::Builder::new().name("kitei-epoch".into()).spawn(move || {
-            let start = std::time::Instant::now();
-            let mut ticks: u128 = 0;
-            while let Some(engine) = weak.upgrade() {
-                let due = start.elapsed().as_nanos() / TICK.as_nanos();
-                while ticks < due {
-                    engine.increment_epoch();
-                    ticks += 1;
+        std::thread::Builder::new()
+            .name("kitei-epoch".into())
+            .spawn(move || {
+                let start = std::time::Instant::now();
+                let mut ticks: u128 = 0;
+                while let Some(engine) = weak.upgrade() {
+                    let due = start.elapsed().as_nanos() / TICK.as_nanos();
+                    while ticks < due {
+                        engine.increment_epoch();
+                        ticks += 1;
+                    }
+                    drop(engine);
+                    let next = TICK.as_nanos() * (ticks + 1);
+                    let now = start.elapsed().as_nanos();
+                    std::thread::sleep(Duration::from_nanos(next.saturating_sub(now).min(TICK.as_nanos()) as u64));
                 }
-                drop(engine);
-                let next = TICK.as_nanos() * (ticks + 1);
-                let now = start.elapsed().as_nanos();
-                std::thread::sleep(Duration::from_nanos(next.saturating_sub(now).min(TICK.as_nanos()) as u64));
-            }
-        })
-        .map_err(|e| RuntimeError(format!("cannot start the epoch thread: {e}")))?;
+            })
+            .map_err(|e| RuntimeError(format!("cannot start the epoch thread: {e}")))?;
         Ok(Runtime { engine, limits, cache: None, recent: Default::default(), keep: KEEP_COMPILED })
     }
 
@@ -261,9 +263,7 @@ impl Checked {
             return Err(LoadError::CoreModule { file });
         }
         let sha256 = sha256_hex(bytes);
-        let component = runtime
-            .component(bytes, &sha256)
-            .map_err(|e| LoadError::Corrupt { file: file.clone(), message: trap_message(&e) })?;
+        let component = runtime.component(bytes, &sha256).map_err(|e| LoadError::Corrupt { file: file.clone(), message: trap_message(&e) })?;
         Self::from_component(runtime, file, sha256, &component)
     }
 
@@ -277,22 +277,14 @@ impl Checked {
         let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
         let version = exports.iter().find_map(|e| contract_of(e));
         let linker: Linker<StoreState> = Linker::new(engine);
-        let unlinked = |interface: &'static str, e: wasmtime::Error| LoadError::WrongWorld {
-            file: file.clone(),
-            expected: interface,
-            found: trap_message(&e),
-        };
+        let unlinked = |interface: &'static str, e: wasmtime::Error| LoadError::WrongWorld { file: file.clone(), expected: interface, found: trap_message(&e) };
         let pre = match version {
-            Some(Contract::V04) => linker
-                .instantiate_pre(component)
-                .and_then(v04::InstitutionPolicyPre::new)
-                .map(Pre::V04)
-                .map_err(|e| unlinked(v04::INTERFACE, e))?,
-            Some(Contract::V03) => linker
-                .instantiate_pre(component)
-                .and_then(v03::InstitutionPolicyPre::new)
-                .map(Pre::V03)
-                .map_err(|e| unlinked(v03::INTERFACE, e))?,
+            Some(Contract::V04) => {
+                linker.instantiate_pre(component).and_then(v04::InstitutionPolicyPre::new).map(Pre::V04).map_err(|e| unlinked(v04::INTERFACE, e))?
+            }
+            Some(Contract::V03) => {
+                linker.instantiate_pre(component).and_then(v03::InstitutionPolicyPre::new).map(Pre::V03).map_err(|e| unlinked(v03::INTERFACE, e))?
+            }
             None => {
                 let policy = exports.iter().find(|e| e.starts_with(POLICY_INTERFACE)).cloned();
                 let served = SERVED.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(", ");
@@ -345,16 +337,13 @@ impl Checked {
             Pre::V03(_) => WireSettings::V03(v03::settings_in(settings)),
         };
         let mut slot = self.instantiate().map_err(|e| self.failed(e))?;
-        let in_force = configure_slot(&mut slot, &settings)
-            .map_err(|e| self.failed(e))?
-            .map_err(|message| LoadError::Settings {
-                file: settings_source.clone().unwrap_or_else(|| self.file.clone()),
-                variant: self.metadata.variant.clone(),
-                message,
-            })?;
+        let in_force = configure_slot(&mut slot, &settings).map_err(|e| self.failed(e))?.map_err(|message| LoadError::Settings {
+            file: settings_source.clone().unwrap_or_else(|| self.file.clone()),
+            variant: self.metadata.variant.clone(),
+            message,
+        })?;
         let contract = self.contract();
-        let mut info = PolicyInfo::new(self.metadata, self.sha256, in_force)
-            .map_err(|message| LoadError::Metadata { file: self.file.clone(), message })?;
+        let mut info = PolicyInfo::new(self.metadata, self.sha256, in_force).map_err(|message| LoadError::Metadata { file: self.file.clone(), message })?;
         info.contract = contract;
         info.source = Some(self.file);
         info.settings_source = settings_source;
@@ -364,11 +353,7 @@ impl Checked {
 
 /// A fresh instance in a store of its own, with the runtime's limits.
 fn new_slot(runtime: &Runtime, pre: &Pre) -> wasmtime::Result<Slot> {
-    let limits = StoreLimitsBuilder::new()
-        .memory_size(runtime.limits().memory_bytes)
-        .instances(1)
-        .trap_on_grow_failure(true)
-        .build();
+    let limits = StoreLimitsBuilder::new().memory_size(runtime.limits().memory_bytes).instances(1).trap_on_grow_failure(true).build();
     let mut store = Store::new(runtime.engine(), StoreState { limits });
     store.limiter(|s| &mut s.limits);
     store.set_epoch_deadline(ticks(runtime.limits().deadline));
@@ -501,12 +486,8 @@ impl ComponentPolicy {
                 Outcome::Authorize(v04::authorization_out(answer, &r.at))
             }
             OperationName::Token => Outcome::Token(v04::token_out(p.call_token(&mut *s, req)?, &r.at)),
-            OperationName::Liability => {
-                Outcome::Liability(v04::liability_out(p.call_liability(&mut *s, req, v04::loss_event_in(r.loss_event))?))
-            }
-            OperationName::Incident => {
-                Outcome::Incident(v04::incident_out(p.call_incident(&mut *s, req, v04::incident_kind_in(r.incident_kind))?))
-            }
+            OperationName::Liability => Outcome::Liability(v04::liability_out(p.call_liability(&mut *s, req, v04::loss_event_in(r.loss_event))?)),
+            OperationName::Incident => Outcome::Incident(v04::incident_out(p.call_incident(&mut *s, req, v04::incident_kind_in(r.incident_kind))?)),
         })
     }
 
@@ -542,12 +523,8 @@ impl ComponentPolicy {
                 OperationName::Accounts => Outcome::Accounts(v03::accounts_out(p.call_accounts(&mut *s, &req)?)),
                 OperationName::Authorize => Outcome::Authorize(v03::authorization_out(p.call_authorize(&mut *s, &req, function)?, &r.at)),
                 OperationName::Token => Outcome::Token(v03::token_out(p.call_token(&mut *s, &req)?, &r.at)),
-                OperationName::Liability => {
-                    Outcome::Liability(v03::liability_out(p.call_liability(&mut *s, &req, v03::loss_event_in(r.loss_event))?))
-                }
-                OperationName::Incident => {
-                    Outcome::Incident(v03::incident_out(p.call_incident(&mut *s, &req, v03::incident_kind_in(r.incident_kind))?))
-                }
+                OperationName::Liability => Outcome::Liability(v03::liability_out(p.call_liability(&mut *s, &req, v03::loss_event_in(r.loss_event))?)),
+                OperationName::Incident => Outcome::Incident(v03::incident_out(p.call_incident(&mut *s, &req, v03::incident_kind_in(r.incident_kind))?)),
             })
         };
         Ok(call())

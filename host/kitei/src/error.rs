@@ -46,7 +46,9 @@ pub enum DecisionError {
     /// the question names a term the module's contract cannot carry (a
     /// module built for 0.3.0 asked about a declared function, account
     /// kind or channel its lists would have to answer for)
-    #[error("`{variant}` was built for kitei:policy@{contract}, which cannot be asked about {what} beyond its core vocabulary; its text is not asked rather than answered by guess")]
+    #[error(
+        "`{variant}` was built for kitei:policy@{contract}, which cannot be asked about {what} beyond its core vocabulary; its text is not asked rather than answered by guess"
+    )]
     BeyondContract {
         /// the variant asked
         variant: String,
@@ -57,7 +59,9 @@ pub enum DecisionError {
     },
     /// two modules of the institution, of different scopes, are in force
     /// and both govern the question's contract
-    #[error("ambiguous: `{first}` and `{second}` both govern {institution}'s contract at {at}; give the customer's `segment` or the service's `scope` that selects one, or `variant`")]
+    #[error(
+        "ambiguous: `{first}` and `{second}` both govern {institution}'s contract at {at}; give the customer's `segment` or the service's `scope` that selects one, or `variant`"
+    )]
     Ambiguous {
         /// the institution asked for
         institution: String,

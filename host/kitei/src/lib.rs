@@ -44,27 +44,25 @@ pub mod vocab;
 pub mod vocabulary;
 
 pub use answer::{
-    AccountAnswer, Answer, AuthorizeAnswer, Body, CitedRule, EligibilityAnswer, IncidentAnswer, PartyAnswer,
-    PermissionAnswer, PolicyRef, Reason, TokenAnswer,
+    AccountAnswer, Answer, AuthorizeAnswer, Body, CitedRule, EligibilityAnswer, IncidentAnswer, PartyAnswer, PermissionAnswer, PolicyRef, Reason, TokenAnswer,
 };
 pub use component::{Limits, Runtime};
 pub use error::{DecisionError, LoadError, RuntimeError};
+/// A setting a variant may read, by its wire name (`reauth_after_days`, …).
+pub use kitei_sdk::settings::SettingName;
 pub use policy::{LoadedPolicy, NativePolicy, PolicyInfo};
 pub use question::{Account, Consent, DecisionRequest, Operation, Provider, Question, QuestionBuilder, Target};
 pub use registry::Registry;
 pub use vocab::{OperationName, Wire};
 pub use vocabulary::{TermRef, Vocabulary};
-/// A setting a variant may read, by its wire name (`reauth_after_days`, …).
-pub use kitei_sdk::settings::SettingName;
 
 /// The contract's vocabulary and records, as the policy SDK defines them
 /// (re-exported so that an embedder names every type through this crate).
 pub mod types {
     pub use kitei_sdk::types::{
-        Account as WireAccount, AccountFlags, AccountKind, Channel, ChannelRef, Clause, ConsentFlags, CustomerFlags,
-        Decision, ExtensionSetting, Function, FunctionRef, FunctionSet, IncidentKind, IncidentKindRef, KindRef,
-        LiabilityRuling, LiabilityRulingRef, LossEvent, LossEventRef, Metadata, Party, PartyRef, PermissionRuling,
-        Provenance, ProviderFlags, Request, Rule, Scope, Segment, ServiceFlags, SettingValue, Settings, Term, TermKind,
+        Account as WireAccount, AccountFlags, AccountKind, Channel, ChannelRef, Clause, ConsentFlags, CustomerFlags, Decision, ExtensionSetting, Function,
+        FunctionRef, FunctionSet, IncidentKind, IncidentKindRef, KindRef, LiabilityRuling, LiabilityRulingRef, LossEvent, LossEventRef, Metadata, Party,
+        PartyRef, PermissionRuling, Provenance, ProviderFlags, Request, Rule, Scope, Segment, ServiceFlags, SettingValue, Settings, Term, TermKind,
         TokenStatus,
     };
     pub use kitei_sdk::types::{AccountVerdict, Authorization, IncidentVerdict, PartyRuling, Permission, Reason, TokenVerdict, Verdict};
@@ -74,6 +72,6 @@ pub mod types {
 pub use chrono::{DateTime, FixedOffset};
 
 pub use types::{
-    AccountFlags, AccountKind, Channel, ConsentFlags, CustomerFlags, Decision, Function, IncidentKind,
-    LiabilityRuling, LossEvent, Party, PermissionRuling, Provenance, ProviderFlags, Segment, Settings, TokenStatus,
+    AccountFlags, AccountKind, Channel, ConsentFlags, CustomerFlags, Decision, Function, IncidentKind, LiabilityRuling, LossEvent, Party, PermissionRuling,
+    Provenance, ProviderFlags, Segment, Settings, TokenStatus,
 };

@@ -15,8 +15,8 @@ use crate::policy::PolicyInfo;
 use crate::vocab::{OperationName, Wire};
 use kitei_sdk::types as m;
 use std::borrow::Cow;
-use utoipa::openapi::schema::{AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaType, Type};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaType, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 /// The schema of an enum of the contract: its wire names.
@@ -100,12 +100,10 @@ pub fn apply_vocabulary(doc: &mut utoipa::openapi::OpenApi, vocabulary: &crate::
             o.extensions.get_or_insert_with(Extensions::default).insert("x-kitei-declared".into(), list);
         }
     }
-    let describe = |d: &crate::vocabulary::Declared| format!("{} ({}): {}; declared by {}", d.ja, d.summary, crate::vocab::Wire::wire(d.kind), d.variants.join(", "));
+    let describe =
+        |d: &crate::vocabulary::Declared| format!("{} ({}): {}; declared by {}", d.ja, d.summary, crate::vocab::Wire::wire(d.kind), d.variants.join(", "));
     let with_term = |builder: ObjectBuilder, d: &crate::vocabulary::Declared| -> RefOr<Schema> {
-        builder
-            .description(Some(describe(d)))
-            .extensions(Some(Extensions::from_iter([("x-kitei-term", term(d))])))
-            .into()
+        builder.description(Some(describe(d))).extensions(Some(Extensions::from_iter([("x-kitei-term", term(d))]))).into()
     };
     let boolean = |d: &crate::vocabulary::Declared| with_term(ObjectBuilder::new().schema_type(Type::Boolean), d);
     if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut("Account") {
@@ -155,11 +153,7 @@ pub fn nullable_string(description: &str) -> RefOr<Schema> {
 }
 
 fn nullable_count(description: &str) -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
-        .minimum(Some(0))
-        .description(Some(description))
-        .into()
+    ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::Null])).minimum(Some(0)).description(Some(description)).into()
 }
 
 fn list(items: impl Into<RefOr<Schema>>) -> RefOr<Schema> {
@@ -188,9 +182,7 @@ impl PartialSchema for DecisionRequest {
     /// condition is an `anyOf`: the rule does not apply, or it is met).
     fn schema() -> RefOr<Schema> {
         // present and a string: a null field is a field left out (`"institution": null` names no institution)
-        let named_by = |field: &str| -> ObjectBuilder {
-            ObjectBuilder::new().required(field).property(field, ObjectBuilder::new().schema_type(Type::String))
-        };
+        let named_by = |field: &str| -> ObjectBuilder { ObjectBuilder::new().required(field).property(field, ObjectBuilder::new().schema_type(Type::String)) };
         // the operations other than `ops`
         let other_than = |ops: &[OperationName]| -> RefOr<Schema> {
             let names = OperationName::ALL.into_iter().filter(|o| !ops.contains(o)).map(|o| o.wire());
@@ -260,13 +252,7 @@ impl PartialSchema for Reason {
     fn schema() -> RefOr<Schema> {
         object(
             "a rule of the policy's sheet the answer rests on: its reason code (which says whether the condition held), clause and source sentence",
-            vec![
-                ("code", string()),
-                ("clause", named("Clause")),
-                ("cite", string()),
-                ("provenance", enum_ref::<m::Provenance>()),
-                ("text", string()),
-            ],
+            vec![("code", string()), ("clause", named("Clause")), ("cite", string()), ("provenance", enum_ref::<m::Provenance>()), ("text", string())],
         )
     }
 }
@@ -315,14 +301,8 @@ fn fields(
     token: &TokenAnswer,
     info: &PolicyInfo,
 ) {
-    let m::Settings {
-        reauth_after_days: _,
-        registration_valid_days: _,
-        permission_valid_days: _,
-        inactivity_days: _,
-        designated_providers: _,
-        extension: _,
-    } = settings;
+    let m::Settings { reauth_after_days: _, registration_valid_days: _, permission_valid_days: _, inactivity_days: _, designated_providers: _, extension: _ } =
+        settings;
     let PolicyRef { variant: _, institution: _, version: _, sha256: _ } = policy;
     let AccountAnswer { id: _, kind: _, linkable: _, reasons: _ } = account;
     let PartyAnswer { party: _, ruling: _, reasons: _ } = party;
@@ -441,7 +421,10 @@ fn policy_ref() -> RefOr<Schema> {
             ("variant", string()),
             ("institution", string()),
             ("version", string()),
-            ("sha256", ObjectBuilder::new().schema_type(Type::String).description(Some("hex sha256 of the module's bytes (`native` for a linked crate)")).into()),
+            (
+                "sha256",
+                ObjectBuilder::new().schema_type(Type::String).description(Some("hex sha256 of the module's bytes (`native` for a linked crate)")).into(),
+            ),
         ],
     )
 }
@@ -471,10 +454,7 @@ fn permission_answer() -> RefOr<Schema> {
 
 /// One operation's answer: `policy`, `operation` (this one) and its fields.
 fn answer_of(op: OperationName, description: &str, fields: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
-    let mut p = vec![
-        ("policy", named("PolicyRef")),
-        ("operation", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([op.wire()])).into()),
-    ];
+    let mut p = vec![("policy", named("PolicyRef")), ("operation", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([op.wire()])).into())];
     p.extend(fields);
     object(description, p)
 }

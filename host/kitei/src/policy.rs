@@ -51,18 +51,7 @@ impl PolicyInfo {
             sha256: sha256.clone(),
         });
         let terms = ModuleTerms::from_metadata(&metadata)?;
-        Ok(PolicyInfo {
-            metadata,
-            sha256,
-            settings,
-            source: None,
-            settings_source: None,
-            signature: None,
-            sheet,
-            reference,
-            contract: Contract::V04,
-            terms,
-        })
+        Ok(PolicyInfo { metadata, sha256, settings, source: None, settings_source: None, signature: None, sheet, reference, contract: Contract::V04, terms })
     }
 
     /// The variant id (`toyama-2023`).

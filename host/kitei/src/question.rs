@@ -16,7 +16,7 @@ use crate::error::DecisionError;
 use crate::policy::PolicyInfo;
 use crate::time::{instant_in_range, to_timestamp};
 use crate::vocab::OperationName;
-use crate::vocabulary::{ModuleTerms, TermRef, Vocabulary, FACT_KINDS};
+use crate::vocabulary::{FACT_KINDS, ModuleTerms, TermRef, Vocabulary};
 use chrono::{DateTime, FixedOffset};
 use kitei_sdk::request::{blank, function_flag};
 use kitei_sdk::types as m;
@@ -378,9 +378,11 @@ impl QuestionBuilder {
                 .iter()
                 .enumerate()
                 .map(|(i, id)| {
-                    account_ids.iter().position(|known| known == id).map(|p| p as u32).ok_or_else(|| {
-                        invalid(format!("field `account_ids[{i}]`: no account `{id}` in `customer.accounts`"))
-                    })
+                    account_ids
+                        .iter()
+                        .position(|known| known == id)
+                        .map(|p| p as u32)
+                        .ok_or_else(|| invalid(format!("field `account_ids[{i}]`: no account `{id}` in `customer.accounts`")))
                 })
                 .collect::<Result<_, _>>()?,
         };
@@ -458,12 +460,7 @@ struct Declared {
 
 impl Declared {
     fn is_empty(&self) -> bool {
-        self.facts.is_empty()
-            && self.kinds.is_empty()
-            && self.flags.is_empty()
-            && self.channel.is_none()
-            && self.authorized.is_empty()
-            && self.asked.is_none()
+        self.facts.is_empty() && self.kinds.is_empty() && self.flags.is_empty() && self.channel.is_none() && self.authorized.is_empty() && self.asked.is_none()
     }
 
     /// Every declared name with the field it is in and the kinds it may be.

@@ -67,9 +67,7 @@ impl SettingsFile {
     pub fn for_module(&self, terms: &ModuleTerms, variant: &str) -> Result<m::Settings, String> {
         let mut settings = self.core();
         for (name, value) in &self.declared {
-            let position = terms
-                .position(name, &[TermKind::Setting])
-                .ok_or_else(|| format!("setting `{name}` does not apply to {variant}"))?;
+            let position = terms.position(name, &[TermKind::Setting]).ok_or_else(|| format!("setting `{name}` does not apply to {variant}"))?;
             settings.extension.push(m::ExtensionSetting { position, value: value.clone() });
         }
         Ok(settings)
@@ -88,12 +86,9 @@ fn declared_value(v: &serde_json::Value) -> Result<m::SettingValue, &'static str
     match v {
         serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).map(m::SettingValue::Number).ok_or("expected a whole number"),
         serde_json::Value::Bool(b) => Ok(m::SettingValue::Flag(*b)),
-        serde_json::Value::Array(ids) => ids
-            .iter()
-            .map(|id| id.as_str().map(str::to_string))
-            .collect::<Option<Vec<_>>>()
-            .map(m::SettingValue::Ids)
-            .ok_or("expected a list of ids (strings)"),
+        serde_json::Value::Array(ids) => {
+            ids.iter().map(|id| id.as_str().map(str::to_string)).collect::<Option<Vec<_>>>().map(m::SettingValue::Ids).ok_or("expected a list of ids (strings)")
+        }
         _ => Err("expected a number, a list of ids or true/false"),
     }
 }

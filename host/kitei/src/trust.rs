@@ -38,7 +38,7 @@
 //! ```
 
 mod install;
-pub use install::{install, InstallError, Installed};
+pub use install::{InstallError, Installed, install};
 
 use crate::component::sha256_hex;
 use chrono::NaiveDate;
@@ -113,9 +113,7 @@ impl Sidecar {
     /// [`TrustError::Malformed`] when the key cannot sign.
     pub fn sign(key: &ssh_key::PrivateKey, statement: &Statement) -> Result<Self, TrustError> {
         let text = serde_json::to_string(statement).map_err(|e| TrustError::Malformed(e.to_string()))?;
-        let sig = key
-            .sign(NAMESPACE, ssh_key::HashAlg::Sha512, text.as_bytes())
-            .map_err(|e| TrustError::Malformed(format!("cannot sign: {e}")))?;
+        let sig = key.sign(NAMESPACE, ssh_key::HashAlg::Sha512, text.as_bytes()).map_err(|e| TrustError::Malformed(format!("cannot sign: {e}")))?;
         let signature = sig.to_pem(ssh_key::LineEnding::LF).map_err(|e| TrustError::Malformed(e.to_string()))?;
         Ok(Sidecar { statement: text, signature })
     }
@@ -224,11 +222,7 @@ pub enum TrustError {
 #[serde(untagged)]
 enum KeyEntry {
     Line(String),
-    Windowed {
-        key: String,
-        not_before: Option<NaiveDate>,
-        not_after: Option<NaiveDate>,
-    },
+    Windowed { key: String, not_before: Option<NaiveDate>, not_after: Option<NaiveDate> },
 }
 
 #[derive(serde::Deserialize)]
@@ -296,9 +290,7 @@ impl Verified {
     /// # Errors
     /// [`TrustError::Mismatch`] naming the field.
     pub fn check_module(&self, institution: &str, variant: &str) -> Result<(), TrustError> {
-        for (field, statement, module) in
-            [("institution", &self.statement.institution, institution), ("variant", &self.statement.variant, variant)]
-        {
+        for (field, statement, module) in [("institution", &self.statement.institution, institution), ("variant", &self.statement.variant, variant)] {
             if statement != module {
                 return Err(TrustError::Mismatch { field, statement: statement.clone(), module: module.to_string() });
             }
@@ -327,9 +319,7 @@ impl TrustPolicy {
                 if let (Some(b), Some(a)) = (not_before, not_after)
                     && a < b
                 {
-                    return Err(TrustError::TrustFile(format!(
-                        "`institutions.{institution}.keys[{i}]`: not_after {a} is before not_before {b}"
-                    )));
+                    return Err(TrustError::TrustFile(format!("`institutions.{institution}.keys[{i}]`: not_after {a} is before not_before {b}")));
                 }
                 keys.push(TrustedKey { key, not_before, not_after });
             }
@@ -380,8 +370,7 @@ impl TrustPolicy {
         if sig.namespace() != NAMESPACE {
             return Err(TrustError::Namespace(sig.namespace().to_string()));
         }
-        let statement: Statement =
-            serde_json::from_str(&sidecar.statement).map_err(|e| TrustError::Malformed(format!("statement: {e}")))?;
+        let statement: Statement = serde_json::from_str(&sidecar.statement).map_err(|e| TrustError::Malformed(format!("statement: {e}")))?;
         let institution = &statement.institution;
         let keys = self.institutions.get(institution).ok_or_else(|| TrustError::UnknownInstitution(institution.clone()))?;
         let Some(key) = keys.iter().find(|k| k.key.key_data() == sig.public_key()) else {
@@ -394,9 +383,7 @@ impl TrustPolicy {
         if !key.valid_on(today) {
             return Err(TrustError::KeyNotValid { fingerprint: key.fingerprint(), window: key.window(), today });
         }
-        key.key
-            .verify(NAMESPACE, sidecar.statement.as_bytes(), &sig)
-            .map_err(|e| TrustError::BadSignature(e.to_string()))?;
+        key.key.verify(NAMESPACE, sidecar.statement.as_bytes(), &sig).map_err(|e| TrustError::BadSignature(e.to_string()))?;
         let sha256 = sha256_hex(module);
         if sha256 != statement.sha256 {
             return Err(TrustError::Digest(format!("sha256 {sha256}, signed {}", statement.sha256)));
@@ -495,9 +482,7 @@ impl SequenceFloor {
     /// [`TrustError::Rollback`].
     pub fn check(&self, statement: &Statement) -> Result<(), TrustError> {
         match self.get(&statement.variant) {
-            Some(floor) if statement.sequence < floor => {
-                Err(TrustError::Rollback { variant: statement.variant.clone(), sequence: statement.sequence, floor })
-            }
+            Some(floor) if statement.sequence < floor => Err(TrustError::Rollback { variant: statement.variant.clone(), sequence: statement.sequence, floor }),
             _ => Ok(()),
         }
     }
@@ -553,8 +538,7 @@ impl Trust {
     /// # Errors
     /// A [`TrustError`] naming what failed.
     pub fn verify_file(&self, module: &Path, bytes: &[u8], today: NaiveDate) -> Result<Option<Verified>, TrustError> {
-        let sig = read_sidecar(module)
-            .map_err(|e| TrustError::Malformed(format!("`{}`: {e}", sidecar_path(module).display())))?;
+        let sig = read_sidecar(module).map_err(|e| TrustError::Malformed(format!("`{}`: {e}", sidecar_path(module).display())))?;
         let verified = self.policy.verify(bytes, sig.as_deref(), today)?;
         if let Some(v) = &verified {
             self.check_floor(v)?;

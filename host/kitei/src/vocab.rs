@@ -120,10 +120,27 @@ const TERM_KINDS: [m::TermKind; 13] = [
     m::TermKind::Setting,
 ];
 
-wire!(impl m::TermKind, "TermKind", "term kind", TERM_KINDS, [
-    Function, AccountKind, AccountFlag, CustomerFact, ProviderFact, ConsentFact, ServiceFact, Channel, IncidentKind,
-    LossEvent, Party, LiabilityRuling, Setting
-]);
+wire!(
+    impl m::TermKind,
+    "TermKind",
+    "term kind",
+    TERM_KINDS,
+    [
+        Function,
+        AccountKind,
+        AccountFlag,
+        CustomerFact,
+        ProviderFact,
+        ConsentFact,
+        ServiceFact,
+        Channel,
+        IncidentKind,
+        LossEvent,
+        Party,
+        LiabilityRuling,
+        Setting
+    ]
+);
 
 /// Serializes a value of the contract by its wire name (`serialize_with`).
 ///

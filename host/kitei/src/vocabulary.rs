@@ -88,9 +88,7 @@ impl<'de, T: Wire> serde::Deserialize<'de> for TermRef<T> {
 /// share one), as the SDK counts them.
 fn space(kind: TermKind) -> u8 {
     match kind {
-        TermKind::CustomerFact | TermKind::ProviderFact | TermKind::ConsentFact | TermKind::ServiceFact | TermKind::Channel => {
-            TermKind::CustomerFact as u8
-        }
+        TermKind::CustomerFact | TermKind::ProviderFact | TermKind::ConsentFact | TermKind::ServiceFact | TermKind::Channel => TermKind::CustomerFact as u8,
         other => other as u8,
     }
 }
@@ -217,13 +215,7 @@ impl Vocabulary {
         for t in &md.terms {
             if let Some(known) = self.terms.get(&t.name) {
                 if known.kind != t.kind {
-                    return Err(format!(
-                        "declares `{}` as {}, but {} declares it as {}",
-                        t.name,
-                        t.kind.what(),
-                        known.variants.join(", "),
-                        known.kind.what()
-                    ));
+                    return Err(format!("declares `{}` as {}, but {} declares it as {}", t.name, t.kind.what(), known.variants.join(", "), known.kind.what()));
                 }
             }
         }
@@ -281,7 +273,9 @@ impl Vocabulary {
                     _ => None,
                 };
                 Err(match core {
-                    Some(core) => format!("field `{field}`: unknown {noun} `{name}`, expected one of: {core} (or a term a loaded module declares; none declares `{name}`)"),
+                    Some(core) => format!(
+                        "field `{field}`: unknown {noun} `{name}`, expected one of: {core} (or a term a loaded module declares; none declares `{name}`)"
+                    ),
                     None => format!("field `{field}`: unknown {noun} `{name}`: no loaded module declares it"),
                 })
             }
@@ -333,17 +327,18 @@ mod tests {
                 code_unmet: "b".into(),
                 summary: String::new(),
             }],
-            terms: terms
-                .iter()
-                .map(|(kind, name)| m::Term { kind: *kind, name: (*name).into(), ja: String::new(), summary: String::new(), rule: 0 })
-                .collect(),
+            terms: terms.iter().map(|(kind, name)| m::Term { kind: *kind, name: (*name).into(), ja: String::new(), summary: String::new(), rule: 0 }).collect(),
             ..m::Metadata::default()
         }
     }
 
     #[test]
     fn positions_are_counted_per_numbering() {
-        let t = ModuleTerms::from_metadata(&md("a", &[(TermKind::Function, "f"), (TermKind::CustomerFact, "x"), (TermKind::Channel, "c"), (TermKind::Function, "g")])).unwrap();
+        let t = ModuleTerms::from_metadata(&md(
+            "a",
+            &[(TermKind::Function, "f"), (TermKind::CustomerFact, "x"), (TermKind::Channel, "c"), (TermKind::Function, "g")],
+        ))
+        .unwrap();
         assert_eq!(t.position("g", &[TermKind::Function]), Some(1));
         assert_eq!(t.position("c", &[TermKind::Channel]), Some(1));
         assert_eq!(t.position("c", &[TermKind::Function]), None);
@@ -362,7 +357,10 @@ mod tests {
         let e = v.check("function", "y", &[TermKind::Function]).unwrap_err();
         assert!(e.starts_with("field `function`: unknown function `y`, expected one of: account_info, balance"), "{e}");
         assert!(e.ends_with("none declares `y`)"), "{e}");
-        assert_eq!(v.check("facts.z", "z", &FACT_KINDS).unwrap_err(), "field `facts.z`: unknown customer fact or provider fact or consent fact or service fact `z`: no loaded module declares it");
+        assert_eq!(
+            v.check("facts.z", "z", &FACT_KINDS).unwrap_err(),
+            "field `facts.z`: unknown customer fact or provider fact or consent fact or service fact `z`: no loaded module declares it"
+        );
         assert!(v.check("function", "x", &[TermKind::Function]).is_ok());
     }
 }

@@ -202,9 +202,7 @@ fn registry_of_key(key: &str) -> Option<String> {
 fn parse_entry(file: &Path, key: &str, e: EntryJson) -> Result<Secret, CredentialsError> {
     let bad = |m: String| CredentialsError::Malformed { file: file.to_path_buf(), message: format!("`auths.\"{key}\"`: {m}") };
     if let Some(auth) = e.auth.filter(|a| !a.is_empty()) {
-        let raw = base64::engine::general_purpose::STANDARD
-            .decode(auth.trim())
-            .map_err(|err| bad(format!("`auth` is not base64: {err}")))?;
+        let raw = base64::engine::general_purpose::STANDARD.decode(auth.trim()).map_err(|err| bad(format!("`auth` is not base64: {err}")))?;
         let text = String::from_utf8(raw).map_err(|_| bad("`auth` is not UTF-8 once decoded".into()))?;
         let (username, password) = text.split_once(':').ok_or_else(|| bad("`auth` is not base64 of `USER:PASSWORD`".into()))?;
         return Ok(Secret::Basic { username: username.to_string(), password: password.to_string() });
@@ -319,12 +317,7 @@ impl Credentials {
         let registry = registry.to_ascii_lowercase();
         for s in &self.searched {
             let Some(file) = &s.file else { continue };
-            let helper = |helper: &str, field| CredentialsError::Helper {
-                registry: registry.clone(),
-                helper: helper.to_string(),
-                field,
-                file: s.path.clone(),
-            };
+            let helper = |helper: &str, field| CredentialsError::Helper { registry: registry.clone(), helper: helper.to_string(), field, file: s.path.clone() };
             if let Some(helper_name) = file.cred_helpers.get(&registry) {
                 // a helper named for the registry is what Docker asks first
                 if !matches!(file.auths.get(&registry), Some((_, Secret::Basic { .. } | Secret::Bearer(_)))) {

@@ -1,6 +1,6 @@
 //! Mirroring a module and its signatures to another registry, byte for byte.
 
-use super::{Client, OciError, Reference, Step, MAX_CONFIG_BYTES, MAX_MODULE_BYTES, OCI_IMAGE_MEDIA_TYPE};
+use super::{Client, MAX_CONFIG_BYTES, MAX_MODULE_BYTES, OCI_IMAGE_MEDIA_TYPE, OciError, Reference, Step};
 
 /// What [`Client::copy`] mirrored.
 #[derive(Clone, Debug, PartialEq, Eq)]

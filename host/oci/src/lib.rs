@@ -57,7 +57,7 @@ use auth::Access;
 use futures_util::TryStreamExt;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
-use oci_client::manifest::{OciDescriptor, OciImageManifest, OCI_IMAGE_MEDIA_TYPE};
+use oci_client::manifest::{OCI_IMAGE_MEDIA_TYPE, OciDescriptor, OciImageManifest};
 use oci_client::secrets::RegistryAuth;
 use sha2::Digest as _;
 use std::time::Duration;
@@ -355,17 +355,13 @@ impl Client {
     /// [`OciError`] at [`Step::Resolve`].
     pub async fn resolve(&self, reference: &Reference) -> Result<String, OciError> {
         let auth = self.authorize(reference, Step::Resolve).await?;
-        self.oci(reference)
-            .fetch_manifest_digest(&reference.to_client(), &auth)
-            .await
-            .map_err(|e| self.error(reference, Step::Resolve, &e))
+        self.oci(reference).fetch_manifest_digest(&reference.to_client(), &auth).await.map_err(|e| self.error(reference, Step::Resolve, &e))
     }
 
     /// The manifest `r` names, its bytes checked against their digest.
     async fn get_manifest(&self, r: &Reference, step: Step, media_type: &str) -> Result<(Vec<u8>, String), OciError> {
         let auth = self.authorize(r, step).await?;
-        let (bytes, digest) =
-            self.oci(r).pull_manifest_raw(&r.to_client(), &auth, &[media_type]).await.map_err(|e| self.error(r, step, &e))?;
+        let (bytes, digest) = self.oci(r).pull_manifest_raw(&r.to_client(), &auth, &[media_type]).await.map_err(|e| self.error(r, step, &e))?;
         if bytes.len() > MAX_MANIFEST_BYTES {
             return Err(OciError::new(r, step, format!("manifest of {} bytes", bytes.len())));
         }
@@ -382,8 +378,7 @@ impl Client {
         if descriptor.size < 0 || descriptor.size as u64 > cap {
             return Err(fail(format!("layer of {} bytes (at most {cap})", descriptor.size)));
         }
-        let mut stream =
-            self.oci(r).pull_blob_stream(&r.to_client(), descriptor).await.map_err(|e| self.error(r, step, &e))?.stream;
+        let mut stream = self.oci(r).pull_blob_stream(&r.to_client(), descriptor).await.map_err(|e| self.error(r, step, &e))?.stream;
         let mut out = Vec::with_capacity(descriptor.size as usize);
         while let Some(chunk) = stream.try_next().await.map_err(|e| fail(chain(&e)))? {
             out.extend_from_slice(&chunk);
@@ -403,14 +398,9 @@ impl Client {
     /// the module media types).
     async fn module_manifest(&self, r: &Reference, step: Step) -> Result<(Vec<u8>, String, OciImageManifest), OciError> {
         let (bytes, digest) = self.get_manifest(r, step, OCI_IMAGE_MEDIA_TYPE).await?;
-        let manifest: OciImageManifest =
-            serde_json::from_slice(&bytes).map_err(|e| OciError::new(r, step, format!("not an image manifest: {e}")))?;
+        let manifest: OciImageManifest = serde_json::from_slice(&bytes).map_err(|e| OciError::new(r, step, format!("not an image manifest: {e}")))?;
         if manifest.config.media_type != MODULE_CONFIG_MEDIA_TYPE {
-            return Err(OciError::new(
-                r,
-                step,
-                format!("config media type `{}`, not `{MODULE_CONFIG_MEDIA_TYPE}`", manifest.config.media_type),
-            ));
+            return Err(OciError::new(r, step, format!("config media type `{}`, not `{MODULE_CONFIG_MEDIA_TYPE}`", manifest.config.media_type)));
         }
         let [layer] = manifest.layers.as_slice() else {
             return Err(OciError::new(r, step, format!("{} layers, not one", manifest.layers.len())));

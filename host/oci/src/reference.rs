@@ -110,8 +110,7 @@ impl std::str::FromStr for Reference {
         let bad = |why: &str| OciError::new(input, Step::Reference, why.to_string());
         let s = input.strip_prefix("oci://").unwrap_or(input);
         let (registry, rest) = s.split_once('/').ok_or_else(|| bad("expected HOST[:PORT]/REPO:TAG or HOST[:PORT]/REPO@sha256:<hex>"))?;
-        let host_ok = !registry.is_empty()
-            && registry.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+        let host_ok = !registry.is_empty() && registry.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
         if !host_ok {
             return Err(bad("the registry host is missing or not a host name"));
         }
@@ -137,10 +136,9 @@ impl std::str::FromStr for Reference {
             (name, Target::Tag(tag.to_string()))
         };
         let name_ok = !name.is_empty()
-            && name.split('/').all(|part| {
-                !part.is_empty()
-                    && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
-            });
+            && name
+                .split('/')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')));
         if !name_ok {
             return Err(bad("a repository is lowercase path components of a-z 0-9 . _ -"));
         }

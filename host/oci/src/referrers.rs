@@ -3,12 +3,12 @@
 //! ([`fallback_tag`]), found again on pull.
 
 use super::{
-    chain, fallback_tag, is_not_found, manifest_bytes, sha256, Client, OciError, PulledSignature, Reference, SignatureSource, Step,
-    EMPTY_CONFIG, EMPTY_MEDIA_TYPE, MAX_SIGNATURE_BYTES, SIGNATURE_ARTIFACT_TYPE,
+    Client, EMPTY_CONFIG, EMPTY_MEDIA_TYPE, MAX_SIGNATURE_BYTES, OciError, PulledSignature, Reference, SIGNATURE_ARTIFACT_TYPE, SignatureSource, Step, chain,
+    fallback_tag, is_not_found, manifest_bytes, sha256,
 };
-use oci_client::manifest::{ImageIndexEntry, OciDescriptor, OciImageIndex, OciImageManifest, OCI_IMAGE_INDEX_MEDIA_TYPE, OCI_IMAGE_MEDIA_TYPE};
-use oci_client::secrets::RegistryAuth;
 use oci_client::RegistryOperation;
+use oci_client::manifest::{ImageIndexEntry, OCI_IMAGE_INDEX_MEDIA_TYPE, OCI_IMAGE_MEDIA_TYPE, OciDescriptor, OciImageIndex, OciImageManifest};
+use oci_client::secrets::RegistryAuth;
 use std::collections::BTreeMap;
 
 const TITLE: &str = "org.opencontainers.image.title";
@@ -34,10 +34,7 @@ impl Client {
         layer.annotations = Some(BTreeMap::from([(TITLE.to_string(), "module.wasm.sig".to_string())]));
         let mut config = self.push_blob(r, Step::PushSignature, EMPTY_CONFIG).await?;
         config.media_type = EMPTY_MEDIA_TYPE.to_string();
-        let created = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
+        let created = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
         // nanoseconds since 1970, zero-padded: orders as a string
         let annotations = BTreeMap::from([(CREATED.to_string(), format!("{created:030}"))]);
         let manifest = OciImageManifest {
@@ -102,8 +99,7 @@ impl Client {
         if let RegistryAuth::Bearer(token) = &auth {
             return Ok(request.bearer_auth(token));
         }
-        let token =
-            self.oci(r).auth(&r.to_client(), &auth, RegistryOperation::Pull).await.map_err(|e| self.error(r, step, &e))?;
+        let token = self.oci(r).auth(&r.to_client(), &auth, RegistryOperation::Pull).await.map_err(|e| self.error(r, step, &e))?;
         Ok(match (token, auth) {
             (Some(token), _) => request.bearer_auth(token),
             (None, RegistryAuth::Basic(user, password)) => request.basic_auth(user, Some(password)),
@@ -146,11 +142,7 @@ impl Client {
         };
         let index: OciImageIndex = serde_json::from_slice(&index).map_err(|e| fail(format!("referrers: not an image index: {e}")))?;
         // a registry may ignore the filter; the tag schema has none
-        let entries = index
-            .manifests
-            .into_iter()
-            .filter(|m| m.artifact_type.as_deref() == Some(SIGNATURE_ARTIFACT_TYPE))
-            .collect();
+        let entries = index.manifests.into_iter().filter(|m| m.artifact_type.as_deref() == Some(SIGNATURE_ARTIFACT_TYPE)).collect();
         Ok((entries, source))
     }
 

@@ -40,14 +40,12 @@ impl CaCertificates {
     /// # Errors
     /// [`SetupError::CaFile`]: unreadable, not PEM, or no certificate in it.
     pub fn read(file: &Path) -> Result<Self, SetupError> {
-        use rustls::pki_types::pem::PemObject as _;
         use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
         let fail = |message: String| SetupError::CaFile { file: file.to_path_buf(), message };
         let pem = std::fs::read(file).map_err(|e| fail(e.to_string()))?;
-        let ders = CertificateDer::pem_slice_iter(&pem)
-            .map(|c| c.map(|c| c.to_vec()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| fail(format!("not PEM: {e}")))?;
+        let ders =
+            CertificateDer::pem_slice_iter(&pem).map(|c| c.map(|c| c.to_vec())).collect::<Result<Vec<_>, _>>().map_err(|e| fail(format!("not PEM: {e}")))?;
         if ders.is_empty() {
             return Err(fail("no `-----BEGIN CERTIFICATE-----` block".into()));
         }

@@ -4,8 +4,8 @@
 
 use super::error::ServeError;
 use axum::body::{Body, Bytes};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::HeaderMap;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use std::time::Duration;
 
 /// Whether a media type is JSON: `application/json` or `application/*+json`,
@@ -38,11 +38,7 @@ pub async fn json_body(headers: &HeaderMap, body: Body, limit: usize, timeout: D
     let read = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit));
     read.await.map_err(|_| ServeError::BodyTimeout(timeout))?.map_err(|e| {
         let inner = e.into_inner();
-        if inner.is::<http_body_util::LengthLimitError>() {
-            ServeError::TooLarge { limit }
-        } else {
-            ServeError::Body(inner.to_string())
-        }
+        if inner.is::<http_body_util::LengthLimitError>() { ServeError::TooLarge { limit } } else { ServeError::Body(inner.to_string()) }
     })
 }
 

@@ -304,7 +304,7 @@ impl DecisionLog {
 
 #[cfg(test)]
 mod tests {
-    use super::{kept_request, DecisionLog, Entry, RequestMode, Sync, FORMAT};
+    use super::{DecisionLog, Entry, FORMAT, RequestMode, Sync, kept_request};
 
     #[test]
     fn a_request_is_kept_on_one_line_exactly_as_sent() {

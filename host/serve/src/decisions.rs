@@ -12,16 +12,16 @@
 //! the blocking pool.
 
 use super::body::json_body;
-use super::decision_log::{kept_request, Entry, Sync, FORMAT};
+use super::decision_log::{Entry, FORMAT, Sync, kept_request};
 use super::error::ServeError;
 use super::state::AppState;
-use kitei::{Answer, DecisionError, Question, Reason, Registry, Wire};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::value::RawValue;
+use kitei::{Answer, DecisionError, Question, Reason, Registry, Wire};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -123,11 +123,7 @@ pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body
 }
 
 fn ready(state: &AppState) -> Result<Arc<Registry>, ServeError> {
-    if state.is_ready() {
-        Ok(state.registry())
-    } else {
-        Err(ServeError::NotReady(state.policies_dir().display().to_string()))
-    }
+    if state.is_ready() { Ok(state.registry()) } else { Err(ServeError::NotReady(state.policies_dir().display().to_string())) }
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ServeError> + Send + 'static) -> Result<T, ServeError> {
@@ -150,9 +146,7 @@ fn to_bytes<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, ServeError> {
 fn split_batch(body: &[u8]) -> Result<Vec<&RawValue>, ServeError> {
     serde_json::from_slice::<Vec<&RawValue>>(body).map_err(|e| {
         let err = match e.classify() {
-            serde_json::error::Category::Data => {
-                DecisionError::Invalid(format!("batch: the body must be a JSON array of requests: {e}"))
-            }
+            serde_json::error::Category::Data => DecisionError::Invalid(format!("batch: the body must be a JSON array of requests: {e}")),
             _ => DecisionError::Malformed(e.to_string()),
         };
         ServeError::Decision(err)

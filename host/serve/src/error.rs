@@ -1,8 +1,8 @@
 //! HTTP errors: api.md's decision errors plus what only HTTP can get wrong.
 
-use kitei::DecisionError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kitei::DecisionError;
 
 /// Why the service answered with an error; the body is always
 /// `{"error": {"code", "message"}}` and never a permit.

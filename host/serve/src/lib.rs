@@ -33,13 +33,13 @@ mod status;
 mod trust_file;
 
 pub use decision_log::{DecisionLog, RequestMode as LogRequest, Sync as LogSync};
-pub use module_store::{paths as module_store_paths, ModuleStore};
 pub use decisions::answer_sha256;
-pub use error::{decision_status, ServeError};
+pub use error::{ServeError, decision_status};
 pub use limits::HttpLimits;
 pub use metrics::Metrics;
-pub use openapi::document_json as openapi_json;
+pub use module_store::{ModuleStore, paths as module_store_paths};
 pub use openapi::document_for as openapi_json_for;
+pub use openapi::document_json as openapi_json;
 pub use reload::ReloadConfig;
 pub use routes::router;
 pub use source::{CheckResult, SourceConfig, SourceStatus};
@@ -199,11 +199,7 @@ pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartEr
 ///
 /// # Errors
 /// [`StartError::Bind`].
-pub async fn spawn_state(
-    state: AppState,
-    addr: SocketAddr,
-    reload: Option<ReloadConfig>,
-) -> Result<(SocketAddr, ServerHandle), StartError> {
+pub async fn spawn_state(state: AppState, addr: SocketAddr, reload: Option<ReloadConfig>) -> Result<(SocketAddr, ServerHandle), StartError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
     let local = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
     let (tx, rx) = watch::channel(false);
@@ -213,12 +209,7 @@ pub async fn spawn_state(
     Ok((local, ServerHandle { shutdown: tx, server, reloader, state }))
 }
 
-async fn accept_loop(
-    listener: tokio::net::TcpListener,
-    app: axum::Router,
-    limits: HttpLimits,
-    mut stop: watch::Receiver<bool>,
-) -> std::io::Result<()> {
+async fn accept_loop(listener: tokio::net::TcpListener, app: axum::Router, limits: HttpLimits, mut stop: watch::Receiver<bool>) -> std::io::Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);

@@ -5,8 +5,8 @@
 //! exact bytes after any number of reloads, and after the file in the policy
 //! directory is gone.
 
-use kitei::component::sha256_hex;
 use kitei::PolicyInfo;
+use kitei::component::sha256_hex;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -2,19 +2,19 @@
 //! the handlers' annotations and the types of the JSON they read and write
 //! (`kitei::openapi`, the diff and matrix structs of `kitei-tools`).
 
-use super::{decisions, explorer, review, status};
 use super::state::AppState;
+use super::{decisions, explorer, review, status};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use kitei::openapi::{nullable_string, object, string};
 use std::borrow::Cow;
-use std::sync::OnceLock;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, Schema, Type};
-use utoipa::openapi::RefOr;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use utoipa::openapi::RefOr;
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::response::{Response as ApiResponse, ResponseBuilder};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, Schema, Type};
 use utoipa::{IntoResponses, OpenApi, PartialSchema, ToSchema};
 
 #[derive(OpenApi)]
@@ -139,13 +139,11 @@ pub const DECISION_ID: &str = super::decisions::DECISION_ID;
 
 /// The header's description (the one on the 200 answers says the same).
 fn decision_id_header() -> utoipa::openapi::header::Header {
-    utoipa::openapi::header::HeaderBuilder::new()
-        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-        .description(Some(DECISION_ID_DOC))
-        .build()
+    utoipa::openapi::header::HeaderBuilder::new().schema(Some(ObjectBuilder::new().schema_type(Type::String))).description(Some(DECISION_ID_DOC)).build()
 }
 
-const DECISION_ID_DOC: &str = "the decision's id, a UUIDv7, also in its decision-log line (a batch's elements are logged as `<id>/<index>`; docs/decision-log.md)";
+const DECISION_ID_DOC: &str =
+    "the decision's id, a UUIDv7, also in its decision-log line (a batch's elements are logged as `<id>/<index>`; docs/decision-log.md)";
 
 /// The error responses of [`DECISION_ERRORS`] but those in `except`.
 fn decision_errors(except: &[u16]) -> BTreeMap<String, RefOr<ApiResponse>> {
@@ -154,7 +152,8 @@ fn decision_errors(except: &[u16]) -> BTreeMap<String, RefOr<ApiResponse>> {
         .filter(|(status, _)| !except.contains(status))
         .map(|(status, description)| {
             let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Error"))).build();
-            let response = ResponseBuilder::new().description(*description).content("application/json", content).header(DECISION_ID, decision_id_header()).build();
+            let response =
+                ResponseBuilder::new().description(*description).content("application/json", content).header(DECISION_ID, decision_id_header()).build();
             (status.to_string(), response.into())
         })
         .collect()
@@ -294,11 +293,7 @@ impl PartialSchema for Ready {
     fn schema() -> RefOr<Schema> {
         object(
             "the policies have loaded",
-            vec![
-                ("status", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["ready"])).into()),
-                ("policies", count()),
-                ("rejected", count()),
-            ],
+            vec![("status", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["ready"])).into()), ("policies", count()), ("rejected", count())],
         )
     }
 }

@@ -17,9 +17,9 @@
 
 use super::state::AppState;
 use super::trust_file::TrustCheck;
+use kitei::Registry;
 use kitei::component::sha256_hex;
 use kitei::trust::Trust;
-use kitei::Registry;
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

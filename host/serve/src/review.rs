@@ -33,11 +33,7 @@ impl Default for Reviews {
 
 impl Reviews {
     /// The JSON kept under `key`, or made by `make` on the blocking pool.
-    async fn get_or_make(
-        &self,
-        key: String,
-        make: impl FnOnce() -> Result<String, ServeError> + Send + 'static,
-    ) -> Result<Arc<str>, ServeError> {
+    async fn get_or_make(&self, key: String, make: impl FnOnce() -> Result<String, ServeError> + Send + 'static) -> Result<Arc<str>, ServeError> {
         if let Some(json) = self.kept.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(json.clone());
         }
@@ -45,10 +41,7 @@ impl Reviews {
         if let Some(json) = self.kept.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(json.clone());
         }
-        let json: Arc<str> = tokio::task::spawn_blocking(make)
-            .await
-            .map_err(|e| ServeError::Internal(e.to_string()))??
-            .into();
+        let json: Arc<str> = tokio::task::spawn_blocking(make).await.map_err(|e| ServeError::Internal(e.to_string()))??.into();
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if kept.len() >= KEPT {
             kept.clear();
@@ -61,9 +54,8 @@ impl Reviews {
 /// The time a view is for: `at`, or [`diff::DEFAULT_AT`].
 fn at(query: Option<&str>) -> Result<chrono::DateTime<chrono::FixedOffset>, ServeError> {
     let text = query.unwrap_or(diff::DEFAULT_AT);
-    kitei::time::parse_timestamp(text).ok_or_else(|| {
-        ServeError::BadQuery(format!("`at`: invalid timestamp `{text}`, expected RFC 3339 such as {}", diff::DEFAULT_AT))
-    })
+    kitei::time::parse_timestamp(text)
+        .ok_or_else(|| ServeError::BadQuery(format!("`at`: invalid timestamp `{text}`, expected RFC 3339 such as {}", diff::DEFAULT_AT)))
 }
 
 /// A comparison that could not be made (a module failed or ran out of time).

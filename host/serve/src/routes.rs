@@ -2,8 +2,8 @@
 
 use super::state::AppState;
 use super::{decisions, explorer, openapi, review, status};
-use axum::routing::{get, post};
 use axum::Router;
+use axum::routing::{get, post};
 
 /// Every endpoint of `kitei serve` over `state`.
 pub fn router(state: AppState) -> Router {

@@ -8,13 +8,13 @@ use super::module_store::ModuleStore;
 use super::review::Reviews;
 use super::source::{SourceConfig, SourceStatus, Sources};
 use super::trust_file::{TrustCheck, TrustState, TrustStatus};
+use arc_swap::ArcSwap;
+use kitei::Registry;
 use kitei::component::Runtime;
 use kitei::trust::Trust;
-use kitei::Registry;
-use arc_swap::ArcSwap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Shared state of the service; cloning is cheap.
 #[derive(Clone)]

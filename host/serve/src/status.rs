@@ -2,15 +2,15 @@
 
 use super::error::ServeError;
 use super::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use kitei::LoadedPolicy;
 use kitei::answer::Summary;
 use kitei::registry::in_force;
 use kitei::time::jst;
-use kitei::LoadedPolicy;
-use axum::extract::State;
-use axum::http::{header, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Alive: the process answers.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "alive", body = super::openapi::Health)))]
@@ -71,11 +71,7 @@ fn policy_json(p: &dyn LoadedPolicy, today: chrono::NaiveDate) -> Listed<'_> {
         source: info.source.as_deref(),
         settings_source: info.settings_source.as_deref(),
         idle_instances: p.idle_instances(),
-        signature: info.signature.as_ref().map(|v| Signed {
-            key: &v.key,
-            sequence: v.statement.sequence,
-            signed_at: &v.statement.signed_at,
-        }),
+        signature: info.signature.as_ref().map(|v| Signed { key: &v.key, sequence: v.statement.sequence, signed_at: &v.statement.signed_at }),
     }
 }
 
@@ -98,8 +94,7 @@ pub async fn policies(State(state): State<AppState>) -> Json<Value> {
 /// Prometheus text exposition.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text exposition 0.0.4", content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics().render(&state.registry()))
-        .into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics().render(&state.registry())).into_response()
 }
 
 /// Any other path: a JSON 404.

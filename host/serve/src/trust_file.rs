@@ -11,8 +11,8 @@
 //! good policy stays in force, and `GET /v1/policies` (`trust.error`), the
 //! log and `kitei_trust_reloads_total{result="refused"}` say why.
 
-use kitei::trust::{Trust, TrustPolicy};
 use arc_swap::ArcSwap;
+use kitei::trust::{Trust, TrustPolicy};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

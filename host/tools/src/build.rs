@@ -6,8 +6,8 @@
 //! wit-component, loads it the way the host does (imports nothing, exports
 //! the policy interface, describes itself) and writes `<variant>.wasm`.
 
+use anyhow::{Context, Result, bail};
 use kitei::component::{Checked, Runtime};
-use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

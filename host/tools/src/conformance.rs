@@ -28,9 +28,9 @@ mod run;
 mod scenario;
 mod subjects;
 
-pub use coverage::{uncovered, Coverage, COVERAGE_FILE};
+pub use coverage::{COVERAGE_FILE, Coverage, uncovered};
 pub use error::ConformanceError;
 pub use report::{Results, Row};
-pub use run::{check, response, run, ScenarioResult};
+pub use run::{ScenarioResult, check, response, run};
 pub use scenario::{Expect, Scenario, Suite};
 pub use subjects::{Configure, Subjects};

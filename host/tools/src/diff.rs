@@ -30,7 +30,7 @@ pub mod matrix;
 mod matrix_render;
 mod text;
 
-pub use compare::{compare, ClauseView, Explored, Group, Module, Report, SideView, TextChange, Traffic, DECISION_EXAMPLES};
+pub use compare::{ClauseView, DECISION_EXAMPLES, Explored, Group, Module, Report, SideView, TextChange, Traffic, compare};
 pub use load::{common_settings, load_module, with_common_settings};
 
 use kitei::{DecisionError, LoadError};

@@ -107,8 +107,7 @@ kitei_sdk::rules! {
 }
 
 /// The eight API連携先 of <連携先・サービス内容一覧>, in the notice's order.
-pub const LISTED_PROVIDERS: &[&str] =
-    &["moneyforward", "freee", "moneytree", "yayoi", "sorimachi", "sbi-business-solutions", "zaim", "line-pay"];
+pub const LISTED_PROVIDERS: &[&str] = &["moneyforward", "freee", "moneytree", "yayoi", "sorimachi", "sbi-business-solutions", "zaim", "line-pay"];
 
 /// The text: who publishes it, and when it is in force.
 const META: Meta = Meta {
@@ -141,8 +140,7 @@ pub static POLICY: Policy = Policy {
         Condition { fact: Fact::AgreedToTerms, rule: R_N5 },
     ],
     accounts: Accounts {
-        entries: &[AccountEntry::kinds(KindSet::ALL, ChannelSet::ALL, R_N1_ACCOUNTS)
-            .needs(AccountNeeds::InternetBankingRegistered, R_N1_IB_ACCOUNT)],
+        entries: &[AccountEntry::kinds(KindSet::ALL, ChannelSet::ALL, R_N1_ACCOUNTS).needs(AccountNeeds::InternetBankingRegistered, R_N1_IB_ACCOUNT)],
         unlisted: R_N5_TERMS,
         notes: &[],
     },
@@ -231,7 +229,6 @@ mod tests {
         req
     }
 
-
     #[test]
     fn eligible_customer_is_permitted() {
         let engine = Engine::with_defaults(&POLICY);
@@ -309,10 +306,7 @@ mod tests {
     fn any_kind_links_if_registered_in_internet_banking() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = eligible();
-        req.accounts = AccountKind::ALL
-            .iter()
-            .map(|&kind| account(kind, AccountFlags::INTERNET_BANKING_REGISTERED))
-            .collect();
+        req.accounts = AccountKind::ALL.iter().map(|&kind| account(kind, AccountFlags::INTERNET_BANKING_REGISTERED)).collect();
         req.accounts.push(account(AccountKind::Ordinary, AccountFlags::CASH_CARD));
         req.selected = (0..7).collect();
         let v = engine.accounts(&req);

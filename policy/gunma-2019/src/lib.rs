@@ -247,7 +247,6 @@ mod tests {
         req
     }
 
-
     #[test]
     fn ib_contract_is_required_even_with_a_cash_card_account() {
         let engine = Engine::with_defaults(&POLICY);
@@ -456,17 +455,23 @@ mod tests {
         assert_eq!(m.effective_from, "2019-11-26");
         assert_eq!(m.effective_until.as_deref(), Some("2023-06-05"));
         assert_eq!(m.settings_used, ["reauth_after_days"]);
-        let omitted: Vec<String> = POLICY
-            .rules
-            .iter()
-            .filter(|r| r.provenance == Provenance::Omitted)
-            .map(|r| r.clause.cite())
-            .collect();
+        let omitted: Vec<String> = POLICY.rules.iter().filter(|r| r.provenance == Provenance::Omitted).map(|r| r.clause.cite()).collect();
         assert_eq!(
             omitted,
             [
-                "第1条第2項第2号", "第1条第3項", "第2条第4項", "第3条", "第4条第3項", "第4条第4項",
-                "第4条第5項", "第4条第6項", "第4条第7項", "第5条第1項", "第5条第3項", "第7条", "第8条",
+                "第1条第2項第2号",
+                "第1条第3項",
+                "第2条第4項",
+                "第3条",
+                "第4条第3項",
+                "第4条第4項",
+                "第4条第5項",
+                "第4条第6項",
+                "第4条第7項",
+                "第5条第1項",
+                "第5条第3項",
+                "第7条",
+                "第8条",
             ]
         );
     }

@@ -207,10 +207,7 @@ pub static POLICY: Policy = Policy {
         Condition {
             fact: Fact::Any(&[
                 Fact::InternetBankingContract,
-                Fact::HoldsAccount {
-                    kinds: kinds(&[AccountKind::Ordinary, AccountKind::Savings]),
-                    needs: AccountNeeds::CashCard,
-                },
+                Fact::HoldsAccount { kinds: kinds(&[AccountKind::Ordinary, AccountKind::Savings]), needs: AccountNeeds::CashCard },
             ]),
             rule: R_1_2_1,
         },
@@ -285,7 +282,6 @@ mod tests {
         req
     }
 
-
     #[test]
     fn cash_card_account_makes_eligible_without_ib() {
         let engine = Engine::with_defaults(&POLICY);
@@ -305,10 +301,8 @@ mod tests {
     fn only_ordinary_or_savings_cash_cards_count() {
         let engine = Engine::with_defaults(&POLICY);
         let mut req = ready();
-        req.accounts = vec![
-            account(AccountKind::CardLoan, AccountFlags::CASH_CARD | AccountFlags::LOAN_CARD),
-            account(AccountKind::Current, AccountFlags::CASH_CARD),
-        ];
+        req.accounts =
+            vec![account(AccountKind::CardLoan, AccountFlags::CASH_CARD | AccountFlags::LOAN_CARD), account(AccountKind::Current, AccountFlags::CASH_CARD)];
         assert_eq!(engine.eligibility(&req).decision, Decision::Deny);
         req.accounts.push(account(AccountKind::Savings, AccountFlags::CASH_CARD));
         assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
@@ -378,8 +372,7 @@ mod tests {
         assert_eq!(run(&mut req, Function::Transactions, 3).decision, Decision::Permit);
         let time = run(&mut req, Function::Transactions, 1);
         assert_eq!(time.decision, Decision::Permit);
-        assert!(time.reasons.iter().any(|r| r.rule == R_2_1_3.0
-            && POLICY.rules[r.rule as usize].provenance == Provenance::Interpreted));
+        assert!(time.reasons.iter().any(|r| r.rule == R_2_1_3.0 && POLICY.rules[r.rule as usize].provenance == Provenance::Interpreted));
         assert_eq!(run(&mut req, Function::AccountInfo, 2).decision, Decision::Permit);
         let loan = run(&mut req, Function::Balance, 2);
         assert_eq!(loan.decision, Decision::Deny);
@@ -502,17 +495,23 @@ mod tests {
         assert_eq!(m.title, "ＡＰＩ利用規定");
         assert_eq!(m.effective_from, "2023-06-06");
         assert_eq!(m.effective_until, None);
-        let omitted: Vec<String> = POLICY
-            .rules
-            .iter()
-            .filter(|r| r.provenance == Provenance::Omitted)
-            .map(|r| r.clause.cite())
-            .collect();
+        let omitted: Vec<String> = POLICY.rules.iter().filter(|r| r.provenance == Provenance::Omitted).map(|r| r.clause.cite()).collect();
         assert_eq!(
             omitted,
             [
-                "第1条第2項第2号", "第1条第3項", "第2条第4項", "第3条", "第4条第3項", "第4条第4項",
-                "第4条第6項", "第4条第7項", "第4条第8項", "第5条第1項", "第5条第3項", "第7条", "第8条",
+                "第1条第2項第2号",
+                "第1条第3項",
+                "第2条第4項",
+                "第3条",
+                "第4条第3項",
+                "第4条第4項",
+                "第4条第6項",
+                "第4条第7項",
+                "第4条第8項",
+                "第5条第1項",
+                "第5条第3項",
+                "第7条",
+                "第8条",
             ]
         );
     }

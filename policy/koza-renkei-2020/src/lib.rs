@@ -247,11 +247,7 @@ pub static POLICY: Policy = Policy {
         Condition { fact: Fact::ApiAuthCompleted, rule: R_2_1_AUTH },
         Condition { fact: Fact::AgreedToTerms, rule: R_1_1 },
     ],
-    accounts: Accounts {
-        entries: &[AccountEntry::kinds(LINKABLE, ChannelSet::ALL, R_3_1_KINDS)],
-        unlisted: R_3_1_KINDS,
-        notes: &[R_3_1_KINDS_2],
-    },
+    accounts: Accounts { entries: &[AccountEntry::kinds(LINKABLE, ChannelSet::ALL, R_3_1_KINDS)], unlisted: R_3_1_KINDS, notes: &[R_3_1_KINDS_2] },
     functions: Functions {
         entries: &[
             FunctionEntry::on(&[Function::Balance], LINKABLE, R_3_1_1).no_account(R_3_1_1_NONE).with_consent(R_3_1_AUTHORIZED),
@@ -279,12 +275,8 @@ pub static POLICY: Policy = Policy {
         // 5.2 exempts a suspension or termination on its seven grounds
         // without a fault exception; any other falls under 8.3. The request
         // does not say which, so at fault the answer is open.
-        LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, &[R_8_3])
-            .unless_at_fault()
-            .or_in_some_cases(R_5_2_EXEMPT),
-        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_8_3])
-            .unless_at_fault()
-            .or_in_some_cases(R_5_2_EXEMPT),
+        LiabilityEntry::institution(LossEvent::ServiceSuspension, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault().or_in_some_cases(R_5_2_EXEMPT),
+        LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault().or_in_some_cases(R_5_2_EXEMPT),
         // 8.3 covers every loss 「口座連携サービスの利用に関して」.
         LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
         LiabilityEntry::institution(LossEvent::PendingCancellation, LiabilityRuling::NotLiable, &[R_8_3]).unless_at_fault(),
@@ -339,7 +331,6 @@ mod tests {
         req.selected = vec![0];
         req
     }
-
 
     #[test]
     fn eligibility_needs_direct_banking_authentication_and_consent() {
@@ -436,10 +427,7 @@ mod tests {
         assert_eq!(a.decision, Decision::Deny);
         assert_eq!(
             unmet(&POLICY, &a.reasons),
-            [
-                ("第3条第1項第1号".to_string(), "account_kind_not_linkable"),
-                ("第3条第1項第1号".to_string(), "function_not_offered_for_account_kind"),
-            ]
+            [("第3条第1項第1号".to_string(), "account_kind_not_linkable"), ("第3条第1項第1号".to_string(), "function_not_offered_for_account_kind"),]
         );
     }
 

@@ -146,10 +146,7 @@ mod guest {
     }
 
     #[global_allocator]
-    static ARENA: Arena = Arena {
-        buffer: Buffer(UnsafeCell::new([0; SIZE])),
-        state: UnsafeCell::new(State { region: Region::new(0, 0), persistent: false }),
-    };
+    static ARENA: Arena = Arena { buffer: Buffer(UnsafeCell::new([0; SIZE])), state: UnsafeCell::new(State { region: Region::new(0, 0), persistent: false }) };
 
     unsafe impl GlobalAlloc for Arena {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {

@@ -8,10 +8,9 @@ use crate::settings::{self, SettingName};
 use crate::term::TermId;
 use crate::time::{add_days, from_chrono, to_chrono};
 use crate::types::{
-    Account, AccountFlags, AccountVerdict, Authorization, Clause as WitClause, ConsentFlags, CustomerFlags, Decision,
-    IncidentVerdict, LiabilityRuling, LiabilityRulingRef, Metadata, PartyRef, PartyRuling, Permission, PermissionRuling,
-    ProviderFlags, Reason, Request, Rule as WitRule, Scope as WitScope, Segment, ServiceFlags, Settings,
-    Term as WitTerm, TokenStatus, TokenVerdict, Verdict,
+    Account, AccountFlags, AccountVerdict, Authorization, Clause as WitClause, ConsentFlags, CustomerFlags, Decision, IncidentVerdict, LiabilityRuling,
+    LiabilityRulingRef, Metadata, PartyRef, PartyRuling, Permission, PermissionRuling, ProviderFlags, Reason, Request, Rule as WitRule, Scope as WitScope,
+    Segment, ServiceFlags, Settings, Term as WitTerm, TokenStatus, TokenVerdict, Verdict,
 };
 
 fn reason(rule: RuleId, met: bool) -> Reason {
@@ -65,10 +64,7 @@ impl Engine {
                 Some(ids) => ids.iter().any(|id| *id == req.provider_id),
                 None => req.provider.contains(ProviderFlags::DESIGNATED),
             },
-            Fact::HoldsAccount { kinds, needs } => req
-                .accounts
-                .iter()
-                .any(|a| kinds.holds(a.kind) && meets(a, *needs)),
+            Fact::HoldsAccount { kinds, needs } => req.accounts.iter().any(|a| kinds.holds(a.kind) && meets(a, *needs)),
             Fact::All(facts) => facts.iter().all(|f| self.holds(f, req)),
             Fact::Any(facts) => facts.iter().any(|f| self.holds(f, req)),
             Fact::Unknown => true,
@@ -109,9 +105,7 @@ impl Engine {
     fn operator_list_decides(&self) -> bool {
         let Some(ids) = self.settings.designated_providers.as_deref() else { return false };
         match self.policy.defaults.designated_providers {
-            Some(published) => {
-                !(ids.iter().all(|id| published.contains(&id.as_str())) && published.iter().all(|p| ids.iter().any(|id| id == p)))
-            }
+            Some(published) => !(ids.iter().all(|id| published.contains(&id.as_str())) && published.iter().all(|p| ids.iter().any(|id| id == p))),
             None => true,
         }
     }
@@ -255,11 +249,7 @@ impl Engine {
     pub fn token(&self, req: &Request) -> TokenVerdict {
         let periods = self.policy.token;
         if periods.is_empty() {
-            return TokenVerdict {
-                status: TokenStatus::Unspecified,
-                expires_at: None,
-                reasons: vec![reason(self.policy.gap, true)],
-            };
+            return TokenVerdict { status: TokenStatus::Unspecified, expires_at: None, reasons: vec![reason(self.policy.gap, true)] };
         }
         let at = to_chrono(&req.at);
         let mut reasons = Vec::with_capacity(2 * periods.len());
@@ -317,10 +307,10 @@ impl Engine {
         core.chain(declared)
             .map(|(party, core, declared)| {
                 let entry = req.loss_event.and_then(|ev| {
-                    self.policy.liability.iter().find(|e| {
-                        e.event == ev
-                            && (core.is_some_and(|p| e.parties.contains(&p)) || declared.is_some_and(|t| e.declared_parties.contains(&t)))
-                    })
+                    self.policy
+                        .liability
+                        .iter()
+                        .find(|e| e.event == ev && (core.is_some_and(|p| e.parties.contains(&p)) || declared.is_some_and(|t| e.declared_parties.contains(&t))))
                 });
                 match entry {
                     Some(e) => {
@@ -344,11 +334,7 @@ impl Engine {
                         reasons.extend(e.in_some_cases.map(|r| reason(r, true)));
                         PartyRuling { party, ruling: ruling_ref(ruling), reasons }
                     }
-                    None => PartyRuling {
-                        party,
-                        ruling: LiabilityRulingRef::Core(LiabilityRuling::Unspecified),
-                        reasons: vec![reason(self.policy.gap, true)],
-                    },
+                    None => PartyRuling { party, ruling: LiabilityRulingRef::Core(LiabilityRuling::Unspecified), reasons: vec![reason(self.policy.gap, true)] },
                 }
             })
             .collect()
@@ -398,10 +384,7 @@ impl Engine {
                 reasons.push(reason(rule, extends && permitted(ruling)));
                 Permission { ruling, reasons }
             }
-            _ => Permission {
-                ruling: PermissionRuling::Unspecified,
-                reasons: self.chained_provision().iter().map(|&r| reason(r, true)).collect(),
-            },
+            _ => Permission { ruling: PermissionRuling::Unspecified, reasons: self.chained_provision().iter().map(|&r| reason(r, true)).collect() },
         };
         let (suspension, _) = lookup(&self.policy.suspension);
         IncidentVerdict { disclosure, chained, suspension }
@@ -427,10 +410,7 @@ fn meets(account: &Account, needs: AccountNeeds) -> bool {
         AccountNeeds::Nothing => true,
         AccountNeeds::InternetBankingRegistered => f.contains(AccountFlags::INTERNET_BANKING_REGISTERED),
         AccountNeeds::CashCard => f.contains(AccountFlags::CASH_CARD),
-        AccountNeeds::CardWithPin => {
-            f.intersects(AccountFlags::CASH_CARD | AccountFlags::LOAN_CARD)
-                && f.contains(AccountFlags::PIN_REGISTERED)
-        }
+        AccountNeeds::CardWithPin => f.intersects(AccountFlags::CASH_CARD | AccountFlags::LOAN_CARD) && f.contains(AccountFlags::PIN_REGISTERED),
     }
 }
 
@@ -458,27 +438,13 @@ pub fn describe(policy: &Policy) -> Metadata {
             .chain(policy.terms.iter().filter(|t| t.kind == crate::term::TermKind::Setting).map(|t| t.name.into()))
             .collect(),
         defaults: settings::defaults(policy),
-        parties: policy
-            .parties
-            .iter()
-            .map(|&p| PartyRef::Core(p))
-            .chain(policy.declared_parties.iter().map(|t| PartyRef::Extension(t.position)))
-            .collect(),
-        terms: policy
-            .terms
-            .iter()
-            .map(|t| WitTerm { kind: t.kind, name: t.name.into(), ja: t.ja.into(), summary: t.summary.into(), rule: t.rule.0 })
-            .collect(),
+        parties: policy.parties.iter().map(|&p| PartyRef::Core(p)).chain(policy.declared_parties.iter().map(|t| PartyRef::Extension(t.position))).collect(),
+        terms: policy.terms.iter().map(|t| WitTerm { kind: t.kind, name: t.name.into(), ja: t.ja.into(), summary: t.summary.into(), rule: t.rule.0 }).collect(),
         rules: policy
             .rules
             .iter()
             .map(|r| WitRule {
-                clause: WitClause {
-                    article: r.clause.article,
-                    paragraph: r.clause.paragraph,
-                    item: r.clause.item,
-                    section: r.clause.section.map(Into::into),
-                },
+                clause: WitClause { article: r.clause.article, paragraph: r.clause.paragraph, item: r.clause.item, section: r.clause.section.map(Into::into) },
                 provenance: r.provenance,
                 text: r.text.into(),
                 code_met: r.code_met.into(),
@@ -516,9 +482,7 @@ mod tests {
         provider_rows: &[ProviderRow { id: "a", rule: R_ROW_A }],
         provider_setting: Some(R_SET),
         token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_1, R_2).overridden_by(R_SET)],
-        liability: &[LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_1])
-            .unless_at_fault()
-            .or_in_some_cases(R_2)],
+        liability: &[LiabilityEntry::institution(LossEvent::ServiceTermination, LiabilityRuling::NotLiable, &[R_1]).unless_at_fault().or_in_some_cases(R_2)],
         disclosure: PermissionTable {
             entries: &[PermissionEntry::permitted(&[IncidentKind::Leak], R_1).also(R_3)],
             otherwise: PermissionRuling::Permitted,
@@ -734,7 +698,14 @@ mod tests {
 
         #[test]
         fn a_declared_function_is_offered_and_an_undeclared_one_denied_by_the_list() {
-            let engine = Engine::new(&DECLARED, Settings { extension: vec![crate::types::ExtensionSetting { position: PERIOD.position, value: crate::types::SettingValue::Number(30) }], ..no_settings() }).unwrap();
+            let engine = Engine::new(
+                &DECLARED,
+                Settings {
+                    extension: vec![crate::types::ExtensionSetting { position: PERIOD.position, value: crate::types::SettingValue::Number(30) }],
+                    ..no_settings()
+                },
+            )
+            .unwrap();
             let mut req = request();
             req.authenticated_at = Some(jst(0));
             req.at = jst(86_400);
@@ -754,7 +725,10 @@ mod tests {
             req.function = Some(Function::Balance.into());
             assert_eq!(engine.authorize(&req).decision, Decision::Deny, "a core function the text does not list");
             // an out-of-range period is refused, naming the setting
-            let bad = Settings { extension: vec![crate::types::ExtensionSetting { position: PERIOD.position, value: crate::types::SettingValue::Number(0) }], ..no_settings() };
+            let bad = Settings {
+                extension: vec![crate::types::ExtensionSetting { position: PERIOD.position, value: crate::types::SettingValue::Number(0) }],
+                ..no_settings()
+            };
             assert_eq!(Engine::new(&DECLARED, bad).unwrap_err(), "setting `platform_reauth_days` must be between 1 and 3650 days, got 0");
         }
 

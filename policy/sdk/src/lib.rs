@@ -45,8 +45,8 @@ pub mod model;
 pub mod policy;
 pub mod request;
 pub mod rule;
-pub mod settings;
 pub mod sets;
+pub mod settings;
 pub mod term;
 pub mod testing;
 mod time;
@@ -81,8 +81,7 @@ impl Default for bindings::exports::kitei::policy::policy::Scope {
 pub mod types {
     pub use crate::bindings::exports::kitei::policy::policy::*;
     pub use crate::model::{
-        Channel, ChannelRef, ConsentFlags, CustomerFlags, FunctionRef, IncidentKindRef, LossEventRef, ProviderFlags, Request,
-        Segment, ServiceFlags,
+        Channel, ChannelRef, ConsentFlags, CustomerFlags, FunctionRef, IncidentKindRef, LossEventRef, ProviderFlags, Request, Segment, ServiceFlags,
     };
 }
 
@@ -98,17 +97,17 @@ pub use sets::{ChannelSet, FunctionList, IncidentSet, KindSet};
 
 /// Everything a variant crate needs.
 pub mod prelude {
+    pub use crate::Engine;
     pub use crate::policy::*;
     pub use crate::rule::{Clause, Rule, RuleId};
     pub use crate::sets::{ChannelSet, FunctionList, IncidentSet, KindSet};
     pub use crate::settings::SettingName;
     pub use crate::term::{Term, TermId, TermKind};
     pub use crate::types::{
-        AccountFlags, AccountKind, Channel, ChannelRef, ConsentFlags, CustomerFlags, Decision, Function, FunctionRef,
-        FunctionSet, IncidentKind, IncidentKindRef, KindRef, LiabilityRuling, LiabilityRulingRef, LossEvent,
-        LossEventRef, Party, PartyRef, PermissionRuling, Provenance, ProviderFlags, Segment, ServiceFlags, TokenStatus,
+        AccountFlags, AccountKind, Channel, ChannelRef, ConsentFlags, CustomerFlags, Decision, Function, FunctionRef, FunctionSet, IncidentKind,
+        IncidentKindRef, KindRef, LiabilityRuling, LiabilityRulingRef, LossEvent, LossEventRef, Party, PartyRef, PermissionRuling, Provenance, ProviderFlags,
+        Segment, ServiceFlags, TokenStatus,
     };
-    pub use crate::Engine;
 }
 
 /// Exports a variant's [`Policy`] as the component's `policy` interface.
@@ -128,8 +127,7 @@ macro_rules! export_policy {
         /// This variant as a component export.
         pub struct Component;
 
-        static ENGINE: ::std::sync::Mutex<::core::option::Option<$crate::Engine>> =
-            ::std::sync::Mutex::new(::core::option::Option::None);
+        static ENGINE: ::std::sync::Mutex<::core::option::Option<$crate::Engine>> = ::std::sync::Mutex::new(::core::option::Option::None);
 
         fn __with_engine<T>(f: impl FnOnce(&$crate::Engine) -> T) -> T {
             let mut slot = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
@@ -141,9 +139,7 @@ macro_rules! export_policy {
             fn describe() -> $crate::types::Metadata {
                 $crate::engine::describe(&$policy)
             }
-            fn configure(
-                settings: $crate::types::Settings,
-            ) -> ::core::result::Result<$crate::types::Settings, ::std::string::String> {
+            fn configure(settings: $crate::types::Settings) -> ::core::result::Result<$crate::types::Settings, ::std::string::String> {
                 // the engine outlives this call: its memory (a deep copy of
                 // the settings, not the call's copy) must not be the arena's
                 let engine = $crate::arena::persistent(|| $crate::Engine::new(&$policy, settings.clone()))?;
@@ -168,17 +164,11 @@ macro_rules! export_policy {
                 let req = $crate::model::from_wire(req, __CHANNELS, None, None, None);
                 __with_engine(|e| e.token(&req))
             }
-            fn liability(
-                req: $crate::wire::Request,
-                event: $crate::types::AskedLossEvent,
-            ) -> ::std::vec::Vec<$crate::types::PartyRuling> {
+            fn liability(req: $crate::wire::Request, event: $crate::types::AskedLossEvent) -> ::std::vec::Vec<$crate::types::PartyRuling> {
                 let req = $crate::model::from_wire(req, __CHANNELS, None, None, $crate::model::loss_event_from_wire(event));
                 __with_engine(|e| e.liability(&req))
             }
-            fn incident(
-                req: $crate::wire::Request,
-                kind: $crate::types::AskedIncidentKind,
-            ) -> $crate::types::IncidentVerdict {
+            fn incident(req: $crate::wire::Request, kind: $crate::types::AskedIncidentKind) -> $crate::types::IncidentVerdict {
                 let req = $crate::model::from_wire(req, __CHANNELS, None, $crate::model::incident_kind_from_wire(kind), None);
                 __with_engine(|e| e.incident(&req))
             }

@@ -1,10 +1,7 @@
 //! Helpers over the contract's request type.
 
 use crate::model::ChannelRef;
-use crate::types::{
-    Account, Channel, ConsentFlags, CustomerFlags, Function, FunctionSet, ProviderFlags, Request, Segment, ServiceFlags,
-    Timestamp,
-};
+use crate::types::{Account, Channel, ConsentFlags, CustomerFlags, Function, FunctionSet, ProviderFlags, Request, Segment, ServiceFlags, Timestamp};
 
 /// The flag of a function in a [`FunctionSet`].
 pub fn function_flag(f: Function) -> FunctionSet {

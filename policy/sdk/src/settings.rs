@@ -83,14 +83,8 @@ pub fn defaults(policy: &Policy) -> Settings {
         registration_valid_days: d.registration_valid_days,
         permission_valid_days: d.permission_valid_days,
         inactivity_days: d.inactivity_days,
-        designated_providers: d
-            .designated_providers
-            .map(|ids| ids.iter().map(|s| (*s).to_string()).collect()),
-        extension: d
-            .declared
-            .iter()
-            .map(|(t, n)| ExtensionSetting { position: t.position, value: SettingValue::Number(*n) })
-            .collect(),
+        designated_providers: d.designated_providers.map(|ids| ids.iter().map(|s| (*s).to_string()).collect()),
+        extension: d.declared.iter().map(|(t, n)| ExtensionSetting { position: t.position, value: SettingValue::Number(*n) }).collect(),
     }
 }
 
@@ -121,10 +115,7 @@ pub fn validate(policy: &Policy, given: Settings) -> Result<Settings, String> {
         }
         if let Some(days) = name.days(&given) {
             if days == 0 || days > MAX_DAYS {
-                return Err(format!(
-                    "setting `{}` must be between 1 and {MAX_DAYS} days, got {days}",
-                    name.name()
-                ));
+                return Err(format!("setting `{}` must be between 1 and {MAX_DAYS} days, got {days}", name.name()));
             }
         }
     }

@@ -85,9 +85,7 @@ constructors! {
 /// channels share one (the bits of `extension-facts`).
 pub const fn space(kind: TermKind) -> u8 {
     match kind {
-        TermKind::CustomerFact | TermKind::ProviderFact | TermKind::ConsentFact | TermKind::ServiceFact | TermKind::Channel => {
-            TermKind::CustomerFact as u8
-        }
+        TermKind::CustomerFact | TermKind::ProviderFact | TermKind::ConsentFact | TermKind::ServiceFact | TermKind::Channel => TermKind::CustomerFact as u8,
         other => other as u8,
     }
 }

@@ -6,9 +6,7 @@
 
 use crate::policy::Policy;
 use crate::rule::OMITTED;
-use crate::types::{
-    Account, AccountFlags, AccountKind, LiabilityRuling, Party, PartyRuling, Reason, Settings, Timestamp,
-};
+use crate::types::{Account, AccountFlags, AccountKind, LiabilityRuling, Party, PartyRuling, Reason, Settings, Timestamp};
 
 /// The clause of each reason, in human form (`第2条第2項第1号`), in order.
 pub fn cites(policy: &Policy, reasons: &[Reason]) -> Vec<String> {
@@ -135,13 +133,7 @@ pub fn texts_not_in(source: &str, rules: &[crate::Rule]) -> Vec<String> {
 /// Listing every rule whose text is not in the source.
 pub fn assert_texts_in_source(policy: &Policy, source: &str) {
     let missing = texts_not_in(source_body(source), policy.rules);
-    assert!(
-        missing.is_empty(),
-        "{}: {} quoted text(s) not in source.txt:\n{}",
-        policy.meta.variant,
-        missing.len(),
-        missing.join("\n")
-    );
+    assert!(missing.is_empty(), "{}: {} quoted text(s) not in source.txt:\n{}", policy.meta.variant, missing.len(), missing.join("\n"));
 }
 
 /// Asserts that every quoted text of `policy` occurs within the given line

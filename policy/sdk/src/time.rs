@@ -11,11 +11,7 @@ pub fn to_chrono(ts: &Timestamp) -> Option<DateTime<FixedOffset>> {
 
 /// Back to the contract's form.
 pub fn from_chrono(t: DateTime<FixedOffset>) -> Timestamp {
-    Timestamp {
-        seconds: t.timestamp(),
-        nanos: t.timestamp_subsec_nanos(),
-        offset_seconds: t.offset().local_minus_utc(),
-    }
+    Timestamp { seconds: t.timestamp(), nanos: t.timestamp_subsec_nanos(), offset_seconds: t.offset().local_minus_utc() }
 }
 
 /// `start` plus `days` calendar days (JST has no daylight saving, so a day is 24 h).

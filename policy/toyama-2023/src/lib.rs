@@ -204,10 +204,7 @@ pub static POLICY: Policy = Policy {
         Condition {
             fact: Fact::Any(&[
                 Fact::InternetBankingContract,
-                Fact::HoldsAccount {
-                    kinds: kinds(&[AccountKind::Ordinary, AccountKind::Savings]),
-                    needs: AccountNeeds::CashCard,
-                },
+                Fact::HoldsAccount { kinds: kinds(&[AccountKind::Ordinary, AccountKind::Savings]), needs: AccountNeeds::CashCard },
             ]),
             rule: R_1_2_1,
         },
@@ -251,10 +248,7 @@ pub static POLICY: Policy = Policy {
         LiabilityEntry::institution(LossEvent::PendingCancellation, LiabilityRuling::Unspecified, &[R_5_1_PENDING]),
     ],
     disclosure: PermissionTable {
-        entries: &[
-            PermissionEntry::permitted(&[IncidentKind::Leak], R_4_6_1),
-            PermissionEntry::permitted(&[IncidentKind::Fraud], R_4_6_2),
-        ],
+        entries: &[PermissionEntry::permitted(&[IncidentKind::Leak], R_4_6_1), PermissionEntry::permitted(&[IncidentKind::Fraud], R_4_6_2)],
         otherwise: PermissionRuling::NotPermitted,
         otherwise_rule: R_4_6_ONLY,
         otherwise_also: &[],
@@ -312,7 +306,6 @@ mod tests {
         assert_eq!((rule.clause.cite(), rule.provenance), ("第2条第4項".to_string(), Provenance::Setting));
         assert_eq!(POLICY.rules[R_1_2_1.0 as usize].provenance, Provenance::Interpreted);
     }
-
 
     #[test]
     fn card_loan_over_anser_is_not_linkable() {

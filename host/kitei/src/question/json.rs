@@ -19,9 +19,7 @@ struct W<T>(T);
 impl<'de, T: Wire> Deserialize<'de> for W<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        T::from_wire(&s)
-            .map(W)
-            .ok_or_else(|| D::Error::custom(format!("unknown {} `{s}`, expected one of: {}", T::WHAT, T::expected())))
+        T::from_wire(&s).map(W).ok_or_else(|| D::Error::custom(format!("unknown {} `{s}`, expected one of: {}", T::WHAT, T::expected())))
     }
 }
 
@@ -39,9 +37,7 @@ mod ts {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
         let Some(s) = <Option<std::borrow::Cow<'de, str>>>::deserialize(d)? else { return Ok(None) };
         // the range a policy can compute with is checked once, in `QuestionBuilder::build`
-        parse_timestamp(&s)
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("invalid timestamp `{s}`, expected RFC 3339 such as 2023-07-03T10:00:00+09:00")))
+        parse_timestamp(&s).map(Some).ok_or_else(|| D::Error::custom(format!("invalid timestamp `{s}`, expected RFC 3339 such as 2023-07-03T10:00:00+09:00")))
     }
 }
 
@@ -384,8 +380,7 @@ impl<'de> Deserialize<'de> for MaybeBool {
     }
 }
 
-const ACCOUNT_FIELDS: &[&str] =
-    &["id", "kind", "general_account", "cash_card", "loan_card", "pin_registered", "internet_banking_registered"];
+const ACCOUNT_FIELDS: &[&str] = &["id", "kind", "general_account", "cash_card", "loan_card", "pin_registered", "internet_banking_registered"];
 
 /// The API連携事業者.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -545,9 +540,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Question, DecisionError> {
 /// error names the field at fault.
 fn explain(body: &[u8], fast: &serde_json::Error) -> DecisionError {
     let classify = |e: &serde_json::Error, path: Option<String>| match e.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
-            DecisionError::Malformed(e.to_string())
-        }
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => DecisionError::Malformed(e.to_string()),
         serde_json::error::Category::Data => match path {
             Some(path) if !(path == "." || path.is_empty()) => DecisionError::Invalid(format!("field `{path}`: {e}")),
             _ => DecisionError::Invalid(format!("request: {e}")),
@@ -570,20 +563,16 @@ impl DecisionRequest {
             OperationName::Eligibility => Operation::Eligibility,
             OperationName::Accounts => Operation::Accounts,
             OperationName::Token => Operation::Token,
-            OperationName::Authorize => Operation::Authorize {
-                function: self.function.clone().ok_or_else(|| invalid("field `function` is required for operation `authorize`"))?,
-            },
+            OperationName::Authorize => {
+                Operation::Authorize { function: self.function.clone().ok_or_else(|| invalid("field `function` is required for operation `authorize`"))? }
+            }
             OperationName::Liability => Operation::Liability {
-                event: self
-                    .incident
-                    .loss_event
-                    .clone()
-                    .ok_or_else(|| invalid("field `incident.loss_event` is required for operation `liability`"))?,
+                event: self.incident.loss_event.clone().ok_or_else(|| invalid("field `incident.loss_event` is required for operation `liability`"))?,
                 institution_at_fault: self.incident.institution_at_fault,
             },
-            OperationName::Incident => Operation::Incident {
-                kind: self.incident.kind.clone().ok_or_else(|| invalid("field `incident.kind` is required for operation `incident`"))?,
-            },
+            OperationName::Incident => {
+                Operation::Incident { kind: self.incident.kind.clone().ok_or_else(|| invalid("field `incident.kind` is required for operation `incident`"))? }
+            }
         })
     }
 

@@ -7,11 +7,11 @@
 //! last good policy serving while the refusal is reported; a removed file
 //! withdraws its variant.
 
-use super::{load_file, parse_settings, Registry, Rejected, SETTINGS_SUFFIX};
-use crate::component::{sha256_hex, Runtime};
+use super::{Registry, Rejected, SETTINGS_SUFFIX, load_file, parse_settings};
+use crate::component::{Runtime, sha256_hex};
 use crate::policy::LoadedPolicy;
 use crate::settings::SettingsFile;
-use crate::trust::{sidecar_path, Sidecar, Trust};
+use crate::trust::{Sidecar, Trust, sidecar_path};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -65,8 +65,7 @@ impl Registry {
     /// # Errors
     /// Only when the directory itself cannot be read.
     pub fn load_dir_trusted(runtime: &Runtime, dir: &Path, previous: &Registry, trust: Option<&Trust>) -> std::io::Result<Registry> {
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
         entries.sort();
         let settings = settings_files(&entries);
         let mut registry = Registry { settings_inputs: settings.raw.clone(), ..Registry::default() };
@@ -80,11 +79,7 @@ impl Registry {
                 Ok(policy) => registry.add(policy),
                 Err(e) => match served {
                     Some(last_good) => {
-                        let error = format!(
-                            "{e}; the last good `{}` (sha256 {}) keeps serving",
-                            last_good.info().variant(),
-                            last_good.info().sha256
-                        );
+                        let error = format!("{e}; the last good `{}` (sha256 {}) keeps serving", last_good.info().variant(), last_good.info().sha256);
                         registry.rejected.push(Rejected { file: path.clone(), error });
                         registry.add(last_good.clone());
                     }
@@ -106,8 +101,7 @@ impl Registry {
     /// a policy dropped here is neither reused nor kept as a last good
     /// version (its file is verified again, under the new policy).
     pub fn retain(&self, mut keep: impl FnMut(&dyn LoadedPolicy) -> bool) -> Registry {
-        let mut registry =
-            Registry { rejected: self.rejected.clone(), settings_inputs: self.settings_inputs.clone(), ..Registry::default() };
+        let mut registry = Registry { rejected: self.rejected.clone(), settings_inputs: self.settings_inputs.clone(), ..Registry::default() };
         for p in self.policies.iter().filter(|p| keep(p.as_ref())) {
             registry.add(p.clone());
         }
@@ -129,9 +123,7 @@ fn reusable(policy: &dyn LoadedPolicy, path: &Path, previous: &Registry, setting
         Some((_, Ok(file))) => file.for_module(&policy.info().terms, policy.info().variant()).is_ok(),
         Some((_, Err(_))) => false,
     };
-    sha256_hex(&bytes) == policy.info().sha256
-        && settings_ok
-        && previous.settings_inputs.get(institution) == settings.raw.get(institution)
+    sha256_hex(&bytes) == policy.info().sha256 && settings_ok && previous.settings_inputs.get(institution) == settings.raw.get(institution)
 }
 
 /// Whether the module's signature file still carries the statement it was

@@ -18,7 +18,7 @@
 //! At no moment is an unverified pair loaded: a module is served only with
 //! a signature over its exact bytes. Each rename is atomic on one filesystem.
 
-use super::{sidecar_path, Trust, TrustError, TrustPolicy, Verified};
+use super::{Trust, TrustError, TrustPolicy, Verified, sidecar_path};
 use crate::component::{Checked, Runtime};
 use chrono::NaiveDate;
 use std::io::Write;
@@ -137,16 +137,15 @@ fn install_checked(
         trust.check_floor(v).map_err(refused)?;
     }
     // compiled and asked `describe` only after its signature verified
-    let checked = Checked::new(runtime, Path::new(origin), module)
-        .map_err(|e| InstallError::NotAModule { origin: origin.to_string(), message: e.to_string() })?;
+    let checked =
+        Checked::new(runtime, Path::new(origin), module).map_err(|e| InstallError::NotAModule { origin: origin.to_string(), message: e.to_string() })?;
     let md = &checked.metadata;
     if let Some(v) = &verified {
         v.check_module(&md.institution, &md.variant).map_err(refused)?;
     }
     let variant = md.variant.clone();
-    let file_name_ok = !variant.is_empty()
-        && !variant.starts_with('.')
-        && variant.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    let file_name_ok =
+        !variant.is_empty() && !variant.starts_with('.') && variant.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if !file_name_ok {
         return Err(InstallError::BadVariant { origin: origin.to_string(), variant });
     }

@@ -209,8 +209,7 @@ fn a_rotated_policy_rechecks_what_was_verified_and_keeps_the_floor() {
     f.policy.recheck(Some(&v), day(TODAY)).unwrap();
     assert!(matches!(f.policy.recheck(None, day(TODAY)), Err(TrustError::Unsigned)));
     // gunma's key replaced by a new one: what it signed is no longer trusted
-    let rotated = TrustPolicy::from_toml(&format!("require_signatures = true\n[institutions.gunma]\nkeys = [\"{}\"]\n", line(&key("gunma-2027"))))
-        .unwrap();
+    let rotated = TrustPolicy::from_toml(&format!("require_signatures = true\n[institutions.gunma]\nkeys = [\"{}\"]\n", line(&key("gunma-2027")))).unwrap();
     let e = rotated.recheck(Some(&v), day(TODAY)).unwrap_err();
     assert!(matches!(e, TrustError::UnknownKey { .. }), "{e}");
     assert!(e.to_string().contains(&v.key), "{e}");

@@ -15,16 +15,11 @@ pub fn differences(expect: &Expect, response: &Value) -> Vec<String> {
         field(&mut out, "token", want, token.and_then(|t| t.get("status")), token.and_then(|t| t.get("reasons")));
     }
     for (id, &want) in expect.accounts.iter().flatten() {
-        let account = response
-            .get("accounts")
-            .and_then(Value::as_array)
-            .and_then(|list| list.iter().find(|a| a.get("id").and_then(Value::as_str) == Some(id.as_str())));
+        let account =
+            response.get("accounts").and_then(Value::as_array).and_then(|list| list.iter().find(|a| a.get("id").and_then(Value::as_str) == Some(id.as_str())));
         match account.and_then(|a| a.get("linkable")).and_then(Value::as_bool) {
             Some(got) if got == want => {}
-            Some(got) => out.push(format!(
-                "accounts.{id}: expected linkable {want}, got {got}{}",
-                because(account.and_then(|a| a.get("reasons")))
-            )),
+            Some(got) => out.push(format!("accounts.{id}: expected linkable {want}, got {got}{}", because(account.and_then(|a| a.get("reasons"))))),
             None => out.push(format!("accounts.{id}: not in the answer")),
         }
     }
@@ -67,10 +62,9 @@ fn reasons_in<'a>(response: &'a Value, part: Option<&str>) -> Vec<&'a Value> {
         return out;
     };
     let holder = match (part.strip_prefix("accounts."), part) {
-        (Some(id), _) => response
-            .get("accounts")
-            .and_then(Value::as_array)
-            .and_then(|list| list.iter().find(|a| a.get("id").and_then(Value::as_str) == Some(id))),
+        (Some(id), _) => {
+            response.get("accounts").and_then(Value::as_array).and_then(|list| list.iter().find(|a| a.get("id").and_then(Value::as_str) == Some(id)))
+        }
         (None, "reasons") => Some(response),
         (None, "token") => response.get("token"),
         (None, key) => ruling(response, key),
@@ -102,10 +96,9 @@ fn described(reasons: &[&Value]) -> String {
 /// The object holding a ruling: `liability.<party>` or a permission.
 fn ruling<'a>(response: &'a Value, key: &str) -> Option<&'a Value> {
     match key.strip_prefix("liability.") {
-        Some(party) => response
-            .get("liability")
-            .and_then(Value::as_array)
-            .and_then(|list| list.iter().find(|p| p.get("party").and_then(Value::as_str) == Some(party))),
+        Some(party) => {
+            response.get("liability").and_then(Value::as_array).and_then(|list| list.iter().find(|p| p.get("party").and_then(Value::as_str) == Some(party)))
+        }
         None => response.get(key),
     }
 }

@@ -25,10 +25,8 @@ impl Coverage {
     pub fn load(file: &Path) -> Result<Coverage, ConformanceError> {
         let text = std::fs::read(file).map_err(|source| ConformanceError::Io { file: file.to_path_buf(), source })?;
         let mut de = serde_json::Deserializer::from_slice(&text);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| ConformanceError::Parse {
-            file: file.to_path_buf(),
-            message: format!("field `{}`: {}", e.path(), e.inner()),
-        })
+        serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| ConformanceError::Parse { file: file.to_path_buf(), message: format!("field `{}`: {}", e.path(), e.inner()) })
     }
 }
 

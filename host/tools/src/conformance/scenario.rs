@@ -142,9 +142,7 @@ pub fn check_part(part: &str) -> Result<(), String> {
     }
     match part {
         "reasons" | "token" | "disclosure" | "chained" | "suspension" => Ok(()),
-        _ => Err(format!(
-            "unknown part `{part}`, expected `reasons`, `token`, `accounts.<id>`, `liability.<party>`, `disclosure`, `chained` or `suspension`"
-        )),
+        _ => Err(format!("unknown part `{part}`, expected `reasons`, `token`, `accounts.<id>`, `liability.<party>`, `disclosure`, `chained` or `suspension`")),
     }
 }
 
@@ -211,9 +209,7 @@ impl Scenario {
             let message = if path == "." { e.inner().to_string() } else { format!("field `{path}`: {}", e.inner()) };
             ConformanceError::Parse { file: file.to_path_buf(), message }
         })?;
-        scenario
-            .validate()
-            .map_err(|message| ConformanceError::Invalid { file: file.to_path_buf(), message })?;
+        scenario.validate().map_err(|message| ConformanceError::Invalid { file: file.to_path_buf(), message })?;
         Ok(scenario)
     }
 

@@ -1,9 +1,9 @@
 //! What a suite runs against: loaded policies, and a way to load a
 //! variant again with a scenario's settings.
 
-use kitei::component::{Checked, Runtime};
 use kitei::LoadedPolicy;
 use kitei::Registry;
+use kitei::component::{Checked, Runtime};
 use kitei::types as m;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -31,11 +31,7 @@ impl Subjects {
     /// loading the variant's file again.
     pub fn components(registry: Registry, runtime: Runtime) -> Self {
         let configure: Configure = Arc::new(move |policy: &Arc<dyn LoadedPolicy>, settings: &m::Settings| {
-            let file = policy
-                .info()
-                .source
-                .clone()
-                .ok_or_else(|| format!("variant `{}` was not loaded from a file", policy.info().variant()))?;
+            let file = policy.info().source.clone().ok_or_else(|| format!("variant `{}` was not loaded from a file", policy.info().variant()))?;
             let bytes = std::fs::read(&file).map_err(|e| format!("`{}`: cannot read: {e}", file.display()))?;
             let checked = Checked::new(&runtime, &file, &bytes).map_err(|e| e.to_string())?;
             let configured = checked.configure(settings, None).map_err(|e| e.to_string())?;

@@ -5,9 +5,9 @@
 //! (`第2条第2項第3号`) and whether each condition held, never by rule index.
 
 use crate::diff::DiffError;
-use kitei::policy::{Outcome, PolicyInfo};
-use kitei::answer::cite;
 use kitei::Wire;
+use kitei::answer::cite;
+use kitei::policy::{Outcome, PolicyInfo};
 use kitei::types as m;
 use std::collections::BTreeSet;
 
@@ -23,13 +23,7 @@ pub struct ClauseKey {
 
 impl ClauseKey {
     pub fn of(c: &m::Clause) -> Self {
-        ClauseKey {
-            sectioned: c.section.is_some(),
-            article: c.article,
-            paragraph: c.paragraph,
-            item: c.item,
-            section: c.section.clone(),
-        }
+        ClauseKey { sectioned: c.section.is_some(), article: c.article, paragraph: c.paragraph, item: c.item, section: c.section.clone() }
     }
 }
 
@@ -130,12 +124,7 @@ pub fn answer(info: &PolicyInfo, outcome: &Outcome) -> Result<Reduced, DiffError
             for p in [&v.disclosure, &v.chained, &v.suspension] {
                 c.add(&p.reasons)?;
             }
-            format!(
-                "disclosure {}; chained {}; suspension {}",
-                v.disclosure.ruling.wire(),
-                v.chained.ruling.wire(),
-                v.suspension.ruling.wire()
-            )
+            format!("disclosure {}; chained {}; suspension {}", v.disclosure.ruling.wire(), v.chained.ruling.wire(), v.suspension.ruling.wire())
         }
     };
     Ok(Reduced { outcome, cites: c.cites, rules: c.rules })

@@ -2,14 +2,14 @@
 //! whose answers differ by operation and by the pair of answers (outcome and
 //! cited clauses on each side); also lists clauses whose text changed.
 
-use crate::diff::answer::{answer, Reduced, Cited, ClauseKey};
-use crate::diff::generate::{generate, Case};
 use crate::diff::DiffError;
-use kitei::{LoadedPolicy, PolicyInfo};
-use kitei::answer::cite;
-use kitei::Question;
-use kitei::{OperationName, Wire};
+use crate::diff::answer::{Cited, ClauseKey, Reduced, answer};
+use crate::diff::generate::{Case, generate};
 use chrono::{DateTime, FixedOffset};
+use kitei::Question;
+use kitei::answer::cite;
+use kitei::{LoadedPolicy, PolicyInfo};
+use kitei::{OperationName, Wire};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -98,11 +98,7 @@ impl SideView {
         if self.clauses.is_empty() {
             return "—".into();
         }
-        self.clauses
-            .iter()
-            .map(|c| if c.met { c.cite.clone() } else { format!("{} ✗ {}", c.cite, c.code) })
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.clauses.iter().map(|c| if c.met { c.cite.clone() } else { format!("{} ✗ {}", c.cite, c.code) }).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -211,10 +207,7 @@ pub(crate) fn term_changes(old: &PolicyInfo, new: &PolicyInfo) -> Vec<TermChange
     let (mut a, mut b) = (sides(old), sides(new));
     let kinds: BTreeMap<(String, String), kitei::types::TermKind> =
         old.metadata.terms.iter().chain(&new.metadata.terms).map(|t| ((t.kind.wire().to_string(), t.name.clone()), t.kind)).collect();
-    kinds
-        .into_iter()
-        .map(|(key, kind)| TermChange { kind, name: key.1.clone(), old: a.remove(&key), new: b.remove(&key) })
-        .collect()
+    kinds.into_iter().map(|(key, kind)| TermChange { kind, name: key.1.clone(), old: a.remove(&key), new: b.remove(&key) }).collect()
 }
 
 /// Requests generated for one operation.
@@ -411,12 +404,7 @@ impl Traffic {
             found.sort_by(|x, y| y.count.cmp(&x.count));
             groups.extend(found);
         }
-        let explored = self
-            .explored
-            .iter()
-            .filter(|e| e.1 > 0)
-            .map(|&(operation, requests, differing)| Explored { operation, requests, differing })
-            .collect();
+        let explored = self.explored.iter().filter(|e| e.1 > 0).map(|&(operation, requests, differing)| Explored { operation, requests, differing }).collect();
         Report {
             old: Module::of(oi),
             new: Module::of(ni),

@@ -25,10 +25,10 @@
 //! that reads a list of designated providers (akita) and one that reads the
 //! flag agree on what "designated" means.
 
-use kitei::{OperationName, Wire};
 use chrono::{DateTime, Duration, FixedOffset};
 use kitei::types::{AccountKind, Function, IncidentKind, LossEvent};
-use serde_json::{json, Map, Value};
+use kitei::{OperationName, Wire};
+use serde_json::{Map, Value, json};
 
 /// The validity period (days) both modules are configured with for every
 /// period setting they read; token dates are placed around it.
@@ -113,9 +113,7 @@ impl Case {
     /// flags (a closed service window counts as one), then of other
     /// non-default values. The smallest is the group's example.
     pub fn weight(&self) -> (usize, usize) {
-        let account = self.account.map_or(0, |a| {
-            [a.cash_card, a.loan_card, a.pin_registered, a.internet_banking_registered].iter().filter(|b| **b).count()
-        });
+        let account = self.account.map_or(0, |a| [a.cash_card, a.loan_card, a.pin_registered, a.internet_banking_registered].iter().filter(|b| **b).count());
         let flags = [
             self.internet_banking_contract,
             self.direct_banking_registered,
@@ -128,13 +126,7 @@ impl Case {
             !self.api_open,
             self.institution_at_fault,
         ];
-        let others = [
-            self.corporate,
-            self.anser_api,
-            self.account.is_some(),
-            self.authenticated_days_ago.is_some(),
-            self.last_access_days_ago.is_some(),
-        ];
+        let others = [self.corporate, self.anser_api, self.account.is_some(), self.authenticated_days_ago.is_some(), self.last_access_days_ago.is_some()];
         (account + flags.iter().filter(|b| **b).count(), others.iter().filter(|b| **b).count())
     }
 
@@ -241,7 +233,6 @@ fn insert_nonempty(o: &mut Map<String, Value>, key: &str, inner: Map<String, Val
     }
 }
 
-
 /// Token dates: days before `at`, or none.
 fn dates() -> [Option<i64>; 5] {
     [None, Some(1), Some(PERIOD_DAYS - 1), Some(PERIOD_DAYS), Some(PERIOD_DAYS + 1)]
@@ -321,13 +312,8 @@ pub fn generate(operation: OperationName) -> Vec<Case> {
                     }
                 }
             }
-            let ordinary = AccountCase {
-                kind: AccountKind::Ordinary,
-                cash_card: true,
-                loan_card: false,
-                pin_registered: true,
-                internet_banking_registered: true,
-            };
+            let ordinary =
+                AccountCase { kind: AccountKind::Ordinary, cash_card: true, loan_card: false, pin_registered: true, internet_banking_registered: true };
             for profile in &profiles {
                 for internet_banking_open in bools() {
                     for api_open in bools() {

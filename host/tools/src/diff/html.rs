@@ -2,7 +2,7 @@
 //! fetched), 旧 and 新 side by side, filterable by operation. Each
 //! difference group is one `<tr class="group" data-operation="…">`.
 
-use crate::diff::compare::{Report, SideView, TermSide, NOT_IN_TEXT};
+use crate::diff::compare::{NOT_IN_TEXT, Report, SideView, TermSide};
 use crate::diff::escape;
 use kitei::Wire;
 use std::fmt::Write as _;
@@ -91,9 +91,16 @@ pub fn render(r: &Report) -> String {
     let _ = write!(
         b,
         "<div class=\"meta\">旧 {} {} {}（{}） / 新 {} {} {}（{}）<br>{requests}; {} difference groups, {} clause text changes</div>",
-        escape(&r.old.variant), escape(&r.old.institution_name), escape(&r.old.title), escape(&r.old.version),
-        escape(&r.new.variant), escape(&r.new.institution_name), escape(&r.new.title), escape(&r.new.version),
-        r.groups.len(), r.texts.len()
+        escape(&r.old.variant),
+        escape(&r.old.institution_name),
+        escape(&r.old.title),
+        escape(&r.old.version),
+        escape(&r.new.variant),
+        escape(&r.new.institution_name),
+        escape(&r.new.title),
+        escape(&r.new.version),
+        r.groups.len(),
+        r.texts.len()
     );
     let mut ops: Vec<&str> = r.groups.iter().map(|g| g.operation.wire()).collect();
     ops.dedup();

@@ -1,13 +1,13 @@
 //! Loading the modules to compare, each configured with the same settings.
 
-use kitei::component::{Checked, ComponentPolicy, Runtime};
-use crate::diff::generate::PERIOD_DAYS;
 use crate::diff::DiffError;
-use kitei::{LoadError, LoadedPolicy};
-use std::sync::Arc;
+use crate::diff::generate::PERIOD_DAYS;
 use kitei::SettingName;
+use kitei::component::{Checked, ComponentPolicy, Runtime};
 use kitei::types as m;
+use kitei::{LoadError, LoadedPolicy};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The settings a comparison gives a module: every validity period it reads
 /// set to [`PERIOD_DAYS`], the list of designated providers left at the
@@ -31,10 +31,7 @@ pub fn with_common_settings(p: &dyn LoadedPolicy) -> Result<Arc<dyn LoadedPolicy
     let info = p.info();
     match p.with_settings(&common_settings(&info.metadata)) {
         Some(configured) => Ok(configured?),
-        None => Err(DiffError::Policy {
-            variant: info.variant().to_string(),
-            message: "this kind of policy cannot be given the comparison's settings".into(),
-        }),
+        None => Err(DiffError::Policy { variant: info.variant().to_string(), message: "this kind of policy cannot be given the comparison's settings".into() }),
     }
 }
 
@@ -51,11 +48,7 @@ fn load_file(runtime: &Runtime, file: &Path) -> Result<Checked, DiffError> {
 /// [`DiffError::UnknownVariant`] when nothing in `dir` is that variant; load
 /// errors naming the file.
 pub fn load_module(runtime: &Runtime, spec: &str, dir: &Path) -> Result<ComponentPolicy, DiffError> {
-    let checked = if spec.ends_with(".wasm") {
-        load_file(runtime, Path::new(spec))?
-    } else {
-        find(runtime, spec, dir)?
-    };
+    let checked = if spec.ends_with(".wasm") { load_file(runtime, Path::new(spec))? } else { find(runtime, spec, dir)? };
     let settings = common_settings(&checked.metadata);
     Ok(checked.configure(&settings, None)?)
 }
@@ -69,10 +62,8 @@ fn find(runtime: &Runtime, variant: &str, dir: &Path) -> Result<Checked, DiffErr
         }
     }
     let entries = std::fs::read_dir(dir).map_err(|source| DiffError::Dir { dir: dir.to_path_buf(), source })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p != &direct && p.extension().is_some_and(|e| e == "wasm"))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p != &direct && p.extension().is_some_and(|e| e == "wasm")).collect();
     files.sort();
     for file in files {
         // a module that does not load is not the one asked for

@@ -1,7 +1,7 @@
 //! The Markdown report: a 旧 | 新 table per operation, clause texts in
 //! Japanese as the documents state them.
 
-use crate::diff::compare::{Report, SideView, TermSide, NOT_IN_TEXT};
+use crate::diff::compare::{NOT_IN_TEXT, Report, SideView, TermSide};
 use kitei::Wire;
 use std::fmt::Write as _;
 
@@ -24,14 +24,20 @@ pub fn render(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# 新旧対比表: {} → {}\n", r.old.variant, r.new.variant);
     let _ = writeln!(out, "| | 旧 | 新 |\n|---|---|---|");
-    let _ = writeln!(out, "| 規定 | {} {} {} | {} {} {} |", r.old.variant, r.old.institution_name, r.old.title, r.new.variant, r.new.institution_name, r.new.title);
+    let _ =
+        writeln!(out, "| 規定 | {} {} {} | {} {} {} |", r.old.variant, r.old.institution_name, r.old.title, r.new.variant, r.new.institution_name, r.new.title);
     let _ = writeln!(out, "| 版 | {} | {} |", r.old.version, r.new.version);
     match &r.traffic {
         Some(traffic) => {
             let _ = writeln!(out, "\nRequests: {}. ✗ marks a condition that does not hold.\n", cell(traffic));
         }
         None => {
-            let _ = writeln!(out, "\nRequests at `{}`, every validity period {} days on both sides. ✗ marks a condition that does not hold.\n", r.at, crate::diff::generate::PERIOD_DAYS);
+            let _ = writeln!(
+                out,
+                "\nRequests at `{}`, every validity period {} days on both sides. ✗ marks a condition that does not hold.\n",
+                r.at,
+                crate::diff::generate::PERIOD_DAYS
+            );
         }
     }
     let _ = writeln!(out, "| operation | requests | differing |\n|---|---:|---:|");
@@ -52,8 +58,13 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "| # | 件数 | 旧 ({}) | 新 ({}) | 共通 | 例 |\n|---|---:|---|---|---|---|", r.old.variant, r.new.variant);
         }
         n += 1;
-        let ids = if g.decisions.is_empty() { String::new() } else { format!("<br>decisions: {}", g.decisions.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")) };
-        let _ = writeln!(out, "| {n} | {} | {} | {} | {} | `{}`{ids} |", g.count, side(&g.old), side(&g.new), g.common.join(", "), cell(&g.example.to_string()));
+        let ids = if g.decisions.is_empty() {
+            String::new()
+        } else {
+            format!("<br>decisions: {}", g.decisions.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", "))
+        };
+        let _ =
+            writeln!(out, "| {n} | {} | {} | {} | {} | `{}`{ids} |", g.count, side(&g.old), side(&g.new), g.common.join(", "), cell(&g.example.to_string()));
     }
     if !r.texts.is_empty() {
         let _ = writeln!(out, "\n## 条文\n\n| 条項 | 旧 | 新 |\n|---|---|---|");

@@ -2,16 +2,16 @@
 //! the module's own answer to a canonical request (never read from source),
 //! with the clauses it cites; `unspecified` answers are shown as such.
 
-use crate::diff::answer::{answer, cite_strings, Cited};
-use crate::diff::generate::{AccountCase, Case};
+use crate::diff::answer::{Cited, answer, cite_strings};
 use crate::diff::compare::NOT_IN_TEXT;
+use crate::diff::generate::{AccountCase, Case};
 use crate::diff::{DiffError, Module};
-use kitei::policy::Outcome;
-use kitei::LoadedPolicy;
-use kitei::{Question, SettingName};
-use kitei::{OperationName, Wire};
 use chrono::{DateTime, FixedOffset};
+use kitei::LoadedPolicy;
+use kitei::policy::Outcome;
 use kitei::types::{AccountKind, Function, IncidentKind, LossEvent};
+use kitei::{OperationName, Wire};
+use kitei::{Question, SettingName};
 use std::sync::Arc;
 
 /// One answer: the outcome, and the clauses cited (`✗`: not met).
@@ -95,12 +95,7 @@ impl Ask<'_> {
         for p in self.policies {
             let a = answer(p.info(), &self.decide(p.as_ref(), facts)?)?;
             let e = answer(p.info(), &self.decide(p.as_ref(), &elig)?)?;
-            let cites = a
-                .cites
-                .iter()
-                .filter(|c| !e.cites.contains(c))
-                .map(Cited::label)
-                .collect();
+            let cites = a.cites.iter().filter(|c| !e.cites.contains(c)).map(Cited::label).collect();
             cells.push(Cell { value: a.outcome, cites });
         }
         Ok(Row { label: label.into(), cells })
@@ -108,10 +103,8 @@ impl Ask<'_> {
 
     fn incident_rows(&self, kind: IncidentKind) -> Result<Vec<Row>, DiffError> {
         let facts = Case { incident: Some(kind), ..Case::blank(OperationName::Incident) };
-        let mut rows: Vec<Row> = ["disclosure", "chained", "suspension"]
-            .iter()
-            .map(|part| Row { label: format!("{} — {part}", kind.wire()), cells: Vec::new() })
-            .collect();
+        let mut rows: Vec<Row> =
+            ["disclosure", "chained", "suspension"].iter().map(|part| Row { label: format!("{} — {part}", kind.wire()), cells: Vec::new() }).collect();
         for p in self.policies {
             let Outcome::Incident(v) = self.decide(p.as_ref(), &facts)? else {
                 return Err(DiffError::Policy { variant: p.info().variant().into(), message: "incident answered with another operation".into() });
@@ -177,7 +170,11 @@ pub fn matrix(policies: &[Arc<dyn LoadedPolicy>], at: DateTime<FixedOffset>) -> 
         }
     }
     rows.push(ask.authorize_row("balance on ordinary, not authorized by the customer", &Case { function_authorized: false, ..a.clone() })?);
-    sections.push(section("functions", "authorize, every eligibility fact true, the function authorized, authenticated a day before; cites beyond eligibility", rows));
+    sections.push(section(
+        "functions",
+        "authorize, every eligibility fact true, the function authorized, authenticated a day before; cites beyond eligibility",
+        rows,
+    ));
 
     let mut rows = Vec::new();
     for (ib, api) in [(true, true), (true, false), (false, true), (false, false)] {
@@ -186,13 +183,8 @@ pub fn matrix(policies: &[Arc<dyn LoadedPolicy>], at: DateTime<FixedOffset>) -> 
     }
     sections.push(section("service windows", "authorize balance on an ordinary account, every eligibility fact true", rows));
 
-    let mut rows = vec![Row {
-        label: "settings in force".into(),
-        cells: policies
-            .iter()
-            .map(|p| Cell { value: settings_text(p.as_ref()), cites: Vec::new() })
-            .collect(),
-    }];
+    let mut rows =
+        vec![Row { label: "settings in force".into(), cells: policies.iter().map(|p| Cell { value: settings_text(p.as_ref()), cites: Vec::new() }).collect() }];
     for days in [1, 30, 89, 90, 91, 180, 365] {
         let f = Case { authenticated_days_ago: Some(days), ..Case::blank(OperationName::Token) };
         rows.push(ask.row(format!("authenticated {days} days before"), &f)?);
@@ -245,8 +237,7 @@ fn settings_text(p: &dyn LoadedPolicy) -> String {
 /// [`NOT_IN_TEXT`]; `None` when no module declares any.
 fn terms_section(policies: &[Arc<dyn LoadedPolicy>]) -> Option<Section> {
     use std::collections::BTreeSet;
-    let all: BTreeSet<(&str, &str)> =
-        policies.iter().flat_map(|p| p.info().metadata.terms.iter().map(|t| (t.kind.wire(), t.name.as_str()))).collect();
+    let all: BTreeSet<(&str, &str)> = policies.iter().flat_map(|p| p.info().metadata.terms.iter().map(|t| (t.kind.wire(), t.name.as_str()))).collect();
     if all.is_empty() {
         return None;
     }

@@ -1,6 +1,6 @@
 //! The readable text report (the default format).
 
-use crate::diff::compare::{Module, Report, SideView, TermSide, NOT_IN_TEXT};
+use crate::diff::compare::{Module, NOT_IN_TEXT, Report, SideView, TermSide};
 use kitei::Wire;
 use std::fmt::Write as _;
 
@@ -35,11 +35,7 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "  requests at {}; every validity period set to {} days on both sides", r.at, crate::diff::generate::PERIOD_DAYS);
         }
     }
-    let explored: Vec<String> = r
-        .explored
-        .iter()
-        .map(|e| format!("{} {}/{}", e.operation.wire(), e.differing, e.requests))
-        .collect();
+    let explored: Vec<String> = r.explored.iter().map(|e| format!("{} {}/{}", e.operation.wire(), e.differing, e.requests)).collect();
     let _ = writeln!(out, "  differing/explored: {}", explored.join(", "));
     let _ = writeln!(out, "  {} difference groups, {} clause text changes", r.groups.len(), r.texts.len());
     if !r.terms.is_empty() {

@@ -790,11 +790,7 @@ mod tests {
 
     const GOOD: Policy = Policy {
         settings: &[SettingName::ReauthAfterDays],
-        accounts: Accounts {
-            entries: &[AccountEntry::kind(AccountKind::Ordinary, ChannelSet::ALL, R_1)],
-            unlisted: R_1,
-            notes: &[],
-        },
+        accounts: Accounts { entries: &[AccountEntry::kind(AccountKind::Ordinary, ChannelSet::ALL, R_1)], unlisted: R_1, notes: &[] },
         token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_1, GAP)],
         liability: &[LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[R_1])],
         ..Policy::empty(META, RULES, GAP)
@@ -826,11 +822,9 @@ mod tests {
             ..GOOD
         };
         const PARTY: Policy = Policy { parties: &[Party::Provider], ..GOOD };
-        const NO_RULE: Policy =
-            Policy { liability: &[LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[])], ..GOOD };
+        const NO_RULE: Policy = Policy { liability: &[LiabilityEntry::institution(LossEvent::TermsChange, LiabilityRuling::NotLiable, &[])], ..GOOD };
         const SETTING: Policy = Policy { settings: &[SettingName::InactivityDays], ..GOOD };
-        const NO_PARTY: Policy =
-            Policy { liability: &[LiabilityEntry::new(LossEvent::TermsChange, &[], LiabilityRuling::NotLiable, &[R_1])], ..GOOD };
+        const NO_PARTY: Policy = Policy { liability: &[LiabilityEntry::new(LossEvent::TermsChange, &[], LiabilityRuling::NotLiable, &[R_1])], ..GOOD };
         const TWICE: Policy = Policy {
             liability: &[
                 LiabilityEntry::new(LossEvent::TermsChange, &[Party::Provider], LiabilityRuling::Liable, &[R_1]),
@@ -865,10 +859,7 @@ mod tests {
     #[test]
     fn messages_name_the_variant_and_the_entry() {
         let policy = Policy { lapse: Some(RuleId(12345)), ..GOOD };
-        assert_eq!(
-            policy.check().unwrap_err(),
-            "inconsistent policy `test-2024`: a table cites rule id 12345, past the end of the sheet (2 rules)"
-        );
+        assert_eq!(policy.check().unwrap_err(), "inconsistent policy `test-2024`: a table cites rule id 12345, past the end of the sheet (2 rules)");
         let policy = Policy { settings: &[], ..GOOD };
         assert_eq!(
             policy.check().unwrap_err(),

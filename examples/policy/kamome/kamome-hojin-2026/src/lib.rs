@@ -126,9 +126,7 @@ pub static POLICY: Policy = Policy {
         uncovered: None,
     },
     token: &[Period::new(SettingName::ReauthAfterDays, Clock::SinceAuthentication, R_3_1, R_3_1_PERIOD)],
-    liability: &[
-        LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, &[R_4_1]).unless_at_fault(),
-    ],
+    liability: &[LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, &[R_4_1]).unless_at_fault()],
     ..Policy::empty(META, RULES, GAP)
 };
 
@@ -137,8 +135,8 @@ kitei_sdk::export_policy!(POLICY);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kitei_sdk::request::blank;
     use kitei_sdk::model::Account;
+    use kitei_sdk::request::blank;
     use kitei_sdk::testing::unmet;
     use kitei_sdk::types::Request;
 

@@ -127,11 +127,7 @@ pub static POLICY: Policy = Policy {
         Condition { fact: Fact::ProviderContract, rule: R_1_2_3 },
         Condition { fact: Fact::All(&[Fact::AgreedToTerms, Fact::ApiAuthCompleted]), rule: R_1_2_4 },
     ],
-    accounts: Accounts {
-        entries: &[AccountEntry::kinds(LINKABLE, ChannelSet::ALL, R_2_2)],
-        unlisted: R_2_2,
-        notes: &[],
-    },
+    accounts: Accounts { entries: &[AccountEntry::kinds(LINKABLE, ChannelSet::ALL, R_2_2)], unlisted: R_2_2, notes: &[] },
     functions: Functions {
         entries: &[
             FunctionEntry::on(&[Function::Balance], LINKABLE, R_2_1_1).no_account(R_2_1_1_NONE),
@@ -142,9 +138,7 @@ pub static POLICY: Policy = Policy {
         uncovered: Some(R_2_1_3_KIND),
     },
     token: &[Period::declared(PLATFORM_ID_DAYS, Clock::SinceAuthentication, R_3_2, R_3_1).overridden_by(R_3_1_SETTING)],
-    liability: &[
-        LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, &[R_4_1]).unless_at_fault(),
-    ],
+    liability: &[LiabilityEntry::institution(LossEvent::ProviderService, LiabilityRuling::NotLiable, &[R_4_1]).unless_at_fault()],
     ..Policy::empty(META, RULES, GAP)
 };
 
