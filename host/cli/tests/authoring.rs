@@ -9,6 +9,8 @@
 //! the wasm std and the SDK are compiled once and each build here takes
 //! seconds.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test: a failed unwrap is a failed test")]
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

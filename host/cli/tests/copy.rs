@@ -7,6 +7,8 @@
 //! types, and a pull without credentials is refused naming the registry and
 //! where credentials were looked for.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test: a failed unwrap is a failed test")]
+
 use kitei_tests::registry::{TestCa, TestRegistry, auth_file};
 use kitei_tests::{policies, sidecar, signing_key, trust_toml};
 use serde_json::Value;

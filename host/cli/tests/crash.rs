@@ -4,6 +4,8 @@
 //! same log, and answers more. Every request a client got an answer for is
 //! in the log (its files and the rotated ones), and every line parses.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test: a failed unwrap is a failed test")]
+
 use kitei_tests::process::Served;
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -15,6 +15,8 @@
 //! `/openapi.json`; and offer them in the explorer's form (a real browser).
 //! The server's process and the binary are the same throughout.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test: a failed unwrap is a failed test")]
+
 use kitei_tests::browser::{Driver, fantoccini};
 use kitei_tests::process::Served;
 use kitei_tests::registry::TestRegistry;

@@ -6,6 +6,8 @@
 //! (bytes changed after signing; a rollback to a lower sequence): no replica
 //! takes either, each says why in `GET /v1/policies`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test: a failed unwrap is a failed test")]
+
 use kitei_oci::{Client, ClientOptions, Reference};
 use kitei_tests::process::Served;
 use kitei_tests::registry::TestRegistry;

@@ -9,6 +9,8 @@
 //!   | target/debug/kitei eval --policies /tmp/h -      # exit 1, {"error": {"code": "policy_timeout", …}}
 //! ```
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test: a failed unwrap is a failed test")]
+
 use kitei_tests::hostile::{self, CASES};
 use serde_json::Value;
 use std::process::{Command, Stdio};

@@ -7,6 +7,8 @@
 //! line and a missing module, and with `--against` reports gunma-2023's
 //! card-loan change under 第2条第2項.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test: a failed unwrap is a failed test")]
+
 use kitei_tests::process::Served;
 use serde_json::{Value, json};
 use std::ffi::OsStr;

@@ -5,6 +5,8 @@
 //! does not parse leaves the last good one in force and says so in
 //! `GET /v1/policies` and `/metrics`. No client request fails.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test: a failed unwrap is a failed test")]
+
 use kitei_tests::process::Served;
 use kitei_tests::{policies, root, sidecar, signing_key, with_custom_section};
 use serde_json::{Value, json};

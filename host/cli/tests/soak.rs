@@ -5,6 +5,8 @@
 //! whose bytes changed after signing, or an unsigned one. No request fails,
 //! no bad version ever answers, and resident memory stays flat.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test: a failed unwrap is a failed test")]
+
 use kitei_tests::process::Served;
 use kitei_tests::{policies, signing_key, statement, trust_toml, with_custom_section};
 use serde_json::Value;

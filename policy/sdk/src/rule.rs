@@ -174,6 +174,7 @@ macro_rules! rules {
 /// (A compile error in `rules!`.) When a rule reads an id past the end of the
 /// sheet, a rule that itself reads another, or an omitted clause.
 #[doc(hidden)]
+#[allow(clippy::panic, reason = "const evaluation: the panic is a compile error in the variant crate, naming the fault")]
 pub const fn resolve<const N: usize>(mut rules: [Rule; N]) -> [Rule; N] {
     let mut i = 0;
     while i < N {

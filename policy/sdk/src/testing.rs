@@ -4,6 +4,8 @@
 //! Not used by the engine; a variant's `#[cfg(test)] mod tests` calls them.
 //! Functions that read rules take the variant's [`Policy`].
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers: a failure is the calling test's failure")]
+
 use crate::policy::Policy;
 use crate::rule::OMITTED;
 use crate::types::{Account, AccountFlags, AccountKind, LiabilityRuling, Party, PartyRuling, Reason, Settings, Timestamp};
