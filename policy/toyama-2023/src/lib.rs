@@ -267,11 +267,26 @@ pub static POLICY: Policy = Policy {
 
 kitei_sdk::export_policy!(POLICY);
 
-/// The sheet against its source text. What the rules decide is checked by
-/// the conformance suite (`tests/conformance/*.json`, docs/conformance.md).
+/// The sheet against its source text, and the decision no conformance
+/// scenario holds yet. The rest of what the rules decide is checked by the
+/// conformance suite (`tests/conformance/*.json`, docs/conformance.md).
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kitei_sdk::request::blank;
+    use kitei_sdk::testing::account;
+
+    /// 1.2(1) as read: a savings account with a cash card makes a customer
+    /// without IB eligible too (the scenarios hold an ordinary account).
+    #[test]
+    fn a_savings_account_with_a_cash_card_makes_eligible_without_ib() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = blank();
+        req.provider = ProviderFlags::CONTRACT | ProviderFlags::DESIGNATED;
+        req.consent = ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED;
+        req.accounts = vec![account(AccountKind::Savings, AccountFlags::CASH_CARD)];
+        assert_eq!(engine.eligibility(&req).decision, Decision::Permit);
+    }
 
     /// The text as received, header and all, kept beside this crate.
     const SOURCE: &str = include_str!("../source.txt");
