@@ -348,6 +348,20 @@ mod tests {
         assert_eq!(unmet(&POLICY, &a.reasons), [("第3条第2項".to_string(), "function_not_authorized_by_customer")]);
     }
 
+    /// 3.1: authorizing one function does not authorize another (the
+    /// scenarios hold none authorized, and 3.2's application without its
+    /// transfer).
+    #[test]
+    fn authorizing_balance_does_not_authorize_transactions() {
+        let engine = Engine::with_defaults(&POLICY);
+        let mut req = eligible();
+        req.authorized_functions = FunctionSet::BALANCE;
+        req.function = Some(Function::Transactions.into());
+        let a = engine.authorize(&req);
+        assert_eq!(a.decision, Decision::Deny);
+        assert_eq!(unmet(&POLICY, &a.reasons), [("第3条第1項".to_string(), "function_not_authorized_by_customer")]);
+    }
+
     /// Registered payees are customer-level: a selected account of a kind
     /// 第3条 does not list plays no part (the scenarios hold no account).
     #[test]
