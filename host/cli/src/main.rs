@@ -6,6 +6,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod build;
+#[cfg(feature = "service")]
 mod copy;
 mod demo;
 mod describe;
@@ -16,15 +17,32 @@ mod explain;
 mod keygen;
 mod matrix;
 mod new;
+#[cfg(feature = "service")]
 mod pull;
+#[cfg(feature = "service")]
 mod push;
+#[cfg(feature = "service")]
 mod registry;
+#[cfg(feature = "service")]
 mod replay;
+#[cfg(feature = "service")]
 mod serve;
 mod sign;
 mod test;
 mod trust;
 mod verify;
+#[cfg(not(feature = "service"))]
+mod without_service;
+#[cfg(not(feature = "service"))]
+use without_service as copy;
+#[cfg(not(feature = "service"))]
+use without_service as pull;
+#[cfg(not(feature = "service"))]
+use without_service as push;
+#[cfg(not(feature = "service"))]
+use without_service as replay;
+#[cfg(not(feature = "service"))]
+use without_service as serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
