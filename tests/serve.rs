@@ -330,7 +330,8 @@ async fn the_explorer_is_served_under_a_strict_content_policy() {
     let s = Server::start(config(&dir)).await;
     for (path, content_type, starts) in [
         ("/", "text/html; charset=utf-8", "<!doctype html>"),
-        ("/explorer/explorer.js", "text/javascript; charset=utf-8", "// kitei explorer"),
+        ("/explorer/main.js", "text/javascript; charset=utf-8", "// kitei explorer"),
+        ("/explorer/textdiff.js", "text/javascript; charset=utf-8", "// kitei explorer"),
         ("/explorer/explorer.css", "text/css; charset=utf-8", "/* kitei explorer"),
     ] {
         let r = s.client.get(format!("{}{path}", s.base)).send().await.expect("GET");
@@ -342,7 +343,7 @@ async fn the_explorer_is_served_under_a_strict_content_policy() {
         let text = r.text().await.expect("body");
         assert!(text.starts_with(starts), "{path}: {}", &text[..text.len().min(80)]);
     }
-    for path in ["/explorer/index.html", "/explorer/secrets.txt", "/explorer/..%2Fsrc%2Flib.rs"] {
+    for path in ["/explorer/index.html", "/explorer/explorer.js", "/explorer/secrets.txt", "/explorer/..%2Fsrc%2Flib.rs"] {
         let (status, v) = s.get_json(path).await;
         assert_eq!((status, error_code(&v)), (404, "not_found"), "{path}: {v}");
     }
