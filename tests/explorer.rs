@@ -508,7 +508,8 @@ async fn unit_cases(page: &Page<'_>) {
         let ok = case["ok"] == true;
         eprintln!("explorer unit: {} {name}", if ok { "ok  " } else { "FAIL" });
         if !ok {
-            failed.push(format!("{name}\n    got:  {}\n    want: {}", case["got"], case["want"]));
+            let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            failed.push(format!("{name}\n    got:  {}\n    want: {}", text(&case["got"]), text(&case["want"])));
         }
     }
     page.check(failed.is_empty(), &format!("{} of {} unit cases of tests/explorer/unit.js failed:\n{}", failed.len(), cases.len(), failed.join("\n"))).await;

@@ -5,7 +5,7 @@
 // Not served: tests/explorer.rs runs this file in chromium as a WebDriver
 // execute-async script on an explorer page, so it imports the very modules
 // the page runs (`await import('/explorer/textdiff.js')`). It answers a list
-// of {name, ok, got, want}; the Rust test reports each case by name and fails
+// of {name, ok, got, want} (the values as JSON text); the Rust test reports each case by name and fails
 // with the name and the values of every case that failed.
 const done = arguments[arguments.length - 1];
 
@@ -26,8 +26,12 @@ const done = arguments[arguments.length - 1];
     const kb = Object.keys(b);
     return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && same(a[k], b[k]));
   };
-  const eq = (name, got, want) => results.push({ name, ok: same(got, want), got, want });
-  const ok = (name, cond, got) => results.push({ name, ok: !!cond, got, want: true });
+  // values travel as JSON text: a lone half of a surrogate pair (what a
+  // broken diff gives) is escaped by JSON.stringify, where WebDriver could
+  // not carry it as a string
+  const show = (v) => (v === undefined ? 'undefined' : JSON.stringify(v));
+  const eq = (name, got, want) => results.push({ name, ok: same(got, want), got: show(got), want: show(want) });
+  const ok = (name, cond, got) => results.push({ name, ok: !!cond, got: show(got), want: 'true' });
   /** Runs a case; an exception fails it with the exception. */
   const unit = (name, fn) => {
     try {
