@@ -10,6 +10,10 @@
 //! horizontal overflow, dark mode from the platform setting, and Japanese set
 //! in a CJK font. Screenshots go to `<target>/explorer-screenshots/`.
 //!
+//! First, the unit cases of the explorer's modules (`tests/explorer/unit.js`:
+//! the character diff, hash routes, formatting, the form's fill/read) run in
+//! the page, each reported by name.
+//!
 //! chromium and chromedriver must be installed (`./run test` installs them);
 //! without them the test fails, unless KITEI_SKIP_BROWSER is set.
 
@@ -252,6 +256,7 @@ async fn walk_through(driver: &mut Driver, addr: SocketAddr, shots: &Path, serve
     let c = driver.session(&[]).await;
     let page = Page { c: &c, base, shots };
     page.viewport(1280, 800).await;
+    unit_cases(&page).await;
     let light = page_checks(&page).await;
     narrow(&page, &light).await;
     c.close().await.expect("close the light session");
@@ -484,6 +489,34 @@ impl Drop for SlowProxy {
     }
 }
 
+/// The unit cases of the explorer's modules (`tests/explorer/unit.js`), run
+/// in the page as an execute-async script that imports the modules the page
+/// runs: each case reported by name; any failing case fails the test with its
+/// name and values.
+async fn unit_cases(page: &Page<'_>) {
+    page.open("").await;
+    page.element(".tl-lane").await;
+    let results = match page.c.execute_async(include_str!("explorer/unit.js"), vec![]).await {
+        Ok(v) => v,
+        Err(e) => page.fail(&format!("tests/explorer/unit.js did not run: {e}")).await,
+    };
+    let cases = results.as_array().cloned().unwrap_or_default();
+    page.check(!cases.is_empty(), &format!("tests/explorer/unit.js answered no cases: {results}")).await;
+    let mut failed = Vec::new();
+    for case in &cases {
+        let name = case["name"].as_str().unwrap_or("(a case without a name)");
+        let ok = case["ok"] == true;
+        eprintln!("explorer unit: {} {name}", if ok { "ok  " } else { "FAIL" });
+        if !ok {
+            let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            failed.push(format!("{name}\n    got:  {}\n    want: {}", text(&case["got"]), text(&case["want"])));
+        }
+    }
+    page.check(failed.is_empty(), &format!("{} of {} unit cases of tests/explorer/unit.js failed:\n{}", failed.len(), cases.len(), failed.join("\n"))).await;
+    page.no_errors("unit cases").await;
+    eprintln!("explorer unit: {} cases passed", cases.len());
+}
+
 /// What the light session learned, for the later sessions to compare.
 struct Light {
     body_bg: String,
@@ -491,8 +524,24 @@ struct Light {
     answer: Value,
 }
 
+/// Every view in turn, as a reviewer walks through them; each view's checks
+/// are one function. What later sessions compare against is returned.
 async fn page_checks(page: &Page<'_>) -> Light {
-    // --- the overview: every institution on a timeline, gunma's two versions in order
+    let body_bg = overview(page).await;
+    institution(page).await;
+    diff(page).await;
+    matrix(page).await;
+    let (try_link, answer) = try_decision(page).await;
+    rule_deep_link(page).await;
+    try_deep_link(page, &try_link, &answer).await;
+    error_answer(page).await;
+    japanese_font(page).await;
+    Light { body_bg, try_link, answer }
+}
+
+/// The overview: every institution on a timeline, gunma's two versions in
+/// order, light mode's background (returned).
+async fn overview(page: &Page<'_>) -> String {
     page.open("").await;
     page.element(".tl-lane[data-institution='gunma']").await;
     let gunma = page
@@ -523,14 +572,21 @@ async fn page_checks(page: &Page<'_>) -> Light {
     page.no_errors("overview").await;
     page.screenshot("overview").await;
 
-    // pick gunma: its versions, and the link comparing them
+    body_bg
+}
+
+/// Gunma's page (from its lane on the overview): its versions, and the link
+/// comparing them, followed.
+async fn institution(page: &Page<'_>) {
     page.element(".tl-lane[data-institution='gunma'] .tl-label a").await.click().await.expect("click gunma");
     page.element("article.version[data-variant='gunma-2023']").await;
     let versions = page.js("return [...document.querySelectorAll('article.version')].map(a => a.dataset.variant)", vec![]).await;
     page.check(versions == json!(["gunma-2019", "gunma-2023"]), &format!("gunma's page lists both versions: {versions}")).await;
     page.element("a[data-old='gunma-2019'][data-new='gunma-2023']").await.click().await.expect("click compare");
+}
 
-    // --- the diff: 第2条第2項's account kinds changed
+/// The diff (opened from gunma's page): 第2条第2項's account kinds changed.
+async fn diff(page: &Page<'_>) {
     page.element("section.op[data-operation='accounts'] article.group").await;
     let hash = page.js("return decodeURIComponent(location.hash)", vec![]).await;
     page.check(hash == "#/diff/gunma-2019/gunma-2023", &format!("the diff's deep link: {hash}")).await;
@@ -571,8 +627,11 @@ async fn page_checks(page: &Page<'_>) -> Light {
     page.no_errors("diff").await;
     page.js("document.querySelector(\"section.op[data-operation='accounts']\").scrollIntoView()", vec![]).await;
     page.screenshot("diff").await;
+}
 
-    // --- the matrix: one column per variant, toyama's card loan over ANSER not linkable
+/// The matrix: one column per variant, toyama's card loan over ANSER not
+/// linkable.
+async fn matrix(page: &Page<'_>) {
     page.open("#/matrix").await;
     page.element("table.matrix tbody tr").await;
     let columns = page.js("return [...document.querySelectorAll('table.matrix thead th[data-variant]')].map(th => th.dataset.variant)", vec![]).await;
@@ -596,8 +655,11 @@ async fn page_checks(page: &Page<'_>) -> Light {
     .await;
     page.no_errors("matrix").await;
     page.screenshot("matrix").await;
+}
 
-    // --- try a decision: a card loan over ANSER at toyama
+/// Try a decision: a card loan over ANSER at toyama, denied, its cite
+/// followed to the rule. Returns the filled form's link and the answer.
+async fn try_decision(page: &Page<'_>) -> (String, Value) {
     page.open("#/try").await;
     let form = page.element("form#decide-form").await;
     // every list of values is a <select> filled from /openapi.json's enums
@@ -661,13 +723,20 @@ async fn page_checks(page: &Page<'_>) -> Light {
     page.element(&format!("#answer-body li.reason[data-cite='{CARD_LOAN_CITE}'] a.cite-link")).await.click().await.expect("click the cite");
     rule_highlighted(page, "toyama-2023").await;
 
-    // --- deep links, loaded fresh: a rule ...
+    (try_link, answer)
+}
+
+/// A rule's deep link, loaded fresh.
+async fn rule_deep_link(page: &Page<'_>) {
     page.open(&format!("#/variant/toyama-2023/rule/{}", percent_encode(CARD_LOAN_CITE))).await;
     rule_highlighted(page, "toyama-2023").await;
     page.no_errors("rule deep link").await;
     page.screenshot("rule-sheet").await;
+}
 
-    // ... and a filled form, which decides again with the same answer
+/// A filled form's deep link, loaded fresh: it decides again with the same
+/// answer.
+async fn try_deep_link(page: &Page<'_>, try_link: &str, answer: &Value) {
     c_goto_fresh(page, &try_link).await;
     page.element("#answer-body .answer, #answer-body .error-box").await;
     let again = answer_of(page).await;
@@ -683,8 +752,10 @@ async fn page_checks(page: &Page<'_>) -> Light {
         )
         .await;
     page.check(filled == json!(["toyama", "card_loan", "anser_api"]), &format!("the try link fills the form: {filled}")).await;
+}
 
-    // --- an error answer is shown as the error it is, never as a decision
+/// An error answer is shown as the error it is, never as a decision.
+async fn error_answer(page: &Page<'_>) {
     let bad = json!({ "institution": "toyama", "operation": "authorize", "at": "not a time", "function": "balance", "bogus": 1 });
     page.open(&format!("#/try?q={}", percent_encode(&bad.to_string()))).await;
     page.element("#answer-body .error-box, #answer-body .answer").await;
@@ -704,8 +775,10 @@ async fn page_checks(page: &Page<'_>) -> Light {
     page.check(shown["message"].as_str().unwrap_or_default().contains("`at`"), &format!("the error names the field: {shown}")).await;
     page.check(shown["notice"].as_str().unwrap_or_default().contains("bogus"), &format!("the form says which fields it could not hold: {shown}")).await;
     page.no_errors("error answer").await;
+}
 
-    // --- Japanese is set in a CJK font
+/// Japanese is set in a CJK font.
+async fn japanese_font(page: &Page<'_>) {
     let fc = Command::new("fc-list").arg(":lang=ja").arg("family").output().expect("fc-list (fontconfig)");
     let families = String::from_utf8_lossy(&fc.stdout).to_string();
     assert!(!families.trim().is_empty(), "no font for Japanese installed (fc-list :lang=ja is empty): install fonts-noto-cjk (./run test does)");
@@ -723,8 +796,6 @@ async fn page_checks(page: &Page<'_>) -> Light {
     );
     let stack = page.js("return getComputedStyle(document.querySelector('li.rule .text')).fontFamily", vec![]).await;
     page.check(stack.as_str().unwrap_or_default().starts_with("\"Noto Sans CJK JP\""), &format!("the Japanese font stack: {stack}")).await;
-
-    Light { body_bg, try_link, answer }
 }
 
 async fn body_bg_of(page: &Page<'_>) -> String {

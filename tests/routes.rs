@@ -96,6 +96,7 @@ fn cases() -> Vec<Case> {
         (Serving, "GET", "/v1/diff?old=gunma-2019&new=gunma-2023&colour=red", NONE, "".into(), 400, "bad_query", "colour", Nothing),
         (Serving, "GET", "/v1/matrix?at=tomorrow", NONE, "".into(), 400, "bad_query", "tomorrow", Nothing),
         (Serving, "GET", "/explorer/index.html", NONE, "".into(), 404, "not_found", "`/explorer/index.html`", Nothing),
+        (Serving, "GET", "/explorer/explorer.js", NONE, "".into(), 404, "not_found", "`/explorer/explorer.js`", Nothing),
         (Serving, "GET", "/explorer/secrets.txt", NONE, "".into(), 404, "not_found", "`/explorer/secrets.txt`", Nothing),
         (Serving, "GET", "/explorer/..%2Fsrc%2Flib.rs", NONE, "".into(), 404, "not_found", "src/lib.rs", Nothing),
         (Empty, "GET", "/v1/matrix", NONE, "".into(), 503, "no_policies", "holds none", Nothing),

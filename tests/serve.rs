@@ -295,7 +295,8 @@ async fn the_explorer_is_served_under_a_strict_content_policy() {
     let s = Server::start(config(&dir)).await;
     for (path, content_type, starts) in [
         ("/", "text/html; charset=utf-8", "<!doctype html>"),
-        ("/explorer/explorer.js", "text/javascript; charset=utf-8", "// kitei explorer"),
+        ("/explorer/main.js", "text/javascript; charset=utf-8", "// kitei explorer"),
+        ("/explorer/textdiff.js", "text/javascript; charset=utf-8", "// kitei explorer"),
         ("/explorer/explorer.css", "text/css; charset=utf-8", "/* kitei explorer"),
     ] {
         let r = s.client.get(format!("{}{path}", s.base)).send().await.expect("GET");
