@@ -4,7 +4,7 @@
 use kitei::component::{Checked, Runtime};
 use kitei::types::{Request, Settings};
 use kitei::{LoadedPolicy, NativePolicy, OperationName, PolicyInfo, Question};
-use kitei_tools::build::{Output, Toolchain, build_crate};
+use kitei_build::{Output, Toolchain, build_crate};
 use std::path::Path;
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! written, unchecked, to `target/policies-hostile/<case>.wasm`: the host's
 //! checks are what the tests put them through.
 
-use kitei_tools::build::{Toolchain, compile_crate};
+use kitei_build::{Toolchain, compile_crate};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

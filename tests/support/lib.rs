@@ -9,7 +9,7 @@ pub mod requests;
 
 use kitei::Registry;
 use kitei::component::{Limits, Runtime};
-use kitei_tools::build::{Output, Toolchain, build_crate, build_crate_in, bundled_crates, policies_dir_in, target_dir_in};
+use kitei_build::{Output, Toolchain, build_crate, build_crate_in, bundled_crates, policies_dir_in, target_dir_in};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -142,7 +142,7 @@ pub fn dummy_component(wit: &str, world: &str) -> Vec<u8> {
     let world = resolve.select_world(&[pkg], Some(world)).expect("fixture world");
     let mut module = wit_component::dummy_module(&resolve, world, ManglingAndAbi::Legacy(LiftLowerAbi::Sync));
     wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8, false).expect("embed metadata");
-    kitei_tools::build::componentize(&module).expect("componentize fixture")
+    kitei_build::componentize(&module).expect("componentize fixture")
 }
 
 /// The contract's WIT text.

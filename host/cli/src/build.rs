@@ -1,5 +1,5 @@
 use anyhow::{Context, Result, bail};
-use kitei_tools::build::{Output, Toolchain, build_crate, bundled_crates};
+use kitei_build::{Output, Toolchain, build_crate, bundled_crates};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -13,13 +13,13 @@ use std::path::{Path, PathBuf};
 /// Where the development key lives: `target/dev-keys/kitei-dev` (made
 /// once), beside the default policy directory (`$CARGO_TARGET_DIR` too).
 pub fn dev_key_path() -> PathBuf {
-    kitei_tools::build::target_dir_in(Path::new("")).join("dev-keys/kitei-dev")
+    kitei_build::target_dir_in(Path::new("")).join("dev-keys/kitei-dev")
 }
 
 /// The trust file naming the development key for every institution it
 /// signed: `target/dev-trust.toml` (or under `$CARGO_TARGET_DIR`).
 pub fn dev_trust_path() -> PathBuf {
-    kitei_tools::build::target_dir_in(Path::new("")).join("dev-trust.toml")
+    kitei_build::target_dir_in(Path::new("")).join("dev-trust.toml")
 }
 
 /// The development key, generated on first use.

@@ -57,9 +57,9 @@ struct Cli {
 }
 
 /// Where built policies are written and read by default: `target/policies`,
-/// or `$CARGO_TARGET_DIR/policies` (`kitei_tools::build::policies_dir`).
+/// or `$CARGO_TARGET_DIR/policies` (`kitei_build::policies_dir`).
 pub fn default_policies() -> PathBuf {
-    kitei_tools::build::policies_dir()
+    kitei_build::policies_dir()
 }
 
 #[derive(Subcommand)]

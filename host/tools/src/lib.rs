@@ -1,10 +1,10 @@
-//! kitei's tools for rule authors and compliance reviewers, over the
-//! `kitei` library: [`build`] compiles policy crates to components,
+//! kitei's review tools for rule authors and compliance reviewers, over the
+//! `kitei` library (building components is `kitei-build`, so the service,
+//! which reviews but never builds, does not compile wit-component):
 //! [`diff`] compares two variants' answers (the automatic 新旧対比表) and
 //! lays all variants side by side, [`conformance`] runs one scenario set
 //! against every variant, [`sheet`] writes a rule sheet as a page.
 
-pub mod build;
 pub mod conformance;
 pub mod diff;
 pub mod sheet;
