@@ -47,12 +47,11 @@ impl Driver {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("http client");
         let deadline = Instant::now() + WAIT;
         loop {
-            if let Ok(r) = http.get(format!("{}/status", driver.url())).send().await {
-                if let Ok(v) = r.json::<Value>().await {
-                    if v["value"]["ready"] == json!(true) {
-                        break;
-                    }
-                }
+            if let Ok(r) = http.get(format!("{}/status", driver.url())).send().await
+                && let Ok(v) = r.json::<Value>().await
+                && v["value"]["ready"] == json!(true)
+            {
+                break;
             }
             assert!(Instant::now() < deadline, "chromedriver did not answer on port {port} within {WAIT:?}; its log:\n{}", driver.log_tail());
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -71,6 +70,7 @@ impl Driver {
 
     /// A browser session: headless chromium with a fresh profile and no
     /// background traffic (this machine's network refuses it), plus `extra` args.
+    #[allow(clippy::result_large_err, reason = "fantoccini's session error, unwrapped where it is met")]
     pub async fn session(&mut self, extra: &[&str]) -> Client {
         let profile = std::env::temp_dir().join(format!("kitei-explorer-profile-{}-{}", std::process::id(), self.profiles.len()));
         let _ = std::fs::remove_dir_all(&profile);

@@ -31,7 +31,7 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn bits(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -40,7 +40,7 @@ impl Rng {
 
     /// A number below `n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.bits() % n as u64) as usize
     }
 
     /// True one time in `n`.
@@ -50,7 +50,7 @@ impl Rng {
 
     /// A fair coin.
     pub fn coin(&mut self) -> bool {
-        self.next() & (1 << 40) != 0
+        self.bits() & (1 << 40) != 0
     }
 
     /// One of `items`.

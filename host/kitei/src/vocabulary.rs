@@ -213,10 +213,10 @@ impl Vocabulary {
     /// another kind, naming both modules.
     pub fn add(&mut self, md: &m::Metadata) -> Result<(), String> {
         for t in &md.terms {
-            if let Some(known) = self.terms.get(&t.name) {
-                if known.kind != t.kind {
-                    return Err(format!("declares `{}` as {}, but {} declares it as {}", t.name, t.kind.what(), known.variants.join(", "), known.kind.what()));
-                }
+            if let Some(known) = self.terms.get(&t.name)
+                && known.kind != t.kind
+            {
+                return Err(format!("declares `{}` as {}, but {} declares it as {}", t.name, t.kind.what(), known.variants.join(", "), known.kind.what()));
             }
         }
         for t in &md.terms {

@@ -50,10 +50,10 @@ struct OpenApiCache {
 impl OpenApiCache {
     fn get(&self, registry: &Arc<Registry>) -> axum::body::Bytes {
         let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((of, json)) = made.as_ref() {
-            if std::sync::Weak::ptr_eq(of, &Arc::downgrade(registry)) {
-                return json.clone();
-            }
+        if let Some((of, json)) = made.as_ref()
+            && std::sync::Weak::ptr_eq(of, &Arc::downgrade(registry))
+        {
+            return json.clone();
         }
         let json = axum::body::Bytes::from(super::openapi::document_for(registry.vocabulary()));
         *made = Some((Arc::downgrade(registry), json.clone()));

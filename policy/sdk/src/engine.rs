@@ -61,7 +61,7 @@ impl Engine {
             Fact::ApiAuthCompleted => req.consent.contains(ConsentFlags::API_AUTH_COMPLETED),
             Fact::ProviderContract => req.provider.contains(ProviderFlags::CONTRACT),
             Fact::ProviderDesignated => match &self.settings.designated_providers {
-                Some(ids) => ids.iter().any(|id| *id == req.provider_id),
+                Some(ids) => ids.contains(&req.provider_id),
                 None => req.provider.contains(ProviderFlags::DESIGNATED),
             },
             Fact::HoldsAccount { kinds, needs } => req.accounts.iter().any(|a| kinds.holds(a.kind) && meets(a, *needs)),

@@ -113,10 +113,10 @@ pub fn validate(policy: &Policy, given: Settings) -> Result<Settings, String> {
         if name.is_set(&given) && !policy.settings.contains(&name) {
             return Err(format!("setting `{}` does not apply to {variant}", name.name()));
         }
-        if let Some(days) = name.days(&given) {
-            if days == 0 || days > MAX_DAYS {
-                return Err(format!("setting `{}` must be between 1 and {MAX_DAYS} days, got {days}", name.name()));
-            }
+        if let Some(days) = name.days(&given)
+            && (days == 0 || days > MAX_DAYS)
+        {
+            return Err(format!("setting `{}` must be between 1 and {MAX_DAYS} days, got {days}", name.name()));
         }
     }
     if let Some(ids) = &given.designated_providers {

@@ -67,10 +67,10 @@ fn find(runtime: &Runtime, variant: &str, dir: &Path) -> Result<Checked, DiffErr
     files.sort();
     for file in files {
         // a module that does not load is not the one asked for
-        if let Ok(checked) = load_file(runtime, &file) {
-            if checked.metadata.variant == variant {
-                return Ok(checked);
-            }
+        if let Ok(checked) = load_file(runtime, &file)
+            && checked.metadata.variant == variant
+        {
+            return Ok(checked);
         }
     }
     Err(DiffError::UnknownVariant { variant: variant.to_string(), dir: dir.to_path_buf() })

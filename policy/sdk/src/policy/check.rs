@@ -338,10 +338,10 @@ impl Policy {
         }
         let mut period = 0;
         while period < self.token.len() {
-            if let PeriodSetting::Core(setting) = self.token[period].setting {
-                if !lists_setting(self.settings, setting) {
-                    return Err(TableError::SettingNotListed { period, setting });
-                }
+            if let PeriodSetting::Core(setting) = self.token[period].setting
+                && !lists_setting(self.settings, setting)
+            {
+                return Err(TableError::SettingNotListed { period, setting });
             }
             period += 1;
         }
