@@ -86,6 +86,26 @@ pub struct Args {
     /// Serve modules without verifying any signature (a warning on every load)
     #[arg(long, conflicts_with = "trust")]
     allow_unsigned: bool,
+    /// Shadow evaluation: after each decision's reply (each element of a
+    /// batch), answer it again off the request path with the institution's
+    /// next version not yet in force at the request's date, and with the
+    /// --stage modules of its institution; what would change is counted per
+    /// clause in GET /v1/shadow and /metrics (kitei_shadow_*)
+    #[arg(long)]
+    shadow: bool,
+    /// With --shadow: decisions waiting to be shadowed at most; a decision
+    /// arriving at a full queue is not shadowed (kitei_shadow_dropped_total),
+    /// its reply never waits
+    #[arg(long, value_name = "N", default_value_t = kitei_serve::ShadowConfig::default().queue as u32, requires = "shadow",
+        value_parser = clap::value_parser!(u32).range(1..))]
+    shadow_queue: u32,
+    /// With --shadow: a module file that never answers, only shadows its
+    /// institution's decisions (repeatable); verified under --trust as a
+    /// served module is, its settings from --policies; a refused one is
+    /// logged and listed in GET /v1/shadow as refused. Files only (not
+    /// registry references)
+    #[arg(long = "stage", value_name = "FILE", requires = "shadow")]
+    staged: Vec<PathBuf>,
     /// Idle instances kept per module for the next requests (default: the number of cores)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     idle_instances: Option<u32>,
@@ -147,6 +167,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         trust,
         trust_file: args.trust.clone(),
         sources: kitei_serve::SourceConfig { references, interval: args.poll_interval, registry },
+        shadow: args.shadow.then(|| kitei_serve::ShadowConfig { queue: args.shadow_queue as usize, staged: args.staged.clone() }),
         ..Default::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
