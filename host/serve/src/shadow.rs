@@ -49,6 +49,7 @@ impl Default for ShadowConfig {
 /// Why a module shadows: the next version of the one in force, or staged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = ShadowSource)]
 pub enum Source {
     /// the institution's next version in the policy directory, not in force at the request's date
     Next,
@@ -112,6 +113,7 @@ struct Job {
 
 /// A module as the report names it.
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ShadowModuleRef)]
 pub struct ModuleRef {
     pub variant: String,
     pub version: String,
@@ -126,8 +128,9 @@ impl ModuleRef {
     }
 }
 
-/// A shadow module: a [`ModuleRef`] and why it shadows.
+/// A shadow module, and why it shadows.
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ShadowModule)]
 pub struct ShadowRef {
     #[serde(flatten)]
     #[schema(inline)]
@@ -137,6 +140,7 @@ pub struct ShadowRef {
 
 /// A clause the shadow's answers change, how often, and the first decisions.
 #[derive(Clone, Debug, Default, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ShadowClause)]
 pub struct ClauseCount {
     /// the clause as `kitei diff` cites it (`第2条第2項`)
     pub clause: String,
@@ -147,6 +151,7 @@ pub struct ClauseCount {
 
 /// One (module in force, shadow) pair of `GET /v1/shadow`.
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ShadowPair)]
 pub struct PairReport {
     pub institution: String,
     /// the module that answered
@@ -167,6 +172,7 @@ pub struct PairReport {
 
 /// A staged module refused at start (signature, trust, or not a module).
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ShadowRefused)]
 pub struct Refused {
     #[schema(value_type = String)]
     pub file: PathBuf,
@@ -175,6 +181,7 @@ pub struct Refused {
 
 /// A staged module loaded.
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ShadowStaged)]
 pub struct Staged {
     #[schema(value_type = String)]
     pub file: PathBuf,
