@@ -63,11 +63,14 @@ struct Target {
     source: Source,
 }
 
+/// A module serving, and its shadows.
+type Shadowed = (Arc<dyn LoadedPolicy>, Arc<[Target]>);
+
 /// For each module serving (by sha256): the module and its shadows. Made
 /// once per installed registry.
 #[derive(Default)]
 struct Plan {
-    by_module: HashMap<String, (Arc<dyn LoadedPolicy>, Arc<[Target]>)>,
+    by_module: HashMap<String, Shadowed>,
 }
 
 /// Whether two modules govern the same customers (a next version replaces
@@ -366,7 +369,7 @@ impl Shadow {
     pub fn report(&self) -> ShadowReport {
         let mut pairs: Vec<PairReport> = self.stats.pairs.lock().unwrap_or_else(|e| e.into_inner()).values().map(|p| p.report.clone()).collect();
         for p in &mut pairs {
-            p.clauses.sort_by(|a, b| b.count.cmp(&a.count));
+            p.clauses.sort_by_key(|c| std::cmp::Reverse(c.count));
         }
         pairs.sort_by(|a, b| {
             (&a.institution, &a.module.effective_from, &a.shadow.module.effective_from).cmp(&(
@@ -486,16 +489,16 @@ mod tests {
         assert_eq!(targets.len(), 1);
         assert_eq!(targets[0].module.info().variant(), "gunma-2023");
         assert_eq!(targets[0].source, Source::Next);
-        assert!(plan.by_module.get(&g23.info().sha256).is_none(), "gunma-2023 has no next version");
-        assert!(plan.by_module.get(&t23.info().sha256).is_none(), "toyama has one version");
+        assert!(!plan.by_module.contains_key(&g23.info().sha256), "gunma-2023 has no next version");
+        assert!(!plan.by_module.contains_key(&t23.info().sha256), "toyama has one version");
 
         // staged: for its institution only, never for itself
         let registry = Registry::new(vec![g19.clone(), t23.clone()], Vec::new());
-        let plan = Plan::of(&registry, &[g23.clone()]);
+        let plan = Plan::of(&registry, std::slice::from_ref(&g23));
         let (_, targets) = plan.by_module.get(&g19.info().sha256).expect("gunma-2019 is shadowed");
         assert_eq!((targets.len(), targets[0].source), (1, Source::Staged));
-        assert!(plan.by_module.get(&t23.info().sha256).is_none(), "a gunma module does not shadow toyama");
-        let plan = Plan::of(&Registry::new(vec![g19.clone()], Vec::new()), &[g19.clone()]);
+        assert!(!plan.by_module.contains_key(&t23.info().sha256), "a gunma module does not shadow toyama");
+        let plan = Plan::of(&Registry::new(vec![g19.clone()], Vec::new()), std::slice::from_ref(&g19));
         assert!(plan.by_module.is_empty(), "a module staged as it serves shadows nothing");
     }
 
