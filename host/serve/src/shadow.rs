@@ -333,6 +333,7 @@ impl Shadow {
         std::thread::Builder::new()
             .name("kitei-shadow".into())
             .spawn(move || {
+                lower_priority();
                 // ends when the service (every sender) is gone
                 while let Ok(job) = rx.recv() {
                     answer(&worker_stats, &job);
@@ -440,6 +441,24 @@ impl Shadow {
     }
 }
 
+/// The nice value of the shadow thread: the lowest priority, so that on a
+/// busy machine the request path gets the cores and the shadow the rest
+/// (a queue that fills then drops and counts), not the other way round.
+pub const NICE: i32 = 19;
+
+/// Gives the calling thread the nice value [`NICE`] (Linux: a thread's own
+/// attribute); elsewhere, or if refused, it keeps the process's.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: plain system calls on the calling thread's own id
+        let done = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, NICE) };
+        if done != 0 {
+            tracing::warn!("shadow: cannot lower the shadow thread's priority: {}", std::io::Error::last_os_error());
+        }
+    }
+}
+
 /// The worker's part: one request answered by the module in force and each shadow.
 fn answer(stats: &Stats, job: &Job) {
     let question = match Question::from_json(&job.request) {
@@ -533,6 +552,19 @@ mod tests {
         assert_eq!(clause.count, pair.changed);
         assert_eq!(clause.decisions.len(), EXAMPLES.min(pair.changed as usize));
         assert_eq!(clause.decisions[0], "d0", "the first job is never dropped");
+        #[cfg(target_os = "linux")]
+        {
+            // the shadow thread runs at the lowest priority
+            let nices: Vec<String> = std::fs::read_dir("/proc/self/task")
+                .unwrap()
+                .filter_map(|t| t.ok().map(|t| t.path()))
+                .filter(|t| std::fs::read_to_string(t.join("comm")).is_ok_and(|c| c.trim() == "kitei-shadow"))
+                .filter_map(|t| std::fs::read_to_string(t.join("stat")).ok())
+                // the fields after the command's closing parenthesis: state is 3rd, nice the 19th
+                .filter_map(|stat| stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(16).map(str::to_string)))
+                .collect();
+            assert!(!nices.is_empty() && nices.iter().all(|n| *n == NICE.to_string()), "the shadow threads' nice values: {nices:?}");
+        }
         let mut metrics = String::new();
         shadow.render_metrics(&mut metrics);
         assert!(metrics.contains(&format!("kitei_shadow_dropped_total {}", report.dropped)), "{metrics}");
