@@ -256,3 +256,49 @@ async fn without_shadow_nothing_is_shadowed() {
     assert!(text.contains("kitei_decisions_total") && !text.contains("kitei_shadow_"), "no shadow metrics:\n{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_module_staged_from_a_registry_is_pulled_verified_and_shadows() {
+    let built = kitei_tests::policies();
+    let work = std::env::temp_dir().join(format!("kitei-shadow-ref-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let dir = kitei_tests::temp_policy_dir("shadow-ref", &["gunma-2019"]);
+    let key = kitei_tests::signing_key("gunma");
+    let sign = |file: &Path| {
+        let bytes = std::fs::read(file).unwrap();
+        std::fs::write(kitei::trust::sidecar_path(file), kitei_tests::sidecar(&bytes, &key, 1)).unwrap();
+    };
+    sign(&dir.join("gunma-2019.wasm"));
+    let module = work.join("gunma-2023.wasm");
+    std::fs::copy(built.join("gunma-2023.wasm"), &module).unwrap();
+    sign(&module);
+    let trust = work.join("trust.toml");
+    std::fs::write(&trust, kitei_tests::trust_toml(&[("gunma", &key)])).unwrap();
+    let registry = kitei_tests::registry::TestRegistry::start("shadow-stage");
+    let reference = registry.reference("kitei/gunma:next");
+    let kitei = || std::process::Command::new(env!("CARGO_BIN_EXE_kitei"));
+    let out = kitei().arg("push").arg(&module).arg(&reference).arg("--trust").arg(&trust).output().unwrap();
+    assert!(out.status.success(), "push: {}", String::from_utf8_lossy(&out.stderr));
+
+    // a registry module is verified before it is staged: --trust is required
+    let out = kitei().args(["serve", "--addr", "127.0.0.1:0", "--allow-unsigned", "--shadow", "--stage", &reference, "--policies"]).arg(&dir).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && said.contains(&format!("--stage `{reference}`")) && said.contains("--trust is required"), "{said}");
+
+    let served =
+        serve([OsStr::new("--trust"), trust.as_os_str(), "--shadow".as_ref(), "--stage".as_ref(), reference.as_ref(), "--policies".as_ref(), dir.as_os_str()]);
+    served.ready().await;
+    let http = reqwest::Client::new();
+    let (status, id, answer) = post(&http, &served, "/v1/decisions", &gunma_card_loan(1)).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_gunma_2019(&answer);
+    let report = settled(&served).await;
+    assert_counted(&report, &[id], "staged");
+    assert_eq!(report["refused"], json!([]), "{report}");
+    let sha = kitei::component::sha256_hex(&std::fs::read(&module).unwrap());
+    assert_eq!(report["staged"][0]["sha256"], sha.as_str(), "{report}");
+    drop(served);
+    let _ = std::fs::remove_dir_all(&work);
+    let _ = std::fs::remove_dir_all(&dir);
+}
