@@ -171,7 +171,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         trust,
         trust_file: args.trust.clone(),
         sources: kitei_serve::SourceConfig { references, interval: args.poll_interval, registry },
-        shadow: args.shadow.then(|| kitei_serve::ShadowConfig { queue: args.shadow_queue as usize, staged: staged_files }),
+        shadow: args.shadow.then_some(kitei_serve::ShadowConfig { queue: args.shadow_queue as usize, staged: staged_files }),
         ..Default::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;

@@ -36,7 +36,7 @@ pub const DEFAULT_QUEUE: usize = 1024;
 pub struct ShadowConfig {
     /// jobs waiting at most; a decision arriving at a full queue is not shadowed (counted)
     pub queue: usize,
-    /// module files answering only as shadows (`--stage FILE`), each for its institution's requests
+    /// module files answering only as shadows (`--stage`; a registry reference is pulled into a file first), each for its institution's requests
     pub staged: Vec<PathBuf>,
 }
 
@@ -220,7 +220,7 @@ impl ShadowReport {
     pub fn disabled() -> Self {
         ShadowReport {
             enabled: false,
-            message: Some("shadow evaluation is off: start `kitei serve --shadow` (with `--stage FILE` for staged modules)".into()),
+            message: Some("shadow evaluation is off: start `kitei serve --shadow` (and `--stage FILE|REF` for staged modules)".into()),
             since: None,
             queue: 0,
             pending: 0,
