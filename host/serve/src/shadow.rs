@@ -441,9 +441,9 @@ impl Shadow {
     }
 }
 
-/// The nice value of the shadow thread: the lowest priority, so that on a
-/// busy machine the request path gets the cores and the shadow the rest
-/// (a queue that fills then drops and counts), not the other way round.
+/// The nice value of the shadow thread: the lowest priority, so that under
+/// contention the scheduler favours the request path (and the queue fills,
+/// then drops and counts). It still uses CPU: docs/performance.md.
 pub const NICE: i32 = 19;
 
 /// Gives the calling thread the nice value [`NICE`] (Linux: a thread's own
