@@ -211,14 +211,30 @@ async fn explorer_in_a_real_browser() {
     let started = Instant::now();
     let shots = target_dir().join("explorer-screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot dir");
-    let (addr, handle) = serve::spawn(Config { policies: policies.clone(), addr: SocketAddr::from(([127, 0, 0, 1], 0)), ..Config::default() })
-        .await
-        .expect("kitei serve starts");
+    // shadowed: gunma's page shows what gunma-2023 would change
+    let (addr, handle) = serve::spawn(Config {
+        policies: policies.clone(),
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        shadow: Some(serve::ShadowConfig::default()),
+        ..Config::default()
+    })
+    .await
+    .expect("kitei serve starts");
     // the modules in a fresh directory are compiled at the first load, which
     // takes seconds on a loaded machine: the walk starts once it has ended
     let ready = Instant::now();
     while reqwest::get(format!("http://{addr}/readyz")).await.map(|r| r.status() != 200).unwrap_or(true) {
         assert!(ready.elapsed() < Duration::from_secs(60), "kitei serve not ready within 60 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // two card loans of 2021: gunma-2019 answers, gunma-2023 in its shadow
+    let http = reqwest::Client::new();
+    for n in 0..2 {
+        let r = http.post(format!("http://{addr}/v1/decisions")).json(&kitei_tests::gunma_card_loan(n)).send().await.expect("a decision");
+        assert_eq!(r.status(), 200);
+    }
+    while reqwest::get(format!("http://{addr}/v1/shadow")).await.expect("GET /v1/shadow").json::<Value>().await.expect("JSON")["pairs"][0]["compared"] != 2 {
+        assert!(ready.elapsed() < Duration::from_secs(120), "the two decisions not shadowed within 120 s");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let mut driver = Driver::start(&shots).await;
@@ -582,6 +598,14 @@ async fn institution(page: &Page<'_>) {
     page.element("article.version[data-variant='gunma-2023']").await;
     let versions = page.js("return [...document.querySelectorAll('article.version')].map(a => a.dataset.variant)", vec![]).await;
     page.check(versions == json!(["gunma-2019", "gunma-2023"]), &format!("gunma's page lists both versions: {versions}")).await;
+    // and what gunma-2023 would change of the traffic gunma-2019 answers (GET /v1/shadow)
+    let line = page.element(".shadow-line[data-module='gunma-2019'][data-shadow='gunma-2023']").await.text().await.expect("the shadow line");
+    page.check(
+        line.starts_with("from 2023-06-06 gunma-2023 (next version): 2 of 2 decisions of gunma-2019 since ")
+            && line.contains("would change, under 第2条第2項 (2)"),
+        &format!("the shadow line: {line}"),
+    )
+    .await;
     page.element("a[data-old='gunma-2019'][data-new='gunma-2023']").await.click().await.expect("click compare");
 }
 

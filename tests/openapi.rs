@@ -18,8 +18,8 @@ use std::process::Command;
 use std::time::Duration;
 
 /// Every route `kitei serve` answers.
-const ROUTES: [&str; 10] =
-    ["/", "/healthz", "/metrics", "/openapi.json", "/readyz", "/v1/decisions", "/v1/decisions/batch", "/v1/diff", "/v1/matrix", "/v1/policies"];
+const ROUTES: [&str; 11] =
+    ["/", "/healthz", "/metrics", "/openapi.json", "/readyz", "/v1/decisions", "/v1/decisions/batch", "/v1/diff", "/v1/matrix", "/v1/policies", "/v1/shadow"];
 
 /// The Python that has the validators, or a failure saying how to get one.
 fn python() -> PathBuf {
@@ -174,7 +174,14 @@ async fn examples_and_real_answers_fit_the_schemas() {
     std::fs::write(&trust, "require_signatures = false\n").expect("write trust file");
     let built: Vec<String> = registry().policies().iter().map(|p| p.info().variant().to_string()).collect();
     let dir = temp_policy_dir("openapi", &built.iter().map(String::as_str).collect::<Vec<_>>());
-    let config = Config { policies: dir.clone(), addr: SocketAddr::from(([127, 0, 0, 1], 0)), trust_file: Some(trust.clone()), ..Config::default() };
+    let config = Config {
+        policies: dir.clone(),
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        trust_file: Some(trust.clone()),
+        // shadowed, so GET /v1/shadow has a pair to describe
+        shadow: Some(kitei_serve::ShadowConfig::default()),
+        ..Config::default()
+    };
     let (addr, handle) = kitei_serve::spawn(config).await.expect("server starts");
     let svc = Service { base: format!("http://{addr}"), client: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client") };
     let started = std::time::Instant::now();
@@ -253,6 +260,21 @@ async fn examples_and_real_answers_fit_the_schemas() {
         }
         add(&mut items, schema, format!("GET {path}"), value, true);
     }
+    // a card loan of 2021: gunma-2019 answers, gunma-2023 (next) in its shadow
+    let (status, _) = svc.post("/v1/decisions", "application/json", kitei_tests::gunma_card_loan(1).to_string()).await;
+    assert_eq!(status, 200);
+    let shadow = loop {
+        let (status, report) = svc.get("/v1/shadow").await;
+        assert_eq!(status, 200, "{report}");
+        if report["pending"] == 0 && report["pairs"].as_array().is_some_and(|p| !p.is_empty()) {
+            break report;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "no shadow pair: {report}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(shadow["pairs"][0]["clauses"].as_array().is_some_and(|c| !c.is_empty()), "{shadow}");
+    add(&mut items, "ShadowReport", "GET /v1/shadow".into(), shadow.clone(), true);
+    add(&mut items, "ShadowReport", "GET /v1/shadow without --shadow".into(), serde_json::to_value(kitei_serve::ShadowReport::disabled()).expect("JSON"), true);
     let _ = std::fs::remove_file(&trust);
     let _ = std::fs::remove_dir_all(&dir);
 
@@ -299,6 +321,12 @@ async fn examples_and_real_answers_fit_the_schemas() {
         "diff report whose groups are not a list",
         json!({"old": {}, "new": {}, "at": "", "explored": [], "groups": "x", "texts": []}),
     ));
+    let mut s = shadow.clone();
+    s["pairs"][0]["clauses"][0]["count"] = json!("many");
+    controls.push(("ShadowReport", "shadow report with a count that is not a number", s));
+    let mut s = shadow;
+    s["pairs"][0]["shadow"]["source"] = json!("rumoured");
+    controls.push(("ShadowReport", "shadow report with an unknown source", s));
     let control_count = controls.len();
     for (schema, label, instance) in controls {
         add(&mut items, schema, format!("control: {label}"), instance, false);

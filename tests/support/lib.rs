@@ -133,6 +133,19 @@ pub fn temp_policy_dir(name: &str, variants: &[&str]) -> PathBuf {
     dir
 }
 
+/// gunma's accounts question for a card loan (and an ordinary account) in
+/// gunma-2019's time (April 2021): gunma-2019 refuses the card loan under
+/// 第2条第2項, gunma-2023 (in force from 2023-06-06) links it. `kitei
+/// replay --against` and `kitei serve --shadow` are tested on it.
+pub fn gunma_card_loan(n: usize) -> serde_json::Value {
+    serde_json::json!({
+        "institution": "gunma", "operation": "accounts", "at": format!("2021-04-0{}T10:00:00+09:00", 1 + n % 9),
+        "customer": { "internet_banking_contract": true,
+            "accounts": [ { "id": format!("L{n}"), "kind": "card_loan" }, { "id": format!("O{n}"), "kind": "ordinary", "cash_card": true } ] },
+        "provider": { "id": "moneyforward", "contract": true, "channel": "anser_api" }
+    })
+}
+
 /// A component for `world` of `wit` whose functions all trap: enough to
 /// test what the host accepts and refuses.
 pub fn dummy_component(wit: &str, world: &str) -> Vec<u8> {

@@ -86,6 +86,28 @@ pub struct Args {
     /// Serve modules without verifying any signature (a warning on every load)
     #[arg(long, conflicts_with = "trust")]
     allow_unsigned: bool,
+    /// Shadow evaluation: after each decision's reply (each element of a
+    /// batch), answer it again off the request path with the institution's
+    /// next version not yet in force at the request's date, and with the
+    /// --stage modules of its institution; what would change is counted per
+    /// clause in GET /v1/shadow and /metrics (kitei_shadow_*)
+    #[arg(long)]
+    shadow: bool,
+    /// With --shadow: decisions waiting to be shadowed at most; a decision
+    /// arriving at a full queue is not shadowed (kitei_shadow_dropped_total),
+    /// its reply never waits
+    #[arg(long, value_name = "N", default_value_t = kitei_serve::ShadowConfig::default().queue as u32, requires = "shadow",
+        value_parser = clap::value_parser!(u32).range(1..))]
+    shadow_queue: u32,
+    /// With --shadow: a module that never answers, only shadows its
+    /// institution's decisions (repeatable): a .wasm file (its .wasm.sig
+    /// beside it), or a registry reference HOST[:PORT]/REPO:TAG or …@sha256:…
+    /// (with --trust; pulled once at start with its signature, reached as
+    /// --source is). Verified under --trust as a served module is, its
+    /// settings from --policies; a refused one is logged and listed in
+    /// GET /v1/shadow as refused
+    #[arg(long = "stage", value_name = "FILE|REF", requires = "shadow")]
+    staged: Vec<String>,
     /// Idle instances kept per module for the next requests (default: the number of cores)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     idle_instances: Option<u32>,
@@ -114,9 +136,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Some(std::sync::Arc::new(kitei::trust::Trust::new(policy, floor)))
         }
     };
+    let staged = stage(&args)?;
     let references = args.sources.iter().map(|r| r.parse::<kitei_oci::Reference>().with_context(|| format!("--source `{r}`"))).collect::<Result<Vec<_>>>()?;
     // credentials are looked for only when a registry is followed
     let registry = if references.is_empty() { kitei_oci::ClientOptions::default() } else { args.registry.options()? };
+    let staged_files = staged.files.clone();
     // registry sources alone: a private cache, so nothing else is served
     let private = match &args.policies {
         None if !references.is_empty() => Some(PrivateDir::create()?),
@@ -147,6 +171,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         trust,
         trust_file: args.trust.clone(),
         sources: kitei_serve::SourceConfig { references, interval: args.poll_interval, registry },
+        shadow: args.shadow.then_some(kitei_serve::ShadowConfig { queue: args.shadow_queue as usize, staged: staged_files }),
         ..Default::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
@@ -157,8 +182,49 @@ pub fn run(args: Args) -> Result<ExitCode> {
         eprintln!("kitei serve: shutting down; answering requests in flight");
         handle.shutdown();
         handle.join().await?;
+        drop(staged);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The files of `--stage`: each FILE as given; each registry reference
+/// pulled (module and signature, unverified here: the server verifies them
+/// under --trust as it verifies its directory's) into a private directory
+/// removed at exit.
+struct Staged {
+    files: Vec<PathBuf>,
+    _pulled: Option<PrivateDir>,
+}
+
+fn stage(args: &Args) -> Result<Staged> {
+    let mut files = Vec::new();
+    let mut pulled = None;
+    for given in &args.staged {
+        let path = PathBuf::from(given);
+        if path.exists() || !given.contains('/') || given.ends_with(".wasm") {
+            // a file (a missing one is refused, and said, at start)
+            files.push(path);
+            continue;
+        }
+        let reference: kitei_oci::Reference = given.parse().with_context(|| format!("--stage `{given}`: neither a file nor a registry reference"))?;
+        anyhow::ensure!(args.trust.is_some(), "--stage `{given}`: a module from a registry is verified before it is staged: --trust is required");
+        let dir = match &pulled {
+            Some(d) => d,
+            None => pulled.insert(PrivateDir::create_named("kitei-stage", "staged modules pulled from a registry")?),
+        };
+        let client = args.registry.client()?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
+        let got = rt.block_on(client.pull(&reference)).with_context(|| format!("--stage `{given}`: pulling"))?;
+        let hex = got.digest.trim_start_matches("sha256:");
+        let file = dir.0.join(format!("{hex}.wasm"));
+        std::fs::write(&file, &got.module).with_context(|| format!("writing `{}`", file.display()))?;
+        if let Some(sig) = &got.signature {
+            std::fs::write(kitei::trust::sidecar_path(&file), &sig.bytes).with_context(|| format!("writing the signature of `{}`", file.display()))?;
+        }
+        eprintln!("kitei serve: --stage {given}: pulled {} into {}", got.digest, file.display());
+        files.push(file);
+    }
+    Ok(Staged { files, _pulled: pulled })
 }
 
 /// ctrl-c, or SIGTERM on unix.
@@ -191,15 +257,27 @@ fn seconds(text: &str) -> Result<std::time::Duration, String> {
     }
 }
 
-/// `$TMPDIR/kitei-serve-<pid>`, removed when dropped.
+/// `$TMPDIR/kitei-serve-<pid>` (or another prefix), removed when dropped.
 struct PrivateDir(PathBuf);
 
 impl PrivateDir {
     fn create() -> Result<Self> {
-        let dir = std::env::temp_dir().join(format!("kitei-serve-{}", std::process::id()));
+        let dir = Self::make("kitei-serve")?;
+        eprintln!("kitei serve: modules from --source are kept in {} (removed at exit; --policies DIR to keep them)", dir.0.display());
+        Ok(dir)
+    }
+
+    /// `$TMPDIR/<prefix>-<pid>`, saying what it holds.
+    fn create_named(prefix: &str, what: &str) -> Result<Self> {
+        let dir = Self::make(prefix)?;
+        eprintln!("kitei serve: {what} are kept in {} (removed at exit)", dir.0.display());
+        Ok(dir)
+    }
+
+    fn make(prefix: &str) -> Result<Self> {
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating `{}`", dir.display()))?;
-        eprintln!("kitei serve: modules from --source are kept in {} (removed at exit; --policies DIR to keep them)", dir.display());
         Ok(PrivateDir(dir))
     }
 }

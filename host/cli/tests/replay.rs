@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test: a failed unwrap is a failed test")]
 
+use kitei_tests::gunma_card_loan;
 use kitei_tests::process::Served;
 use serde_json::{Value, json};
 use std::ffi::OsStr;
@@ -33,16 +34,6 @@ fn replay<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> (i32, String) 
     let code = out.status.code().expect("exit code");
     assert!(code == 0 || code == 1, "kitei replay failed ({code}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     (code, stdout)
-}
-
-/// gunma's accounts question for a card loan, in gunma-2019's time.
-fn gunma_card_loan(n: usize) -> Value {
-    json!({
-        "institution": "gunma", "operation": "accounts", "at": format!("2021-04-0{}T10:00:00+09:00", 1 + n % 9),
-        "customer": { "internet_banking_contract": true,
-            "accounts": [ { "id": format!("L{n}"), "kind": "card_loan" }, { "id": format!("O{n}"), "kind": "ordinary", "cash_card": true } ] },
-        "provider": { "id": "moneyforward", "contract": true, "channel": "anser_api" }
-    })
 }
 
 fn toyama(n: usize) -> Value {

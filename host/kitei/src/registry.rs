@@ -87,11 +87,28 @@ const SETTINGS_SUFFIX: &str = ".settings.json";
 /// # Errors
 /// The module or the settings file does not load (naming the file).
 pub fn load_module_file(runtime: &Runtime, file: &Path, settings_dir: Option<&Path>) -> Result<Arc<dyn LoadedPolicy>, LoadError> {
+    load_module_file_trusted(runtime, file, settings_dir, None)
+}
+
+/// [`load_module_file`], and with a [`Trust`] the module's signature
+/// (`<module>.wasm.sig`) is verified before it is compiled, exactly as
+/// [`Registry::load_dir_trusted`] verifies a directory's modules (`kitei
+/// serve --stage` loads a staged module so).
+///
+/// # Errors
+/// The module or the settings file does not load, or `trust` refuses it
+/// ([`LoadError::Untrusted`]), naming the file.
+pub fn load_module_file_trusted(
+    runtime: &Runtime,
+    file: &Path,
+    settings_dir: Option<&Path>,
+    trust: Option<&Trust>,
+) -> Result<Arc<dyn LoadedPolicy>, LoadError> {
     let entries: Vec<PathBuf> = match settings_dir.map(std::fs::read_dir) {
         Some(Ok(entries)) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect(),
         _ => Vec::new(),
     };
-    load_file(runtime, file, &reuse::settings_files(&entries).parsed, None)
+    load_file(runtime, file, &reuse::settings_files(&entries).parsed, trust)
 }
 
 impl Registry {

@@ -1,9 +1,10 @@
 // kitei explorer — view #/institution/<id>: one institution's versions, with
-// links comparing each to the one before.
+// links comparing each to the one before, and (kitei serve --shadow) what
+// its shadow modules would change on the traffic served.
 
 import { h, ja, short } from './dom.js';
 import { link } from './routes.js';
-import { ApiError, policies } from './api.js';
+import { ApiError, api, policies } from './api.js';
 import { effective, institutionsOf } from './format.js';
 import { errorBox, statusLine } from './widgets.js';
 import { state, commit } from './page.js';
@@ -20,6 +21,9 @@ export async function viewInstitution(seq, id) {
     return;
   }
   const inst = institutionsOf(list)[0];
+  // what the shadow modules would change (kitei serve --shadow); nothing when off or unreachable
+  const shadow = await api('/v1/shadow').catch(() => null);
+  if (seq !== state.renderSeq) return;
   const cards = [];
   inst.variants.forEach((p, i) => {
     if (i > 0) {
@@ -36,9 +40,36 @@ export async function viewInstitution(seq, id) {
       h('h1', null, ja('span', inst.name), ' ', h('span', { class: 'muted' }, `(${inst.id})`)),
       h('p', { class: 'lede' }, `${inst.variants.length} version${inst.variants.length === 1 ? '' : 's'} serving. A request naming the institution is decided by the version in force at its time.`)),
     timeline(list, `Versions of ${inst.id} by effective date`),
+    shadowLines(shadow, inst.id),
     h('h2', null, 'Versions'),
     h('div', { class: 'versions' }, cards),
   ]);
+}
+
+/**
+ * GET /v1/shadow's pairs of one institution, one line each: "from
+ * 2023-06-06 gunma-2023: N of M decisions since … would change, under
+ * 第2条第2項 (k), …"; null when there is none.
+ */
+function shadowLines(report, id) {
+  const pairs = ((report && report.enabled && report.pairs) || []).filter((p) => p.institution === id && p.compared > 0);
+  if (!pairs.length) return null;
+  const when = (t) => String(t || '').replace('T', ' ').slice(0, 16) + ' UTC';
+  return h('section', { class: 'shadow', 'aria-label': 'Shadow evaluation' },
+    h('h2', null, 'Shadow evaluation ', ja('span', '影', 'muted')),
+    pairs.map((p) => {
+      const s = p.shadow;
+      const under = p.clauses.map((c) => `${c.clause} (${c.count})`).join(', ');
+      return h('p', { class: 'shadow-line', dataset: { module: p.module.variant, shadow: s.variant } },
+        `from ${s.effective_from} `, s.source === 'next' ? h('a', { href: link.variant(s.variant) }, s.variant) : h('code', null, s.variant),
+        h('span', { class: 'muted' }, ` (${s.source === 'staged' ? 'staged' : 'next version'})`),
+        `: ${p.changed} of ${p.compared} decisions of ${p.module.variant} since ${when(p.since)} would change`,
+        under ? [', under ', ja('span', under)] : '',
+        p.failed ? ` (${p.failed} failed)` : '',
+        // a staged module does not serve: /v1/diff cannot name it
+        s.source === 'next' ? [' — ', h('a', { href: link.diff(p.module.variant, s.variant) }, 'compare')] : '');
+    }),
+    report.dropped ? h('p', { class: 'muted small' }, `${report.dropped} decisions not shadowed (the queue was full).`) : null);
 }
 
 function versionCard(p) {

@@ -15,7 +15,7 @@ use super::body::json_body;
 use super::decision_log::{Entry, FORMAT, Sync, kept_request};
 use super::error::ServeError;
 use super::state::AppState;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -65,13 +65,23 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
             // waiting for the disk is blocking work
             let st = state.clone();
             let id = id.clone();
-            blocking(move || finish(&st, &body, &id, outcome, started).and_then(|answer| to_bytes(&answer))).await
+            blocking(move || finish(&st, &body, &id, outcome, started).and_then(|answer| reply(&st, &answer, &body, &id))).await
         } else {
-            finish(&state, &body, &id, outcome, started).and_then(|answer| to_bytes(&answer))
+            finish(&state, &body, &id, outcome, started).and_then(|answer| reply(&state, &answer, &body, &id))
         }
     }
     .await;
     respond(&state, &id, answer)
+}
+
+/// The reply's bytes; then, the reply built, the decision offered to
+/// shadow evaluation (never waits).
+fn reply(state: &AppState, answer: &Answer, request: &Bytes, id: &str) -> Result<Vec<u8>, ServeError> {
+    let bytes = to_bytes(answer)?;
+    if let Some(shadow) = state.shadow() {
+        shadow.offer(&answer.policy().sha256, request.clone(), id);
+    }
+    Ok(bytes)
 }
 
 /// A new decision id: a UUIDv7 (time-ordered, so a log sorts by it).
@@ -106,15 +116,33 @@ pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body
             if items.len() > limits.batch_requests {
                 return Err(ServeError::BatchTooLarge { got: items.len(), limit: limits.batch_requests });
             }
+            // (element, decision id) of each answer, for shadow evaluation
+            let mut shadowed: Vec<(usize, String)> = Vec::new();
             let answers: Vec<Item> = items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| match decide_one(&st, &registry, item.get().as_bytes(), &format!("{batch_id}/{i}")) {
-                    Ok(answer) => Item::Answer(answer),
-                    Err(e) => Item::Error(e.to_json()),
+                .map(|(i, item)| {
+                    let id = format!("{batch_id}/{i}");
+                    match decide_one(&st, &registry, item.get().as_bytes(), &id) {
+                        Ok(answer) => {
+                            if st.shadow().is_some() {
+                                shadowed.push((i, id));
+                            }
+                            Item::Answer(answer)
+                        }
+                        Err(e) => Item::Error(e.to_json()),
+                    }
                 })
                 .collect();
-            to_bytes(&answers)
+            let bytes = to_bytes(&answers)?;
+            if let Some(shadow) = st.shadow() {
+                for (i, id) in shadowed {
+                    if let Item::Answer(answer) = &answers[i] {
+                        shadow.offer(&answer.policy().sha256, body.slice_ref(items[i].get().as_bytes()), &id);
+                    }
+                }
+            }
+            Ok(bytes)
         })
         .await
     }

@@ -27,6 +27,7 @@ mod openapi;
 mod reload;
 mod review;
 mod routes;
+mod shadow;
 mod source;
 mod state;
 mod status;
@@ -42,6 +43,7 @@ pub use openapi::document_for as openapi_json_for;
 pub use openapi::document_json as openapi_json;
 pub use reload::ReloadConfig;
 pub use routes::router;
+pub use shadow::{Shadow, ShadowConfig, ShadowReport};
 pub use source::{CheckResult, SourceConfig, SourceStatus};
 pub use state::{AppState, SlowModules};
 pub use trust_file::TrustStatus;
@@ -84,6 +86,9 @@ pub struct Config {
     pub trust_file: Option<PathBuf>,
     /// registry references whose modules are pulled into `policies` (needs `trust`)
     pub sources: SourceConfig,
+    /// also answer every decision, off the request path, by the
+    /// institution's next version and the staged modules (`--shadow`)
+    pub shadow: Option<ShadowConfig>,
 }
 
 impl Default for Config {
@@ -102,6 +107,7 @@ impl Default for Config {
             trust: None,
             trust_file: None,
             sources: SourceConfig::default(),
+            shadow: None,
         }
     }
 }
@@ -185,6 +191,17 @@ pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartEr
         state = state.with_trust_file(file).map_err(StartError::Trust)?;
     }
     let state = state.with_sources(&config.sources)?;
+    let state = match &config.shadow {
+        None => state,
+        Some(shadow) => {
+            // staged modules compile before serving (blocking work)
+            let (shadow, runtime, dir, trust) = (shadow.clone(), state.runtime().clone(), config.policies.clone(), state.trust());
+            let started = tokio::task::spawn_blocking(move || Shadow::start(&shadow, &runtime, &dir, trust.as_deref()))
+                .await
+                .map_err(|e| StartError::Runtime(format!("starting shadow evaluation: {e}")))?;
+            state.with_shadow(Some(started))
+        }
+    };
     spawn_state(state, config.addr, Some(config.reload)).await
 }
 

@@ -30,6 +30,7 @@ use utoipa::{IntoResponses, OpenApi, PartialSchema, ToSchema};
         status::policies,
         review::matrix,
         review::diff,
+        status::shadow,
         status::healthz,
         status::readyz,
         status::metrics,

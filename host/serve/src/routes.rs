@@ -13,6 +13,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/policies", get(status::policies))
         .route("/v1/matrix", get(review::matrix))
         .route("/v1/diff", get(review::diff))
+        .route("/v1/shadow", get(status::shadow))
         .route("/openapi.json", get(openapi::document))
         .route("/", get(explorer::index))
         .route("/explorer/{file}", get(explorer::file))

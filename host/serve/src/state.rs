@@ -6,6 +6,7 @@ use super::limits::HttpLimits;
 use super::metrics::Metrics;
 use super::module_store::ModuleStore;
 use super::review::Reviews;
+use super::shadow::Shadow;
 use super::source::{SourceConfig, SourceStatus, Sources};
 use super::trust_file::{TrustCheck, TrustState, TrustStatus};
 use arc_swap::ArcSwap;
@@ -36,6 +37,7 @@ struct Inner {
     slow: SlowModules,
     reviews: Reviews,
     openapi: OpenApiCache,
+    shadow: Option<Shadow>,
 }
 
 /// `/openapi.json` for one registry: made at the first request after a
@@ -110,6 +112,7 @@ impl AppState {
                 slow: SlowModules::default(),
                 reviews: Reviews::default(),
                 openapi: OpenApiCache::default(),
+                shadow: None,
             }),
         }
     }
@@ -123,6 +126,9 @@ impl AppState {
     /// Swaps in a new set atomically and marks the service ready.
     pub fn install(&self, registry: Registry) {
         self.inner.metrics.reload(true, registry.policies().len(), registry.rejected().len());
+        if let Some(shadow) = &self.inner.shadow {
+            shadow.install(&registry);
+        }
         self.inner.registry.store(Arc::new(registry));
         self.inner.ready.store(true, Ordering::Release);
     }
@@ -156,6 +162,17 @@ impl AppState {
     #[must_use]
     pub fn with_module_store(self, store: Option<ModuleStore>) -> Self {
         self.configured(|inner| inner.module_store = store)
+    }
+
+    /// Decisions are also answered in the shadow (set before serving).
+    #[must_use]
+    pub fn with_shadow(self, shadow: Option<Shadow>) -> Self {
+        self.configured(|inner| inner.shadow = shadow)
+    }
+
+    /// Shadow evaluation, when on.
+    pub fn shadow(&self) -> Option<&Shadow> {
+        self.inner.shadow.as_ref()
     }
 
     pub fn module_store(&self) -> Option<&ModuleStore> {

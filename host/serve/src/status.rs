@@ -94,7 +94,19 @@ pub async fn policies(State(state): State<AppState>) -> Json<Value> {
 /// Prometheus text exposition.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text exposition 0.0.4", content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics().render(&state.registry())).into_response()
+    let mut text = state.metrics().render(&state.registry());
+    if let Some(shadow) = state.shadow() {
+        shadow.render_metrics(&mut text);
+    }
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+}
+
+/// `GET /v1/shadow`: what the shadow modules would change, per pair.
+#[utoipa::path(get, path = "/v1/shadow", tag = "review", responses(
+    (status = 200, description = "per (module in force, shadow module): decisions compared, changed, by clause with example decision ids; dropped jobs. With shadowing off (no `--shadow`): `enabled: false`, a message, and nothing counted", body = super::shadow::ShadowReport),
+))]
+pub async fn shadow(State(state): State<AppState>) -> Json<super::shadow::ShadowReport> {
+    Json(state.shadow().map_or_else(super::shadow::ShadowReport::disabled, super::shadow::Shadow::report))
 }
 
 /// Any other path: a JSON 404.

@@ -30,7 +30,7 @@ pub mod matrix;
 mod matrix_render;
 mod text;
 
-pub use compare::{ClauseView, DECISION_EXAMPLES, Explored, Group, Module, Report, SideView, TextChange, Traffic, compare};
+pub use compare::{Answers, ClauseView, DECISION_EXAMPLES, Explored, Group, Module, NO_CLAUSE, Report, SideView, TextChange, Traffic, compare};
 pub use load::{common_settings, load_module, with_common_settings};
 
 use kitei::{DecisionError, LoadError};

@@ -362,10 +362,8 @@ impl Traffic {
     /// # Errors
     /// A [`DiffError`] when a module fails on it.
     pub fn add(&mut self, question: &Question, request: impl FnOnce() -> Value, decision_id: &str) -> Result<bool, DiffError> {
-        let (oi, ni) = (self.old.info(), self.new.info());
         let op = question.operation().name();
-        let a = answer(oi, &self.old.decide(op, &question.request_for(oi))?)?;
-        let b = answer(ni, &self.new.decide(op, &question.request_for(ni))?)?;
+        let Answers { old: a, new: b } = Answers::of(self.old.as_ref(), self.new.as_ref(), question)?;
         let place = OperationName::ALL.iter().position(|&o| o == op).unwrap_or_default();
         let explored = &mut self.explored[place];
         explored.1 += 1;
@@ -415,6 +413,59 @@ impl Traffic {
             terms: term_changes(oi, ni),
             traffic: Some(traffic),
         }
+    }
+}
+
+/// What [`Answers::changed_clauses`] names when the outcomes differ and
+/// neither answer cites a clause.
+pub const NO_CLAUSE: &str = "(no clause cited)";
+
+/// One real request answered by two modules, each answer reduced as
+/// [`compare`] and [`Traffic`] reduce them (outcome and cited clauses):
+/// what `kitei serve --shadow` compares.
+pub struct Answers {
+    old: Reduced,
+    new: Reduced,
+}
+
+impl Answers {
+    /// Answers `question` with `old` and with `new` (each with the request
+    /// naming it).
+    ///
+    /// # Errors
+    /// A [`DiffError`] when a module fails on it.
+    pub fn of(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, question: &Question) -> Result<Self, DiffError> {
+        let (oi, ni) = (old.info(), new.info());
+        let op = question.operation().name();
+        let a = answer(oi, &old.decide(op, &question.request_for(oi))?)?;
+        let b = answer(ni, &new.decide(op, &question.request_for(ni))?)?;
+        Ok(Answers { old: a, new: b })
+    }
+
+    /// Whether the answers differ: in outcome or in the clauses cited (and
+    /// whether each condition held), as a [`Group`] of the report would.
+    pub fn differ(&self) -> bool {
+        !self.old.same_as(&self.new)
+    }
+
+    /// The clauses the change is under, in document order, each once: those
+    /// a [`Group`] lists on its old and new sides (cited by one answer only,
+    /// or with the other outcome of its condition), by their cite
+    /// (`第2条第2項`); when both answers cite the same clauses and only the
+    /// outcome differs, the clauses both cite. Empty when nothing differs.
+    pub fn changed_clauses(&self) -> Vec<String> {
+        if !self.differ() {
+            return Vec::new();
+        }
+        let (a, b) = (&self.old.cites, &self.new.cites);
+        let mut changed: BTreeSet<(&ClauseKey, &str)> = a.symmetric_difference(b).map(|c| (&c.key, c.cite.as_str())).collect();
+        if changed.is_empty() {
+            changed = a.iter().map(|c| (&c.key, c.cite.as_str())).collect();
+        }
+        if changed.is_empty() {
+            return vec![NO_CLAUSE.to_string()];
+        }
+        changed.into_iter().map(|(_, cite)| cite.to_string()).collect()
     }
 }
 
