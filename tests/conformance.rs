@@ -116,7 +116,7 @@ fn bad_scenarios() -> Result<(), Failed> {
     for (i, (text, needle)) in cases.iter().enumerate() {
         let file = dir.join(format!("bad-{i}.json"));
         std::fs::write(&file, text).map_err(|e| e.to_string())?;
-        match Suite::load(&[file.clone()]) {
+        match Suite::load(std::slice::from_ref(&file)) {
             Ok(_) => return Err(format!("case {i}: accepted").into()),
             Err(e) => {
                 let msg = e.to_string();

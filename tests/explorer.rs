@@ -170,8 +170,7 @@ fn target_dir() -> PathBuf {
 
 /// Relative luminance of a CSS `rgb(...)`/`rgba(...)` colour.
 fn luminance(css: &str) -> f64 {
-    let nums: Vec<f64> =
-        css.trim_start_matches(|c: char| !c.is_ascii_digit()).split(|c: char| c == ',' || c == ')' || c == ' ').filter_map(|s| s.trim().parse().ok()).collect();
+    let nums: Vec<f64> = css.trim_start_matches(|c: char| !c.is_ascii_digit()).split([',', ')', ' ']).filter_map(|s| s.trim().parse().ok()).collect();
     assert!(nums.len() >= 3, "not an rgb colour: {css}");
     let lin = |c: f64| {
         let c = c / 255.0;
@@ -761,7 +760,7 @@ async fn rule_deep_link(page: &Page<'_>) {
 /// A filled form's deep link, loaded fresh: it decides again with the same
 /// answer.
 async fn try_deep_link(page: &Page<'_>, try_link: &str, answer: &Value) {
-    c_goto_fresh(page, &try_link).await;
+    c_goto_fresh(page, try_link).await;
     page.element("#answer-body .answer, #answer-body .error-box").await;
     let again = answer_of(page).await;
     page.check(
@@ -856,14 +855,12 @@ async fn rule_highlighted(page: &Page<'_>, variant: &str) {
     let state = page
         .until(
             "the highlighted rule scrolled into view",
-            &format!(
-                "const hs = [...document.querySelectorAll('li.rule.highlight')];\
-                 const r = hs[0].getBoundingClientRect();\
-                 const inView = r.top >= 0 && r.bottom <= innerHeight;\
-                 return inView && {{ cites: hs.map(h => h.dataset.cite), focused: document.activeElement === hs[0],\
-                   text: hs[0].querySelector('.text').textContent, hash: decodeURIComponent(location.hash),\
-                   sheet: document.querySelector('.sheet').dataset.variant }}"
-            ),
+            "const hs = [...document.querySelectorAll('li.rule.highlight')];\
+             const r = hs[0].getBoundingClientRect();\
+             const inView = r.top >= 0 && r.bottom <= innerHeight;\
+             return inView && { cites: hs.map(h => h.dataset.cite), focused: document.activeElement === hs[0],\
+               text: hs[0].querySelector('.text').textContent, hash: decodeURIComponent(location.hash),\
+               sheet: document.querySelector('.sheet').dataset.variant }",
         )
         .await;
     page.check(state["cites"] == json!([CARD_LOAN_CITE]), &format!("only {CARD_LOAN_CITE} is highlighted: {state}")).await;
@@ -943,12 +940,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

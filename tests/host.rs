@@ -157,8 +157,7 @@ fn token_expiry_is_shown_in_the_offset_of_the_question() {
     let v = decide(&r, req.clone());
     assert_eq!((v["token"]["status"].as_str(), v["token"]["expires_at"].as_str()), (Some("valid"), Some("2023-07-01T09:00:00+09:00")));
     let parsed = Question::from_value(&req).unwrap();
-    let mut settings = kitei::Settings::default();
-    settings.reauth_after_days = Some(30);
+    let settings = kitei::Settings { reauth_after_days: Some(30), ..Default::default() };
     let native = kitei::policy::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, settings).unwrap();
     let component = r.variant("toyama-2023").unwrap();
     let op = kitei::OperationName::Authorize;
@@ -243,8 +242,7 @@ fn designated_providers_is_refused_where_no_text_reads_it() {
     for loaded in ["toyama-2023", "rokin-2019", "akita-notice"] {
         assert!(r.variant(loaded).is_some(), "{loaded} refused designated_providers");
     }
-    let mut settings = kitei::Settings::default();
-    settings.designated_providers = Some(vec!["zaim".into()]);
+    let settings = kitei::Settings { designated_providers: Some(vec!["zaim".into()]), ..Default::default() };
     for (variant, policy) in kitei_tests::NATIVE {
         let refused = kitei::policy::NativePolicy::new(policy, settings.clone()).is_err();
         assert_eq!(refused, ["gunma-2019", "gunma-2023", "koza-renkei-2020"].contains(&variant), "{variant}");

@@ -94,7 +94,7 @@ fn fails(r: &Registry, case: &str, request: &Value, timeout: bool) -> String {
         "{case}: {} ended after {took:?} (bound {:?}): {}",
         request["operation"],
         bound(),
-        e.to_string().lines().map(str::trim).filter(|l| !l.is_empty()).last().unwrap_or_default()
+        e.to_string().lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or_default()
     );
     match (&e, timeout) {
         (DecisionError::Timeout { variant, .. }, true) | (DecisionError::PolicyFailed { variant, .. }, false) => {

@@ -91,7 +91,9 @@ async fn pull_refuses_what_does_not_verify_and_writes_nothing() {
     let other = module("gunma-2019");
     let dir = empty_dir("refusals");
 
-    let cases: [(&str, &[u8], Option<Vec<u8>>, &str); 3] = [
+    // what, the module's bytes, its signature, what the refusal names
+    type Case<'a> = (&'a str, &'a [u8], Option<Vec<u8>>, &'a str);
+    let cases: [Case; 3] = [
         ("unsigned", &bytes, None, "no signature"),
         // gunma's module, statement in gunma's name, signed by toyama's key
         ("other-institution", &bytes, Some(sidecar(&bytes, &toyama, 1)), "signed by a key of `toyama`, but the statement is for `gunma`"),

@@ -169,7 +169,10 @@ fn account(kind: AccountKind, flags: AccountFlags) -> Account {
 }
 
 /// Ways to meet or miss 第1条第2項 (the tested account is `accounts[0]`).
-fn eligibility_cases() -> Vec<(&'static str, fn(&mut Request))> {
+/// A case's name and how it changes the request.
+type Case = (&'static str, fn(&mut Request));
+
+fn eligibility_cases() -> Vec<Case> {
     vec![
         ("all met", |_| {}),
         ("no IB, a savings account with a cash card", |r| {

@@ -63,6 +63,7 @@ pub fn default_policies() -> PathBuf {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per run: one command's arguments")]
 enum Command {
     /// Scaffold a policy crate outside the workspace: Cargo.toml, source.txt, a rule sheet, a test, a scenario
     New(new::Args),
@@ -155,7 +156,7 @@ pub fn parse_at(value: &str) -> anyhow::Result<chrono::DateTime<chrono::FixedOff
 }
 
 /// Loads a policy directory, reporting rejected files on stderr.
-pub fn load(dir: &PathBuf) -> anyhow::Result<kitei::Registry> {
+pub fn load(dir: &std::path::Path) -> anyhow::Result<kitei::Registry> {
     load_trusted(dir, None)
 }
 

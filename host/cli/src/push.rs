@@ -37,10 +37,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Ok(c) => c,
             Err(e) => return refused(e.to_string()),
         };
-        if let Some(v) = &verified {
-            if let Err(e) = v.check_module(&checked.metadata.institution, &checked.metadata.variant) {
-                return refused(e.to_string());
-            }
+        if let Some(v) = &verified
+            && let Err(e) = v.check_module(&checked.metadata.institution, &checked.metadata.variant)
+        {
+            return refused(e.to_string());
         }
     }
     let client = args.registry.client()?;

@@ -6,6 +6,8 @@
 //! the real decision ids; a one-place queue under a burst drops and counts
 //! instead of slowing answers; without `--shadow` nothing is shadowed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "an integration test: a failed unwrap is a failed test")]
+
 use kitei_tests::gunma_card_loan;
 use kitei_tests::process::Served;
 use serde_json::{Value, json};

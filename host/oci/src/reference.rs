@@ -165,7 +165,7 @@ mod tests {
         assert!(r.is_loopback());
         assert!("127.0.0.1:5000/g:t".parse::<Reference>().unwrap().is_loopback());
         assert!(!"[2001:db8::1]:5000/g:t".parse::<Reference>().unwrap().is_loopback());
-        assert_eq!(format!("oci://h:1/a/b:t").parse::<Reference>().unwrap().to_string(), "h:1/a/b:t");
+        assert_eq!("oci://h:1/a/b:t".parse::<Reference>().unwrap().to_string(), "h:1/a/b:t");
     }
 
     #[test]

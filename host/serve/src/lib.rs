@@ -198,7 +198,8 @@ pub async fn spawn(config: Config) -> Result<(SocketAddr, ServerHandle), StartEr
             let (shadow, runtime, dir, trust) = (shadow.clone(), state.runtime().clone(), config.policies.clone(), state.trust());
             let started = tokio::task::spawn_blocking(move || Shadow::start(&shadow, &runtime, &dir, trust.as_deref()))
                 .await
-                .map_err(|e| StartError::Runtime(format!("starting shadow evaluation: {e}")))?;
+                .map_err(|e| StartError::Runtime(format!("starting shadow evaluation: {e}")))?
+                .map_err(|e| StartError::Runtime(format!("starting the shadow thread: {e}")))?;
             state.with_shadow(Some(started))
         }
     };

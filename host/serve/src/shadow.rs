@@ -308,8 +308,9 @@ pub struct Shadow {
 impl Shadow {
     /// Loads the staged modules (each verified under `trust` as a served
     /// module is, with `settings_dir`'s settings; a refused one is reported,
-    /// not served) and starts the worker thread. Compiling is blocking work.
-    pub fn start(config: &ShadowConfig, runtime: &Runtime, settings_dir: &Path, trust: Option<&Trust>) -> Shadow {
+    /// not served) and starts the worker thread (an error when the thread
+    /// cannot start). Compiling is blocking work.
+    pub fn start(config: &ShadowConfig, runtime: &Runtime, settings_dir: &Path, trust: Option<&Trust>) -> std::io::Result<Shadow> {
         let mut staged = Vec::new();
         let mut refused = Vec::new();
         for file in &config.staged {
@@ -330,18 +331,15 @@ impl Shadow {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(config.queue.max(1));
         let stats = Arc::new(Stats::default());
         let worker_stats = stats.clone();
-        std::thread::Builder::new()
-            .name("kitei-shadow".into())
-            .spawn(move || {
-                lower_priority();
-                // ends when the service (every sender) is gone
-                while let Ok(job) = rx.recv() {
-                    answer(&worker_stats, &job);
-                    worker_stats.pending.fetch_sub(1, Ordering::Relaxed);
-                }
-            })
-            .unwrap_or_else(|e| panic!("cannot start the shadow thread: {e}"));
-        Shadow { queue: config.queue.max(1), since: now(), tx, plan: arc_swap::ArcSwap::default(), staged, refused, stats }
+        std::thread::Builder::new().name("kitei-shadow".into()).spawn(move || {
+            lower_priority();
+            // ends when the service (every sender) is gone
+            while let Ok(job) = rx.recv() {
+                answer(&worker_stats, &job);
+                worker_stats.pending.fetch_sub(1, Ordering::Relaxed);
+            }
+        })?;
+        Ok(Shadow { queue: config.queue.max(1), since: now(), tx, plan: arc_swap::ArcSwap::default(), staged, refused, stats })
     }
 
     /// The shadows of each module of a registry being installed.
@@ -525,7 +523,7 @@ mod tests {
     fn a_full_queue_drops_and_counts_and_the_worker_counts_by_clause() {
         let runtime = Runtime::new(kitei::component::Limits::default()).unwrap();
         let (g19, g23) = (module("gunma-2019"), module("gunma-2023"));
-        let shadow = Shadow::start(&ShadowConfig { queue: 1, staged: Vec::new() }, &runtime, Path::new("."), None);
+        let shadow = Shadow::start(&ShadowConfig { queue: 1, staged: Vec::new() }, &runtime, Path::new("."), None).expect("the shadow thread starts");
         shadow.install(&Registry::new(vec![g19.clone(), g23], Vec::new()));
         let request = serde_json::json!({
             "institution": "gunma", "operation": "accounts", "at": "2021-04-01T10:00:00+09:00",

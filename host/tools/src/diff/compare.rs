@@ -311,7 +311,7 @@ pub fn compare(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, at: DateTime<Fixe
             })
             .collect();
         // most frequent first; the sort is stable, so ties keep key order
-        found.sort_by(|x, y| y.count.cmp(&x.count));
+        found.sort_by_key(|x| std::cmp::Reverse(x.count));
         groups.extend(found);
     }
     Ok(Report {
@@ -399,7 +399,7 @@ impl Traffic {
                     decisions: g.decisions.clone(),
                 })
                 .collect();
-            found.sort_by(|x, y| y.count.cmp(&x.count));
+            found.sort_by_key(|x| std::cmp::Reverse(x.count));
             groups.extend(found);
         }
         let explored = self.explored.iter().filter(|e| e.1 > 0).map(|&(operation, requests, differing)| Explored { operation, requests, differing }).collect();
