@@ -1,9 +1,9 @@
 //! The flags every command that reaches a registry shares: credentials,
 //! a private certificate authority, plain HTTP.
 
-use anyhow::Result;
-use kitei_oci::{CaCertificates, Client, ClientOptions, Credentials};
-use std::path::PathBuf;
+use anyhow::{Context, Result};
+use kitei_oci::{CaCertificates, Client, ClientOptions, Credentials, Reference};
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct RegistryArgs {
@@ -37,4 +37,27 @@ impl RegistryArgs {
     pub fn client(&self) -> Result<Client> {
         Ok(Client::new(self.options()?)?)
     }
+
+    /// Pulls `reference`'s module, and its signature when it has one, into
+    /// `dir` as `<manifest digest>.wasm` and `.wasm.sig`: not verified here,
+    /// it is loaded under a trust policy as a file is. Returns the file and
+    /// the manifest digest.
+    pub fn pull_into(&self, reference: &Reference, dir: &Path) -> Result<(PathBuf, String)> {
+        let client = self.client()?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
+        let got = rt.block_on(client.pull(reference))?;
+        let file = dir.join(format!("{}.wasm", got.digest.trim_start_matches("sha256:")));
+        std::fs::write(&file, &got.module).with_context(|| format!("writing `{}`", file.display()))?;
+        if let Some(sig) = &got.signature {
+            std::fs::write(kitei::trust::sidecar_path(&file), &sig.bytes).with_context(|| format!("writing the signature of `{}`", file.display()))?;
+        }
+        Ok((file, got.digest))
+    }
+}
+
+/// Whether an argument naming a module file or a registry reference names a
+/// reference: it has a `/` and does not end in `.wasm` (an existing file is
+/// a file whatever its name; callers check that first).
+pub fn looks_like_reference(given: &str) -> bool {
+    given.contains('/') && !given.ends_with(".wasm")
 }

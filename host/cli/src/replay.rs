@@ -7,7 +7,8 @@
 
 use anyhow::{Context, Result};
 use kitei::component::{Runtime, sha256_hex};
-use kitei::{LoadedPolicy, Question, Reason, Wire};
+use kitei::trust::{SequenceFloor, Trust, TrustPolicy};
+use kitei::{Answer, LoadedPolicy, Question, Reason, Wire};
 use kitei_tools::diff::{self, Format, Traffic};
 use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap};
@@ -32,10 +33,21 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     module_store: Option<PathBuf>,
     /// Also answer the logged requests of this module's institution with it
-    /// (a .wasm file, or a directory: each module answers its institution's)
-    /// and report what changes, grouped by clause as `kitei diff` groups it
-    #[arg(long, value_name = "MODULE|DIR")]
-    against: Option<PathBuf>,
+    /// (a .wasm file; a directory: each module answers its institution's; or
+    /// a registry reference, HOST[:PORT]/REPO:TAG or …@sha256:…, pulled with
+    /// its signature and verified under --trust) and report what changes,
+    /// grouped by clause as `kitei diff` groups it
+    #[arg(long, value_name = "MODULE|DIR|REF")]
+    against: Option<String>,
+    /// Verify every module before it answers, under this trust file: the
+    /// replayed ones by the signature kept beside each (`<sha256>.wasm.sig`
+    /// in --module-store, `.wasm.sig` in --policies), --against's too. Each
+    /// module on its own, keys as of today, no rollback floor (a replay runs
+    /// old versions). Required for --against REF
+    #[arg(long, value_name = "FILE")]
+    trust: Option<PathBuf>,
+    #[command(flatten)]
+    registry: crate::registry::RegistryArgs,
     /// Format of the --against report: text, md, html, json
     #[arg(long, default_value = "text")]
     format: Format,
@@ -123,6 +135,7 @@ impl Problems {
 /// `--policies` with that sha256; each loaded once.
 struct Modules {
     runtime: Runtime,
+    trust: Option<TrustPolicy>,
     store: Option<PathBuf>,
     policies: Option<PathBuf>,
     /// sha256 → file, of `--policies` (hashed on first need)
@@ -136,7 +149,7 @@ impl Modules {
             return found.clone();
         }
         let found = self.find(sha256).and_then(|file| {
-            let policy = kitei::registry::load_module_file(&self.runtime, &file, self.policies.as_deref()).map_err(|e| e.to_string())?;
+            let policy = load(&self.runtime, &file, self.policies.as_deref(), self.trust.as_ref()).map_err(|e| e.to_string())?;
             if policy.info().sha256 != sha256 {
                 return Err(format!("`{}` has sha256 {}, not the one its name says", file.display(), policy.info().sha256));
             }
@@ -182,8 +195,34 @@ fn hash_dir(dir: &Path) -> HashMap<String, PathBuf> {
         .collect()
 }
 
+/// A module, verified under `trust` when given: each on its own (a fresh
+/// rollback floor), since a replay runs old versions a floor would refuse.
+fn load(runtime: &Runtime, file: &Path, settings_dir: Option<&Path>, trust: Option<&TrustPolicy>) -> Result<Arc<dyn LoadedPolicy>, kitei::LoadError> {
+    let trust = trust.map(|policy| Trust::new(policy.clone(), SequenceFloor::in_memory()));
+    kitei::registry::load_module_file_trusted(runtime, file, settings_dir, trust.as_ref())
+}
+
+/// `--against` as a path: a file or directory given, or a registry
+/// reference pulled (module and signature) into `pulled`.
+fn against_path(args: &Args, given: &str, pulled: &mut Option<crate::serve::PrivateDir>) -> Result<PathBuf> {
+    let path = PathBuf::from(given);
+    if path.exists() || !crate::registry::looks_like_reference(given) {
+        // a file or directory (a missing one is said when read)
+        return Ok(path);
+    }
+    let reference: kitei_oci::Reference = given.parse().with_context(|| format!("--against `{given}`: neither a file nor a registry reference"))?;
+    anyhow::ensure!(args.trust.is_some(), "--against `{given}`: a module from a registry is verified before it answers: --trust is required");
+    let dir = match pulled {
+        Some(d) => d,
+        None => pulled.insert(crate::serve::PrivateDir::create_named("kitei-replay", "--against modules pulled from a registry")?),
+    };
+    let (file, digest) = args.registry.pull_into(&reference, dir.path()).with_context(|| format!("--against `{given}`: pulling"))?;
+    eprintln!("kitei replay: --against {given}: pulled {digest}");
+    Ok(file)
+}
+
 /// The modules of `--against`, by institution.
-fn against(runtime: &Runtime, path: &Path) -> Result<BTreeMap<String, Arc<dyn LoadedPolicy>>> {
+fn against(runtime: &Runtime, path: &Path, trust: Option<&TrustPolicy>) -> Result<BTreeMap<String, Arc<dyn LoadedPolicy>>> {
     let (files, settings_dir) = if path.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(path)
             .with_context(|| format!("--against: reading `{}`", path.display()))?
@@ -197,7 +236,7 @@ fn against(runtime: &Runtime, path: &Path) -> Result<BTreeMap<String, Arc<dyn Lo
     };
     let mut out: BTreeMap<String, Arc<dyn LoadedPolicy>> = BTreeMap::new();
     for file in files {
-        let policy = kitei::registry::load_module_file(runtime, &file, settings_dir).with_context(|| format!("--against: loading `{}`", file.display()))?;
+        let policy = load(runtime, &file, settings_dir, trust).with_context(|| format!("--against: loading `{}`", file.display()))?;
         let institution = policy.info().metadata.institution.clone();
         if let Some(other) = out.get(&institution) {
             anyhow::bail!("--against: `{}` and {} are both of institution `{institution}`: name one module", file.display(), other.info().variant());
@@ -216,30 +255,37 @@ struct Pair {
     last: Option<String>,
 }
 
-fn answer_of(policy: &dyn LoadedPolicy, request: &[u8]) -> (Option<Question>, Logged) {
+/// The module's answer to a logged request now: as a log line records it,
+/// and the question and answer when it answers.
+fn answer_of(policy: &dyn LoadedPolicy, request: &[u8]) -> (Logged, Option<(Question, Answer)>) {
+    let error = |code: &str| Logged { decision: None, error: Some(code.to_string()), cites: Vec::new(), answer_sha256: None };
     let question = match Question::from_json(request) {
         Ok(q) => q,
-        Err(e) => return (None, Logged { decision: None, error: Some(e.code().to_string()), cites: Vec::new(), answer_sha256: None }),
+        Err(e) => return (error(e.code()), None),
     };
-    let logged = match policy.answer(&question) {
-        Ok(a) => Logged {
-            decision: a.decision().map(|d| d.wire().to_string()),
-            error: None,
-            cites: a.reasons().into_iter().map(Reason::cite).map(str::to_string).collect(),
-            answer_sha256: Some(kitei_serve::answer_sha256(&a)),
-        },
-        Err(e) => Logged { decision: None, error: Some(e.code().to_string()), cites: Vec::new(), answer_sha256: None },
-    };
-    (Some(question), logged)
+    match policy.answer(&question) {
+        Ok(a) => {
+            let logged = Logged {
+                decision: a.decision().map(|d| d.wire().to_string()),
+                error: None,
+                cites: a.reasons().into_iter().map(Reason::cite).map(str::to_string).collect(),
+                answer_sha256: Some(kitei_serve::answer_sha256(&a)),
+            };
+            (logged, Some((question, a)))
+        }
+        Err(e) => (error(e.code()), None),
+    }
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let runtime = Runtime::new(diff::batch_limits())?;
+    let trust = args.trust.as_deref().map(TrustPolicy::read).transpose()?;
+    let mut pulled = None;
     let against = match &args.against {
-        Some(path) => Some(against(&runtime, path)?),
+        Some(given) => Some(against(&runtime, &against_path(&args, given, &mut pulled)?, trust.as_ref())?),
         None => None,
     };
-    let mut modules = Modules { runtime, store: args.module_store.clone(), policies: args.policies.clone(), in_policies: None, loaded: HashMap::new() };
+    let mut modules = Modules { runtime, trust, store: args.module_store.clone(), policies: args.policies.clone(), in_policies: None, loaded: HashMap::new() };
     let (mut lines, mut equal, mut skipped) = (0u64, 0u64, 0u64);
     let (mut mismatches, mut unreadable, mut not_replayable) = (Problems::default(), Problems::default(), Problems::default());
     let mut missing: BTreeMap<String, (usize, String, String)> = BTreeMap::new();
@@ -300,17 +346,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
             };
             let logged =
                 Logged { decision: line.decision.clone(), error: line.error.clone(), cites: line.cites.clone(), answer_sha256: line.answer_sha256.clone() };
-            let (question, now) = answer_of(module.as_ref(), request);
+            let (now, answered) = answer_of(module.as_ref(), request);
             if now == logged {
                 equal += 1;
             } else {
                 mismatches.add(|| format!("{} ({id}): logged {logged}, {} now answers {now}", at(), module.info().variant()));
             }
-            let (Some(against), Some(question)) = (&against, question) else { continue };
+            // compared where the module answered then and answers now (a mismatch is reported above)
+            let (Some(against), Some((question, answer)), None) = (&against, answered, &logged.error) else { continue };
             let Some(other) = against.get(&module.info().metadata.institution) else { continue };
-            if logged.error.is_some() {
-                continue;
-            }
             let pair = pairs.entry((sha256.clone(), other.info().sha256.clone())).or_insert_with(|| Pair {
                 traffic: Traffic::new(module.clone(), other.clone()),
                 lines: 0,
@@ -323,7 +367,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             pair.last = line.time.clone();
             let example = || serde_json::from_slice(request).unwrap_or(serde_json::Value::Null);
-            pair.traffic.add(&question, example, id).with_context(|| format!("{}: deciding with {}", at(), other.info().variant()))?;
+            pair.traffic.add(&question, &answer, example, id).with_context(|| format!("{}: deciding with {}", at(), other.info().variant()))?;
         }
     }
     if args.progress_every > 0 && lines >= args.progress_every {

@@ -201,7 +201,7 @@ fn stage(args: &Args) -> Result<Staged> {
     let mut pulled = None;
     for given in &args.staged {
         let path = PathBuf::from(given);
-        if path.exists() || !given.contains('/') || given.ends_with(".wasm") {
+        if path.exists() || !crate::registry::looks_like_reference(given) {
             // a file (a missing one is refused, and said, at start)
             files.push(path);
             continue;
@@ -212,16 +212,8 @@ fn stage(args: &Args) -> Result<Staged> {
             Some(d) => d,
             None => pulled.insert(PrivateDir::create_named("kitei-stage", "staged modules pulled from a registry")?),
         };
-        let client = args.registry.client()?;
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
-        let got = rt.block_on(client.pull(&reference)).with_context(|| format!("--stage `{given}`: pulling"))?;
-        let hex = got.digest.trim_start_matches("sha256:");
-        let file = dir.0.join(format!("{hex}.wasm"));
-        std::fs::write(&file, &got.module).with_context(|| format!("writing `{}`", file.display()))?;
-        if let Some(sig) = &got.signature {
-            std::fs::write(kitei::trust::sidecar_path(&file), &sig.bytes).with_context(|| format!("writing the signature of `{}`", file.display()))?;
-        }
-        eprintln!("kitei serve: --stage {given}: pulled {} into {}", got.digest, file.display());
+        let (file, digest) = args.registry.pull_into(&reference, &dir.0).with_context(|| format!("--stage `{given}`: pulling"))?;
+        eprintln!("kitei serve: --stage {given}: pulled {digest} into {}", file.display());
         files.push(file);
     }
     Ok(Staged { files, _pulled: pulled })
@@ -258,9 +250,14 @@ fn seconds(text: &str) -> Result<std::time::Duration, String> {
 }
 
 /// `$TMPDIR/kitei-serve-<pid>` (or another prefix), removed when dropped.
-struct PrivateDir(PathBuf);
+pub(crate) struct PrivateDir(PathBuf);
 
 impl PrivateDir {
+    /// The directory.
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
     fn create() -> Result<Self> {
         let dir = Self::make("kitei-serve")?;
         eprintln!("kitei serve: modules from --source are kept in {} (removed at exit; --policies DIR to keep them)", dir.0.display());
@@ -268,9 +265,9 @@ impl PrivateDir {
     }
 
     /// `$TMPDIR/<prefix>-<pid>`, saying what it holds.
-    fn create_named(prefix: &str, what: &str) -> Result<Self> {
+    pub(crate) fn create_named(prefix: &str, what: &str) -> Result<Self> {
         let dir = Self::make(prefix)?;
-        eprintln!("kitei serve: {what} are kept in {} (removed at exit)", dir.0.display());
+        eprintln!("kitei: {what} are kept in {} (removed at exit)", dir.0.display());
         Ok(dir)
     }
 

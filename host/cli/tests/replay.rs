@@ -240,3 +240,84 @@ async fn a_log_of_request_hashes_only_cannot_be_replayed_and_says_why() {
     let _ = std::fs::remove_dir_all(&work);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replay_verifies_under_trust_and_answers_against_a_registry_module() {
+    let built = kitei_tests::policies();
+    let dir = kitei_tests::temp_policy_dir("replay-trust", &["gunma-2019"]);
+    let work = temp("trust");
+    let key = kitei_tests::signing_key("gunma");
+    let sign = |file: &Path| std::fs::write(kitei::trust::sidecar_path(file), kitei_tests::sidecar(&std::fs::read(file).unwrap(), &key, 1)).unwrap();
+    sign(&dir.join("gunma-2019.wasm"));
+    let trust = work.join("trust.toml");
+    std::fs::write(&trust, kitei_tests::trust_toml(&[("gunma", &key)])).unwrap();
+    let (log, store) = (work.join("decisions.jsonl"), work.join("modules"));
+    let served = Served::start(
+        Path::new(env!("CARGO_BIN_EXE_kitei")),
+        [
+            OsStr::new("--trust"),
+            trust.as_os_str(),
+            "--policies".as_ref(),
+            dir.as_os_str(),
+            "--decision-log".as_ref(),
+            log.as_os_str(),
+            "--module-store".as_ref(),
+            store.as_os_str(),
+        ],
+    );
+    served.ready().await;
+    let http = reqwest::Client::new();
+    for n in 0..3 {
+        let (status, _) = post(&http, format!("{}/v1/decisions", served.base), gunma_card_loan(n).to_string()).await;
+        assert_eq!(status, 200);
+    }
+    drop(served);
+
+    // the kept module verifies under the trust file, its signature beside it in the store
+    let (code, out) = replay([log.as_os_str(), "--module-store".as_ref(), store.as_os_str(), "--trust".as_ref(), trust.as_os_str()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("3 decisions replayed, 3 equal, 0 differ"), "{out}");
+    // a signature that is not the module's: the module is refused, named, and nothing is replayed with it
+    let sha = kitei::component::sha256_hex(&std::fs::read(built.join("gunma-2019.wasm")).unwrap());
+    let sig = store.join(format!("{sha}.wasm.sig"));
+    let kept = std::fs::read(&sig).unwrap();
+    std::fs::write(&sig, kitei_tests::sidecar(&std::fs::read(built.join("gunma-2023.wasm")).unwrap(), &key, 1)).unwrap();
+    let (code, out) = replay([log.as_os_str(), "--module-store".as_ref(), store.as_os_str(), "--trust".as_ref(), trust.as_os_str()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("0 decisions replayed") && out.contains(&format!("missing modules (1):\n  {sha}: 3 lines")), "{out}");
+    std::fs::write(&sig, kept).unwrap();
+
+    // --against a registry reference: pulled with its signature, verified under --trust
+    let next = work.join("gunma-2023.wasm");
+    std::fs::copy(built.join("gunma-2023.wasm"), &next).unwrap();
+    sign(&next);
+    let registry = kitei_tests::registry::TestRegistry::start("replay-against");
+    let reference = registry.reference("kitei/gunma:next");
+    let out = kitei().arg("push").arg(&next).arg(&reference).arg("--trust").arg(&trust).output().unwrap();
+    assert!(out.status.success(), "push: {}", String::from_utf8_lossy(&out.stderr));
+    let out = kitei().arg("replay").arg(&log).arg("--module-store").arg(&store).args(["--against", &reference]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code() == Some(2) && said.contains(&format!("--against `{reference}`")) && said.contains("--trust is required"), "{said}");
+    let (code, out) = replay([
+        log.as_os_str(),
+        "--module-store".as_ref(),
+        store.as_os_str(),
+        "--trust".as_ref(),
+        trust.as_os_str(),
+        "--against".as_ref(),
+        reference.as_ref(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("kitei diff: gunma-2019 → gunma-2023") && out.contains("[accounts 1] 3 requests"), "{out}");
+    // unsigned in the registry (other bytes: a signature belongs to a digest): refused under --trust
+    let other = work.join("other.wasm");
+    std::fs::write(&other, kitei_tests::with_custom_section(&std::fs::read(&next).unwrap(), "unsigned")).unwrap();
+    let unsigned = registry.reference("kitei/gunma:unsigned");
+    let out = kitei().arg("push").arg(&other).arg(&unsigned).output().unwrap();
+    assert!(out.status.success(), "push: {}", String::from_utf8_lossy(&out.stderr));
+    let out = kitei().arg("replay").arg(&log).arg("--module-store").arg(&store).arg("--trust").arg(&trust).args(["--against", &unsigned]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code() == Some(2) && said.contains("--against: loading") && said.contains("signature"), "{said}");
+    let _ = std::fs::remove_dir_all(&work);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -94,6 +94,7 @@ impl Serialize for CitedRule {
 pub struct Reason {
     rule: Arc<CitedRule>,
     met: bool,
+    index: u16,
 }
 
 impl Reason {
@@ -115,6 +116,12 @@ impl Reason {
     /// `第2条第2項第3号`.
     pub fn cite(&self) -> &str {
         &self.rule.cite
+    }
+
+    /// The rule's place in the answering module's sheet
+    /// ([`PolicyInfo::metadata`]`.rules`), as the module gave it.
+    pub fn index(&self) -> u16 {
+        self.index
     }
 }
 
@@ -312,6 +319,27 @@ impl Answer {
         out
     }
 
+    /// What the answer decided, on one line and without its reasons (how
+    /// `kitei diff`, `kitei replay --against` and shadow evaluation compare
+    /// two answers): `permit`; one `linkable` or `not linkable` per
+    /// account, comma-separated; `permit, token valid`; `token expired`;
+    /// `institution not_liable; provider liable` (each party and its
+    /// ruling); `disclosure permitted; chained unspecified; suspension
+    /// permitted`; empty for `describe`.
+    pub fn verdict(&self) -> String {
+        match &self.body {
+            Body::Describe(_) => String::new(),
+            Body::Eligibility(v) => v.decision.wire().to_string(),
+            Body::Accounts(list) => list.iter().map(|a| if a.linkable { "linkable" } else { "not linkable" }).collect::<Vec<_>>().join(", "),
+            Body::Authorize(a) => format!("{}, token {}", a.decision.wire(), a.token.status.wire()),
+            Body::Token(t) => format!("token {}", t.status.wire()),
+            Body::Liability(list) => list.iter().map(|p| format!("{} {}", p.party.wire(), p.ruling.wire())).collect::<Vec<_>>().join("; "),
+            Body::Incident(v) => {
+                format!("disclosure {}; chained {}; suspension {}", v.disclosure.ruling.wire(), v.chained.ruling.wire(), v.suspension.ruling.wire())
+            }
+        }
+    }
+
     /// api.md's JSON as a value.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_else(|e| unreachable!("an answer always serializes: {e}"))
@@ -368,7 +396,7 @@ impl Expand<'_> {
     fn reason(&self, r: &m::Reason) -> Result<Reason, DecisionError> {
         let sheet = &self.info.sheet;
         let rule = sheet.get(r.rule as usize).ok_or_else(|| self.fail(format!("reason cites rule {} but the sheet has {}", r.rule, sheet.len())))?;
-        Ok(Reason { rule: rule.clone(), met: r.met })
+        Ok(Reason { rule: rule.clone(), met: r.met, index: r.rule })
     }
 
     fn reasons(&self, rs: &[m::Reason]) -> Result<Vec<Reason>, DecisionError> {

@@ -65,9 +65,9 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
             // waiting for the disk is blocking work
             let st = state.clone();
             let id = id.clone();
-            blocking(move || finish(&st, &body, &id, outcome, started).and_then(|answer| reply(&st, &answer, &body, &id))).await
+            blocking(move || finish(&st, &body, &id, outcome, started).and_then(|answer| reply(&st, answer, &body, &id))).await
         } else {
-            finish(&state, &body, &id, outcome, started).and_then(|answer| reply(&state, &answer, &body, &id))
+            finish(&state, &body, &id, outcome, started).and_then(|answer| reply(&state, answer, &body, &id))
         }
     }
     .await;
@@ -76,10 +76,10 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
 
 /// The reply's bytes; then, the reply built, the decision offered to
 /// shadow evaluation (never waits).
-fn reply(state: &AppState, answer: &Answer, request: &Bytes, id: &str) -> Result<Vec<u8>, ServeError> {
-    let bytes = to_bytes(answer)?;
+fn reply(state: &AppState, answer: Answer, request: &Bytes, id: &str) -> Result<Vec<u8>, ServeError> {
+    let bytes = to_bytes(&answer)?;
     if let Some(shadow) = state.shadow() {
-        shadow.offer(&answer.policy().sha256, request.clone(), id);
+        shadow.offer(answer, request.clone(), id);
     }
     Ok(bytes)
 }
@@ -112,33 +112,24 @@ pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body
         let body = json_body(&headers, body, limits.batch_body_bytes, limits.body_timeout).await?;
         let st = state.clone();
         blocking(move || {
-            let items = split_batch(&body)?;
+            // not a decision (no log line), but an error answered: counted
+            let items = split_batch(&body).inspect_err(|e| st.metrics().error(e.code()))?;
             if items.len() > limits.batch_requests {
                 return Err(ServeError::BatchTooLarge { got: items.len(), limit: limits.batch_requests });
             }
-            // (element, decision id) of each answer, for shadow evaluation
-            let mut shadowed: Vec<(usize, String)> = Vec::new();
             let answers: Vec<Item> = items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| {
-                    let id = format!("{batch_id}/{i}");
-                    match decide_one(&st, &registry, item.get().as_bytes(), &id) {
-                        Ok(answer) => {
-                            if st.shadow().is_some() {
-                                shadowed.push((i, id));
-                            }
-                            Item::Answer(answer)
-                        }
-                        Err(e) => Item::Error(e.to_json()),
-                    }
+                .map(|(i, item)| match decide_one(&st, &registry, item.get().as_bytes(), &format!("{batch_id}/{i}")) {
+                    Ok(answer) => Item::Answer(answer),
+                    Err(e) => Item::Error(e.to_json()),
                 })
                 .collect();
             let bytes = to_bytes(&answers)?;
             if let Some(shadow) = st.shadow() {
-                for (i, id) in shadowed {
-                    if let Item::Answer(answer) = &answers[i] {
-                        shadow.offer(&answer.policy().sha256, body.slice_ref(items[i].get().as_bytes()), &id);
+                for (i, (item, answer)) in items.iter().zip(answers).enumerate() {
+                    if let Item::Answer(answer) = answer {
+                        shadow.offer(answer, body.slice_ref(item.get().as_bytes()), &format!("{batch_id}/{i}"));
                     }
                 }
             }

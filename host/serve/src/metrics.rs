@@ -35,6 +35,12 @@ fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
     *map.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_default() += 1;
 }
 
+/// Starts a metric family: its `# HELP` and `# TYPE` lines.
+pub(crate) fn family(o: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(o, "# HELP {name} {help}");
+    let _ = writeln!(o, "# TYPE {name} {kind}");
+}
+
 /// A label value escaped as the exposition format requires.
 pub(crate) fn label(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
@@ -91,18 +97,15 @@ impl Metrics {
     /// instances each policy of `registry` keeps idle.
     pub fn render(&self, registry: &kitei::Registry) -> String {
         let mut o = String::new();
-        let _ = writeln!(o, "# HELP kitei_decisions_total Decisions answered, by variant, operation and decision.");
-        let _ = writeln!(o, "# TYPE kitei_decisions_total counter");
+        family(&mut o, "kitei_decisions_total", "counter", "Decisions answered, by variant, operation and decision.");
         for ((v, op, d), n) in self.decisions.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             let _ = writeln!(o, "kitei_decisions_total{{variant=\"{}\",operation=\"{}\",decision=\"{}\"}} {n}", label(v), label(op), label(d));
         }
-        let _ = writeln!(o, "# HELP kitei_decision_errors_total Requests answered with an error, by api.md error code.");
-        let _ = writeln!(o, "# TYPE kitei_decision_errors_total counter");
+        family(&mut o, "kitei_decision_errors_total", "counter", "Requests answered with an error, by api.md error code.");
         for (code, n) in self.errors.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             let _ = writeln!(o, "kitei_decision_errors_total{{code=\"{}\"}} {n}", label(code));
         }
-        let _ = writeln!(o, "# HELP kitei_decision_duration_seconds Time to answer one decision request (per element of a batch).");
-        let _ = writeln!(o, "# TYPE kitei_decision_duration_seconds histogram");
+        family(&mut o, "kitei_decision_duration_seconds", "histogram", "Time to answer one decision request (per element of a batch).");
         for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
             let _ = writeln!(o, "kitei_decision_duration_seconds_bucket{{le=\"{bound}\"}} {}", bucket.load(Ordering::Relaxed));
         }
@@ -111,27 +114,21 @@ impl Metrics {
         let sum = self.latency_sum_nanos.load(Ordering::Relaxed) as f64 / 1e9;
         let _ = writeln!(o, "kitei_decision_duration_seconds_sum {sum}");
         let _ = writeln!(o, "kitei_decision_duration_seconds_count {count}");
-        let _ = writeln!(o, "# HELP kitei_reloads_total Loads of the policy directory, by result.");
-        let _ = writeln!(o, "# TYPE kitei_reloads_total counter");
+        family(&mut o, "kitei_reloads_total", "counter", "Loads of the policy directory, by result.");
         let _ = writeln!(o, "kitei_reloads_total{{result=\"ok\"}} {}", self.reloads_ok.load(Ordering::Relaxed));
         let _ = writeln!(o, "kitei_reloads_total{{result=\"unreadable\"}} {}", self.reloads_failed.load(Ordering::Relaxed));
-        let _ = writeln!(o, "# HELP kitei_policies_loaded Variants serving now.");
-        let _ = writeln!(o, "# TYPE kitei_policies_loaded gauge");
+        family(&mut o, "kitei_policies_loaded", "gauge", "Variants serving now.");
         let _ = writeln!(o, "kitei_policies_loaded {}", self.loaded.load(Ordering::Relaxed));
-        let _ = writeln!(o, "# HELP kitei_rejected_modules Files of the policy directory refused at the last load.");
-        let _ = writeln!(o, "# TYPE kitei_rejected_modules gauge");
+        family(&mut o, "kitei_rejected_modules", "gauge", "Files of the policy directory refused at the last load.");
         let _ = writeln!(o, "kitei_rejected_modules {}", self.rejected.load(Ordering::Relaxed));
-        let _ = writeln!(o, "# HELP kitei_source_checks_total Checks of the registry sources (--source), by result.");
-        let _ = writeln!(o, "# TYPE kitei_source_checks_total counter");
+        family(&mut o, "kitei_source_checks_total", "counter", "Checks of the registry sources (--source), by result.");
         for (result, n) in CheckResult::ALL.iter().zip(&self.source_checks) {
             let _ = writeln!(o, "kitei_source_checks_total{{result=\"{}\"}} {}", result.name(), n.load(Ordering::Relaxed));
         }
-        let _ = writeln!(o, "# HELP kitei_trust_reloads_total Changes of the trust file (--trust) read while serving, by result.");
-        let _ = writeln!(o, "# TYPE kitei_trust_reloads_total counter");
+        family(&mut o, "kitei_trust_reloads_total", "counter", "Changes of the trust file (--trust) read while serving, by result.");
         let _ = writeln!(o, "kitei_trust_reloads_total{{result=\"ok\"}} {}", self.trust_reloads_ok.load(Ordering::Relaxed));
         let _ = writeln!(o, "kitei_trust_reloads_total{{result=\"refused\"}} {}", self.trust_reloads_refused.load(Ordering::Relaxed));
-        let _ = writeln!(o, "# HELP kitei_idle_instances Instances a policy keeps for the next calls (bounded by --idle-instances).");
-        let _ = writeln!(o, "# TYPE kitei_idle_instances gauge");
+        family(&mut o, "kitei_idle_instances", "gauge", "Instances a policy keeps for the next calls (bounded by --idle-instances).");
         for p in registry.policies() {
             let _ = writeln!(o, "kitei_idle_instances{{variant=\"{}\"}} {}", label(p.info().variant()), p.idle_instances());
         }

@@ -6,18 +6,19 @@
 //! After a reply is built, the request path does one map lookup (the
 //! answering module's sha256 in the [`Plan`] of the registry serving now)
 //! and, when that module has shadows, a `try_send` of the request's bytes
-//! into a bounded queue: a full queue drops the job and counts it, never
-//! waits. One dedicated thread drains the queue: it answers the request
-//! with the module in force and with each shadow, compares the two answers
-//! as `kitei diff` and `kitei replay --against` do
-//! ([`kitei_tools::diff::Answers`]: outcome and cited clauses), and counts
-//! the comparison per (module in force, shadow) and each changed clause,
-//! keeping the first [`EXAMPLES`] decision ids of each clause.
+//! and the answer sent into a bounded queue: a full queue drops the job and
+//! counts it, never waits. One dedicated thread, in the idle scheduling
+//! class, drains the queue: it answers the request with each shadow,
+//! compares that with the answer sent as `kitei diff` and `kitei replay
+//! --against` do ([`kitei_tools::diff::Answers`]: outcome and cited
+//! clauses), and counts the comparison per (module in force, shadow) and
+//! each changed clause, keeping the first [`EXAMPLES`] decision ids of each
+//! clause.
 
 use axum::body::Bytes;
 use kitei::component::Runtime;
 use kitei::trust::Trust;
-use kitei::{LoadedPolicy, Question, Registry};
+use kitei::{Answer, LoadedPolicy, Question, Registry};
 use kitei_tools::diff::Answers;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -109,6 +110,8 @@ impl Plan {
 /// One decision to shadow.
 struct Job {
     request: Bytes,
+    /// the answer sent
+    answer: Answer,
     decision_id: String,
     module: Arc<dyn LoadedPolicy>,
     targets: Arc<[Target]>,
@@ -167,7 +170,7 @@ pub struct PairReport {
     pub compared: u64,
     /// of those, the decisions the shadow answers differently (outcome or cited clauses)
     pub changed: u64,
-    /// decisions the shadow (or the module in force, asked again) failed to answer
+    /// decisions the shadow failed to answer
     pub failed: u64,
     /// the changed decisions by clause, most frequent first (a decision counts under each clause it changes)
     pub clauses: Vec<ClauseCount>,
@@ -348,15 +351,15 @@ impl Shadow {
         self.plan.store(Arc::new(Plan::of(registry, &staged)));
     }
 
-    /// On the request path, after the reply is built: queues `request`,
-    /// answered by the module with sha256 `module`, when that module has
-    /// shadows; never waits (a full queue drops it and counts it).
-    pub(crate) fn offer(&self, module: &str, request: Bytes, decision_id: &str) {
+    /// On the request path, after the reply is built: queues `request` and
+    /// the `answer` sent, when the module that answered has shadows; never
+    /// waits (a full queue drops it and counts it).
+    pub(crate) fn offer(&self, answer: Answer, request: Bytes, decision_id: &str) {
         let plan = self.plan.load();
-        let Some((module, targets)) = plan.by_module.get(module) else {
+        let Some((module, targets)) = plan.by_module.get(&answer.policy().sha256) else {
             return;
         };
-        let job = Job { request, decision_id: decision_id.to_string(), module: module.clone(), targets: targets.clone() };
+        let job = Job { request, answer, decision_id: decision_id.to_string(), module: module.clone(), targets: targets.clone() };
         self.stats.pending.fetch_add(1, Ordering::Relaxed);
         if self.tx.try_send(job).is_err() {
             self.stats.pending.fetch_sub(1, Ordering::Relaxed);
@@ -409,55 +412,59 @@ impl Shadow {
                 *clauses.entry((key.0.clone(), key.1.clone(), c.clause.clone())).or_default() += c.count;
             }
         }
-        let label = super::metrics::label;
-        let _ = writeln!(o, "# HELP kitei_shadow_decisions_total Decisions answered again in the shadow, by module in force and shadow module (variants).");
-        let _ = writeln!(o, "# TYPE kitei_shadow_decisions_total counter");
+        use super::metrics::{family, label};
+        family(o, "kitei_shadow_decisions_total", "counter", "Decisions answered again in the shadow, by module in force and shadow module (variants).");
         for ((m, s), (n, _, _)) in &decisions {
             let _ = writeln!(o, "kitei_shadow_decisions_total{{module=\"{}\",shadow=\"{}\"}} {n}", label(m), label(s));
         }
-        let _ = writeln!(o, "# HELP kitei_shadow_changed_total Shadowed decisions the shadow module answers differently (outcome or cited clauses).");
-        let _ = writeln!(o, "# TYPE kitei_shadow_changed_total counter");
+        family(o, "kitei_shadow_changed_total", "counter", "Shadowed decisions the shadow module answers differently (outcome or cited clauses).");
         for ((m, s), (_, n, _)) in &decisions {
             let _ = writeln!(o, "kitei_shadow_changed_total{{module=\"{}\",shadow=\"{}\"}} {n}", label(m), label(s));
         }
-        let _ = writeln!(o, "# HELP kitei_shadow_divergences_total Shadowed decisions changed under a clause, by module, shadow and clause.");
-        let _ = writeln!(o, "# TYPE kitei_shadow_divergences_total counter");
+        family(o, "kitei_shadow_divergences_total", "counter", "Shadowed decisions changed under a clause, by module, shadow and clause.");
         for ((m, s, c), n) in &clauses {
             let _ = writeln!(o, "kitei_shadow_divergences_total{{module=\"{}\",shadow=\"{}\",clause=\"{}\"}} {n}", label(m), label(s), label(c));
         }
-        let _ = writeln!(o, "# HELP kitei_shadow_failed_total Shadowed decisions a module failed to answer.");
-        let _ = writeln!(o, "# TYPE kitei_shadow_failed_total counter");
+        family(o, "kitei_shadow_failed_total", "counter", "Shadowed decisions the shadow module failed to answer.");
         for ((m, s), (_, _, n)) in &decisions {
             let _ = writeln!(o, "kitei_shadow_failed_total{{module=\"{}\",shadow=\"{}\"}} {n}", label(m), label(s));
         }
-        let _ = writeln!(o, "# HELP kitei_shadow_dropped_total Decisions not shadowed because the shadow queue (--shadow-queue) was full.");
-        let _ = writeln!(o, "# TYPE kitei_shadow_dropped_total counter");
+        family(o, "kitei_shadow_dropped_total", "counter", "Decisions not shadowed because the shadow queue (--shadow-queue) was full.");
         let _ = writeln!(o, "kitei_shadow_dropped_total {}", self.stats.dropped.load(Ordering::Relaxed));
-        let _ = writeln!(o, "# HELP kitei_shadow_pending Shadow jobs queued or being answered.");
-        let _ = writeln!(o, "# TYPE kitei_shadow_pending gauge");
+        family(o, "kitei_shadow_pending", "gauge", "Shadow jobs queued or being answered.");
         let _ = writeln!(o, "kitei_shadow_pending {}", self.stats.pending.load(Ordering::Relaxed));
     }
 }
 
-/// The nice value of the shadow thread: the lowest priority, so that under
-/// contention the scheduler favours the request path (and the queue fills,
-/// then drops and counts). It still uses CPU: docs/performance.md.
+/// The nice value of the shadow thread where the idle scheduling class is
+/// refused: the lowest priority.
 pub const NICE: i32 = 19;
 
-/// Gives the calling thread the nice value [`NICE`] (Linux: a thread's own
-/// attribute); elsewhere, or if refused, it keeps the process's.
+/// Makes the calling thread (the shadow worker) run only on CPU time the
+/// request path leaves: on Linux `SCHED_IDLE`, the idle scheduling class,
+/// which a waking request thread preempts at once (under EEVDF a nice-19
+/// thread may finish its slice first); if refused, nice [`NICE`]; elsewhere
+/// the process's priority. On a saturated machine the shadow then falls
+/// behind, and its queue fills and drops (counted) instead of taking CPU
+/// from answers: docs/performance.md.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
-        // SAFETY: plain system calls on the calling thread's own id
-        let done = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, NICE) };
-        if done != 0 {
-            tracing::warn!("shadow: cannot lower the shadow thread's priority: {}", std::io::Error::last_os_error());
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: plain system calls on the calling thread (pid 0, its own tid), with valid parameters
+        unsafe {
+            if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) == 0 {
+                return;
+            }
+            tracing::warn!("shadow: cannot give the shadow thread the idle scheduling class: {}", std::io::Error::last_os_error());
+            if libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, NICE) != 0 {
+                tracing::warn!("shadow: cannot lower the shadow thread's priority: {}", std::io::Error::last_os_error());
+            }
         }
     }
 }
 
-/// The worker's part: one request answered by the module in force and each shadow.
+/// The worker's part: one request answered by each shadow, and compared with the answer sent.
 fn answer(stats: &Stats, job: &Job) {
     let question = match Question::from_json(&job.request) {
         Ok(q) => q,
@@ -476,7 +483,7 @@ fn answer(stats: &Stats, job: &Job) {
         if t.source == Source::Next && day.is_some_and(|d| t.module.info().metadata.effective_from.as_str() <= d.format("%Y-%m-%d").to_string().as_str()) {
             continue;
         }
-        let outcome = match Answers::of(job.module.as_ref(), t.module.as_ref(), &question) {
+        let outcome = match Answers::after(&job.answer, t.module.as_ref(), &question) {
             Ok(a) => Ok(a.changed_clauses()),
             Err(e) => {
                 tracing::warn!(decision_id = %job.decision_id, shadow = %t.module.info().variant(), "shadow: {e}");
@@ -524,18 +531,21 @@ mod tests {
         let runtime = Runtime::new(kitei::component::Limits::default()).unwrap();
         let (g19, g23) = (module("gunma-2019"), module("gunma-2023"));
         let shadow = Shadow::start(&ShadowConfig { queue: 1, staged: Vec::new() }, &runtime, Path::new("."), None).expect("the shadow thread starts");
-        shadow.install(&Registry::new(vec![g19.clone(), g23], Vec::new()));
+        shadow.install(&Registry::new(vec![g19.clone(), g23.clone()], Vec::new()));
         let request = serde_json::json!({
             "institution": "gunma", "operation": "accounts", "at": "2021-04-01T10:00:00+09:00",
             "customer": { "internet_banking_contract": true, "accounts": [ { "id": "L1", "kind": "card_loan" } ] },
             "provider": { "id": "moneyforward", "contract": true, "channel": "anser_api" }
         });
         let body = Bytes::from(request.to_string());
+        let question = Question::from_json(&body).unwrap();
+        let answer = g19.answer(&question).unwrap();
         let sent = 200;
         for i in 0..sent {
-            shadow.offer(&g19.info().sha256, body.clone(), &format!("d{i}"));
+            shadow.offer(answer.clone(), body.clone(), &format!("d{i}"));
         }
-        shadow.offer("not-a-module", body.clone(), "x");
+        // gunma-2023 has no shadow
+        shadow.offer(g23.answer(&question).unwrap(), body.clone(), "x");
         let start = std::time::Instant::now();
         while shadow.report().pending > 0 {
             assert!(start.elapsed() < std::time::Duration::from_secs(60), "the worker drains the queue");
@@ -552,16 +562,20 @@ mod tests {
         assert_eq!(clause.decisions[0], "d0", "the first job is never dropped");
         #[cfg(target_os = "linux")]
         {
-            // the shadow thread runs at the lowest priority
-            let nices: Vec<String> = std::fs::read_dir("/proc/self/task")
+            // the shadow thread runs in the idle scheduling class
+            let policies: Vec<String> = std::fs::read_dir("/proc/self/task")
                 .unwrap()
                 .filter_map(|t| t.ok().map(|t| t.path()))
                 .filter(|t| std::fs::read_to_string(t.join("comm")).is_ok_and(|c| c.trim() == "kitei-shadow"))
                 .filter_map(|t| std::fs::read_to_string(t.join("stat")).ok())
-                // the fields after the command's closing parenthesis: state is 3rd, nice the 19th
-                .filter_map(|stat| stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(16).map(str::to_string)))
+                // the fields after the command's closing parenthesis: state is the 3rd of stat, policy the 41st
+                .filter_map(|stat| stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(38).map(str::to_string)))
                 .collect();
-            assert!(!nices.is_empty() && nices.iter().all(|n| *n == NICE.to_string()), "the shadow threads' nice values: {nices:?}");
+            assert!(
+                !policies.is_empty() && policies.iter().all(|p| *p == libc::SCHED_IDLE.to_string()),
+                "the shadow threads' scheduling policies (SCHED_IDLE is {}): {policies:?}",
+                libc::SCHED_IDLE
+            );
         }
         let mut metrics = String::new();
         shadow.render_metrics(&mut metrics);

@@ -4,11 +4,8 @@
 //! Rule sheets differ per variant, so answers are compared by cite strings
 //! (`第2条第2項第3号`) and whether each condition held, never by rule index.
 
-use crate::diff::DiffError;
-use kitei::Wire;
-use kitei::answer::cite;
-use kitei::policy::{Outcome, PolicyInfo};
 use kitei::types as m;
+use kitei::{Answer, Reason};
 use std::collections::BTreeSet;
 
 /// A clause as it sorts in a document: numbered articles first, in order.
@@ -37,6 +34,10 @@ pub struct Cited {
 }
 
 impl Cited {
+    fn of(r: &Reason) -> Self {
+        Cited { key: ClauseKey::of(&r.rule().clause), cite: r.cite().to_string(), met: r.met() }
+    }
+
     /// `第2条第1項 ✗`, `第2条第2項第1号`
     pub fn label(&self) -> String {
         if self.met { self.cite.clone() } else { format!("{} ✗", self.cite) }
@@ -53,81 +54,20 @@ pub struct Reduced {
     pub rules: BTreeSet<(u16, bool)>,
 }
 
-struct Collect<'a> {
-    info: &'a PolicyInfo,
-    cites: BTreeSet<Cited>,
-    rules: BTreeSet<(u16, bool)>,
-}
-
-impl Collect<'_> {
-    fn add(&mut self, reasons: &[m::Reason]) -> Result<(), DiffError> {
-        for r in reasons {
-            let rule = self.info.metadata.rules.get(r.rule as usize).ok_or_else(|| DiffError::Policy {
-                variant: self.info.variant().to_string(),
-                message: format!("reason cites rule {} but the sheet has {}", r.rule, self.info.metadata.rules.len()),
-            })?;
-            self.cites.insert(Cited { key: ClauseKey::of(&rule.clause), cite: cite(&rule.clause), met: r.met });
-            self.rules.insert((r.rule, r.met));
-        }
-        Ok(())
-    }
-}
-
 /// The clauses some reasons cite ([`Cited::label`]), in document order.
-///
-/// # Errors
-/// [`DiffError::Policy`] when a reason names a rule outside the sheet.
-pub fn cite_strings(info: &PolicyInfo, reasons: &[m::Reason]) -> Result<Vec<String>, DiffError> {
-    let mut c = Collect { info, cites: BTreeSet::new(), rules: BTreeSet::new() };
-    c.add(reasons)?;
-    Ok(c.cites.iter().map(Cited::label).collect())
+pub fn cite_labels(reasons: &[Reason]) -> Vec<String> {
+    reasons.iter().map(Cited::of).collect::<BTreeSet<_>>().iter().map(Cited::label).collect()
 }
 
-/// Reduces an outcome to an [`Reduced`].
-///
-/// # Errors
-/// [`DiffError::Policy`] when a reason names a rule outside the sheet.
-pub fn answer(info: &PolicyInfo, outcome: &Outcome) -> Result<Reduced, DiffError> {
-    let mut c = Collect { info, cites: BTreeSet::new(), rules: BTreeSet::new() };
-    let outcome = match outcome {
-        Outcome::Describe => String::new(),
-        Outcome::Eligibility(v) => {
-            c.add(&v.reasons)?;
-            v.decision.wire().to_string()
-        }
-        Outcome::Accounts(list) => {
-            let mut parts = Vec::new();
-            for a in list {
-                c.add(&a.reasons)?;
-                parts.push(if a.linkable { "linkable" } else { "not linkable" });
-            }
-            parts.join(", ")
-        }
-        Outcome::Authorize(a) => {
-            c.add(&a.reasons)?;
-            c.add(&a.token.reasons)?;
-            format!("{}, token {}", a.decision.wire(), a.token.status.wire())
-        }
-        Outcome::Token(t) => {
-            c.add(&t.reasons)?;
-            format!("token {}", t.status.wire())
-        }
-        Outcome::Liability(list) => {
-            let mut parts = Vec::new();
-            for p in list {
-                c.add(&p.reasons)?;
-                parts.push(format!("{} {}", info.party_name(p.party), info.ruling_name(p.ruling)));
-            }
-            parts.join("; ")
-        }
-        Outcome::Incident(v) => {
-            for p in [&v.disclosure, &v.chained, &v.suspension] {
-                c.add(&p.reasons)?;
-            }
-            format!("disclosure {}; chained {}; suspension {}", v.disclosure.ruling.wire(), v.chained.ruling.wire(), v.suspension.ruling.wire())
-        }
-    };
-    Ok(Reduced { outcome, cites: c.cites, rules: c.rules })
+/// Reduces an answer to a [`Reduced`]: its [`Answer::verdict`], and each
+/// reason's clause (whether its condition held) and rule.
+pub fn answer(answer: &Answer) -> Reduced {
+    let reasons = answer.reasons();
+    Reduced {
+        outcome: answer.verdict(),
+        cites: reasons.iter().copied().map(Cited::of).collect(),
+        rules: reasons.iter().map(|r| (r.index(), r.met())).collect(),
+    }
 }
 
 impl Reduced {

@@ -6,8 +6,8 @@ use crate::diff::DiffError;
 use crate::diff::answer::{Cited, ClauseKey, Reduced, answer};
 use crate::diff::generate::{Case, generate};
 use chrono::{DateTime, FixedOffset};
-use kitei::Question;
 use kitei::answer::cite;
+use kitei::{Answer, Question};
 use kitei::{LoadedPolicy, PolicyInfo};
 use kitei::{OperationName, Wire};
 use serde_json::Value;
@@ -277,8 +277,8 @@ pub fn compare(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, at: DateTime<Fixe
         for facts in &cases {
             let request = facts.to_json(oi.variant(), at);
             let question = Question::from_value(&request).map_err(|e| DiffError::Generator(format!("{request}: {e}")))?;
-            let a = answer(oi, &old.decide(op, question.request())?)?;
-            let b = answer(ni, &new.decide(op, question.request())?)?;
+            let a = answer(&old.answer(&question)?);
+            let b = answer(&new.answer(&question)?);
             if a.same_as(&b) {
                 continue;
             }
@@ -356,14 +356,15 @@ impl Traffic {
         self.old.info().variant()
     }
 
-    /// Answers `question` with both modules; returns whether they differ.
+    /// Compares `old_answer`, the old module's answer to `question` (as
+    /// replayed), with the new module's; returns whether they differ.
     /// `request` (the example shown) and `decision_id` name it in the report.
     ///
     /// # Errors
-    /// A [`DiffError`] when a module fails on it.
-    pub fn add(&mut self, question: &Question, request: impl FnOnce() -> Value, decision_id: &str) -> Result<bool, DiffError> {
+    /// A [`DiffError`] when the new module fails on it.
+    pub fn add(&mut self, question: &Question, old_answer: &Answer, request: impl FnOnce() -> Value, decision_id: &str) -> Result<bool, DiffError> {
         let op = question.operation().name();
-        let Answers { old: a, new: b } = Answers::of(self.old.as_ref(), self.new.as_ref(), question)?;
+        let Answers { old: a, new: b } = Answers::after(old_answer, self.new.as_ref(), question)?;
         let place = OperationName::ALL.iter().position(|&o| o == op).unwrap_or_default();
         let explored = &mut self.explored[place];
         explored.1 += 1;
@@ -429,17 +430,22 @@ pub struct Answers {
 }
 
 impl Answers {
-    /// Answers `question` with `old` and with `new` (each with the request
-    /// naming it).
+    /// Answers `question` with `old` and with `new`.
     ///
     /// # Errors
     /// A [`DiffError`] when a module fails on it.
     pub fn of(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, question: &Question) -> Result<Self, DiffError> {
-        let (oi, ni) = (old.info(), new.info());
-        let op = question.operation().name();
-        let a = answer(oi, &old.decide(op, &question.request_for(oi))?)?;
-        let b = answer(ni, &new.decide(op, &question.request_for(ni))?)?;
-        Ok(Answers { old: a, new: b })
+        Self::after(&old.answer(question)?, new, question)
+    }
+
+    /// Compares `old`, an answer already given to `question` (the one a
+    /// service sent, or a replay's), with `new`'s answer to it: the old
+    /// module is not asked again.
+    ///
+    /// # Errors
+    /// A [`DiffError`] when `new` fails on it.
+    pub fn after(old: &Answer, new: &dyn LoadedPolicy, question: &Question) -> Result<Self, DiffError> {
+        Ok(Answers { old: answer(old), new: answer(&new.answer(question)?) })
     }
 
     /// Whether the answers differ: in outcome or in the clauses cited (and

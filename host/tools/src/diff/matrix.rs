@@ -2,14 +2,13 @@
 //! the module's own answer to a canonical request (never read from source),
 //! with the clauses it cites; `unspecified` answers are shown as such.
 
-use crate::diff::answer::{Cited, answer, cite_strings};
+use crate::diff::answer::{Cited, answer, cite_labels};
 use crate::diff::compare::NOT_IN_TEXT;
 use crate::diff::generate::{AccountCase, Case};
 use crate::diff::{DiffError, Module};
 use chrono::{DateTime, FixedOffset};
-use kitei::LoadedPolicy;
-use kitei::policy::Outcome;
 use kitei::types::{AccountKind, Function, IncidentKind, LossEvent};
+use kitei::{Answer, Body, LoadedPolicy};
 use kitei::{OperationName, Wire};
 use kitei::{Question, SettingName};
 use std::sync::Arc;
@@ -71,17 +70,17 @@ struct Ask<'a> {
 }
 
 impl Ask<'_> {
-    fn decide(&self, p: &dyn LoadedPolicy, facts: &Case) -> Result<Outcome, DiffError> {
+    fn decide(&self, p: &dyn LoadedPolicy, facts: &Case) -> Result<Answer, DiffError> {
         let request = facts.to_json(p.info().variant(), self.at);
         let question = Question::from_value(&request).map_err(|e| DiffError::Generator(format!("{request}: {e}")))?;
-        Ok(p.decide(facts.operation, question.request())?)
+        Ok(p.answer(&question)?)
     }
 
     /// A row of whole answers.
     fn row(&self, label: impl Into<String>, facts: &Case) -> Result<Row, DiffError> {
         let mut cells = Vec::new();
         for p in self.policies {
-            let a = answer(p.info(), &self.decide(p.as_ref(), facts)?)?;
+            let a = answer(&self.decide(p.as_ref(), facts)?);
             let cites = a.cites.iter().map(Cited::label).collect();
             cells.push(Cell { value: a.outcome, cites });
         }
@@ -93,8 +92,8 @@ impl Ask<'_> {
         let mut cells = Vec::new();
         let elig = Case { operation: OperationName::Eligibility, ..facts.clone() };
         for p in self.policies {
-            let a = answer(p.info(), &self.decide(p.as_ref(), facts)?)?;
-            let e = answer(p.info(), &self.decide(p.as_ref(), &elig)?)?;
+            let a = answer(&self.decide(p.as_ref(), facts)?);
+            let e = answer(&self.decide(p.as_ref(), &elig)?);
             let cites = a.cites.iter().filter(|c| !e.cites.contains(c)).map(Cited::label).collect();
             cells.push(Cell { value: a.outcome, cites });
         }
@@ -106,11 +105,12 @@ impl Ask<'_> {
         let mut rows: Vec<Row> =
             ["disclosure", "chained", "suspension"].iter().map(|part| Row { label: format!("{} — {part}", kind.wire()), cells: Vec::new() }).collect();
         for p in self.policies {
-            let Outcome::Incident(v) = self.decide(p.as_ref(), &facts)? else {
+            let answer = self.decide(p.as_ref(), &facts)?;
+            let Body::Incident(v) = answer.body() else {
                 return Err(DiffError::Policy { variant: p.info().variant().into(), message: "incident answered with another operation".into() });
             };
             for (row, perm) in rows.iter_mut().zip([&v.disclosure, &v.chained, &v.suspension]) {
-                row.cells.push(Cell { value: perm.ruling.wire().into(), cites: cite_strings(p.info(), &perm.reasons)? });
+                row.cells.push(Cell { value: perm.ruling.wire().into(), cites: cite_labels(&perm.reasons) });
             }
         }
         Ok(rows)
