@@ -99,6 +99,13 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = kitei_serve::ShadowConfig::default().queue as u32, requires = "shadow",
         value_parser = clap::value_parser!(u32).range(1..))]
     shadow_queue: u32,
+    /// With --shadow: the share of one core the shadow may use, in percent
+    /// (1–100): after each shadowed decision the shadow thread rests long
+    /// enough to stay within it, so that on a busy machine it takes at most
+    /// that from answers; what it cannot keep up with is dropped and counted
+    #[arg(long, value_name = "PERCENT", default_value_t = kitei_serve::ShadowConfig::default().cpu_percent, requires = "shadow",
+        value_parser = clap::value_parser!(u8).range(1..=100))]
+    shadow_cpu: u8,
     /// With --shadow: a module that never answers, only shadows its
     /// institution's decisions (repeatable): a .wasm file (its .wasm.sig
     /// beside it), or a registry reference HOST[:PORT]/REPO:TAG or …@sha256:…
@@ -171,7 +178,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         trust,
         trust_file: args.trust.clone(),
         sources: kitei_serve::SourceConfig { references, interval: args.poll_interval, registry },
-        shadow: args.shadow.then_some(kitei_serve::ShadowConfig { queue: args.shadow_queue as usize, staged: staged_files }),
+        shadow: args.shadow.then_some(kitei_serve::ShadowConfig { queue: args.shadow_queue as usize, cpu_percent: args.shadow_cpu, staged: staged_files }),
         ..Default::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
