@@ -9,7 +9,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use kitei::LoadedPolicy;
 use kitei::Question;
 use kitei::Registry;
-use kitei::component::{Limits, Runtime};
+use kitei::{Limits, Runtime};
 use kitei::{OperationName, Wire};
 use kitei_benches::{Renamed, pairs, request};
 use std::hint::black_box;

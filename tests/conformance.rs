@@ -4,7 +4,7 @@
 //! docs/readings.md cites for a variant is expected by some scenario.
 
 use kitei::Registry;
-use kitei::Settings;
+use kitei::types::Settings;
 use kitei::{LoadedPolicy, NativePolicy};
 use kitei_tests::NATIVE;
 use kitei_tools::conformance::{self, COVERAGE_FILE, Coverage, ScenarioResult, Subjects, Suite};

@@ -7,7 +7,10 @@
 //! refused before the module is asked, never asked as something else.
 
 use kitei::component::Contract;
-use kitei::{Account, AccountKind, DecisionError, Function, Operation, Question, Registry, Target, TermRef};
+use kitei::{
+    Account, DecisionError, Operation, Question, Registry, Target, TermRef,
+    types::{AccountKind, Function},
+};
 use kitei_tools::conformance::{self, Subjects, Suite};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;

@@ -157,8 +157,8 @@ fn token_expiry_is_shown_in_the_offset_of_the_question() {
     let v = decide(&r, req.clone());
     assert_eq!((v["token"]["status"].as_str(), v["token"]["expires_at"].as_str()), (Some("valid"), Some("2023-07-01T09:00:00+09:00")));
     let parsed = Question::from_value(&req).unwrap();
-    let settings = kitei::Settings { reauth_after_days: Some(30), ..Default::default() };
-    let native = kitei::policy::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, settings).unwrap();
+    let settings = kitei::types::Settings { reauth_after_days: Some(30), ..Default::default() };
+    let native = kitei::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, settings).unwrap();
     let component = r.variant("toyama-2023").unwrap();
     let op = kitei::OperationName::Authorize;
     let (c, n) = (component.decide(op, parsed.request()).unwrap(), native.decide(op, parsed.request()).unwrap());
@@ -172,7 +172,7 @@ fn token_expiry_is_shown_in_the_offset_of_the_question() {
 fn a_request_larger_than_the_guest_arena_is_answered_like_natively() {
     let r = registry();
     let component = r.variant("toyama-2023").unwrap();
-    let native = kitei::policy::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, kitei::Settings::default()).unwrap();
+    let native = kitei::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, kitei::types::Settings::default()).unwrap();
     let mut big = example();
     let account = big["customer"]["accounts"][0].clone();
     let accounts: Vec<Value> = (0..40_000)
@@ -242,9 +242,9 @@ fn designated_providers_is_refused_where_no_text_reads_it() {
     for loaded in ["toyama-2023", "rokin-2019", "akita-notice"] {
         assert!(r.variant(loaded).is_some(), "{loaded} refused designated_providers");
     }
-    let settings = kitei::Settings { designated_providers: Some(vec!["zaim".into()]), ..Default::default() };
+    let settings = kitei::types::Settings { designated_providers: Some(vec!["zaim".into()]), ..Default::default() };
     for (variant, policy) in kitei_tests::NATIVE {
-        let refused = kitei::policy::NativePolicy::new(policy, settings.clone()).is_err();
+        let refused = kitei::NativePolicy::new(policy, settings.clone()).is_err();
         assert_eq!(refused, ["gunma-2019", "gunma-2023", "koza-renkei-2020"].contains(&variant), "{variant}");
     }
 }

@@ -139,7 +139,7 @@ fn refused_at_load(case: &str, dir_name: &str) {
         Ok(checked) => {
             assert_eq!(case, "loop-in-configure", "describe answered");
             let started = Instant::now();
-            (checked.configure(&kitei::Settings::default(), None).err(), started.elapsed())
+            (checked.configure(&kitei::types::Settings::default(), None).err(), started.elapsed())
         }
         Err(_) => {
             assert_eq!(case, "loop-in-describe");

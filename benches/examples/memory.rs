@@ -13,7 +13,7 @@
 //! per module; and, for one module configured 200 more times (each a new
 //! instance), the growth per instance.
 
-use kitei::component::{Checked, Limits, Runtime};
+use kitei::{Limits, Runtime, component::Checked};
 use kitei::{LoadedPolicy, OperationName};
 use std::path::Path;
 

@@ -14,7 +14,7 @@
 //! `KITEI_ROUNDS` (default 15) rounds of `KITEI_CALLS` (default 100000) calls.
 
 use kitei::LoadedPolicy;
-use kitei::component::{Checked, Limits, Runtime};
+use kitei::{Limits, Runtime, component::Checked};
 use kitei::{OperationName, Wire};
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -11,7 +11,7 @@
 //! | target | bytes are | through |
 //! |---|---|---|
 //! | `request` | api.md's request JSON | [`Question::from_json`], then every variant natively and as a component, and [`Registry::decide`] |
-//! | `settings` | `<institution>.settings.json` | [`parse_settings`], then every variant's validation natively and in its component (`configure`) |
+//! | `settings` | `<institution>.settings.json` | [`SettingsFile::parse`], then every variant's validation natively and in its component (`configure`) |
 //! | `module` | a module file | [`Checked::new`], `configure`, and one call per operation |
 //! | `signature` | a `.wasm.sig` file | [`Sidecar::parse`], [`TrustPolicy::verify`] against each real module |
 //! | `trust` | a trust file (or a sequence-floor file) | [`TrustPolicy::from_toml`], [`SequenceFloor::open`] |
@@ -25,11 +25,10 @@
 pub mod mutate;
 
 use chrono::NaiveDate;
-use kitei::component::{Checked, Limits, Runtime};
-use kitei::registry::parse_settings;
 use kitei::trust::{SequenceFloor, Sidecar, Statement, TrustPolicy};
 use kitei::types::Settings;
-use kitei::{LoadedPolicy, NativePolicy, OperationName, Question, Registry};
+use kitei::{Limits, Runtime, component::Checked};
+use kitei::{LoadedPolicy, NativePolicy, OperationName, Question, Registry, SettingsFile};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -295,15 +294,15 @@ impl Context {
         Ok(true)
     }
 
-    /// Bytes → [`parse_settings`] → every variant's validation natively and
+    /// Bytes → [`SettingsFile::parse`] → every variant's validation natively and
     /// in its component; both accept or both refuse, and accepted settings
     /// come back the same.
     fn settings(&self, data: &[u8]) -> Result<bool, String> {
-        let Ok(file) = parse_settings(data) else { return Ok(false) };
+        let Ok(file) = SettingsFile::parse(data) else { return Ok(false) };
         for module in self.modules()? {
             let variant = module.checked.metadata.variant.as_str();
             let Some((_, tables)) = NATIVE.iter().find(|(v, _)| *v == variant) else { continue };
-            let Ok(terms) = kitei::vocabulary::ModuleTerms::from_metadata(&module.checked.metadata) else { continue };
+            let Ok(terms) = kitei::ModuleTerms::from_metadata(&module.checked.metadata) else { continue };
             // a declared setting the module does not have is refused before either sees it
             let Ok(settings) = file.for_module(&terms, variant) else { continue };
             let native = NativePolicy::new(tables, settings.clone());

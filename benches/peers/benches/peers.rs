@@ -9,9 +9,9 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use kitei::OperationName;
-use kitei::component::{Limits, Runtime};
-use kitei::policy::Outcome;
+use kitei::Outcome;
 use kitei::types::Decision;
+use kitei::{Limits, Runtime};
 use kitei_benches::{pairs, request};
 use kitei_peers::Peer;
 use std::hint::black_box;

@@ -11,13 +11,13 @@
 //! two-account requests, and for each peer a policy with one rule broken,
 //! which the grid must catch.
 
-use kitei::component::{Checked, Runtime};
-use kitei::policy::Outcome;
+use kitei::Outcome;
 use kitei::types::{
     AccountFlags, AccountKind, Authorization, Channel, ConsentFlags, CustomerFlags, Decision, Function, KindRef, ProviderFlags, Request, ServiceFlags,
     Settings, TokenStatus, WireAccount as Account,
 };
 use kitei::{LoadedPolicy, NativePolicy, OperationName, Question};
+use kitei::{Runtime, component::Checked};
 use kitei_peers::{CedarPeer, Peer, RegoPeer, Verdict};
 use kitei_policy_toyama_2023 as toyama;
 use kitei_sdk::RuleId;

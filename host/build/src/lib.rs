@@ -7,7 +7,7 @@
 //! the policy interface, describes itself) and writes `<variant>.wasm`.
 
 use anyhow::{Context, Result, bail};
-use kitei::component::{Checked, Runtime};
+use kitei::{Runtime, component::Checked};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -137,7 +137,7 @@ fn main() -> ExitCode {
 }
 
 /// The runtime with default limits.
-pub fn runtime() -> anyhow::Result<kitei::component::Runtime> {
+pub fn runtime() -> anyhow::Result<kitei::Runtime> {
     Ok(kitei::Runtime::new(kitei::Limits::default())?)
 }
 

@@ -6,8 +6,8 @@
 //! changed answers, never the log.
 
 use anyhow::{Context, Result};
-use kitei::component::{Runtime, sha256_hex};
 use kitei::{LoadedPolicy, Question, Reason, Wire};
+use kitei::{Runtime, component::sha256_hex};
 use kitei_tools::diff::{self, Format, Traffic};
 use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap};
@@ -136,7 +136,7 @@ impl Modules {
             return found.clone();
         }
         let found = self.find(sha256).and_then(|file| {
-            let policy = kitei::registry::load_module_file(&self.runtime, &file, self.policies.as_deref()).map_err(|e| e.to_string())?;
+            let policy = kitei::load_module_file(&self.runtime, &file, self.policies.as_deref()).map_err(|e| e.to_string())?;
             if policy.info().sha256 != sha256 {
                 return Err(format!("`{}` has sha256 {}, not the one its name says", file.display(), policy.info().sha256));
             }
@@ -197,7 +197,7 @@ fn against(runtime: &Runtime, path: &Path) -> Result<BTreeMap<String, Arc<dyn Lo
     };
     let mut out: BTreeMap<String, Arc<dyn LoadedPolicy>> = BTreeMap::new();
     for file in files {
-        let policy = kitei::registry::load_module_file(runtime, &file, settings_dir).with_context(|| format!("--against: loading `{}`", file.display()))?;
+        let policy = kitei::load_module_file(runtime, &file, settings_dir).with_context(|| format!("--against: loading `{}`", file.display()))?;
         let institution = policy.info().metadata.institution.clone();
         if let Some(other) = out.get(&institution) {
             anyhow::bail!("--against: `{}` and {} are both of institution `{institution}`: name one module", file.display(), other.info().variant());

@@ -190,7 +190,7 @@ pub enum LoadError {
         /// the file
         file: PathBuf,
         /// why, naming the check that failed
-        reason: crate::trust::TrustError,
+        reason: crate::signing::TrustError,
     },
     /// the module exports a contract version this host does not serve
     #[error("`{file}`: exports `{found}`, a contract version this host does not serve (it serves {served})")]

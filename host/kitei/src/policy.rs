@@ -2,9 +2,9 @@
 //! linked natively (tests and benchmarks compare the two).
 
 use crate::answer::{Answer, CitedRule, PolicyRef};
-use crate::component::Contract;
 use crate::error::DecisionError;
 use crate::question::Question;
+use crate::runtime::Contract;
 use crate::vocab::OperationName;
 use crate::vocabulary::ModuleTerms;
 use kitei_sdk::types as m;
@@ -25,7 +25,7 @@ pub struct PolicyInfo {
     /// the settings file applied, if any
     pub settings_source: Option<PathBuf>,
     /// the verified signature, when loaded under a trust policy
-    pub signature: Option<crate::trust::Verified>,
+    pub signature: Option<crate::signing::Verified>,
     /// the rule sheet with citations written out, shared by every answer
     pub sheet: Arc<[Arc<CitedRule>]>,
     /// what answers name as the module that answered
@@ -103,7 +103,7 @@ pub enum Outcome {
 }
 
 /// A policy ready to answer the contract's operations: a component under
-/// wasmtime ([`ComponentPolicy`](crate::component::ComponentPolicy)) or a
+/// wasmtime ([`ComponentPolicy`](crate::runtime::ComponentPolicy)) or a
 /// variant crate linked natively ([`NativePolicy`]).
 pub trait LoadedPolicy: Send + Sync {
     /// What is known of it without calling it.

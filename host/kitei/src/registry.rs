@@ -2,13 +2,13 @@
 //! institution and date.
 
 use crate::answer::Answer;
-use crate::component::{Checked, Runtime};
+use crate::clock::jst;
 use crate::error::{DecisionError, LoadError};
 use crate::policy::LoadedPolicy;
 use crate::question::{Question, Target};
+use crate::runtime::{Checked, Runtime};
 use crate::settings::SettingsFile;
-use crate::time::jst;
-use crate::trust::Trust;
+use crate::signing::Trust;
 use crate::vocabulary::Vocabulary;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use kitei_sdk::types as m;
@@ -66,15 +66,6 @@ impl InForce {
     fn contains(self, day: NaiveDate) -> bool {
         self.from <= day && self.until.is_none_or(|u| day <= u)
     }
-}
-
-/// Parses the bytes of a settings file (`<institution>.settings.json`),
-/// strictly (see [`SettingsFile::parse`]).
-///
-/// # Errors
-/// A message naming the field at fault.
-pub fn parse_settings(text: &[u8]) -> Result<SettingsFile, String> {
-    SettingsFile::parse(text)
 }
 
 const SETTINGS_SUFFIX: &str = ".settings.json";

@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// A core value, or a term some module declares, by its wire name.
 ///
 /// ```
-/// use kitei::{Function, TermRef};
+/// use kitei::{types::Function, TermRef};
 /// let core: TermRef<Function> = TermRef::parse("balance").unwrap();
 /// assert_eq!(core, TermRef::Core(Function::Balance));
 /// let declared: TermRef<Function> = TermRef::parse("debit_statement").unwrap();

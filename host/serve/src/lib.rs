@@ -48,7 +48,7 @@ pub use source::{CheckResult, SourceConfig, SourceStatus};
 pub use state::{AppState, SlowModules};
 pub use trust_file::TrustStatus;
 
-use kitei::component::{Limits, Runtime};
+use kitei::{Limits, Runtime};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tokio::sync::watch;

@@ -15,7 +15,7 @@
 //! keeping the first [`EXAMPLES`] decision ids of each clause.
 
 use axum::body::Bytes;
-use kitei::component::Runtime;
+use kitei::Runtime;
 use kitei::trust::Trust;
 use kitei::{LoadedPolicy, Question, Registry};
 use kitei_tools::diff::Answers;
@@ -314,7 +314,7 @@ impl Shadow {
         let mut staged = Vec::new();
         let mut refused = Vec::new();
         for file in &config.staged {
-            match kitei::registry::load_module_file_trusted(runtime, file, Some(settings_dir), trust) {
+            match kitei::load_module_file_trusted(runtime, file, Some(settings_dir), trust) {
                 Ok(p) => {
                     if trust.is_none() {
                         tracing::warn!(file = %file.display(), variant = %p.info().variant(), "staging a module whose signature is not verified (no trust policy)");
@@ -492,9 +492,9 @@ mod tests {
     use super::*;
 
     fn module(variant: &str) -> Arc<dyn LoadedPolicy> {
-        let runtime = Runtime::new(kitei::component::Limits::default()).unwrap();
+        let runtime = Runtime::new(kitei::Limits::default()).unwrap();
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/policies");
-        kitei::registry::load_module_file(&runtime, &dir.join(format!("{variant}.wasm")), None).unwrap_or_else(|e| panic!("{variant}: {e} (run `kitei build`)"))
+        kitei::load_module_file(&runtime, &dir.join(format!("{variant}.wasm")), None).unwrap_or_else(|e| panic!("{variant}: {e} (run `kitei build`)"))
     }
 
     #[test]
@@ -521,7 +521,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_drops_and_counts_and_the_worker_counts_by_clause() {
-        let runtime = Runtime::new(kitei::component::Limits::default()).unwrap();
+        let runtime = Runtime::new(kitei::Limits::default()).unwrap();
         let (g19, g23) = (module("gunma-2019"), module("gunma-2023"));
         let shadow = Shadow::start(&ShadowConfig { queue: 1, staged: Vec::new() }, &runtime, Path::new("."), None).expect("the shadow thread starts");
         shadow.install(&Registry::new(vec![g19.clone(), g23], Vec::new()));

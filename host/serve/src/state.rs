@@ -11,7 +11,7 @@ use super::source::{SourceConfig, SourceStatus, Sources};
 use super::trust_file::{TrustCheck, TrustState, TrustStatus};
 use arc_swap::ArcSwap;
 use kitei::Registry;
-use kitei::component::Runtime;
+use kitei::Runtime;
 use kitei::trust::Trust;
 use std::path::PathBuf;
 use std::sync::Arc;

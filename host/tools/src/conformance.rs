@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use kitei_tools::conformance::{self, Subjects, Suite};
-//! use kitei::component::{Limits, Runtime};
+//! use kitei::{Limits, Runtime};
 //!
 //! let runtime = Runtime::new(Limits::default())?;
 //! let registry = kitei::Registry::load_dir(&runtime, "target/policies".as_ref())?;

@@ -7,7 +7,7 @@
 //! the same canonical questions and lays the answers side by side.
 //!
 //! ```no_run
-//! use kitei::component::Runtime;
+//! use kitei::Runtime;
 //! use kitei_tools::diff::{self, Format};
 //!
 //! let runtime = Runtime::new(diff::batch_limits())?;
@@ -45,8 +45,8 @@ pub(crate) fn example_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema
 /// (100 ms a call) is for one request; a comparison on a loaded machine can
 /// see a thread descheduled that long, which must not abort it. The memory
 /// cap stays.
-pub fn batch_limits() -> kitei::component::Limits {
-    kitei::component::Limits { deadline: std::time::Duration::from_secs(5), ..kitei::component::Limits::default() }
+pub fn batch_limits() -> kitei::Limits {
+    kitei::Limits { deadline: std::time::Duration::from_secs(5), ..kitei::Limits::default() }
 }
 
 /// The time generated requests are for, unless `--at` says otherwise.

@@ -7,11 +7,11 @@
 //! last good policy serving while the refusal is reported; a removed file
 //! withdraws its variant.
 
-use super::{Registry, Rejected, SETTINGS_SUFFIX, load_file, parse_settings};
-use crate::component::{Runtime, sha256_hex};
+use super::{Registry, Rejected, SETTINGS_SUFFIX, load_file};
 use crate::policy::LoadedPolicy;
+use crate::runtime::{Runtime, sha256_hex};
 use crate::settings::SettingsFile;
-use crate::trust::{Sidecar, Trust, sidecar_path};
+use crate::signing::{Sidecar, Trust, sidecar_path};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +28,7 @@ pub(super) fn settings_files(entries: &[PathBuf]) -> SettingsFiles {
         let Some(institution) = name.strip_suffix(SETTINGS_SUFFIX) else { continue };
         let (raw, parsed) = match std::fs::read(path) {
             Ok(raw) => {
-                let parsed = parse_settings(&raw);
+                let parsed = SettingsFile::parse(&raw);
                 (raw, parsed)
             }
             Err(e) => (Vec::new(), Err(format!("cannot read: {e}"))),
@@ -132,7 +132,7 @@ fn same_signature(policy: &dyn LoadedPolicy, path: &Path) -> bool {
     let now = std::fs::read(sidecar_path(path)).ok().map(|b| Sidecar::parse(&b).map(|s| s.statement));
     match (&policy.info().signature, now) {
         (None, None) => true,
-        (Some(v), Some(Ok(statement))) => serde_json::from_str(&statement).is_ok_and(|s: crate::trust::Statement| s == v.statement),
+        (Some(v), Some(Ok(statement))) => serde_json::from_str(&statement).is_ok_and(|s: crate::signing::Statement| s == v.statement),
         _ => false,
     }
 }

@@ -19,7 +19,7 @@ pub struct Scenario {
     pub expect: BTreeMap<String, Expect>,
     /// operator settings per variant (as in `<institution>.settings.json`)
     #[serde(default)]
-    pub settings: BTreeMap<String, kitei::settings::SettingsFile>,
+    pub settings: BTreeMap<String, kitei::SettingsFile>,
 }
 
 /// What one variant must answer. Fields left out are not checked.

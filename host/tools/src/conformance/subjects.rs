@@ -3,15 +3,15 @@
 
 use kitei::LoadedPolicy;
 use kitei::Registry;
-use kitei::component::{Checked, Runtime};
 use kitei::types as m;
+use kitei::{Runtime, component::Checked};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Makes a variant with other settings from the loaded one.
 pub type Configure = Arc<dyn Fn(&Arc<dyn LoadedPolicy>, &m::Settings) -> Result<Arc<dyn LoadedPolicy>, String> + Send + Sync>;
 
-use kitei::settings::SettingsFile;
+use kitei::SettingsFile;
 
 /// The policies under test, by variant.
 pub struct Subjects {

@@ -6,9 +6,9 @@
 
 use crate::diff::DiffError;
 use kitei::Wire;
-use kitei::answer::cite;
-use kitei::policy::{Outcome, PolicyInfo};
+use kitei::cite;
 use kitei::types as m;
+use kitei::{Outcome, PolicyInfo};
 use std::collections::BTreeSet;
 
 /// A clause as it sorts in a document: numbered articles first, in order.

@@ -7,7 +7,7 @@ use crate::diff::answer::{Cited, ClauseKey, Reduced, answer};
 use crate::diff::generate::{Case, generate};
 use chrono::{DateTime, FixedOffset};
 use kitei::Question;
-use kitei::answer::cite;
+use kitei::cite;
 use kitei::{LoadedPolicy, PolicyInfo};
 use kitei::{OperationName, Wire};
 use serde_json::Value;
@@ -41,7 +41,7 @@ impl Module {
             effective_from: md.effective_from.clone(),
             effective_until: md.effective_until.clone(),
             sha256: info.sha256.clone(),
-            settings: serde_json::to_value(kitei::settings::SettingsJson(&info.settings, &info.terms)).unwrap_or_default(),
+            settings: serde_json::to_value(kitei::json::Settings(&info.settings, &info.terms)).unwrap_or_default(),
         }
     }
 }
@@ -170,7 +170,7 @@ impl TermSide {
 #[cfg_attr(feature = "openapi", schema(as = DiffTerm))]
 pub struct TermChange {
     /// what it names (`function`, `customer_fact`, …)
-    #[serde(serialize_with = "kitei::vocab::serialize_wire")]
+    #[serde(serialize_with = "kitei::json::serialize_wire")]
     #[cfg_attr(feature = "openapi", schema(schema_with = kitei::openapi::enum_ref::<kitei::types::TermKind>))]
     pub kind: kitei::types::TermKind,
     /// its wire name

@@ -8,7 +8,7 @@ use crate::diff::generate::{AccountCase, Case};
 use crate::diff::{DiffError, Module};
 use chrono::{DateTime, FixedOffset};
 use kitei::LoadedPolicy;
-use kitei::policy::Outcome;
+use kitei::Outcome;
 use kitei::types::{AccountKind, Function, IncidentKind, LossEvent};
 use kitei::{OperationName, Wire};
 use kitei::{Question, SettingName};
@@ -252,7 +252,7 @@ fn terms_section(policies: &[Arc<dyn LoadedPolicy>]) -> Option<Section> {
                     match md.terms.iter().find(|t| t.kind.wire() == kind && t.name == name) {
                         Some(t) => Cell {
                             value: format!("{} ({})", t.ja, t.summary),
-                            cites: md.rules.get(t.rule as usize).map(|r| kitei::answer::cite(&r.clause)).into_iter().collect(),
+                            cites: md.rules.get(t.rule as usize).map(|r| kitei::cite(&r.clause)).into_iter().collect(),
                         },
                         None => Cell { value: NOT_IN_TEXT.into(), cites: Vec::new() },
                     }

@@ -446,7 +446,7 @@ impl ComponentPolicy {
     }
 
     /// Records the signature the module was verified with.
-    pub(crate) fn set_signature(&mut self, signature: Option<crate::trust::Verified>) {
+    pub(crate) fn set_signature(&mut self, signature: Option<crate::signing::Verified>) {
         self.info.signature = signature;
     }
 
