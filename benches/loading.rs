@@ -31,13 +31,13 @@ fn load(c: &mut Criterion) {
     g.bench_function("swap_to_first_decision_precompiled", |b| {
         b.iter(|| {
             let policy = Checked::new(&cached, &file, &bytes).expect("loads").configure(&kitei::types::Settings::default(), None).expect("configures");
-            black_box(policy.decide(OperationName::Authorize, &req).expect("decides"))
+            black_box(policy.call(OperationName::Authorize, &req).expect("decides"))
         })
     });
     g.bench_function("swap_to_first_decision_compiled", |b| {
         b.iter(|| {
             let policy = Checked::new(&plain, &file, &bytes).expect("loads").configure(&kitei::types::Settings::default(), None).expect("configures");
-            black_box(policy.decide(OperationName::Authorize, &req).expect("decides"))
+            black_box(policy.call(OperationName::Authorize, &req).expect("decides"))
         })
     });
     g.finish();

@@ -92,7 +92,7 @@ impl LoadedPolicy for Renamed {
     fn info(&self) -> &PolicyInfo {
         &self.info
     }
-    fn decide(&self, op: OperationName, r: &Request) -> Result<kitei::Outcome, kitei::DecisionError> {
-        self.inner.decide(op, r)
+    fn call(&self, op: OperationName, r: &Request) -> Result<kitei::Outcome, kitei::DecisionError> {
+        self.inner.call(op, r)
     }
 }

@@ -18,7 +18,7 @@ fn suite_dir() -> PathBuf {
 
 fn native(variant: &str, settings: Settings) -> Result<Arc<dyn LoadedPolicy>, String> {
     let (_, policy) = NATIVE.iter().find(|(v, _)| *v == variant).ok_or_else(|| format!("no crate for `{variant}`"))?;
-    Ok(Arc::new(NativePolicy::new(policy, settings)?))
+    Ok(Arc::new(NativePolicy::new(policy, settings).map_err(|e| e.to_string())?))
 }
 
 fn natives() -> &'static Subjects {

@@ -232,7 +232,7 @@ impl LoadedPolicy for Failing {
     fn info(&self) -> &PolicyInfo {
         &self.info
     }
-    fn decide(&self, operation: OperationName, _: &kitei::types::Request) -> Result<Outcome, DecisionError> {
+    fn call(&self, operation: OperationName, _: &kitei::types::Request) -> Result<Outcome, DecisionError> {
         let variant = self.info.variant().to_string();
         match operation {
             OperationName::Token => Err(DecisionError::Timeout { variant, millis: 100 }),
@@ -472,7 +472,7 @@ fn reload_reuses_unchanged_modules() {
     std::fs::write(dir.join("gunma.settings.json"), r#"{ "reauth_after_dayz": 90 }"#).unwrap();
     let bad = Registry::load_dir_reusing(&rt, &dir, &configured).unwrap();
     assert!(Arc::ptr_eq(bad.variant("gunma-2023").unwrap(), g));
-    assert!(bad.rejected().iter().any(|r| r.error.contains("reauth_after_dayz")), "{:?}", bad.rejected());
+    assert!(bad.rejected().iter().any(|r| r.to_string().contains("reauth_after_dayz")), "{:?}", bad.rejected());
     // and stays refused on the next rescan
     let still = Registry::load_dir_reusing(&rt, &dir, &bad).unwrap();
     assert_eq!(still.rejected().len(), bad.rejected().len());

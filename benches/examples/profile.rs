@@ -51,7 +51,7 @@ fn main() -> anyhow::Result<()> {
         for (policy, t) in policies.iter().zip(&mut times) {
             let start = std::time::Instant::now();
             for _ in 0..calls {
-                black_box(policy.decide(op, black_box(&req))?);
+                black_box(policy.call(op, black_box(&req))?);
             }
             t.push(start.elapsed().as_nanos() as f64 / calls as f64);
         }

@@ -277,9 +277,9 @@ impl Context {
         let registry = self.registry()?;
         let _ = registry.decide(&question).map(|a| serde_json::to_vec(&a));
         for (variant, native) in self.natives() {
-            let from_native = native.answer(&question);
+            let from_native = native.decide(&question);
             let Some(component) = registry.variant(variant) else { continue };
-            let from_component = component.answer(&question);
+            let from_component = component.decide(&question);
             if question.operation().name() == OperationName::Describe {
                 continue; // describe's answer names the module's file and hash
             }
@@ -313,8 +313,8 @@ impl Context {
                 }
                 (Ok(n), Ok(c)) => {
                     for q in &self.probes {
-                        let _ = n.answer(q).map(|a| serde_json::to_vec(&a));
-                        let _ = c.answer(q).map(|a| serde_json::to_vec(&a));
+                        let _ = n.decide(q).map(|a| serde_json::to_vec(&a));
+                        let _ = c.decide(q).map(|a| serde_json::to_vec(&a));
                     }
                 }
                 (Ok(_), Err(e)) => return Err(format!("`{variant}`: the component refuses settings the native build accepts: {e}")),
@@ -332,7 +332,7 @@ impl Context {
         let Ok(checked) = Checked::new(runtime, Path::new("fuzz.wasm"), data) else { return Ok(false) };
         let Ok(policy) = checked.configure(&Settings::default(), None) else { return Ok(false) };
         for q in &self.probes {
-            let _ = policy.answer(q).map(|a| serde_json::to_vec(&a));
+            let _ = policy.decide(q).map(|a| serde_json::to_vec(&a));
         }
         Ok(true)
     }

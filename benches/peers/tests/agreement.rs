@@ -124,7 +124,7 @@ fn subjects(settings: &Settings) -> Arc<Subjects> {
 }
 
 fn authorize(policy: &dyn LoadedPolicy, req: &Request) -> Result<Authorization, String> {
-    match policy.decide(OperationName::Authorize, req).map_err(|e| e.to_string())? {
+    match policy.call(OperationName::Authorize, req).map_err(|e| e.to_string())? {
         Outcome::Authorize(a) => Ok(a),
         other => Err(format!("not an authorization: {other:?}")),
     }

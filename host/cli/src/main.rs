@@ -166,7 +166,7 @@ pub fn load_trusted(dir: &std::path::Path, trust: Option<&kitei::trust::Trust>) 
     let registry = kitei::Registry::load_dir_trusted(&runtime()?, dir, &kitei::Registry::default(), trust)
         .with_context(|| format!("reading policy directory `{}` (build it with `kitei build`)", dir.display()))?;
     for r in registry.rejected() {
-        eprintln!("warning: rejected {}", r.error);
+        eprintln!("warning: rejected {r}");
     }
     Ok(registry)
 }

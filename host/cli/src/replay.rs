@@ -221,7 +221,7 @@ fn answer_of(policy: &dyn LoadedPolicy, request: &[u8]) -> (Option<Question>, Lo
         Ok(q) => q,
         Err(e) => return (None, Logged { decision: None, error: Some(e.code().to_string()), cites: Vec::new(), answer_sha256: None }),
     };
-    let logged = match policy.answer(&question) {
+    let logged = match policy.decide(&question) {
         Ok(a) => Logged {
             decision: a.decision().map(|d| d.wire().to_string()),
             error: None,

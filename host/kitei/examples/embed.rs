@@ -27,7 +27,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let runtime = Runtime::new(Limits::default())?;
     let registry = Registry::load_dir(&runtime, dir.as_ref())?;
     for refused in registry.rejected() {
-        eprintln!("refused: {}", refused.error);
+        eprintln!("refused: {refused}");
     }
     if registry.policies().is_empty() {
         return Err(format!("no policies in `{dir}`: build them first with `cargo run -p kitei-cli -- build`").into());

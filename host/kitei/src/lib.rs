@@ -53,7 +53,7 @@ pub use answer::{
     AccountAnswer, Answer, AuthorizeAnswer, Body, CitedRule, EligibilityAnswer, IncidentAnswer, PartyAnswer, PermissionAnswer, PolicyRef, Reason, TokenAnswer,
     cite,
 };
-pub use error::{DecisionError, LoadError, RuntimeError};
+pub use error::{DecisionError, LoadError, NativeError, RuntimeError, SettingsError, TermError};
 /// A setting a variant may read, by its wire name (`reauth_after_days`, …).
 pub use kitei_sdk::settings::SettingName;
 pub use policy::{LoadedPolicy, NativePolicy, Outcome, PolicyInfo, VariantTables};

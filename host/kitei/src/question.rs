@@ -671,7 +671,7 @@ impl Question {
     pub fn check_terms(&self, vocabulary: &Vocabulary) -> Result<(), DecisionError> {
         let Some(d) = &self.declared else { return Ok(()) };
         for (field, name, kinds) in d.names() {
-            vocabulary.check(&field, name, kinds).map_err(DecisionError::Invalid)?;
+            vocabulary.check(&field, name, kinds).map_err(|e| DecisionError::Invalid(e.to_string()))?;
         }
         Ok(())
     }

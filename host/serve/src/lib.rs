@@ -38,7 +38,7 @@ pub use decisions::answer_sha256;
 pub use error::{ServeError, decision_status};
 pub use limits::HttpLimits;
 pub use metrics::Metrics;
-pub use module_store::{ModuleStore, paths as module_store_paths};
+pub use module_store::{KeepError, ModuleStore, paths as module_store_paths};
 pub use openapi::document_for as openapi_json_for;
 pub use openapi::document_json as openapi_json;
 pub use reload::ReloadConfig;
@@ -46,7 +46,7 @@ pub use routes::router;
 pub use shadow::{Shadow, ShadowConfig, ShadowReport};
 pub use source::{CheckResult, SourceConfig, SourceStatus};
 pub use state::{AppState, SlowModules};
-pub use trust_file::TrustStatus;
+pub use trust_file::{TrustFileError, TrustStatus};
 
 use kitei::{Limits, Runtime};
 use std::net::SocketAddr;
@@ -126,7 +126,7 @@ pub enum StartError {
     #[error("modules from a registry (--source) are verified before they are written: a trust policy (--trust) is required")]
     SourcesNeedTrust,
     #[error("cannot read the trust policy: {0}")]
-    Trust(String),
+    Trust(TrustFileError),
     #[error("the registry sources: {0}")]
     Registry(#[from] kitei_oci::SetupError),
 }

@@ -192,7 +192,7 @@ impl AppState {
     ///
     /// # Errors
     /// The file cannot be read or is not a trust file (naming it).
-    pub fn with_trust_file(self, file: &std::path::Path) -> Result<Self, String> {
+    pub fn with_trust_file(self, file: &std::path::Path) -> Result<Self, crate::TrustFileError> {
         let floor = self.trust();
         let watched = TrustState::watched(file, floor.as_deref())?;
         Ok(self.configured(|inner| inner.trust = Some(watched)))

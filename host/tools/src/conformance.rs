@@ -29,7 +29,7 @@ mod scenario;
 mod subjects;
 
 pub use coverage::{COVERAGE_FILE, Coverage, uncovered};
-pub use error::ConformanceError;
+pub use error::{ConformanceError, ScenarioError};
 pub use report::{Results, Row};
 pub use run::{ScenarioResult, check, response, run};
 pub use scenario::{Expect, Scenario, Suite};

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 /// The settings files of a directory, by institution: parsed, and raw.
 pub(super) struct SettingsFiles {
-    pub(super) parsed: BTreeMap<String, (PathBuf, Result<SettingsFile, String>)>,
+    pub(super) parsed: BTreeMap<String, (PathBuf, Result<SettingsFile, crate::error::SettingsError>)>,
     raw: BTreeMap<String, Vec<u8>>,
 }
 
@@ -31,7 +31,7 @@ pub(super) fn settings_files(entries: &[PathBuf]) -> SettingsFiles {
                 let parsed = SettingsFile::parse(&raw);
                 (raw, parsed)
             }
-            Err(e) => (Vec::new(), Err(format!("cannot read: {e}"))),
+            Err(e) => (Vec::new(), Err(crate::error::SettingsError::new(None, format!("cannot read: {e}")))),
         };
         files.raw.insert(institution.to_string(), raw);
         files.parsed.insert(institution.to_string(), (path.clone(), parsed));
@@ -79,8 +79,7 @@ impl Registry {
                 Ok(policy) => registry.add(policy),
                 Err(e) => match served {
                     Some(last_good) => {
-                        let error = format!("{e}; the last good `{}` (sha256 {}) keeps serving", last_good.info().variant(), last_good.info().sha256);
-                        registry.rejected.push(Rejected { file: path.clone(), error });
+                        registry.rejected.push(Rejected::new(path, e, Some(last_good.info().reference.clone())));
                         registry.add(last_good.clone());
                     }
                     None => registry.reject(path, e),
@@ -88,7 +87,7 @@ impl Registry {
             }
         }
         for r in &registry.rejected {
-            tracing::warn!(file = %r.file.display(), "rejected: {}", r.error);
+            tracing::warn!(file = %r.file().display(), "rejected: {r}");
         }
         Ok(registry)
     }

@@ -56,10 +56,10 @@ impl Subjects {
     ///
     /// # Errors
     /// The variant is not loaded, or rejects the settings.
-    pub fn policy(&self, variant: &str, settings: Option<&SettingsFile>) -> Result<Arc<dyn LoadedPolicy>, String> {
+    pub fn policy(&self, variant: &str, settings: Option<&SettingsFile>) -> Result<Arc<dyn LoadedPolicy>, super::ScenarioError> {
         let loaded = self.registry.variant(variant).ok_or_else(|| format!("variant `{variant}` is not loaded"))?;
         let Some(file) = settings else { return Ok(loaded.clone()) };
-        let settings = &file.for_module(&loaded.info().terms, variant)?;
+        let settings = &file.for_module(&loaded.info().terms, variant).map_err(|e| e.to_string())?;
         let key = (variant.to_string(), format!("{settings:?}"));
         let mut cache = self.configured.lock().map_err(|_| "settings cache poisoned".to_string())?;
         if let Some(p) = cache.get(&key) {

@@ -277,8 +277,8 @@ pub fn compare(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, at: DateTime<Fixe
         for facts in &cases {
             let request = facts.to_json(oi.variant(), at);
             let question = Question::from_value(&request).map_err(|e| DiffError::Generator(format!("{request}: {e}")))?;
-            let a = answer(oi, &old.decide(op, question.request())?)?;
-            let b = answer(ni, &new.decide(op, question.request())?)?;
+            let a = answer(oi, &old.call(op, question.request())?)?;
+            let b = answer(ni, &new.call(op, question.request())?)?;
             if a.same_as(&b) {
                 continue;
             }
@@ -437,8 +437,8 @@ impl Answers {
     pub fn of(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, question: &Question) -> Result<Self, DiffError> {
         let (oi, ni) = (old.info(), new.info());
         let op = question.operation().name();
-        let a = answer(oi, &old.decide(op, &question.request_for(oi))?)?;
-        let b = answer(ni, &new.decide(op, &question.request_for(ni))?)?;
+        let a = answer(oi, &old.call(op, &question.request_for(oi))?)?;
+        let b = answer(ni, &new.call(op, &question.request_for(ni))?)?;
         Ok(Answers { old: a, new: b })
     }
 

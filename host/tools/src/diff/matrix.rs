@@ -74,7 +74,7 @@ impl Ask<'_> {
     fn decide(&self, p: &dyn LoadedPolicy, facts: &Case) -> Result<Outcome, DiffError> {
         let request = facts.to_json(p.info().variant(), self.at);
         let question = Question::from_value(&request).map_err(|e| DiffError::Generator(format!("{request}: {e}")))?;
-        Ok(p.decide(facts.operation, question.request())?)
+        Ok(p.call(facts.operation, question.request())?)
     }
 
     /// A row of whole answers.
