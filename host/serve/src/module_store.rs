@@ -53,6 +53,7 @@ impl ModuleStore {
         Ok(ModuleStore { dir: dir.to_path_buf() })
     }
 
+    /// The store's directory.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

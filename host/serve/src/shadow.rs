@@ -210,8 +210,11 @@ pub struct ShadowReport {
     pub pending: u64,
     /// decisions not shadowed because the queue was full
     pub dropped: u64,
+    #[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
     pub staged: Vec<Staged>,
+    #[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
     pub refused: Vec<Refused>,
+    #[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
     pub pairs: Vec<PairReport>,
 }
 

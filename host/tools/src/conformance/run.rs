@@ -10,6 +10,7 @@ use serde_json::Value;
 /// The outcome of one scenario for one variant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScenarioResult {
+    /// every expectation held
     Pass,
     /// what differed, one line each
     Fail(Vec<String>),
@@ -18,6 +19,7 @@ pub enum ScenarioResult {
 }
 
 impl ScenarioResult {
+    /// Whether the scenario failed for this variant (a skip is not a failure).
     pub fn failed(&self) -> bool {
         matches!(self, ScenarioResult::Fail(_))
     }

@@ -149,6 +149,7 @@ pub fn check_part(part: &str) -> Result<(), String> {
 /// A loaded set of scenarios, by name (the file stem), in name order.
 #[derive(Clone, Debug, Default)]
 pub struct Suite {
+    /// each scenario with its name (the file stem), in name order
     pub scenarios: Vec<(String, Scenario)>,
 }
 

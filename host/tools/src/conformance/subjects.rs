@@ -40,6 +40,7 @@ impl Subjects {
         Subjects::new(registry, configure)
     }
 
+    /// The loaded modules scenarios are put to.
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
