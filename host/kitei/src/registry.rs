@@ -21,8 +21,8 @@ mod reuse;
 /// A file that was refused, and why: the typed [`LoadError`], and, when a
 /// reload refused a new copy of a module already served, the policy that
 /// keeps serving in its place. Its `Display` (and the `error` of its JSON,
-/// `{"file", "error"}`) is the error's message, followed by `; the last good
-/// `<variant>` (sha256 <hex>) keeps serving` in that case.
+/// `{"file", "error"}`) is the error's message, followed in that case by
+/// "; the last good \`VARIANT\` (sha256 HEX) keeps serving".
 #[derive(Clone, Debug)]
 pub struct Rejected {
     file: PathBuf,
