@@ -557,7 +557,8 @@ impl Question {
     /// default to api.md's defaults (no facts, both services open).
     ///
     /// ```
-    /// use kitei::{Account, types::{AccountKind, Function}, Operation, Question, Target};
+    /// use kitei::types::{AccountKind, Function};
+    /// use kitei::{Account, Operation, Question, Target};
     /// let at = kitei::time::parse_timestamp("2023-07-03T10:00:00+09:00").unwrap();
     /// let q = Question::builder(Target::Institution("toyama".into()), Operation::Authorize { function: Function::Balance.into() })
     ///     .at(at)

@@ -19,7 +19,8 @@ use std::sync::Arc;
 /// A core value, or a term some module declares, by its wire name.
 ///
 /// ```
-/// use kitei::{types::Function, TermRef};
+/// use kitei::TermRef;
+/// use kitei::types::Function;
 /// let core: TermRef<Function> = TermRef::parse("balance").unwrap();
 /// assert_eq!(core, TermRef::Core(Function::Balance));
 /// let declared: TermRef<Function> = TermRef::parse("debit_statement").unwrap();
