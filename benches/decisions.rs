@@ -9,7 +9,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use kitei::LoadedPolicy;
 use kitei::Question;
 use kitei::Registry;
-use kitei::component::{Limits, Runtime};
+use kitei::{Limits, Runtime};
 use kitei::{OperationName, Wire};
 use kitei_benches::{Renamed, pairs, request};
 use std::hint::black_box;
@@ -28,7 +28,7 @@ fn per_operation(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("decide/{}", op.wire()));
         for p in &pairs {
             for (how, policy) in [("component", &p.component), ("native", &p.native)] {
-                g.bench_with_input(BenchmarkId::new(how, p.variant), &req, |b, req| b.iter(|| black_box(policy.decide(op, black_box(req)).expect("decides"))));
+                g.bench_with_input(BenchmarkId::new(how, p.variant), &req, |b, req| b.iter(|| black_box(policy.call(op, black_box(req)).expect("decides"))));
             }
         }
         g.finish();
@@ -44,7 +44,7 @@ fn floor(c: &mut Criterion) {
     for op in [OperationName::Eligibility, OperationName::Authorize] {
         let mut g = c.benchmark_group(format!("floor/{}", op.wire()));
         for (how, policy) in [("component", &floor.component), ("native", &floor.native)] {
-            g.bench_with_input(BenchmarkId::new(how, floor.variant), &req, |b, req| b.iter(|| black_box(policy.decide(op, black_box(req)).expect("decides"))));
+            g.bench_with_input(BenchmarkId::new(how, floor.variant), &req, |b, req| b.iter(|| black_box(policy.call(op, black_box(req)).expect("decides"))));
         }
         g.finish();
     }
@@ -69,7 +69,7 @@ fn contract_versions(c: &mut Criterion) {
         let req = request(n);
         for (version, policy) in [("0.4", &*toyama.component), ("0.3", &old as &dyn LoadedPolicy)] {
             g.bench_with_input(BenchmarkId::new(version, n), &req, |b, req| {
-                b.iter(|| black_box(policy.decide(OperationName::Authorize, black_box(req)).expect("decides")))
+                b.iter(|| black_box(policy.call(OperationName::Authorize, black_box(req)).expect("decides")))
             });
         }
     }
@@ -85,7 +85,7 @@ fn accounts_scaling(c: &mut Criterion) {
         let req = request(n);
         for (how, policy) in [("component", &toyama.component), ("native", &toyama.native)] {
             g.bench_with_input(BenchmarkId::new(how, n), &req, |b, req| {
-                b.iter(|| black_box(policy.decide(OperationName::Authorize, black_box(req)).expect("decides")))
+                b.iter(|| black_box(policy.call(OperationName::Authorize, black_box(req)).expect("decides")))
             });
         }
     }
@@ -114,7 +114,7 @@ fn loaded_policies(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("component", n), &question, |b, q| {
             b.iter(|| {
                 let policy = registry.select(q.target(), q.at()).expect("selects");
-                black_box(policy.decide(q.operation().name(), q.request()).expect("decides"))
+                black_box(policy.call(q.operation().name(), q.request()).expect("decides"))
             })
         });
     }

@@ -6,7 +6,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kitei::LoadedPolicy;
-use kitei::component::{Checked, Limits, Runtime};
+use kitei::{Limits, Runtime, component::Checked};
 
 use kitei::OperationName;
 use kitei_benches::request;
@@ -30,14 +30,14 @@ fn load(c: &mut Criterion) {
     // What a reload does for one changed module, up to its first answer.
     g.bench_function("swap_to_first_decision_precompiled", |b| {
         b.iter(|| {
-            let policy = Checked::new(&cached, &file, &bytes).expect("loads").configure(&kitei::Settings::default(), None).expect("configures");
-            black_box(policy.decide(OperationName::Authorize, &req).expect("decides"))
+            let policy = Checked::new(&cached, &file, &bytes).expect("loads").configure(&kitei::types::Settings::default(), None).expect("configures");
+            black_box(policy.call(OperationName::Authorize, &req).expect("decides"))
         })
     });
     g.bench_function("swap_to_first_decision_compiled", |b| {
         b.iter(|| {
-            let policy = Checked::new(&plain, &file, &bytes).expect("loads").configure(&kitei::Settings::default(), None).expect("configures");
-            black_box(policy.decide(OperationName::Authorize, &req).expect("decides"))
+            let policy = Checked::new(&plain, &file, &bytes).expect("loads").configure(&kitei::types::Settings::default(), None).expect("configures");
+            black_box(policy.call(OperationName::Authorize, &req).expect("decides"))
         })
     });
     g.finish();

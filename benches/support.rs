@@ -1,9 +1,9 @@
 //! What the benchmarks share: the six variants as components and natively,
 //! and the requests they are asked.
 
-use kitei::component::{Checked, Runtime};
 use kitei::types::{Request, Settings};
 use kitei::{LoadedPolicy, NativePolicy, OperationName, PolicyInfo, Question};
+use kitei::{Runtime, component::Checked};
 use kitei_build::{Output, Toolchain, build_crate};
 use std::path::Path;
 use std::sync::Arc;
@@ -92,7 +92,7 @@ impl LoadedPolicy for Renamed {
     fn info(&self) -> &PolicyInfo {
         &self.info
     }
-    fn decide(&self, op: OperationName, r: &Request) -> Result<kitei::policy::Outcome, kitei::DecisionError> {
-        self.inner.decide(op, r)
+    fn call(&self, op: OperationName, r: &Request) -> Result<kitei::Outcome, kitei::DecisionError> {
+        self.inner.call(op, r)
     }
 }

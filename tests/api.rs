@@ -2,8 +2,8 @@
 //! the wire names are the WIT's, and a module's idle instances are bounded.
 
 use kitei::{
-    Account, AccountFlags, AccountKind, Body, Channel, Consent, ConsentFlags, CustomerFlags, Decision, DecisionError, Function, Limits, Operation, Provider,
-    ProviderFlags, Question, Registry, Runtime, Target, Wire,
+    Account, Body, Consent, DecisionError, Limits, Operation, Provider, Question, Registry, Runtime, Target, Wire,
+    types::{AccountFlags, AccountKind, Channel, ConsentFlags, CustomerFlags, Decision, Function, ProviderFlags},
 };
 use kitei_tests::{policies, registry};
 use serde_json::{Value, json};

@@ -4,7 +4,7 @@
 //! docs/readings.md cites for a variant is expected by some scenario.
 
 use kitei::Registry;
-use kitei::Settings;
+use kitei::types::Settings;
 use kitei::{LoadedPolicy, NativePolicy};
 use kitei_tests::NATIVE;
 use kitei_tools::conformance::{self, COVERAGE_FILE, Coverage, ScenarioResult, Subjects, Suite};
@@ -18,7 +18,7 @@ fn suite_dir() -> PathBuf {
 
 fn native(variant: &str, settings: Settings) -> Result<Arc<dyn LoadedPolicy>, String> {
     let (_, policy) = NATIVE.iter().find(|(v, _)| *v == variant).ok_or_else(|| format!("no crate for `{variant}`"))?;
-    Ok(Arc::new(NativePolicy::new(policy, settings)?))
+    Ok(Arc::new(NativePolicy::new(policy, settings).map_err(|e| e.to_string())?))
 }
 
 fn natives() -> &'static Subjects {

@@ -7,7 +7,10 @@
 //! refused before the module is asked, never asked as something else.
 
 use kitei::component::Contract;
-use kitei::{Account, AccountKind, DecisionError, Function, Operation, Question, Registry, Target, TermRef};
+use kitei::{
+    Account, DecisionError, Operation, Question, Registry, Target, TermRef,
+    types::{AccountKind, Function},
+};
 use kitei_tools::conformance::{self, Subjects, Suite};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
@@ -111,7 +114,7 @@ fn adapter_limits() -> Result<(), Failed> {
         ("a function", ask(declared_function, Account::new("A1", AccountKind::Ordinary))?),
         ("an account kind", ask(balance.clone(), Account::new("A1", TermRef::Declared("business_ordinary".into())))?),
     ] {
-        match gunma.answer(&question) {
+        match gunma.decide(&question) {
             Err(e @ DecisionError::BeyondContract { .. }) => {
                 let m = e.to_string();
                 if !(m.contains("gunma-2019") && m.contains("0.3.0") && m.contains(what)) {
@@ -132,14 +135,14 @@ fn adapter_limits() -> Result<(), Failed> {
         .fact("platform_id_registered")
         .build()
         .map_err(|e| e.to_string())?;
-    let (a, b) = (gunma.answer(&plain).map_err(|e| e.to_string())?, gunma.answer(&with_terms).map_err(|e| e.to_string())?);
+    let (a, b) = (gunma.decide(&plain).map_err(|e| e.to_string())?, gunma.decide(&with_terms).map_err(|e| e.to_string())?);
     if a.to_json() != b.to_json() {
         return Err(format!("a fact the module does not read changed its answer:\n{}\n{}", a.to_json(), b.to_json()).into());
     }
     // the 0.4 build, asked the same, answers from its text (its functions clause), no refusal
     let gunma_new = new().registry().variant("gunma-2019").ok_or("gunma-2019 build")?.clone();
     let q = ask(Operation::Authorize { function: TermRef::Declared("debit_statement".into()) }, Account::new("A1", AccountKind::Ordinary))?;
-    let answer = gunma_new.answer(&q).map_err(|e| e.to_string())?;
+    let answer = gunma_new.decide(&q).map_err(|e| e.to_string())?;
     let unmet: Vec<(String, String)> = answer.reasons().iter().filter(|r| !r.met()).map(|r| (r.cite().to_string(), r.code().to_string())).collect();
     if !unmet.contains(&("第2条第1項".to_string(), "function_not_offered".to_string())) {
         return Err(format!("the 0.4 build does not deny citing its functions clause: {unmet:?}").into());

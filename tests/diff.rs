@@ -3,7 +3,7 @@
 //! file, blessed with `KITEI_BLESS=1`); every variant against itself; the
 //! HTML report rendered by a real headless browser.
 
-use kitei::component::{ComponentPolicy, Runtime};
+use kitei::{Runtime, component::ComponentPolicy};
 use kitei_tests::{policies, root};
 use kitei_tools::diff::{self, Format, Group, Report};
 use std::path::{Path, PathBuf};
@@ -36,7 +36,7 @@ fn gunma() -> &'static Report {
 
 fn groups(op: &str) -> impl Iterator<Item = &'static Group> {
     let op = op.to_string();
-    gunma().groups.iter().filter(move |g| kitei::vocab::Wire::wire(g.operation) == op)
+    gunma().groups.iter().filter(move |g| kitei::Wire::wire(g.operation) == op)
 }
 
 fn cites(side: &diff::SideView) -> Vec<String> {

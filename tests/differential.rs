@@ -73,7 +73,7 @@ fn pairs() -> Vec<Pair> {
 /// `native`), or the error.
 fn served(policy: &dyn LoadedPolicy, q: &Question) -> Result<Value, String> {
     policy
-        .answer(q)
+        .decide(q)
         .map(|a| {
             let mut v = a.to_json();
             v.as_object_mut().map(|o| o.remove("policy"));

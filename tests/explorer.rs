@@ -323,7 +323,7 @@ async fn declared_terms(page: &Page<'_>, served: &Path, kamome: &Path) {
     let kojin = registry.variant("kamome-kojin-2026").expect("kamome-kojin-2026 built").info().metadata.clone();
     let all: Vec<kitei::types::Term> = registry.policies().iter().flat_map(|p| p.info().metadata.terms.clone()).collect();
     let function = kojin.terms.iter().find(|t| t.kind == TermKind::Function).expect("kojin declares a function").name.clone();
-    let fact = kojin.terms.iter().find(|t| kitei::vocabulary::is_fact(t.kind)).expect("kojin declares a fact").clone();
+    let fact = kojin.terms.iter().find(|t| kitei::is_fact(t.kind)).expect("kojin declares a fact").clone();
     let flags: Vec<&str> = all.iter().filter(|t| t.kind == TermKind::AccountFlag).map(|t| t.name.as_str()).collect();
     page.check(!flags.is_empty(), "kamome declares an account flag").await;
     for v in ["kamome-kojin-2026", "kamome-hojin-2026"] {
@@ -354,7 +354,7 @@ async fn declared_terms(page: &Page<'_>, served: &Path, kamome: &Path) {
         &format!("the form offers the declared function {function}: {offered}"),
     )
     .await;
-    for t in all.iter().filter(|t| kitei::vocabulary::is_fact(t.kind)) {
+    for t in all.iter().filter(|t| kitei::is_fact(t.kind)) {
         page.check(
             offered["facts"].as_array().is_some_and(|a| a.iter().any(|f| f[0] == t.name.as_str() && f[1] == fact_section(t.kind))),
             &format!("the form offers the declared {} {} in its section {}: {offered}", t.kind.wire(), t.name, fact_section(t.kind)),
@@ -395,7 +395,7 @@ async fn declared_terms(page: &Page<'_>, served: &Path, kamome: &Path) {
     let rows = page
         .js("return [...document.querySelectorAll('#terms tr.term')].map(r => [r.dataset.term, r.dataset.kind, r.querySelector('a') && r.querySelector('a').textContent])", vec![])
         .await;
-    let want: Vec<Value> = kojin.terms.iter().map(|t| json!([t.name, t.kind.wire(), kitei::answer::cite(&kojin.rules[t.rule as usize].clause)])).collect();
+    let want: Vec<Value> = kojin.terms.iter().map(|t| json!([t.name, t.kind.wire(), kitei::cite(&kojin.rules[t.rule as usize].clause)])).collect();
     page.check(rows == json!(want), &format!("the rule sheet's Terms list {want:?}: {rows}")).await;
     page.no_errors("terms on the rule sheet").await;
     page.screenshot("rule-sheet-terms").await;

@@ -157,11 +157,11 @@ fn token_expiry_is_shown_in_the_offset_of_the_question() {
     let v = decide(&r, req.clone());
     assert_eq!((v["token"]["status"].as_str(), v["token"]["expires_at"].as_str()), (Some("valid"), Some("2023-07-01T09:00:00+09:00")));
     let parsed = Question::from_value(&req).unwrap();
-    let settings = kitei::Settings { reauth_after_days: Some(30), ..Default::default() };
-    let native = kitei::policy::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, settings).unwrap();
+    let settings = kitei::types::Settings { reauth_after_days: Some(30), ..Default::default() };
+    let native = kitei::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, settings).unwrap();
     let component = r.variant("toyama-2023").unwrap();
     let op = kitei::OperationName::Authorize;
-    let (c, n) = (component.decide(op, parsed.request()).unwrap(), native.decide(op, parsed.request()).unwrap());
+    let (c, n) = (component.call(op, parsed.request()).unwrap(), native.call(op, parsed.request()).unwrap());
     assert_eq!(format!("{c:?}"), format!("{n:?}"));
 }
 
@@ -172,7 +172,7 @@ fn token_expiry_is_shown_in_the_offset_of_the_question() {
 fn a_request_larger_than_the_guest_arena_is_answered_like_natively() {
     let r = registry();
     let component = r.variant("toyama-2023").unwrap();
-    let native = kitei::policy::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, kitei::Settings::default()).unwrap();
+    let native = kitei::NativePolicy::new(&kitei_policy_toyama_2023::POLICY, kitei::types::Settings::default()).unwrap();
     let mut big = example();
     let account = big["customer"]["accounts"][0].clone();
     let accounts: Vec<Value> = (0..40_000)
@@ -188,7 +188,7 @@ fn a_request_larger_than_the_guest_arena_is_answered_like_natively() {
     let big = Question::from_value(&big).unwrap().request().clone();
     let op = kitei::OperationName::Authorize;
     for req in [&small, &big, &small, &big, &small] {
-        let (c, n) = (component.decide(op, req).unwrap(), native.decide(op, req).unwrap());
+        let (c, n) = (component.call(op, req).unwrap(), native.call(op, req).unwrap());
         assert_eq!(format!("{c:?}"), format!("{n:?}"));
     }
 }
@@ -210,12 +210,12 @@ fn bad_settings_file_rejects_the_institution_and_names_the_field() {
     let r = Registry::load_dir(&runtime(), &dir).unwrap();
     assert!(r.variant("toyama-2023").is_none(), "fails closed: no toyama without its settings");
     assert!(r.variant("gunma-2023").is_some(), "other institutions still load");
-    let msg = &r.rejected()[0].error;
+    let msg = &r.rejected()[0].to_string();
     assert!(msg.contains("toyama.settings.json") && msg.contains("reauth_after_days"), "{msg}");
 
     std::fs::write(dir.join("toyama.settings.json"), r#"{ "inactivity_days": 30 }"#).unwrap();
     let r = Registry::load_dir(&runtime(), &dir).unwrap();
-    let msg = &r.rejected()[0].error;
+    let msg = &r.rejected()[0].to_string();
     assert!(msg.contains("inactivity_days") && msg.contains("does not apply to toyama-2023"), "{msg}");
 }
 
@@ -234,17 +234,17 @@ fn designated_providers_is_refused_where_no_text_reads_it() {
     for refused in ["gunma-2019", "gunma-2023", "koza-renkei-2020"] {
         assert!(r.variant(refused).is_none(), "{refused} loaded with designated_providers");
         assert!(
-            r.rejected().iter().any(|x| x.error.contains(&format!("setting `designated_providers` does not apply to {refused}"))),
+            r.rejected().iter().any(|x| x.to_string().contains(&format!("setting `designated_providers` does not apply to {refused}"))),
             "{refused}: {:?}",
-            r.rejected().iter().map(|x| &x.error).collect::<Vec<_>>()
+            r.rejected().iter().map(|x| x.to_string()).collect::<Vec<_>>()
         );
     }
     for loaded in ["toyama-2023", "rokin-2019", "akita-notice"] {
         assert!(r.variant(loaded).is_some(), "{loaded} refused designated_providers");
     }
-    let settings = kitei::Settings { designated_providers: Some(vec!["zaim".into()]), ..Default::default() };
+    let settings = kitei::types::Settings { designated_providers: Some(vec!["zaim".into()]), ..Default::default() };
     for (variant, policy) in kitei_tests::NATIVE {
-        let refused = kitei::policy::NativePolicy::new(policy, settings.clone()).is_err();
+        let refused = kitei::NativePolicy::new(policy, settings.clone()).is_err();
         assert_eq!(refused, ["gunma-2019", "gunma-2023", "koza-renkei-2020"].contains(&variant), "{variant}");
     }
 }
@@ -337,7 +337,7 @@ fn bad_modules_are_refused_with_their_reason_while_good_ones_load() {
     let r = Registry::load_dir(&runtime(), &dir).unwrap();
     assert_eq!(r.policies().len(), 1, "{:?}", r.rejected());
     assert!(r.variant("toyama-2023").is_some());
-    let reason = |file: &str| r.rejected().iter().find(|x| x.file.ends_with(file)).unwrap_or_else(|| panic!("{file} not rejected")).error.clone();
+    let reason = |file: &str| r.rejected().iter().find(|x| x.file().ends_with(file)).unwrap_or_else(|| panic!("{file} not rejected")).to_string();
     let m = reason("imports.wasm");
     assert!(m.contains("imports.wasm") && m.contains("import nothing") && m.contains("log"), "{m}");
     let m = reason("other-world.wasm");

@@ -139,7 +139,7 @@ fn refused_at_load(case: &str, dir_name: &str) {
         Ok(checked) => {
             assert_eq!(case, "loop-in-configure", "describe answered");
             let started = Instant::now();
-            (checked.configure(&kitei::Settings::default(), None).err(), started.elapsed())
+            (checked.configure(&kitei::types::Settings::default(), None).err(), started.elapsed())
         }
         Err(_) => {
             assert_eq!(case, "loop-in-describe");
@@ -157,7 +157,7 @@ fn refused_at_load(case: &str, dir_name: &str) {
     let dir = temp_dir(dir_name, &["toyama-2023"], &[case]);
     let r = Registry::load_dir(&runtime, &dir).unwrap();
     assert!(r.variant(case).is_none());
-    assert!(r.rejected().iter().any(|x| x.file.ends_with(format!("{case}.wasm"))), "{:?}", r.rejected());
+    assert!(r.rejected().iter().any(|x| x.file().ends_with(format!("{case}.wasm"))), "{:?}", r.rejected());
     toyama_answers(&r);
     let (out, _) = timed_decide(&r, &request_for(case));
     assert_eq!(out.map_err(|e| e.code()).err(), Some("unknown_variant"));

@@ -11,7 +11,7 @@ fn every_reading_page_is_its_variants_sheet() {
     let bless = std::env::var_os("KITEI_BLESS").is_some_and(|v| v == "1");
     let mut stale = Vec::new();
     for (variant, tables) in kitei_tests::NATIVE {
-        let policy = NativePolicy::new(tables, kitei::Settings::default()).expect("defaults accepted");
+        let policy = NativePolicy::new(tables, kitei::types::Settings::default()).expect("defaults accepted");
         let page = kitei_tools::sheet::markdown(policy.info());
         let file = dir.join(format!("{variant}.md"));
         if bless {

@@ -3,8 +3,8 @@
 //! readiness, and hot reload under load (no request dropped, every answer
 //! from exactly one module), with the server started in-process on port 0.
 
+use kitei::Outcome;
 use kitei::component::sha256_hex;
-use kitei::policy::Outcome;
 use kitei::{DecisionError, LoadedPolicy, OperationName, PolicyInfo, Registry};
 use kitei_serve::{self as serve, AppState, Config, ReloadConfig, ServerHandle};
 use kitei_tests::{policies, registry, runtime, temp_policy_dir, with_custom_section};
@@ -232,7 +232,7 @@ impl LoadedPolicy for Failing {
     fn info(&self) -> &PolicyInfo {
         &self.info
     }
-    fn decide(&self, operation: OperationName, _: &kitei::types::Request) -> Result<Outcome, DecisionError> {
+    fn call(&self, operation: OperationName, _: &kitei::types::Request) -> Result<Outcome, DecisionError> {
         let variant = self.info.variant().to_string();
         match operation {
             OperationName::Token => Err(DecisionError::Timeout { variant, millis: 100 }),
@@ -250,7 +250,7 @@ async fn review_endpoints_answer_as_the_tools_do() {
     let dir = temp_policy_dir("serve-review", &["gunma-2019", "gunma-2023", "toyama-2023"]);
     let s = Server::start(config(&dir)).await;
     s.ready().await;
-    let runtime = kitei::component::Runtime::new(diff::batch_limits()).unwrap();
+    let runtime = kitei::Runtime::new(diff::batch_limits()).unwrap();
     let at = kitei::time::parse_timestamp(diff::DEFAULT_AT).unwrap();
     let old = diff::load_module(&runtime, "gunma-2019", &dir).unwrap();
     let new = diff::load_module(&runtime, "gunma-2023", &dir).unwrap();
@@ -472,7 +472,7 @@ fn reload_reuses_unchanged_modules() {
     std::fs::write(dir.join("gunma.settings.json"), r#"{ "reauth_after_dayz": 90 }"#).unwrap();
     let bad = Registry::load_dir_reusing(&rt, &dir, &configured).unwrap();
     assert!(Arc::ptr_eq(bad.variant("gunma-2023").unwrap(), g));
-    assert!(bad.rejected().iter().any(|r| r.error.contains("reauth_after_dayz")), "{:?}", bad.rejected());
+    assert!(bad.rejected().iter().any(|r| r.to_string().contains("reauth_after_dayz")), "{:?}", bad.rejected());
     // and stays refused on the next rescan
     let still = Registry::load_dir_reusing(&rt, &dir, &bad).unwrap();
     assert_eq!(still.rejected().len(), bad.rejected().len());

@@ -120,7 +120,7 @@ fn loading_under_trust_refuses_untrusted_modules_and_keeps_the_last_good() {
     assert_eq!(variants, ["toyama-2023"], "{:?}", r.rejected());
     let signature = r.variant("toyama-2023").unwrap().info().signature.clone().unwrap();
     assert_eq!(signature.statement.sequence, 5);
-    let reason = |r: &Registry, file: &str| r.rejected().iter().find(|x| x.file.ends_with(file)).map(|x| x.error.clone()).unwrap_or_default();
+    let reason = |r: &Registry, file: &str| r.rejected().iter().find(|x| x.file().ends_with(file)).map(|x| x.to_string()).unwrap_or_default();
     assert!(reason(&r, "gunma-2023.wasm").contains("no signature"), "{}", reason(&r, "gunma-2023.wasm"));
     assert!(reason(&r, "koza-renkei-2020.wasm").contains("statement says variant `gunma-2019`"), "{}", reason(&r, "koza-renkei-2020.wasm"));
     assert!(reason(&r, "rokin-2019.wasm").contains("no trusted keys for institution `rokin`"), "{}", reason(&r, "rokin-2019.wasm"));

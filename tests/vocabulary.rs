@@ -44,7 +44,7 @@ fn kamome_terms() -> Vec<Declared> {
     }
     for (kinds, what) in [
         (&[TermKind::Function][..], "a function"),
-        (&kitei::vocabulary::FACT_KINDS[..], "a fact"),
+        (&kitei::FACT_KINDS[..], "a fact"),
         (&[TermKind::AccountFlag][..], "an account flag"),
         (&[TermKind::Setting][..], "a setting"),
     ] {
@@ -154,7 +154,7 @@ async fn served_openapi_lists_declared_terms_while_their_module_is_loaded() {
         assert!(listed(&after, t), "{} {} not listed once kamome serves", t.kind.wire(), t.name);
     }
     let facts = &after["components"]["schemas"]["Facts"]["properties"];
-    for t in terms.iter().filter(|t| kitei::vocabulary::is_fact(t.kind)) {
+    for t in terms.iter().filter(|t| kitei::is_fact(t.kind)) {
         let term = &facts[t.name.as_str()]["x-kitei-term"];
         assert_eq!(term["variants"], serde_json::json!(["kamome-kojin-2026"]), "{}: {term}", t.name);
         assert!(term["ja"].as_str().is_some_and(|s| !s.is_empty()), "{}: {term}", t.name);
@@ -209,7 +209,7 @@ fn the_document_is_made_once_per_installed_registry() {
 #[test]
 fn diff_and_matrix_show_a_term_one_text_does_not_have() {
     let terms = kamome_terms();
-    let rt = kitei::component::Runtime::new(diff::batch_limits()).expect("runtime");
+    let rt = kitei::Runtime::new(diff::batch_limits()).expect("runtime");
     let kamome = example_policies("kamome");
     let at = kitei::time::parse_timestamp("2026-05-01T10:00:00+09:00").expect("at");
     let toyama = diff::load_module(&rt, "toyama-2023", kitei_tests::policies()).expect("toyama");

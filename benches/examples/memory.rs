@@ -13,7 +13,7 @@
 //! per module; and, for one module configured 200 more times (each a new
 //! instance), the growth per instance.
 
-use kitei::component::{Checked, Limits, Runtime};
+use kitei::{Limits, Runtime, component::Checked};
 use kitei::{LoadedPolicy, OperationName};
 use std::path::Path;
 
@@ -43,7 +43,7 @@ fn main() -> anyhow::Result<()> {
     }
     let after_load = rss_kib();
     for p in &loaded {
-        std::hint::black_box(p.decide(OperationName::Authorize, &req)?);
+        std::hint::black_box(p.call(OperationName::Authorize, &req)?);
     }
     let after_decide = rss_kib();
 
@@ -54,7 +54,7 @@ fn main() -> anyhow::Result<()> {
     let before_instances = rss_kib();
     let extra: Vec<_> = (0..200).map(|_| checked.clone().configure(&kitei_benches::settings_for(policy), None)).collect::<Result<_, _>>()?;
     for p in &extra {
-        std::hint::black_box(p.decide(OperationName::Authorize, &req)?);
+        std::hint::black_box(p.call(OperationName::Authorize, &req)?);
     }
     let per_instance = (rss_kib().saturating_sub(before_instances)) as f64 / extra.len() as f64;
 

@@ -14,7 +14,7 @@
 //! `KITEI_ROUNDS` (default 15) rounds of `KITEI_CALLS` (default 100000) calls.
 
 use kitei::LoadedPolicy;
-use kitei::component::{Checked, Limits, Runtime};
+use kitei::{Limits, Runtime, component::Checked};
 use kitei::{OperationName, Wire};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -51,7 +51,7 @@ fn main() -> anyhow::Result<()> {
         for (policy, t) in policies.iter().zip(&mut times) {
             let start = std::time::Instant::now();
             for _ in 0..calls {
-                black_box(policy.decide(op, black_box(&req))?);
+                black_box(policy.call(op, black_box(&req))?);
             }
             t.push(start.elapsed().as_nanos() as f64 / calls as f64);
         }

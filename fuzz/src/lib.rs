@@ -11,7 +11,7 @@
 //! | target | bytes are | through |
 //! |---|---|---|
 //! | `request` | api.md's request JSON | [`Question::from_json`], then every variant natively and as a component, and [`Registry::decide`] |
-//! | `settings` | `<institution>.settings.json` | [`parse_settings`], then every variant's validation natively and in its component (`configure`) |
+//! | `settings` | `<institution>.settings.json` | [`SettingsFile::parse`], then every variant's validation natively and in its component (`configure`) |
 //! | `module` | a module file | [`Checked::new`], `configure`, and one call per operation |
 //! | `signature` | a `.wasm.sig` file | [`Sidecar::parse`], [`TrustPolicy::verify`] against each real module |
 //! | `trust` | a trust file (or a sequence-floor file) | [`TrustPolicy::from_toml`], [`SequenceFloor::open`] |
@@ -25,11 +25,10 @@
 pub mod mutate;
 
 use chrono::NaiveDate;
-use kitei::component::{Checked, Limits, Runtime};
-use kitei::registry::parse_settings;
 use kitei::trust::{SequenceFloor, Sidecar, Statement, TrustPolicy};
 use kitei::types::Settings;
-use kitei::{LoadedPolicy, NativePolicy, OperationName, Question, Registry};
+use kitei::{Limits, Runtime, component::Checked};
+use kitei::{LoadedPolicy, NativePolicy, OperationName, Question, Registry, SettingsFile};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -278,9 +277,9 @@ impl Context {
         let registry = self.registry()?;
         let _ = registry.decide(&question).map(|a| serde_json::to_vec(&a));
         for (variant, native) in self.natives() {
-            let from_native = native.answer(&question);
+            let from_native = native.decide(&question);
             let Some(component) = registry.variant(variant) else { continue };
-            let from_component = component.answer(&question);
+            let from_component = component.decide(&question);
             if question.operation().name() == OperationName::Describe {
                 continue; // describe's answer names the module's file and hash
             }
@@ -295,15 +294,15 @@ impl Context {
         Ok(true)
     }
 
-    /// Bytes → [`parse_settings`] → every variant's validation natively and
+    /// Bytes → [`SettingsFile::parse`] → every variant's validation natively and
     /// in its component; both accept or both refuse, and accepted settings
     /// come back the same.
     fn settings(&self, data: &[u8]) -> Result<bool, String> {
-        let Ok(file) = parse_settings(data) else { return Ok(false) };
+        let Ok(file) = SettingsFile::parse(data) else { return Ok(false) };
         for module in self.modules()? {
             let variant = module.checked.metadata.variant.as_str();
             let Some((_, tables)) = NATIVE.iter().find(|(v, _)| *v == variant) else { continue };
-            let Ok(terms) = kitei::vocabulary::ModuleTerms::from_metadata(&module.checked.metadata) else { continue };
+            let Ok(terms) = kitei::ModuleTerms::from_metadata(&module.checked.metadata) else { continue };
             // a declared setting the module does not have is refused before either sees it
             let Ok(settings) = file.for_module(&terms, variant) else { continue };
             let native = NativePolicy::new(tables, settings.clone());
@@ -314,8 +313,8 @@ impl Context {
                 }
                 (Ok(n), Ok(c)) => {
                     for q in &self.probes {
-                        let _ = n.answer(q).map(|a| serde_json::to_vec(&a));
-                        let _ = c.answer(q).map(|a| serde_json::to_vec(&a));
+                        let _ = n.decide(q).map(|a| serde_json::to_vec(&a));
+                        let _ = c.decide(q).map(|a| serde_json::to_vec(&a));
                     }
                 }
                 (Ok(_), Err(e)) => return Err(format!("`{variant}`: the component refuses settings the native build accepts: {e}")),
@@ -333,7 +332,7 @@ impl Context {
         let Ok(checked) = Checked::new(runtime, Path::new("fuzz.wasm"), data) else { return Ok(false) };
         let Ok(policy) = checked.configure(&Settings::default(), None) else { return Ok(false) };
         for q in &self.probes {
-            let _ = policy.answer(q).map(|a| serde_json::to_vec(&a));
+            let _ = policy.decide(q).map(|a| serde_json::to_vec(&a));
         }
         Ok(true)
     }

@@ -8,7 +8,7 @@ pub mod registry;
 pub mod requests;
 
 use kitei::Registry;
-use kitei::component::{Limits, Runtime};
+use kitei::{Limits, Runtime};
 use kitei_build::{Output, Toolchain, build_crate, build_crate_in, bundled_crates, policies_dir_in, target_dir_in};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -9,9 +9,9 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use kitei::OperationName;
-use kitei::component::{Limits, Runtime};
-use kitei::policy::Outcome;
+use kitei::Outcome;
 use kitei::types::Decision;
+use kitei::{Limits, Runtime};
 use kitei_benches::{pairs, request};
 use kitei_peers::Peer;
 use std::hint::black_box;
@@ -31,7 +31,7 @@ fn peers(c: &mut Criterion) {
         // the same answer from all of them before timing any
         let permit = |o: Outcome| matches!(o, Outcome::Authorize(a) if a.decision == Decision::Permit);
         for policy in [&toyama.component, &toyama.native] {
-            assert!(permit(policy.decide(OperationName::Authorize, &req).expect("decides")), "kitei denies the example");
+            assert!(permit(policy.call(OperationName::Authorize, &req).expect("decides")), "kitei denies the example");
         }
         for peer in &peers {
             let v = peer.authorize(&req).unwrap_or_else(|e| panic!("{}: {e}", peer.name()));
@@ -39,7 +39,7 @@ fn peers(c: &mut Criterion) {
         }
         for (how, policy) in [("component", &toyama.component), ("native", &toyama.native)] {
             g.bench_with_input(BenchmarkId::new(how, n), &req, |b, req| {
-                b.iter(|| black_box(policy.decide(OperationName::Authorize, black_box(req)).expect("decides")))
+                b.iter(|| black_box(policy.call(OperationName::Authorize, black_box(req)).expect("decides")))
             });
         }
         for peer in &peers {

@@ -139,7 +139,7 @@ impl Peer {
 }
 
 /// An account's core kind (the peers know no declared one).
-fn core_kind(k: kitei::types::KindRef) -> Result<kitei::AccountKind, PeerError> {
+fn core_kind(k: kitei::types::KindRef) -> Result<kitei::types::AccountKind, PeerError> {
     match k {
         kitei::types::KindRef::Core(k) => Ok(k),
         _ => Err(PeerError::NotCore("an account kind")),
@@ -155,7 +155,7 @@ fn core_channel(c: kitei::types::ChannelRef) -> Result<&'static str, PeerError> 
 }
 
 /// The function asked about, core.
-fn core_function(f: Option<kitei::types::FunctionRef>) -> Result<kitei::Function, PeerError> {
+fn core_function(f: Option<kitei::types::FunctionRef>) -> Result<kitei::types::Function, PeerError> {
     match f.ok_or(PeerError::NoFunction)? {
         kitei::types::FunctionRef::Core(f) => Ok(f),
         _ => Err(PeerError::NotCore("a function")),
@@ -164,6 +164,6 @@ fn core_function(f: Option<kitei::types::FunctionRef>) -> Result<kitei::Function
 
 /// The wire names of an account's flags (`cash_card`, …), from the flag
 /// names the contract gives them.
-fn flag_names(flags: kitei::AccountFlags) -> impl Iterator<Item = String> {
+fn flag_names(flags: kitei::types::AccountFlags) -> impl Iterator<Item = String> {
     flags.iter_names().map(|(name, _)| name.to_ascii_lowercase())
 }

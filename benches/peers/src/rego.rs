@@ -3,7 +3,7 @@
 
 use crate::{PeerError, Verdict, flag_names};
 use kitei::types::{ConsentFlags, CustomerFlags, ProviderFlags, Request, ServiceFlags, Settings};
-use kitei::{AccountFlags, Wire};
+use kitei::{Wire, types::AccountFlags};
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::RegoVM;
 use regorus::{Engine, Value};

@@ -11,13 +11,13 @@
 //! two-account requests, and for each peer a policy with one rule broken,
 //! which the grid must catch.
 
-use kitei::component::{Checked, Runtime};
-use kitei::policy::Outcome;
+use kitei::Outcome;
 use kitei::types::{
     AccountFlags, AccountKind, Authorization, Channel, ConsentFlags, CustomerFlags, Decision, Function, KindRef, ProviderFlags, Request, ServiceFlags,
     Settings, TokenStatus, WireAccount as Account,
 };
 use kitei::{LoadedPolicy, NativePolicy, OperationName, Question};
+use kitei::{Runtime, component::Checked};
 use kitei_peers::{CedarPeer, Peer, RegoPeer, Verdict};
 use kitei_policy_toyama_2023 as toyama;
 use kitei_sdk::RuleId;
@@ -124,7 +124,7 @@ fn subjects(settings: &Settings) -> Arc<Subjects> {
 }
 
 fn authorize(policy: &dyn LoadedPolicy, req: &Request) -> Result<Authorization, String> {
-    match policy.decide(OperationName::Authorize, req).map_err(|e| e.to_string())? {
+    match policy.call(OperationName::Authorize, req).map_err(|e| e.to_string())? {
         Outcome::Authorize(a) => Ok(a),
         other => Err(format!("not an authorization: {other:?}")),
     }

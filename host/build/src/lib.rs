@@ -5,9 +5,10 @@
 //! `-Zbuild-std` — turns the core module into a component with
 //! wit-component, loads it the way the host does (imports nothing, exports
 //! the policy interface, describes itself) and writes `<variant>.wasm`.
+#![deny(missing_docs)]
 
 use anyhow::{Context, Result, bail};
-use kitei::component::{Checked, Runtime};
+use kitei::{Runtime, component::Checked};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -112,6 +113,7 @@ impl Toolchain {
         cmd
     }
 
+    /// How the toolchain is named in messages (`rustup target wasm32-unknown-unknown`, …).
     pub fn describe(&self) -> &'static str {
         match self {
             Toolchain::Rustup => "rustup target wasm32-unknown-unknown",

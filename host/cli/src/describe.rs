@@ -1,5 +1,5 @@
 use anyhow::{Context, Result};
-use kitei::answer::Metadata;
+use kitei::json::Metadata;
 use kitei::{PolicyInfo, Target, Wire};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,7 +27,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let path = PathBuf::from(&args.what);
         let bytes = std::fs::read(&path).with_context(|| format!("reading `{}`", path.display()))?;
         let checked = kitei::component::Checked::new(&crate::runtime()?, &path, &bytes)?;
-        kitei::LoadedPolicy::info(&checked.configure(&kitei::Settings::default(), None)?).clone()
+        kitei::LoadedPolicy::info(&checked.configure(&kitei::types::Settings::default(), None)?).clone()
     } else {
         let registry = crate::load(&args.policies)?;
         let at = match &args.at {
@@ -63,7 +63,7 @@ fn sheet(info: &PolicyInfo) -> String {
     let _ = writeln!(out, "  governs       {scope}");
     let _ = writeln!(out, "  contract      kitei:policy@{}", info.contract.version());
     // the settings by their wire names, as the settings file writes them
-    let settings = serde_json::to_value(kitei::settings::SettingsJson(&info.settings, &info.terms)).unwrap_or_default();
+    let settings = serde_json::to_value(kitei::json::Settings(&info.settings, &info.terms)).unwrap_or_default();
     for name in &md.settings_used {
         let value = match settings.get(name) {
             Some(serde_json::Value::Number(days)) => format!("{days} days"),
@@ -76,13 +76,13 @@ fn sheet(info: &PolicyInfo) -> String {
     if !md.terms.is_empty() {
         let _ = writeln!(out, "\nterms this text declares beyond the core vocabulary ({}):", md.terms.len());
         for t in &md.terms {
-            let cite = md.rules.get(t.rule as usize).map(|r| kitei::answer::cite(&r.clause)).unwrap_or_default();
+            let cite = md.rules.get(t.rule as usize).map(|r| kitei::cite(&r.clause)).unwrap_or_default();
             let _ = writeln!(out, "  {:<16} {:<28} {}  {} [{}]", t.kind.wire(), t.name, t.ja, t.summary, cite);
         }
     }
     let _ = writeln!(out, "\nrules ({}):", md.rules.len());
     for (i, r) in md.rules.iter().enumerate() {
-        let _ = writeln!(out, "\n  [{i:>2}] {}  ({})  {}", kitei::answer::cite(&r.clause), r.provenance.wire(), r.summary);
+        let _ = writeln!(out, "\n  [{i:>2}] {}  ({})  {}", kitei::cite(&r.clause), r.provenance.wire(), r.summary);
         let _ = writeln!(out, "       {}", r.text);
     }
     out

@@ -24,7 +24,7 @@ pub struct Args {
 /// (errors exit 2 in `main`).
 pub fn run(args: Args) -> Result<ExitCode> {
     let at = crate::parse_at(&args.at)?;
-    let runtime = kitei::component::Runtime::new(diff::batch_limits())?;
+    let runtime = kitei::Runtime::new(diff::batch_limits())?;
     let old = diff::load_module(&runtime, &args.old, &args.policies)?;
     let new = diff::load_module(&runtime, &args.new, &args.policies)?;
     let report = diff::compare(&old, &new, at)?;

@@ -1,8 +1,8 @@
 //! An answer for a person to read: the decision first, then every reason
 //! with its cite, whether its condition held, and the sentence it rests on.
 
-use kitei::answer::{Body, PermissionAnswer, Reason, TokenAnswer};
 use kitei::{Answer, DecisionError, Wire};
+use kitei::{Body, PermissionAnswer, Reason, TokenAnswer};
 use std::fmt::Write as _;
 
 /// The answer, readable: what was decided, by which module, and why.

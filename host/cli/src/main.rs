@@ -137,7 +137,7 @@ fn main() -> ExitCode {
 }
 
 /// The runtime with default limits.
-pub fn runtime() -> anyhow::Result<kitei::component::Runtime> {
+pub fn runtime() -> anyhow::Result<kitei::Runtime> {
     Ok(kitei::Runtime::new(kitei::Limits::default())?)
 }
 
@@ -166,7 +166,7 @@ pub fn load_trusted(dir: &std::path::Path, trust: Option<&kitei::trust::Trust>) 
     let registry = kitei::Registry::load_dir_trusted(&runtime()?, dir, &kitei::Registry::default(), trust)
         .with_context(|| format!("reading policy directory `{}` (build it with `kitei build`)", dir.display()))?;
     for r in registry.rejected() {
-        eprintln!("warning: rejected {}", r.error);
+        eprintln!("warning: rejected {r}");
     }
     Ok(registry)
 }

@@ -18,10 +18,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let at = crate::parse_at(&args.at)?;
-    let runtime = kitei::component::Runtime::new(diff::batch_limits())?;
+    let runtime = kitei::Runtime::new(diff::batch_limits())?;
     let registry = kitei::Registry::load_dir(&runtime, &args.policies).with_context(|| format!("reading policy directory `{}`", args.policies.display()))?;
     for r in registry.rejected() {
-        eprintln!("warning: rejected {}", r.error);
+        eprintln!("warning: rejected {r}");
     }
     if registry.policies().is_empty() {
         bail!("no policies in `{}` (build them with `kitei build`)", args.policies.display());

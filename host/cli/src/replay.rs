@@ -6,9 +6,9 @@
 //! changed answers, never the log.
 
 use anyhow::{Context, Result};
-use kitei::component::{Runtime, sha256_hex};
 use kitei::trust::{SequenceFloor, Trust, TrustPolicy};
 use kitei::{Answer, LoadedPolicy, Question, Reason, Wire};
+use kitei::{Runtime, component::sha256_hex};
 use kitei_tools::diff::{self, Format, Traffic};
 use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap};
@@ -199,7 +199,7 @@ fn hash_dir(dir: &Path) -> HashMap<String, PathBuf> {
 /// rollback floor), since a replay runs old versions a floor would refuse.
 fn load(runtime: &Runtime, file: &Path, settings_dir: Option<&Path>, trust: Option<&TrustPolicy>) -> Result<Arc<dyn LoadedPolicy>, kitei::LoadError> {
     let trust = trust.map(|policy| Trust::new(policy.clone(), SequenceFloor::in_memory()));
-    kitei::registry::load_module_file_trusted(runtime, file, settings_dir, trust.as_ref())
+    kitei::load_module_file_trusted(runtime, file, settings_dir, trust.as_ref())
 }
 
 /// `--against` as a path: a file or directory given, or a registry
@@ -263,7 +263,7 @@ fn answer_of(policy: &dyn LoadedPolicy, request: &[u8]) -> (Logged, Option<(Ques
         Ok(q) => q,
         Err(e) => return (error(e.code()), None),
     };
-    match policy.answer(&question) {
+    match policy.decide(&question) {
         Ok(a) => {
             let logged = Logged {
                 decision: a.decision().map(|d| d.wire().to_string()),

@@ -7,8 +7,8 @@
 //! ```
 
 use kitei::{
-    Account, AccountFlags, AccountKind, Consent, ConsentFlags, CustomerFlags, Function, Limits, Operation, Provider, ProviderFlags, Question, Registry,
-    Runtime, Target, Wire,
+    Account, Consent, Limits, Operation, Provider, Question, Registry, Runtime, Target, Wire,
+    types::{AccountFlags, AccountKind, ConsentFlags, CustomerFlags, Function, ProviderFlags},
 };
 use std::process::ExitCode;
 
@@ -27,7 +27,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let runtime = Runtime::new(Limits::default())?;
     let registry = Registry::load_dir(&runtime, dir.as_ref())?;
     for refused in registry.rejected() {
-        eprintln!("refused: {}", refused.error);
+        eprintln!("refused: {refused}");
     }
     if registry.policies().is_empty() {
         return Err(format!("no policies in `{dir}`: build them first with `cargo run -p kitei-cli -- build`").into());
@@ -43,7 +43,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             Account::new("A1", AccountKind::Ordinary).with(AccountFlags::CASH_CARD | AccountFlags::PIN_REGISTERED | AccountFlags::INTERNET_BANKING_REGISTERED),
         )
         .account(Account::new("L1", AccountKind::CardLoan).with(AccountFlags::LOAN_CARD))
-        .provider(Provider::new("moneyforward").channel(kitei::Channel::AnserApi).with(ProviderFlags::DESIGNATED | ProviderFlags::CONTRACT))
+        .provider(Provider::new("moneyforward").channel(kitei::types::Channel::AnserApi).with(ProviderFlags::DESIGNATED | ProviderFlags::CONTRACT))
         .consent(
             Consent::new()
                 .with(ConsentFlags::AGREED_TO_TERMS | ConsentFlags::API_AUTH_COMPLETED)

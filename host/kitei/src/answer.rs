@@ -4,10 +4,10 @@
 //! [`CitedRule`] (clause, provenance, the source sentence), shared with the
 //! policy's rule sheet rather than copied. Its `Serialize` is api.md's JSON.
 
+use crate::clock::{from_timestamp, rfc3339};
 use crate::error::DecisionError;
 use crate::policy::{Outcome, PolicyInfo};
 use crate::question::Question;
-use crate::time::{from_timestamp, rfc3339};
 use crate::vocab::{OperationName, Wire};
 use crate::vocabulary::TermRef;
 use chrono::{DateTime, FixedOffset};

@@ -167,12 +167,12 @@ pub enum LoadError {
         message: String,
     },
     /// the settings file cannot be read as settings
-    #[error("`{file}`: {message}")]
+    #[error("`{file}`: {error}")]
     SettingsFile {
         /// the settings file
         file: PathBuf,
         /// what is wrong, naming the field
-        message: String,
+        error: SettingsError,
     },
     /// a second module for a variant already loaded
     #[error("`{file}`: variant `{variant}` is already loaded from `{other}`")]
@@ -190,7 +190,7 @@ pub enum LoadError {
         /// the file
         file: PathBuf,
         /// why, naming the check that failed
-        reason: crate::trust::TrustError,
+        reason: crate::signing::TrustError,
     },
     /// the module exports a contract version this host does not serve
     #[error("`{file}`: exports `{found}`, a contract version this host does not serve (it serves {served})")]
@@ -203,14 +203,14 @@ pub enum LoadError {
         served: String,
     },
     /// the module declares a term another loaded module declares as another kind
-    #[error("`{file}`: variant `{variant}` {message}")]
+    #[error("`{file}`: variant `{variant}` {error}")]
     TermConflict {
         /// the file refused
         file: PathBuf,
         /// its variant
         variant: String,
         /// which term, and who declares it otherwise
-        message: String,
+        error: TermError,
     },
     /// the module's metadata is unusable
     #[error("`{file}`: metadata: {message}")]
@@ -226,3 +226,58 @@ pub enum LoadError {
 #[derive(Debug, thiserror::Error)]
 #[error("cannot start wasmtime: {0}")]
 pub struct RuntimeError(pub(crate) String);
+
+/// A term that cannot be used, naming it: a module's declaration (not
+/// snake_case, a core name, declared twice, past its sheet, one too many,
+/// or declared by another loaded module as another kind), or a name a
+/// question asks that is neither a core value nor declared so.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TermError {
+    term: String,
+    message: String,
+}
+
+impl TermError {
+    pub(crate) fn new(term: &str, message: String) -> Self {
+        TermError { term: term.to_string(), message }
+    }
+
+    /// The wire name of the term at fault.
+    pub fn term(&self) -> &str {
+        &self.term
+    }
+}
+
+/// A settings file that cannot be read as settings, or a setting a module
+/// does not declare; the message names the field.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SettingsError {
+    field: Option<String>,
+    message: String,
+}
+
+impl SettingsError {
+    pub(crate) fn new(field: Option<&str>, message: String) -> Self {
+        SettingsError { field: field.map(str::to_string), message }
+    }
+
+    /// The setting at fault by its name, when one is (`None` when the file
+    /// is not a JSON object at all).
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+}
+
+/// Why a variant crate cannot be linked natively ([`crate::NativePolicy::new`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NativeError {
+    /// the variant refused the settings (its own message)
+    #[error("{0}")]
+    Settings(String),
+    /// the variant's declared terms cannot be used
+    #[error(transparent)]
+    Terms(#[from] TermError),
+}

@@ -2,9 +2,9 @@
 //! linked natively (tests and benchmarks compare the two).
 
 use crate::answer::{Answer, CitedRule, PolicyRef};
-use crate::component::Contract;
-use crate::error::DecisionError;
+use crate::error::{DecisionError, NativeError, TermError};
 use crate::question::Question;
+use crate::runtime::Contract;
 use crate::vocab::OperationName;
 use crate::vocabulary::ModuleTerms;
 use kitei_sdk::types as m;
@@ -25,7 +25,7 @@ pub struct PolicyInfo {
     /// the settings file applied, if any
     pub settings_source: Option<PathBuf>,
     /// the verified signature, when loaded under a trust policy
-    pub signature: Option<crate::trust::Verified>,
+    pub signature: Option<crate::signing::Verified>,
     /// the rule sheet with citations written out, shared by every answer
     pub sheet: Arc<[Arc<CitedRule>]>,
     /// what answers name as the module that answered
@@ -40,9 +40,8 @@ impl PolicyInfo {
     /// The information of a policy with this metadata, module hash and settings.
     ///
     /// # Errors
-    /// A message naming the declared term at fault (see
-    /// [`ModuleTerms::from_metadata`]).
-    pub fn new(metadata: m::Metadata, sha256: String, settings: m::Settings) -> Result<Self, String> {
+    /// The declared term at fault (see [`ModuleTerms::from_metadata`]).
+    pub fn new(metadata: m::Metadata, sha256: String, settings: m::Settings) -> Result<Self, TermError> {
         let sheet = metadata.rules.iter().map(|r| Arc::new(CitedRule::new(r))).collect();
         let reference = Arc::new(PolicyRef {
             variant: metadata.variant.clone(),
@@ -103,30 +102,36 @@ pub enum Outcome {
 }
 
 /// A policy ready to answer the contract's operations: a component under
-/// wasmtime ([`ComponentPolicy`](crate::component::ComponentPolicy)) or a
+/// wasmtime ([`ComponentPolicy`](crate::runtime::ComponentPolicy)) or a
 /// variant crate linked natively ([`NativePolicy`]).
 pub trait LoadedPolicy: Send + Sync {
     /// What is known of it without calling it.
     fn info(&self) -> &PolicyInfo;
 
-    /// Runs one operation on the facts of a question.
+    /// Answers a question with this policy, whatever the question's target
+    /// (the registry picks the policy; conformance and diff ask one
+    /// directly): the question's facts put in this module's terms, the
+    /// operation run, and every reason cited to the policy's own sheet.
+    ///
+    /// # Errors
+    /// As [`LoadedPolicy::call`], and [`DecisionError::PolicyFailed`] when
+    /// the answer does not fit the policy's own sheet or the question.
+    fn decide(&self, question: &Question) -> Result<Answer, DecisionError> {
+        let info = self.info();
+        let outcome = self.call(question.operation().name(), &question.request_for(info))?;
+        Answer::new(info, question, outcome)
+    }
+
+    /// The raw call: runs one operation on a request already in this
+    /// module's terms and returns its [`Outcome`] in rule indices, uncited
+    /// and unchecked against the question ([`LoadedPolicy::decide`] is the
+    /// way to ask; benchmarks and `kitei diff`, which reduce outcomes
+    /// themselves, call this).
     ///
     /// # Errors
     /// [`DecisionError::PolicyFailed`] or [`DecisionError::Timeout`]: a
     /// failure is never an answer.
-    fn decide(&self, operation: OperationName, request: &m::Request) -> Result<Outcome, DecisionError>;
-
-    /// Answers a question with this policy, whatever the question's target
-    /// (the registry picks the policy; conformance and diff ask one directly).
-    ///
-    /// # Errors
-    /// As [`LoadedPolicy::decide`], and [`DecisionError::PolicyFailed`] when
-    /// the answer does not fit the policy's own sheet or the question.
-    fn answer(&self, question: &Question) -> Result<Answer, DecisionError> {
-        let info = self.info();
-        let outcome = self.decide(question.operation().name(), &question.request_for(info))?;
-        Answer::new(info, question, outcome)
-    }
+    fn call(&self, operation: OperationName, request: &m::Request) -> Result<Outcome, DecisionError>;
 
     /// Instances kept idle for the next call (0 where nothing is pooled).
     fn idle_instances(&self) -> usize {
@@ -158,9 +163,11 @@ impl NativePolicy {
     /// The variant with the operator's settings.
     ///
     /// # Errors
-    /// The variant's message when it rejects the settings.
-    pub fn new(tables: &'static VariantTables, settings: m::Settings) -> Result<Self, String> {
-        let engine = kitei_sdk::Engine::new(tables, settings)?;
+    /// [`NativeError::Settings`] with the variant's message when it
+    /// rejects the settings; [`NativeError::Terms`] when its declared terms
+    /// cannot be used.
+    pub fn new(tables: &'static VariantTables, settings: m::Settings) -> Result<Self, NativeError> {
+        let engine = kitei_sdk::Engine::new(tables, settings).map_err(NativeError::Settings)?;
         let info = PolicyInfo::new(kitei_sdk::engine::describe(tables), "native".into(), engine.settings().clone())?;
         Ok(NativePolicy { engine, info })
     }
@@ -171,7 +178,7 @@ impl LoadedPolicy for NativePolicy {
         &self.info
     }
 
-    fn decide(&self, operation: OperationName, r: &m::Request) -> Result<Outcome, DecisionError> {
+    fn call(&self, operation: OperationName, r: &m::Request) -> Result<Outcome, DecisionError> {
         let e = &self.engine;
         Ok(match operation {
             OperationName::Describe => Outcome::Describe,

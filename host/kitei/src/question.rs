@@ -12,9 +12,9 @@
 //! given by name ([`TermRef::Declared`]) and turned into that module's
 //! positions when it is asked ([`Question::request_for`]).
 
+use crate::clock::{instant_in_range, to_timestamp};
 use crate::error::DecisionError;
 use crate::policy::PolicyInfo;
-use crate::time::{instant_in_range, to_timestamp};
 use crate::vocab::OperationName;
 use crate::vocabulary::{FACT_KINDS, ModuleTerms, TermRef, Vocabulary};
 use chrono::{DateTime, FixedOffset};
@@ -557,7 +557,8 @@ impl Question {
     /// default to api.md's defaults (no facts, both services open).
     ///
     /// ```
-    /// use kitei::{Account, AccountKind, Function, Operation, Question, Target};
+    /// use kitei::types::{AccountKind, Function};
+    /// use kitei::{Account, Operation, Question, Target};
     /// let at = kitei::time::parse_timestamp("2023-07-03T10:00:00+09:00").unwrap();
     /// let q = Question::builder(Target::Institution("toyama".into()), Operation::Authorize { function: Function::Balance.into() })
     ///     .at(at)
@@ -671,7 +672,7 @@ impl Question {
     pub fn check_terms(&self, vocabulary: &Vocabulary) -> Result<(), DecisionError> {
         let Some(d) = &self.declared else { return Ok(()) };
         for (field, name, kinds) in d.names() {
-            vocabulary.check(&field, name, kinds).map_err(DecisionError::Invalid)?;
+            vocabulary.check(&field, name, kinds).map_err(|e| DecisionError::Invalid(e.to_string()))?;
         }
         Ok(())
     }

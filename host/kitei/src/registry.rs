@@ -1,14 +1,14 @@
 //! The set of loaded policies: loaded from a directory, selected by
 //! institution and date.
 
-use crate::answer::Answer;
-use crate::component::{Checked, Runtime};
+use crate::answer::{Answer, PolicyRef};
+use crate::clock::jst;
 use crate::error::{DecisionError, LoadError};
 use crate::policy::LoadedPolicy;
 use crate::question::{Question, Target};
+use crate::runtime::{Checked, Runtime};
 use crate::settings::SettingsFile;
-use crate::time::jst;
-use crate::trust::Trust;
+use crate::signing::Trust;
 use crate::vocabulary::Vocabulary;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use kitei_sdk::types as m;
@@ -18,13 +18,58 @@ use std::sync::Arc;
 
 mod reuse;
 
-/// A file that was refused, and why.
-#[derive(Clone, Debug, serde::Serialize)]
+/// A file that was refused, and why: the typed [`LoadError`], and, when a
+/// reload refused a new copy of a module already served, the policy that
+/// keeps serving in its place. Its `Display` (and the `error` of its JSON,
+/// `{"file", "error"}`) is the error's message, followed in that case by
+/// "; the last good \`VARIANT\` (sha256 HEX) keeps serving".
+#[derive(Clone, Debug)]
 pub struct Rejected {
-    /// the file
-    pub file: PathBuf,
-    /// why, naming the file
-    pub error: String,
+    file: PathBuf,
+    error: Arc<LoadError>,
+    kept: Option<Arc<PolicyRef>>,
+}
+
+impl Rejected {
+    pub(crate) fn new(file: &Path, error: LoadError, kept: Option<Arc<PolicyRef>>) -> Self {
+        Rejected { file: file.to_path_buf(), error: Arc::new(error), kept }
+    }
+
+    /// The file refused.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Why it was refused (its message names the file).
+    pub fn error(&self) -> &LoadError {
+        &self.error
+    }
+
+    /// The last good policy of the file that keeps serving in its place,
+    /// when a reload refused a changed module already served.
+    pub fn kept_serving(&self) -> Option<&PolicyRef> {
+        self.kept.as_deref()
+    }
+}
+
+impl std::fmt::Display for Rejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.error)?;
+        if let Some(k) = &self.kept {
+            write!(f, "; the last good `{}` (sha256 {}) keeps serving", k.variant, k.sha256)?;
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for Rejected {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut o = s.serialize_struct("Rejected", 2)?;
+        o.serialize_field("file", &self.file)?;
+        o.serialize_field("error", &self.to_string())?;
+        o.end()
+    }
 }
 
 /// An immutable set of policies. Reloading builds a new one.
@@ -66,15 +111,6 @@ impl InForce {
     fn contains(self, day: NaiveDate) -> bool {
         self.from <= day && self.until.is_none_or(|u| day <= u)
     }
-}
-
-/// Parses the bytes of a settings file (`<institution>.settings.json`),
-/// strictly (see [`SettingsFile::parse`]).
-///
-/// # Errors
-/// A message naming the field at fault.
-pub fn parse_settings(text: &[u8]) -> Result<SettingsFile, String> {
-    SettingsFile::parse(text)
 }
 
 const SETTINGS_SUFFIX: &str = ".settings.json";
@@ -132,7 +168,7 @@ impl Registry {
     }
 
     fn reject(&mut self, file: &Path, error: LoadError) {
-        self.rejected.push(Rejected { file: file.to_path_buf(), error: error.to_string() });
+        self.rejected.push(Rejected::new(file, error, None));
     }
 
     /// Adds a policy unless its variant is already loaded (then it is rejected).
@@ -147,8 +183,8 @@ impl Registry {
             self.reject(&file, error);
             return;
         }
-        if let Err(message) = self.vocabulary.add(&policy.info().metadata) {
-            let error = LoadError::TermConflict { file: file.clone(), variant: policy.info().variant().to_string(), message };
+        if let Err(error) = self.vocabulary.add(&policy.info().metadata) {
+            let error = LoadError::TermConflict { file: file.clone(), variant: policy.info().variant().to_string(), error };
             self.reject(&file, error);
             return;
         }
@@ -274,7 +310,7 @@ impl Registry {
     /// force, or a module that failed. Never a permit in place of an error.
     pub fn decide(&self, question: &Question) -> Result<Answer, DecisionError> {
         question.check_terms(&self.vocabulary)?;
-        self.select_for(question)?.answer(question)
+        self.select_for(question)?.decide(question)
     }
 
     /// Reads api.md's request JSON and decides it.
@@ -294,7 +330,7 @@ pub fn in_force(md: &m::Metadata, day: NaiveDate) -> bool {
 fn load_file(
     runtime: &Runtime,
     path: &Path,
-    settings: &BTreeMap<String, (PathBuf, Result<SettingsFile, String>)>,
+    settings: &BTreeMap<String, (PathBuf, Result<SettingsFile, crate::error::SettingsError>)>,
     trust: Option<&Trust>,
 ) -> Result<Arc<dyn LoadedPolicy>, LoadError> {
     let untrusted = |reason| LoadError::Untrusted { file: path.to_path_buf(), reason };
@@ -310,16 +346,16 @@ fn load_file(
         None => checked.configure(&m::Settings::default(), None)?,
         Some((file, Ok(s))) => {
             let terms = crate::vocabulary::ModuleTerms::from_metadata(&checked.metadata)
-                .map_err(|message| LoadError::Metadata { file: path.to_path_buf(), message })?;
-            let s = s.for_module(&terms, &checked.metadata.variant).map_err(|message| LoadError::Settings {
+                .map_err(|e| LoadError::Metadata { file: path.to_path_buf(), message: e.to_string() })?;
+            let s = s.for_module(&terms, &checked.metadata.variant).map_err(|e| LoadError::Settings {
                 file: file.clone(),
                 variant: checked.metadata.variant.clone(),
-                message,
+                message: e.to_string(),
             })?;
             checked.configure(&s, Some(file.clone()))?
         }
-        Some((file, Err(message))) => {
-            return Err(LoadError::SettingsFile { file: file.clone(), message: message.clone() });
+        Some((file, Err(error))) => {
+            return Err(LoadError::SettingsFile { file: file.clone(), error: error.clone() });
         }
     };
     if let (Some(t), Some(v)) = (trust, &verified) {

@@ -6,6 +6,7 @@
 //! puts it in one module's terms (its declared settings by position). The
 //! module validates the values itself when configured.
 
+use crate::error::SettingsError;
 use crate::vocabulary::ModuleTerms;
 use kitei_sdk::types as m;
 use kitei_sdk::types::TermKind;
@@ -30,11 +31,11 @@ impl SettingsFile {
     ///
     /// # Errors
     /// A message naming the field at fault.
-    pub fn parse(text: &[u8]) -> Result<SettingsFile, String> {
-        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &[u8]) -> Result<SettingsFile, SettingsError> {
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(text).map_err(|e| SettingsError::new(None, e.to_string()))?;
         let mut file = SettingsFile::default();
         for (name, value) in object {
-            let field = |e: serde_json::Error| format!("field `{name}`: {e}");
+            let field = |e: serde_json::Error| SettingsError::new(Some(&name), format!("field `{name}`: {e}"));
             let days = |v: serde_json::Value| serde_json::from_value::<Option<u32>>(v).map_err(field);
             match name.as_str() {
                 "reauth_after_days" => file.core.reauth_after_days = days(value)?,
@@ -43,10 +44,11 @@ impl SettingsFile {
                 "inactivity_days" => file.core.inactivity_days = days(value)?,
                 "designated_providers" => file.core.designated_providers = serde_json::from_value(value).map_err(field)?,
                 _ if !kitei_sdk::term::is_snake_case(&name) => {
-                    return Err(format!("unknown field `{name}`, expected one of {} or a setting a module declares", CORE.join(", ")));
+                    let message = format!("unknown field `{name}`, expected one of {} or a setting a module declares", CORE.join(", "));
+                    return Err(SettingsError::new(Some(&name), message));
                 }
                 _ => {
-                    let v = declared_value(&value).map_err(|what| format!("field `{name}`: {what}"))?;
+                    let v = declared_value(&value).map_err(|what| SettingsError::new(Some(&name), format!("field `{name}`: {what}")))?;
                     file.declared.insert(name, v);
                 }
             }
@@ -64,10 +66,12 @@ impl SettingsFile {
     ///
     /// # Errors
     /// A setting the module does not declare, naming it and the variant.
-    pub fn for_module(&self, terms: &ModuleTerms, variant: &str) -> Result<m::Settings, String> {
+    pub fn for_module(&self, terms: &ModuleTerms, variant: &str) -> Result<m::Settings, SettingsError> {
         let mut settings = self.core();
         for (name, value) in &self.declared {
-            let position = terms.position(name, &[TermKind::Setting]).ok_or_else(|| format!("setting `{name}` does not apply to {variant}"))?;
+            let position = terms
+                .position(name, &[TermKind::Setting])
+                .ok_or_else(|| SettingsError::new(Some(name), format!("setting `{name}` does not apply to {variant}")))?;
             settings.extension.push(m::ExtensionSetting { position, value: value.clone() });
         }
         Ok(settings)
@@ -126,10 +130,10 @@ mod tests {
     fn core_and_declared_settings_are_read_strictly() {
         let f = SettingsFile::parse(br#"{"reauth_after_days": 90, "platform_reauth_days": 30}"#).unwrap();
         assert_eq!(f.core().reauth_after_days, Some(90));
-        assert!(SettingsFile::parse(br#"{"reauth_after_days": "90"}"#).unwrap_err().contains("reauth_after_days"));
-        assert!(SettingsFile::parse(br#"{"Bad-Name": 1}"#).unwrap_err().starts_with("unknown field `Bad-Name`"));
-        assert_eq!(SettingsFile::parse(br#"{"x": {"a": 1}}"#).unwrap_err(), "field `x`: expected a number, a list of ids or true/false");
-        let e = f.for_module(&ModuleTerms::default(), "toyama-2023").unwrap_err();
+        assert!(SettingsFile::parse(br#"{"reauth_after_days": "90"}"#).unwrap_err().to_string().contains("reauth_after_days"));
+        assert!(SettingsFile::parse(br#"{"Bad-Name": 1}"#).unwrap_err().to_string().starts_with("unknown field `Bad-Name`"));
+        assert_eq!(SettingsFile::parse(br#"{"x": {"a": 1}}"#).unwrap_err().to_string(), "field `x`: expected a number, a list of ids or true/false");
+        let e = f.for_module(&ModuleTerms::default(), "toyama-2023").unwrap_err().to_string();
         assert_eq!(e, "setting `platform_reauth_days` does not apply to toyama-2023");
     }
 }

@@ -9,6 +9,7 @@
 //! registry's [`Vocabulary`] is every loaded module's terms together, so
 //! that a name no loaded module declares is an error naming it.
 
+use crate::error::TermError;
 use crate::vocab::Wire;
 use kitei_sdk::types as m;
 use kitei_sdk::types::TermKind;
@@ -18,7 +19,8 @@ use std::sync::Arc;
 /// A core value, or a term some module declares, by its wire name.
 ///
 /// ```
-/// use kitei::{Function, TermRef};
+/// use kitei::TermRef;
+/// use kitei::types::Function;
 /// let core: TermRef<Function> = TermRef::parse("balance").unwrap();
 /// assert_eq!(core, TermRef::Core(Function::Balance));
 /// let declared: TermRef<Function> = TermRef::parse("debit_statement").unwrap();
@@ -44,14 +46,14 @@ impl<T: Wire> TermRef<T> {
     /// # Errors
     /// A name that is neither a core value nor snake_case (so no module can
     /// declare it), with the core values in the message.
-    pub fn parse(name: &str) -> Result<Self, String> {
+    pub fn parse(name: &str) -> Result<Self, TermError> {
         if let Some(core) = T::from_wire(name) {
             return Ok(TermRef::Core(core));
         }
         if kitei_sdk::term::is_snake_case(name) {
             return Ok(TermRef::Declared(name.into()));
         }
-        Err(format!("unknown {} `{name}`, expected one of: {} (or a term a loaded module declares)", T::WHAT, T::expected()))
+        Err(TermError::new(name, format!("unknown {} `{name}`, expected one of: {} (or a term a loaded module declares)", T::WHAT, T::expected())))
     }
 
     /// The wire name.
@@ -115,18 +117,18 @@ impl ModuleTerms {
     /// twice, its rule outside the sheet, more of a kind than the wire
     /// carries (a module built with the SDK cannot have these; one built
     /// otherwise is refused).
-    pub fn from_metadata(md: &m::Metadata) -> Result<Self, String> {
+    pub fn from_metadata(md: &m::Metadata) -> Result<Self, TermError> {
         let mut terms = ModuleTerms::default();
         let mut next: HashMap<u8, u16> = HashMap::new();
         for t in &md.terms {
             if !kitei_sdk::term::is_snake_case(&t.name) {
-                return Err(format!("declared term `{}` is not snake_case", t.name));
+                return Err(TermError::new(&t.name, format!("declared term `{}` is not snake_case", t.name)));
             }
             if is_core_name(&t.name) {
-                return Err(format!("declared term `{}` is a core term's name", t.name));
+                return Err(TermError::new(&t.name, format!("declared term `{}` is a core term's name", t.name)));
             }
             if t.rule as usize >= md.rules.len() {
-                return Err(format!("declared term `{}` cites rule {}, past the end of the sheet", t.name, t.rule));
+                return Err(TermError::new(&t.name, format!("declared term `{}` cites rule {}, past the end of the sheet", t.name, t.rule)));
             }
             let position = next.entry(space(t.kind)).or_insert(0);
             let capacity = match t.kind {
@@ -134,11 +136,11 @@ impl ModuleTerms {
                 _ => 64,
             };
             if usize::from(*position) >= capacity {
-                return Err(format!("declared term `{}`: more terms of its kind than the contract carries ({capacity})", t.name));
+                return Err(TermError::new(&t.name, format!("declared term `{}`: more terms of its kind than the contract carries ({capacity})", t.name)));
             }
             let name: Arc<str> = t.name.as_str().into();
             if terms.by_name.insert(name.clone(), (t.kind, *position)).is_some() {
-                return Err(format!("term `{}` is declared twice", t.name));
+                return Err(TermError::new(&t.name, format!("term `{}` is declared twice", t.name)));
             }
             terms.names.insert((space(t.kind), *position), name);
             *position += 1;
@@ -211,12 +213,13 @@ impl Vocabulary {
     /// # Errors
     /// When the module declares a name another loaded module declares as
     /// another kind, naming both modules.
-    pub fn add(&mut self, md: &m::Metadata) -> Result<(), String> {
+    pub fn add(&mut self, md: &m::Metadata) -> Result<(), TermError> {
         for t in &md.terms {
             if let Some(known) = self.terms.get(&t.name)
                 && known.kind != t.kind
             {
-                return Err(format!("declares `{}` as {}, but {} declares it as {}", t.name, t.kind.what(), known.variants.join(", "), known.kind.what()));
+                let message = format!("declares `{}` as {}, but {} declares it as {}", t.name, t.kind.what(), known.variants.join(", "), known.kind.what());
+                return Err(TermError::new(&t.name, message));
             }
         }
         for t in &md.terms {
@@ -253,14 +256,17 @@ impl Vocabulary {
     /// # Errors
     /// The field and the name when no loaded module declares it, or
     /// declares it as something else.
-    pub fn check(&self, field: &str, name: &str, kinds: &[TermKind]) -> Result<(), String> {
+    pub fn check(&self, field: &str, name: &str, kinds: &[TermKind]) -> Result<(), TermError> {
         match self.terms.get(name) {
             Some(d) if kinds.contains(&d.kind) => Ok(()),
-            Some(d) => Err(format!(
-                "field `{field}`: `{name}` is {} ({}), not {}",
-                d.kind.what(),
-                d.variants.join(", "),
-                kinds.iter().map(|k| k.what()).collect::<Vec<_>>().join(" or ")
+            Some(d) => Err(TermError::new(
+                name,
+                format!(
+                    "field `{field}`: `{name}` is {} ({}), not {}",
+                    d.kind.what(),
+                    d.variants.join(", "),
+                    kinds.iter().map(|k| k.what()).collect::<Vec<_>>().join(" or ")
+                ),
             )),
             None => {
                 let noun = kinds.iter().map(|k| k.what().split_once(' ').map_or("", |(_, n)| n)).collect::<Vec<_>>().join(" or ");
@@ -272,12 +278,15 @@ impl Vocabulary {
                     [TermKind::LossEvent] => Some(m::LossEvent::expected()),
                     _ => None,
                 };
-                Err(match core {
-                    Some(core) => format!(
-                        "field `{field}`: unknown {noun} `{name}`, expected one of: {core} (or a term a loaded module declares; none declares `{name}`)"
-                    ),
-                    None => format!("field `{field}`: unknown {noun} `{name}`: no loaded module declares it"),
-                })
+                Err(TermError::new(
+                    name,
+                    match core {
+                        Some(core) => format!(
+                            "field `{field}`: unknown {noun} `{name}`, expected one of: {core} (or a term a loaded module declares; none declares `{name}`)"
+                        ),
+                        None => format!("field `{field}`: unknown {noun} `{name}`: no loaded module declares it"),
+                    },
+                ))
             }
         }
     }
@@ -347,18 +356,21 @@ mod tests {
 
     #[test]
     fn a_core_name_or_a_kind_clash_is_refused_naming_it() {
-        assert_eq!(ModuleTerms::from_metadata(&md("a", &[(TermKind::Function, "balance")])).unwrap_err(), "declared term `balance` is a core term's name");
+        assert_eq!(
+            ModuleTerms::from_metadata(&md("a", &[(TermKind::Function, "balance")])).unwrap_err().to_string(),
+            "declared term `balance` is a core term's name"
+        );
         assert!(ModuleTerms::from_metadata(&md("a", &[(TermKind::AccountFlag, "cash_card")])).is_err());
         let mut v = Vocabulary::default();
         v.add(&md("a", &[(TermKind::Function, "x")])).unwrap();
         v.add(&md("b", &[(TermKind::Function, "x")])).unwrap();
-        let e = v.add(&md("c", &[(TermKind::CustomerFact, "x")])).unwrap_err();
+        let e = v.add(&md("c", &[(TermKind::CustomerFact, "x")])).unwrap_err().to_string();
         assert_eq!(e, "declares `x` as a customer fact, but a, b declares it as a function");
-        let e = v.check("function", "y", &[TermKind::Function]).unwrap_err();
+        let e = v.check("function", "y", &[TermKind::Function]).unwrap_err().to_string();
         assert!(e.starts_with("field `function`: unknown function `y`, expected one of: account_info, balance"), "{e}");
         assert!(e.ends_with("none declares `y`)"), "{e}");
         assert_eq!(
-            v.check("facts.z", "z", &FACT_KINDS).unwrap_err(),
+            v.check("facts.z", "z", &FACT_KINDS).unwrap_err().to_string(),
             "field `facts.z`: unknown customer fact or provider fact or consent fact or service fact `z`: no loaded module declares it"
         );
         assert!(v.check("function", "x", &[TermKind::Function]).is_ok());

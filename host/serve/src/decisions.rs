@@ -50,10 +50,10 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
                 Err(e) => Err(e),
                 Ok(policy) if state.slow_modules().is_slow(&policy.info().sha256) => {
                     let policy = policy.clone();
-                    blocking(move || Ok(policy.answer(&question))).await?
+                    blocking(move || Ok(policy.decide(&question))).await?
                 }
                 Ok(policy) => {
-                    let outcome = policy.answer(&question);
+                    let outcome = policy.decide(&question);
                     if matches!(outcome, Err(DecisionError::Timeout { .. })) {
                         state.slow_modules().mark(&policy.info().sha256, SLOW_FOR);
                     }

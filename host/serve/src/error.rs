@@ -9,33 +9,58 @@ use kitei::DecisionError;
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error(transparent)]
+    /// a decision error of the library (its own code and status)
     Decision(#[from] DecisionError),
     #[error("request body is larger than the limit of {limit} bytes")]
-    TooLarge { limit: usize },
+    /// the body is over `--max-body-bytes` (413)
+    TooLarge {
+        /// the limit, in bytes
+        limit: usize,
+    },
     #[error("a batch of {got} requests; at most {limit} are answered at once")]
-    BatchTooLarge { got: usize, limit: usize },
+    /// a batch of more requests than the limit (413)
+    BatchTooLarge {
+        /// how many requests the batch holds
+        got: usize,
+        /// how many are answered at once
+        limit: usize,
+    },
     #[error("the request body did not arrive within {0:?}")]
+    /// the body did not arrive within the read timeout (408)
     BodyTimeout(std::time::Duration),
     #[error("`Content-Type` must be `application/json`, got {0}")]
+    /// a body whose `Content-Type` is not JSON, with the type sent (415)
     NotJson(String),
     #[error("policies are not loaded yet (directory `{0}`)")]
+    /// the first load has not finished, naming the directory (503)
     NotReady(String),
     /// loaded, and nothing serves: every module refused, or none there
     #[error("{}", no_policies(dir, refused))]
-    NoPolicies { dir: String, refused: Vec<String> },
+    NoPolicies {
+        /// the policy directory
+        dir: String,
+        /// each refused file with its reason
+        refused: Vec<String>,
+    },
     #[error("cannot read the request body: {0}")]
+    /// the body could not be read, with the transport's reason (400)
     Body(String),
     #[error("decision task failed: {0}")]
+    /// the task deciding the request failed (500)
     Internal(String),
     #[error("bad query: {0}")]
+    /// a query string the endpoint cannot read, naming the parameter (400)
     BadQuery(String),
     #[error("no such endpoint `{0}`")]
+    /// no route for the path asked (404)
     NoRoute(String),
     #[error("cannot write the decision log: {0}")]
+    /// the decision could not be logged, so it is not answered (503)
     Log(String),
 }
 
 impl ServeError {
+    /// The machine-readable `code` of the JSON error.
     pub fn code(&self) -> &'static str {
         match self {
             ServeError::Decision(e) => e.code(),
@@ -52,6 +77,7 @@ impl ServeError {
         }
     }
 
+    /// The HTTP status it is answered with.
     pub fn status(&self) -> StatusCode {
         let code = match self {
             ServeError::Decision(e) => decision_status(e),

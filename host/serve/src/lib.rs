@@ -14,6 +14,7 @@
 //! handle.join().await?;
 //! # Ok(()) }
 //! ```
+#![deny(missing_docs)]
 
 mod body;
 mod decision_log;
@@ -38,7 +39,7 @@ pub use decisions::answer_sha256;
 pub use error::{ServeError, decision_status};
 pub use limits::HttpLimits;
 pub use metrics::Metrics;
-pub use module_store::{ModuleStore, paths as module_store_paths};
+pub use module_store::{KeepError, ModuleStore, paths as module_store_paths};
 pub use openapi::document_for as openapi_json_for;
 pub use openapi::document_json as openapi_json;
 pub use reload::ReloadConfig;
@@ -46,9 +47,9 @@ pub use routes::router;
 pub use shadow::{Shadow, ShadowConfig, ShadowReport};
 pub use source::{CheckResult, SourceConfig, SourceStatus};
 pub use state::{AppState, SlowModules};
-pub use trust_file::TrustStatus;
+pub use trust_file::{TrustFileError, TrustStatus};
 
-use kitei::component::{Limits, Runtime};
+use kitei::{Limits, Runtime};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tokio::sync::watch;
@@ -77,6 +78,7 @@ pub struct Config {
     pub module_store: Option<PathBuf>,
     /// memory and time limits of every policy call
     pub limits: Limits,
+    /// how the directory is watched and reloaded
     pub reload: ReloadConfig,
     /// verify every module's signature under this trust policy before it loads
     pub trust: Option<std::sync::Arc<kitei::trust::Trust>>,
@@ -116,18 +118,40 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot listen on `{addr}`: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    /// the address cannot be bound
+    Bind {
+        /// the address asked for
+        addr: SocketAddr,
+        /// the I/O error
+        source: std::io::Error,
+    },
     #[error("cannot open the decision log `{file}`: {source}")]
-    DecisionLog { file: PathBuf, source: std::io::Error },
+    /// the decision log file cannot be opened for appending
+    DecisionLog {
+        /// the log file
+        file: PathBuf,
+        /// the I/O error
+        source: std::io::Error,
+    },
     #[error("cannot open the module store `{dir}`: {source}")]
-    ModuleStore { dir: PathBuf, source: std::io::Error },
+    /// the module store directory cannot be created
+    ModuleStore {
+        /// the store directory
+        dir: PathBuf,
+        /// the I/O error
+        source: std::io::Error,
+    },
     #[error("cannot start wasmtime: {0}")]
+    /// wasmtime cannot be set up on this machine
     Runtime(String),
     #[error("modules from a registry (--source) are verified before they are written: a trust policy (--trust) is required")]
+    /// `--source` given without `--trust`
     SourcesNeedTrust,
     #[error("cannot read the trust policy: {0}")]
-    Trust(String),
+    /// the trust file cannot be read, or is not a trust file
+    Trust(TrustFileError),
     #[error("the registry sources: {0}")]
+    /// a registry client cannot be set up (a CA certificate it refuses)
     Registry(#[from] kitei_oci::SetupError),
 }
 
@@ -159,6 +183,7 @@ impl ServerHandle {
         result
     }
 
+    /// The state the service answers from (the loaded registry, metrics, logs).
     pub fn state(&self) -> &AppState {
         &self.state
     }

@@ -10,6 +10,28 @@ use kitei::component::sha256_hex;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// Why a module could not be kept: its file cannot be read or no longer
+/// has the bytes loaded, or the store cannot be written. The message names
+/// the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct KeepError {
+    file: PathBuf,
+    message: String,
+}
+
+impl KeepError {
+    fn new(file: &Path, message: String) -> Self {
+        KeepError { file: file.to_path_buf(), message }
+    }
+
+    /// The file at fault: the module or its signature read, or the store's
+    /// file written.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+}
+
 /// A directory of modules by sha256.
 #[derive(Debug)]
 pub struct ModuleStore {
@@ -31,6 +53,7 @@ impl ModuleStore {
         Ok(ModuleStore { dir: dir.to_path_buf() })
     }
 
+    /// The store's directory.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -42,22 +65,25 @@ impl ModuleStore {
     /// # Errors
     /// The module's file cannot be read, no longer has the bytes loaded, or
     /// the store cannot be written (each naming the file).
-    pub fn keep(&self, info: &PolicyInfo) -> Result<bool, String> {
+    pub fn keep(&self, info: &PolicyInfo) -> Result<bool, KeepError> {
         let Some(source) = &info.source else { return Ok(false) };
         let (wasm, sig) = paths(&self.dir, &info.sha256);
         if wasm.exists() {
             return Ok(false);
         }
-        let bytes = std::fs::read(source).map_err(|e| format!("reading `{}`: {e}", source.display()))?;
+        let bytes = std::fs::read(source).map_err(|e| KeepError::new(source, format!("reading `{}`: {e}", source.display())))?;
         if sha256_hex(&bytes) != info.sha256 {
-            return Err(format!("`{}` changed since it was loaded (sha256 {} loaded): not kept", source.display(), info.sha256));
+            return Err(KeepError::new(source, format!("`{}` changed since it was loaded (sha256 {} loaded): not kept", source.display(), info.sha256)));
         }
         let mut sig_source = source.as_os_str().to_owned();
         sig_source.push(".sig");
         match std::fs::read(PathBuf::from(&sig_source)) {
             Ok(signature) => write_once(&sig, &signature)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("reading `{}`: {e}", PathBuf::from(sig_source).display())),
+            Err(e) => {
+                let sig_source = PathBuf::from(sig_source);
+                return Err(KeepError::new(&sig_source, format!("reading `{}`: {e}", sig_source.display())));
+            }
         }
         // the module last: its presence says the pair is complete
         write_once(&wasm, &bytes)?;
@@ -67,7 +93,7 @@ impl ModuleStore {
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so a
 /// reader never sees half a file; an existing file is left alone.
-fn write_once(path: &Path, bytes: &[u8]) -> Result<(), String> {
+fn write_once(path: &Path, bytes: &[u8]) -> Result<(), KeepError> {
     if path.exists() {
         return Ok(());
     }
@@ -82,6 +108,6 @@ fn write_once(path: &Path, bytes: &[u8]) -> Result<(), String> {
     })();
     written.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("writing `{}`: {e}", path.display())
+        KeepError::new(path, format!("writing `{}`: {e}", path.display()))
     })
 }

@@ -97,7 +97,7 @@ pub async fn matrix(State(state): State<AppState>, q: Result<Query<MatrixQuery>,
     }
     let registry = state.registry();
     if registry.policies().is_empty() {
-        let refused = registry.rejected().iter().map(|r| r.file.file_name().unwrap_or(r.file.as_os_str()).to_string_lossy().into_owned()).collect();
+        let refused = registry.rejected().iter().map(|r| r.file().file_name().unwrap_or(r.file().as_os_str()).to_string_lossy().into_owned()).collect();
         return Err(ServeError::NoPolicies { dir: state.policies_dir().display().to_string(), refused });
     }
     let mut key: Vec<&str> = registry.policies().iter().map(|p| p.info().sha256.as_str()).collect();

@@ -17,7 +17,7 @@
 //! clause.
 
 use axum::body::Bytes;
-use kitei::component::Runtime;
+use kitei::Runtime;
 use kitei::trust::Trust;
 use kitei::{Answer, LoadedPolicy, Question, Registry};
 use kitei_tools::diff::Answers;
@@ -220,8 +220,11 @@ pub struct ShadowReport {
     pub pending: u64,
     /// decisions not shadowed because the queue was full
     pub dropped: u64,
+    #[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
     pub staged: Vec<Staged>,
+    #[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
     pub refused: Vec<Refused>,
+    #[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
     pub pairs: Vec<PairReport>,
 }
 
@@ -324,7 +327,7 @@ impl Shadow {
         let mut staged = Vec::new();
         let mut refused = Vec::new();
         for file in &config.staged {
-            match kitei::registry::load_module_file_trusted(runtime, file, Some(settings_dir), trust) {
+            match kitei::load_module_file_trusted(runtime, file, Some(settings_dir), trust) {
                 Ok(p) => {
                     if trust.is_none() {
                         tracing::warn!(file = %file.display(), variant = %p.info().variant(), "staging a module whose signature is not verified (no trust policy)");
@@ -584,9 +587,9 @@ mod tests {
     }
 
     fn module(variant: &str) -> Arc<dyn LoadedPolicy> {
-        let runtime = Runtime::new(kitei::component::Limits::default()).unwrap();
+        let runtime = Runtime::new(kitei::Limits::default()).unwrap();
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/policies");
-        kitei::registry::load_module_file(&runtime, &dir.join(format!("{variant}.wasm")), None).unwrap_or_else(|e| panic!("{variant}: {e} (run `kitei build`)"))
+        kitei::load_module_file(&runtime, &dir.join(format!("{variant}.wasm")), None).unwrap_or_else(|e| panic!("{variant}: {e} (run `kitei build`)"))
     }
 
     #[test]
@@ -613,7 +616,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_drops_and_counts_and_the_worker_counts_by_clause() {
-        let runtime = Runtime::new(kitei::component::Limits::default()).unwrap();
+        let runtime = Runtime::new(kitei::Limits::default()).unwrap();
         let (g19, g23) = (module("gunma-2019"), module("gunma-2023"));
         let shadow = Shadow::start(&ShadowConfig { queue: 1, ..ShadowConfig::default() }, &runtime, Path::new("."), None).expect("the shadow thread starts");
         shadow.install(&Registry::new(vec![g19.clone(), g23.clone()], Vec::new()));
@@ -624,13 +627,13 @@ mod tests {
         });
         let body = Bytes::from(request.to_string());
         let question = Question::from_json(&body).unwrap();
-        let answer = g19.answer(&question).unwrap();
+        let answer = g19.decide(&question).unwrap();
         let sent = 200;
         for i in 0..sent {
             shadow.offer(answer.clone(), body.clone(), &format!("d{i}"));
         }
         // gunma-2023 has no shadow
-        shadow.offer(g23.answer(&question).unwrap(), body.clone(), "x");
+        shadow.offer(g23.decide(&question).unwrap(), body.clone(), "x");
         let start = std::time::Instant::now();
         while shadow.report().pending > 0 {
             assert!(start.elapsed() < std::time::Duration::from_secs(60), "the worker drains the queue");

@@ -11,7 +11,7 @@ use super::source::{SourceConfig, SourceStatus, Sources};
 use super::trust_file::{TrustCheck, TrustState, TrustStatus};
 use arc_swap::ArcSwap;
 use kitei::Registry;
-use kitei::component::Runtime;
+use kitei::Runtime;
 use kitei::trust::Trust;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -133,14 +133,17 @@ impl AppState {
         self.inner.ready.store(true, Ordering::Release);
     }
 
+    /// Whether the first load has finished (`/readyz` is 200 from then on).
     pub fn is_ready(&self) -> bool {
         self.inner.ready.load(Ordering::Acquire)
     }
 
+    /// The wasmtime runtime every module is compiled and run under.
     pub fn runtime(&self) -> &Runtime {
         &self.inner.runtime
     }
 
+    /// The directory policies are loaded from.
     pub fn policies_dir(&self) -> &std::path::Path {
         &self.inner.policies_dir
     }
@@ -150,10 +153,12 @@ impl AppState {
         &self.inner.limits
     }
 
+    /// The Prometheus counters and histograms `/metrics` writes.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
     }
 
+    /// The decision log, when `--decision-log` is set.
     pub fn decision_log(&self) -> Option<&DecisionLog> {
         self.inner.decision_log.as_ref()
     }
@@ -175,6 +180,7 @@ impl AppState {
         self.inner.shadow.as_ref()
     }
 
+    /// The module store, when `--module-store` is set.
     pub fn module_store(&self) -> Option<&ModuleStore> {
         self.inner.module_store.as_ref()
     }
@@ -192,7 +198,7 @@ impl AppState {
     ///
     /// # Errors
     /// The file cannot be read or is not a trust file (naming it).
-    pub fn with_trust_file(self, file: &std::path::Path) -> Result<Self, String> {
+    pub fn with_trust_file(self, file: &std::path::Path) -> Result<Self, crate::TrustFileError> {
         let floor = self.trust();
         let watched = TrustState::watched(file, floor.as_deref())?;
         Ok(self.configured(|inner| inner.trust = Some(watched)))

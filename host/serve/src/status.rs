@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use kitei::LoadedPolicy;
-use kitei::answer::Summary;
-use kitei::registry::in_force;
+use kitei::in_force;
+use kitei::json::Summary;
 use kitei::time::jst;
 use serde_json::{Value, json};
 

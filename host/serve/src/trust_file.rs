@@ -78,9 +78,10 @@ impl TrustState {
 
     /// The policy read from `file` now, with `floor`'s rollback floor (or a
     /// floor in memory), re-read when the file changes.
-    pub(crate) fn watched(file: &Path, floor: Option<&Trust>) -> Result<Self, String> {
-        let bytes = std::fs::read(file).map_err(|e| format!("`{}`: {e}", file.display()))?;
-        let policy = parse(file, &bytes)?;
+    pub(crate) fn watched(file: &Path, floor: Option<&Trust>) -> Result<Self, TrustFileError> {
+        let failed = |message| TrustFileError { file: file.to_path_buf(), message };
+        let bytes = std::fs::read(file).map_err(|e| failed(format!("`{}`: {e}", file.display())))?;
+        let policy = parse(file, &bytes).map_err(failed)?;
         let trust = match floor {
             Some(t) => t.with_policy(policy),
             None => Trust::new(policy, kitei::trust::SequenceFloor::in_memory()),
@@ -148,6 +149,22 @@ impl TrustState {
                 TrustCheck::Refused
             }
         }
+    }
+}
+
+/// A trust file that cannot be read, or is not a trust file; the message
+/// names the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct TrustFileError {
+    file: PathBuf,
+    message: String,
+}
+
+impl TrustFileError {
+    /// The trust file.
+    pub fn file(&self) -> &Path {
+        &self.file
     }
 }
 

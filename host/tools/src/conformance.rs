@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use kitei_tools::conformance::{self, Subjects, Suite};
-//! use kitei::component::{Limits, Runtime};
+//! use kitei::{Limits, Runtime};
 //!
 //! let runtime = Runtime::new(Limits::default())?;
 //! let registry = kitei::Registry::load_dir(&runtime, "target/policies".as_ref())?;
@@ -29,7 +29,7 @@ mod scenario;
 mod subjects;
 
 pub use coverage::{COVERAGE_FILE, Coverage, uncovered};
-pub use error::ConformanceError;
+pub use error::{ConformanceError, ScenarioError};
 pub use report::{Results, Row};
 pub use run::{ScenarioResult, check, response, run};
 pub use scenario::{Expect, Scenario, Suite};

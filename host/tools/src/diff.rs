@@ -7,7 +7,7 @@
 //! the same canonical questions and lays the answers side by side.
 //!
 //! ```no_run
-//! use kitei::component::Runtime;
+//! use kitei::Runtime;
 //! use kitei_tools::diff::{self, Format};
 //!
 //! let runtime = Runtime::new(diff::batch_limits())?;
@@ -45,8 +45,8 @@ pub(crate) fn example_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema
 /// (100 ms a call) is for one request; a comparison on a loaded machine can
 /// see a thread descheduled that long, which must not abort it. The memory
 /// cap stays.
-pub fn batch_limits() -> kitei::component::Limits {
-    kitei::component::Limits { deadline: std::time::Duration::from_secs(5), ..kitei::component::Limits::default() }
+pub fn batch_limits() -> kitei::Limits {
+    kitei::Limits { deadline: std::time::Duration::from_secs(5), ..kitei::Limits::default() }
 }
 
 /// The time generated requests are for, unless `--at` says otherwise.
@@ -56,27 +56,53 @@ pub const DEFAULT_AT: &str = "2024-04-01T10:00:00+09:00";
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
     #[error(transparent)]
+    /// a module file does not load (naming the file)
     Load(#[from] LoadError),
     #[error("no variant `{variant}` in `{dir}` (build it with `kitei build`, or name a `.wasm` file)")]
-    UnknownVariant { variant: String, dir: std::path::PathBuf },
+    /// no `<variant>.wasm` in the directory searched
+    UnknownVariant {
+        /// the variant asked for
+        variant: String,
+        /// the directory searched
+        dir: std::path::PathBuf,
+    },
     #[error("cannot read policy directory `{dir}`: {source}")]
-    Dir { dir: std::path::PathBuf, source: std::io::Error },
+    /// the policy directory cannot be listed
+    Dir {
+        /// the directory
+        dir: std::path::PathBuf,
+        /// the I/O error
+        source: std::io::Error,
+    },
     #[error(transparent)]
+    /// a module could not decide a generated request (trap, deadline)
     Decision(#[from] DecisionError),
     #[error("policy `{variant}` answered outside its rule sheet: {message}")]
-    Policy { variant: String, message: String },
+    /// an answer cites a rule outside the module's own sheet
+    Policy {
+        /// the variant that answered
+        variant: String,
+        /// which rule index, for which operation
+        message: String,
+    },
     #[error("generated request rejected: {0}")]
+    /// a generated request is not a valid question (a bug of the generator)
     Generator(String),
     #[error("cannot write JSON: {0}")]
+    /// the JSON report cannot be written
     Json(#[from] serde_json::Error),
 }
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// plain text for a terminal
     Text,
+    /// Markdown tables (for a review or a pull request)
     Markdown,
+    /// one self-contained HTML page
     Html,
+    /// the report as JSON (its schema is in the OpenAPI document)
     Json,
 }
 

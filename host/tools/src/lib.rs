@@ -4,6 +4,7 @@
 //! [`diff`] compares two variants' answers (the automatic 新旧対比表) and
 //! lays all variants side by side, [`conformance`] runs one scenario set
 //! against every variant, [`sheet`] writes a rule sheet as a page.
+#![deny(missing_docs)]
 
 pub mod conformance;
 pub mod diff;

@@ -2,7 +2,7 @@
 //! what `docs/readings/<variant>.md` holds for each bundled variant, so the
 //! reading the code follows is readable in the repository, rule by rule.
 
-use kitei::answer::cite;
+use kitei::cite;
 use kitei::{PolicyInfo, Wire};
 use std::fmt::Write as _;
 

@@ -2,8 +2,8 @@
 //! read strictly into a [`QuestionBuilder`], written back the same way.
 
 use super::{Account, Consent, Operation, Provider, Question, QuestionBuilder, Target};
+use crate::clock::{parse_timestamp, rfc3339};
 use crate::error::DecisionError;
-use crate::time::{parse_timestamp, rfc3339};
 use crate::vocab::{OperationName, Wire};
 use crate::vocabulary::TermRef;
 use chrono::{DateTime, FixedOffset};
@@ -87,11 +87,11 @@ pub struct DecisionRequest {
     pub scope: Option<String>,
     /// what to decide
     #[serde(with = "wire_field")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<OperationName>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::enum_ref::<OperationName>))]
     pub operation: OperationName,
     /// the time the decision is for; it picks the variant in force
     #[serde(default, with = "ts", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::timestamp))]
     pub at: Option<DateTime<FixedOffset>>,
     /// the customer and their accounts
     #[serde(default, skip_serializing_if = "Customer::is_default")]
@@ -107,7 +107,7 @@ pub struct DecisionRequest {
     pub service: Service,
     /// the function asked for (`authorize` needs it)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::Function>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::enum_ref::<m::Function>))]
     pub function: Option<TermRef<m::Function>>,
     /// the accounts asked about (default: all of the customer's)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,7 +118,7 @@ pub struct DecisionRequest {
     /// facts a module declares (customer, provider, consent or service
     /// facts), by name: `{"platform_id_registered": true}`
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::declared_facts))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::declared_facts))]
     pub facts: BTreeMap<String, bool>,
 }
 
@@ -179,7 +179,7 @@ impl DecisionRequest {
 pub struct Customer {
     /// default `individual`
     #[serde(default, with = "wire_option", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::Segment>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::enum_ref::<m::Segment>))]
     pub segment: Option<m::Segment>,
     /// an internet banking contract
     #[serde(default, skip_serializing_if = "is_false")]
@@ -210,7 +210,7 @@ pub struct AccountFacts {
     /// the id answers use (unique among the customer's accounts)
     #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub id: String,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::AccountKind>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::enum_ref::<m::AccountKind>))]
     /// the account kind
     pub kind: TermRef<m::AccountKind>,
     /// part of a 総合口座
@@ -399,7 +399,7 @@ pub struct ProviderFacts {
     pub contract: bool,
     /// the channel the provider connects through (default `institution_api`)
     #[serde(default = "institution_api", skip_serializing_if = "is_institution_api")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::Channel>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::enum_ref::<m::Channel>))]
     pub channel: TermRef<m::Channel>,
     /// asking for a chained provider (連鎖接続先)
     #[serde(default, skip_serializing_if = "is_false")]
@@ -440,19 +440,19 @@ pub struct ConsentFacts {
     pub api_auth_completed: bool,
     /// when the customer last completed API連携認証 / gave the permission
     #[serde(default, with = "ts", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::timestamp))]
     pub authenticated_at: Option<DateTime<FixedOffset>>,
     /// the provider's last access
     #[serde(default, with = "ts", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::timestamp))]
     pub last_access_at: Option<DateTime<FixedOffset>>,
     /// when the account was registered (利用登録); default `authenticated_at`
     #[serde(default, with = "ts", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::timestamp))]
     pub registered_at: Option<DateTime<FixedOffset>>,
     /// the functions the customer authorized
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_list::<m::Function>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::enum_list::<m::Function>))]
     pub authorized_functions: Vec<TermRef<m::Function>>,
 }
 
@@ -494,11 +494,11 @@ impl Service {
 pub struct Incident {
     /// what happened (for `incident`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::IncidentKind>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::enum_ref::<m::IncidentKind>))]
     pub kind: Option<TermRef<m::IncidentKind>>,
     /// what the loss arose from (for `liability`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::enum_ref::<m::LossEvent>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::enum_ref::<m::LossEvent>))]
     pub loss_event: Option<TermRef<m::LossEvent>>,
     /// the institution is at fault (故意または過失)
     #[serde(default, skip_serializing_if = "is_false")]

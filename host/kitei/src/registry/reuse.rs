@@ -7,17 +7,17 @@
 //! last good policy serving while the refusal is reported; a removed file
 //! withdraws its variant.
 
-use super::{Registry, Rejected, SETTINGS_SUFFIX, load_file, parse_settings};
-use crate::component::{Runtime, sha256_hex};
+use super::{Registry, Rejected, SETTINGS_SUFFIX, load_file};
 use crate::policy::LoadedPolicy;
+use crate::runtime::{Runtime, sha256_hex};
 use crate::settings::SettingsFile;
-use crate::trust::{Sidecar, Trust, sidecar_path};
+use crate::signing::{Sidecar, Trust, sidecar_path};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The settings files of a directory, by institution: parsed, and raw.
 pub(super) struct SettingsFiles {
-    pub(super) parsed: BTreeMap<String, (PathBuf, Result<SettingsFile, String>)>,
+    pub(super) parsed: BTreeMap<String, (PathBuf, Result<SettingsFile, crate::error::SettingsError>)>,
     raw: BTreeMap<String, Vec<u8>>,
 }
 
@@ -28,10 +28,10 @@ pub(super) fn settings_files(entries: &[PathBuf]) -> SettingsFiles {
         let Some(institution) = name.strip_suffix(SETTINGS_SUFFIX) else { continue };
         let (raw, parsed) = match std::fs::read(path) {
             Ok(raw) => {
-                let parsed = parse_settings(&raw);
+                let parsed = SettingsFile::parse(&raw);
                 (raw, parsed)
             }
-            Err(e) => (Vec::new(), Err(format!("cannot read: {e}"))),
+            Err(e) => (Vec::new(), Err(crate::error::SettingsError::new(None, format!("cannot read: {e}")))),
         };
         files.raw.insert(institution.to_string(), raw);
         files.parsed.insert(institution.to_string(), (path.clone(), parsed));
@@ -79,8 +79,7 @@ impl Registry {
                 Ok(policy) => registry.add(policy),
                 Err(e) => match served {
                     Some(last_good) => {
-                        let error = format!("{e}; the last good `{}` (sha256 {}) keeps serving", last_good.info().variant(), last_good.info().sha256);
-                        registry.rejected.push(Rejected { file: path.clone(), error });
+                        registry.rejected.push(Rejected::new(path, e, Some(last_good.info().reference.clone())));
                         registry.add(last_good.clone());
                     }
                     None => registry.reject(path, e),
@@ -88,7 +87,7 @@ impl Registry {
             }
         }
         for r in &registry.rejected {
-            tracing::warn!(file = %r.file.display(), "rejected: {}", r.error);
+            tracing::warn!(file = %r.file().display(), "rejected: {r}");
         }
         Ok(registry)
     }
@@ -132,7 +131,7 @@ fn same_signature(policy: &dyn LoadedPolicy, path: &Path) -> bool {
     let now = std::fs::read(sidecar_path(path)).ok().map(|b| Sidecar::parse(&b).map(|s| s.statement));
     match (&policy.info().signature, now) {
         (None, None) => true,
-        (Some(v), Some(Ok(statement))) => serde_json::from_str(&statement).is_ok_and(|s: crate::trust::Statement| s == v.statement),
+        (Some(v), Some(Ok(statement))) => serde_json::from_str(&statement).is_ok_and(|s: crate::signing::Statement| s == v.statement),
         _ => false,
     }
 }

@@ -6,15 +6,20 @@ use std::fmt::Write;
 /// One scenario's verdicts, in the order of [`Results::variants`].
 #[derive(Clone, Debug)]
 pub struct Row {
+    /// the scenario's name (its file stem)
     pub name: String,
+    /// the scenario's `description`
     pub description: String,
+    /// one verdict per variant, in [`Results::variants`] order
     pub cells: Vec<ScenarioResult>,
 }
 
 /// Every scenario × variant.
 #[derive(Clone, Debug)]
 pub struct Results {
+    /// the variants run, in column order
     pub variants: Vec<String>,
+    /// one row per scenario, in name order
     pub rows: Vec<Row>,
 }
 
@@ -23,14 +28,17 @@ impl Results {
         self.rows.iter().flat_map(|r| &r.cells).filter(|c| f(c)).count()
     }
 
+    /// How many scenario × variant cells failed (the suite fails when any did).
     pub fn failures(&self) -> usize {
         self.count(ScenarioResult::failed)
     }
 
+    /// How many cells passed.
     pub fn passes(&self) -> usize {
         self.count(|c| *c == ScenarioResult::Pass)
     }
 
+    /// How many cells were skipped (the scenario says why for that variant).
     pub fn skips(&self) -> usize {
         self.count(|c| matches!(c, ScenarioResult::Skip(_)))
     }

@@ -10,6 +10,7 @@ use serde_json::Value;
 /// The outcome of one scenario for one variant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScenarioResult {
+    /// every expectation held
     Pass,
     /// what differed, one line each
     Fail(Vec<String>),
@@ -18,6 +19,7 @@ pub enum ScenarioResult {
 }
 
 impl ScenarioResult {
+    /// Whether the scenario failed for this variant (a skip is not a failure).
     pub fn failed(&self) -> bool {
         matches!(self, ScenarioResult::Fail(_))
     }
@@ -52,9 +54,9 @@ pub fn check(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Scenari
 /// module declares is an error naming it, as it is for the service.
 ///
 /// # Errors
-/// The request's or the variant's error, as text.
-pub fn response(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Result<Value, String> {
-    answer(subjects, scenario, variant).map(|(response, _)| response)
+/// The request's or the variant's error ([`super::ScenarioError`]).
+pub fn response(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Result<Value, super::ScenarioError> {
+    answer(subjects, scenario, variant).map(|(response, _)| response).map_err(super::ScenarioError::from)
 }
 
 /// The response, and whether the host would pick this variant for its
@@ -66,8 +68,8 @@ fn answer(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Result<(Va
     }
     let question = Question::from_value(&body).map_err(|e| format!("request: {e}"))?;
     question.check_terms(subjects.registry().vocabulary()).map_err(|e| format!("request: {e}"))?;
-    let policy = subjects.policy(variant, scenario.settings.get(variant))?;
-    let response = policy.answer(&question).map_err(|e| e.to_string())?.to_json();
+    let policy = subjects.policy(variant, scenario.settings.get(variant)).map_err(|e| e.to_string())?;
+    let response = policy.decide(&question).map_err(|e| e.to_string())?.to_json();
     let institution = Target::Institution(policy.info().institution().to_string());
     let selected = match subjects.registry().select(&institution, question.at()) {
         Ok(p) => Ok(p.info().variant() == variant),

@@ -19,7 +19,7 @@ pub struct Scenario {
     pub expect: BTreeMap<String, Expect>,
     /// operator settings per variant (as in `<institution>.settings.json`)
     #[serde(default)]
-    pub settings: BTreeMap<String, kitei::settings::SettingsFile>,
+    pub settings: BTreeMap<String, kitei::SettingsFile>,
 }
 
 /// What one variant must answer. Fields left out are not checked.
@@ -149,6 +149,7 @@ pub fn check_part(part: &str) -> Result<(), String> {
 /// A loaded set of scenarios, by name (the file stem), in name order.
 #[derive(Clone, Debug, Default)]
 pub struct Suite {
+    /// each scenario with its name (the file stem), in name order
     pub scenarios: Vec<(String, Scenario)>,
 }
 

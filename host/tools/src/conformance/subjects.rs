@@ -3,15 +3,15 @@
 
 use kitei::LoadedPolicy;
 use kitei::Registry;
-use kitei::component::{Checked, Runtime};
 use kitei::types as m;
+use kitei::{Runtime, component::Checked};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Makes a variant with other settings from the loaded one.
 pub type Configure = Arc<dyn Fn(&Arc<dyn LoadedPolicy>, &m::Settings) -> Result<Arc<dyn LoadedPolicy>, String> + Send + Sync>;
 
-use kitei::settings::SettingsFile;
+use kitei::SettingsFile;
 
 /// The policies under test, by variant.
 pub struct Subjects {
@@ -40,6 +40,7 @@ impl Subjects {
         Subjects::new(registry, configure)
     }
 
+    /// The loaded modules scenarios are put to.
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
@@ -56,10 +57,10 @@ impl Subjects {
     ///
     /// # Errors
     /// The variant is not loaded, or rejects the settings.
-    pub fn policy(&self, variant: &str, settings: Option<&SettingsFile>) -> Result<Arc<dyn LoadedPolicy>, String> {
+    pub fn policy(&self, variant: &str, settings: Option<&SettingsFile>) -> Result<Arc<dyn LoadedPolicy>, super::ScenarioError> {
         let loaded = self.registry.variant(variant).ok_or_else(|| format!("variant `{variant}` is not loaded"))?;
         let Some(file) = settings else { return Ok(loaded.clone()) };
-        let settings = &file.for_module(&loaded.info().terms, variant)?;
+        let settings = &file.for_module(&loaded.info().terms, variant).map_err(|e| e.to_string())?;
         let key = (variant.to_string(), format!("{settings:?}"));
         let mut cache = self.configured.lock().map_err(|_| "settings cache poisoned".to_string())?;
         if let Some(p) = cache.get(&key) {

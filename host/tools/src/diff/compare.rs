@@ -6,7 +6,7 @@ use crate::diff::DiffError;
 use crate::diff::answer::{Cited, ClauseKey, Reduced, answer};
 use crate::diff::generate::{Case, generate};
 use chrono::{DateTime, FixedOffset};
-use kitei::answer::cite;
+use kitei::cite;
 use kitei::{Answer, Question};
 use kitei::{LoadedPolicy, PolicyInfo};
 use kitei::{OperationName, Wire};
@@ -18,6 +18,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = Module))]
+#[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
 pub struct Module {
     pub variant: String,
     pub institution_name: String,
@@ -41,7 +42,7 @@ impl Module {
             effective_from: md.effective_from.clone(),
             effective_until: md.effective_until.clone(),
             sha256: info.sha256.clone(),
-            settings: serde_json::to_value(kitei::settings::SettingsJson(&info.settings, &info.terms)).unwrap_or_default(),
+            settings: serde_json::to_value(kitei::json::Settings(&info.settings, &info.terms)).unwrap_or_default(),
         }
     }
 }
@@ -49,6 +50,7 @@ impl Module {
 /// A cited clause with the texts of the rules the answer rests on.
 #[derive(Clone, Debug, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
 pub struct ClauseView {
     pub cite: String,
     /// false: a failed condition, or an exemption that does not apply
@@ -62,6 +64,7 @@ pub struct ClauseView {
 /// One side's answer for a group.
 #[derive(Clone, Debug, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
 pub struct SideView {
     pub outcome: String,
     pub clauses: Vec<ClauseView>,
@@ -105,6 +108,7 @@ impl SideView {
 /// A class of requests the two modules answer differently.
 #[derive(Clone, Debug, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
 #[cfg_attr(feature = "openapi", schema(as = DiffGroup))]
 pub struct Group {
     #[serde(serialize_with = "wire")]
@@ -139,6 +143,7 @@ fn wire<S: serde::Serializer>(op: &OperationName, s: S) -> Result<S::Ok, S::Erro
 /// A clause whose text differs between the sheets (or exists in one only).
 #[derive(Clone, Debug, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
 pub struct TextChange {
     pub cite: String,
     pub old: Vec<String>,
@@ -170,7 +175,7 @@ impl TermSide {
 #[cfg_attr(feature = "openapi", schema(as = DiffTerm))]
 pub struct TermChange {
     /// what it names (`function`, `customer_fact`, …)
-    #[serde(serialize_with = "kitei::vocab::serialize_wire")]
+    #[serde(serialize_with = "kitei::json::serialize_wire")]
     #[cfg_attr(feature = "openapi", schema(schema_with = kitei::openapi::enum_ref::<kitei::types::TermKind>))]
     pub kind: kitei::types::TermKind,
     /// its wire name
@@ -213,6 +218,7 @@ pub(crate) fn term_changes(old: &PolicyInfo, new: &PolicyInfo) -> Vec<TermChange
 /// Requests generated for one operation.
 #[derive(Clone, Debug, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
 pub struct Explored {
     #[serde(serialize_with = "wire")]
     #[cfg_attr(feature = "openapi", schema(schema_with = kitei::openapi::enum_ref::<OperationName>))]
@@ -225,6 +231,7 @@ pub struct Explored {
 #[derive(Clone, Debug, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = DiffReport))]
+#[allow(missing_docs, reason = "a doc comment here becomes a description in the OpenAPI document, which stays byte-identical")]
 pub struct Report {
     pub old: Module,
     pub new: Module,
@@ -277,8 +284,8 @@ pub fn compare(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, at: DateTime<Fixe
         for facts in &cases {
             let request = facts.to_json(oi.variant(), at);
             let question = Question::from_value(&request).map_err(|e| DiffError::Generator(format!("{request}: {e}")))?;
-            let a = answer(&old.answer(&question)?);
-            let b = answer(&new.answer(&question)?);
+            let a = answer(&old.decide(&question)?);
+            let b = answer(&new.decide(&question)?);
             if a.same_as(&b) {
                 continue;
             }
@@ -347,6 +354,7 @@ struct TrafficGroup {
 }
 
 impl Traffic {
+    /// Compares two modules over the requests later fed to them; nothing is decided yet.
     pub fn new(old: Arc<dyn LoadedPolicy>, new: Arc<dyn LoadedPolicy>) -> Self {
         Traffic { old, new, explored: OperationName::ALL.iter().map(|&op| (op, 0, 0)).collect(), groups: BTreeMap::new() }
     }
@@ -435,7 +443,7 @@ impl Answers {
     /// # Errors
     /// A [`DiffError`] when a module fails on it.
     pub fn of(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, question: &Question) -> Result<Self, DiffError> {
-        Self::after(&old.answer(question)?, new, question)
+        Self::after(&old.decide(question)?, new, question)
     }
 
     /// Compares `old`, an answer already given to `question` (the one a
@@ -445,7 +453,7 @@ impl Answers {
     /// # Errors
     /// A [`DiffError`] when `new` fails on it.
     pub fn after(old: &Answer, new: &dyn LoadedPolicy, question: &Question) -> Result<Self, DiffError> {
-        Ok(Answers { old: answer(old), new: answer(&new.answer(question)?) })
+        Ok(Answers { old: answer(old), new: answer(&new.decide(question)?) })
     }
 
     /// Whether the answers differ: in outcome or in the clauses cited (and

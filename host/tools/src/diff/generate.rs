@@ -37,36 +37,58 @@ pub const PERIOD_DAYS: i64 = 90;
 /// The one account of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AccountCase {
+    /// its kind
     pub kind: AccountKind,
+    /// a cash card is issued
     pub cash_card: bool,
+    /// a loan card is issued
     pub loan_card: bool,
+    /// a PIN is registered
     pub pin_registered: bool,
+    /// registered for internet banking
     pub internet_banking_registered: bool,
 }
 
 /// The facts of one generated request, before it becomes api.md JSON.
 #[derive(Clone, Debug)]
 pub struct Case {
+    /// the operation asked
     pub operation: OperationName,
+    /// the customer is a corporation (else an individual)
     pub corporate: bool,
+    /// the customer has an internet banking contract
     pub internet_banking_contract: bool,
+    /// registered for direct banking
     pub direct_banking_registered: bool,
+    /// the account, for operations about one
     pub account: Option<AccountCase>,
+    /// the provider connects over ANSER-API
     pub anser_api: bool,
+    /// the provider has a contract with the institution
     pub provider_contract: bool,
+    /// the provider is a designated one
     pub provider_designated: bool,
+    /// the customer agreed to the provider's terms
     pub agreed_to_terms: bool,
+    /// the customer completed the API authentication
     pub api_auth_completed: bool,
     /// days before `at`
     pub authenticated_days_ago: Option<i64>,
     /// days before `at`
     pub last_access_days_ago: Option<i64>,
+    /// the function asked, for `authorize`
     pub function: Option<Function>,
+    /// the customer authorized that function
     pub function_authorized: bool,
+    /// internet banking is open at `at`
     pub internet_banking_open: bool,
+    /// the API service is open at `at`
     pub api_open: bool,
+    /// the incident, for `incident` and `liability`
     pub incident: Option<IncidentKind>,
+    /// the loss event, for `liability`
     pub loss_event: Option<LossEvent>,
+    /// the institution is at fault, for `liability`
     pub institution_at_fault: bool,
 }
 

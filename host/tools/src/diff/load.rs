@@ -3,9 +3,12 @@
 use crate::diff::DiffError;
 use crate::diff::generate::PERIOD_DAYS;
 use kitei::SettingName;
-use kitei::component::{Checked, ComponentPolicy, Runtime};
 use kitei::types as m;
 use kitei::{LoadError, LoadedPolicy};
+use kitei::{
+    Runtime,
+    component::{Checked, ComponentPolicy},
+};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -40,7 +40,7 @@
 mod install;
 pub use install::{InstallError, Installed, install};
 
-use crate::component::sha256_hex;
+use crate::runtime::sha256_hex;
 use chrono::NaiveDate;
 use ssh_key::{PublicKey, SshSig};
 use std::collections::BTreeMap;

@@ -19,7 +19,7 @@
 //! a signature over its exact bytes. Each rename is atomic on one filesystem.
 
 use super::{Trust, TrustError, TrustPolicy, Verified, sidecar_path};
-use crate::component::{Checked, Runtime};
+use crate::runtime::{Checked, Runtime};
 use chrono::NaiveDate;
 use std::io::Write;
 use std::path::{Path, PathBuf};

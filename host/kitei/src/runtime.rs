@@ -343,7 +343,8 @@ impl Checked {
             message,
         })?;
         let contract = self.contract();
-        let mut info = PolicyInfo::new(self.metadata, self.sha256, in_force).map_err(|message| LoadError::Metadata { file: self.file.clone(), message })?;
+        let mut info =
+            PolicyInfo::new(self.metadata, self.sha256, in_force).map_err(|e| LoadError::Metadata { file: self.file.clone(), message: e.to_string() })?;
         info.contract = contract;
         info.source = Some(self.file);
         info.settings_source = settings_source;
@@ -446,7 +447,7 @@ impl ComponentPolicy {
     }
 
     /// Records the signature the module was verified with.
-    pub(crate) fn set_signature(&mut self, signature: Option<crate::trust::Verified>) {
+    pub(crate) fn set_signature(&mut self, signature: Option<crate::signing::Verified>) {
         self.info.signature = signature;
     }
 
@@ -539,7 +540,7 @@ impl LoadedPolicy for ComponentPolicy {
     /// Takes an idle instance (or makes one), calls it, and returns it to the
     /// pool unless the pool is full; an instance that trapped is dropped,
     /// never reused.
-    fn decide(&self, operation: OperationName, request: &m::Request) -> Result<Outcome, DecisionError> {
+    fn call(&self, operation: OperationName, request: &m::Request) -> Result<Outcome, DecisionError> {
         let mut slot = self.slot()?;
         // a question the 0.3 adapter refuses leaves the instance untouched
         let called = match self.call(operation, &mut slot, request) {
