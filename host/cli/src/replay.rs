@@ -32,6 +32,12 @@ pub struct Args {
     /// (<sha256>.wasm): the exact bytes each line names
     #[arg(long, value_name = "DIR")]
     module_store: Option<PathBuf>,
+    /// A registry repository (HOST[:PORT]/REPO, as `kitei serve --source`
+    /// polled it) to fetch a module from when neither --module-store nor
+    /// --policies has it: the tag whose module has the sha256 a line names
+    /// is pulled with its signature (verified under --trust when given)
+    #[arg(long, value_name = "REPO")]
+    module_source: Option<String>,
     /// Also answer the logged requests of this module's institution with it
     /// (a .wasm file; a directory: each module answers its institution's; or
     /// a registry reference, HOST[:PORT]/REPO:TAG or …@sha256:…, pulled with
@@ -136,6 +142,8 @@ impl Problems {
 struct Modules {
     runtime: Runtime,
     trust: Option<TrustPolicy>,
+    /// `--module-source`: the repository, how to reach it, and where pulled modules are kept
+    source: Option<Source>,
     store: Option<PathBuf>,
     policies: Option<PathBuf>,
     /// sha256 → file, of `--policies` (hashed on first need)
@@ -172,7 +180,17 @@ impl Modules {
                 return Ok(file.clone());
             }
         }
+        if let Some(source) = &mut self.source {
+            match source.fetch(sha256) {
+                Ok(Some(file)) => return Ok(file),
+                Ok(None) => {}
+                Err(e) => return Err(format!("--module-source {}: {e:#}", source.given)),
+            }
+        }
         let mut looked = Vec::new();
+        if let Some(source) = &self.source {
+            looked.push(format!("--module-source {}", source.given));
+        }
         if let Some(store) = &self.store {
             looked.push(format!("--module-store {}", store.display()));
         }
@@ -180,9 +198,45 @@ impl Modules {
             looked.push(format!("--policies {}", dir.display()));
         }
         if looked.is_empty() {
-            return Err("no --module-store or --policies to look in".into());
+            return Err("no --module-store, --policies or --module-source to look in".into());
         }
         Err(format!("not in {}", looked.join(" nor ")))
+    }
+}
+
+/// `--module-source`: modules found by sha256 among a repository's tags,
+/// pulled into a private directory removed at exit.
+struct Source {
+    given: String,
+    reference: kitei_oci::Reference,
+    client: kitei_oci::Client,
+    rt: tokio::runtime::Runtime,
+    dir: Option<crate::serve::PrivateDir>,
+}
+
+impl Source {
+    fn new(given: &str, registry: &crate::registry::RegistryArgs) -> Result<Self> {
+        // a repository has no tag of its own: one is supplied to read it
+        let reference = format!("{given}:latest").parse().with_context(|| format!("--module-source `{given}`: not HOST[:PORT]/REPO"))?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
+        Ok(Source { given: given.to_string(), reference, client: registry.client()?, rt, dir: None })
+    }
+
+    /// The module with this sha256, pulled from a tag of the repository
+    /// (with its signature beside it), or `None` when no tag holds it.
+    fn fetch(&mut self, sha256: &str) -> Result<Option<PathBuf>> {
+        let Some(got) = self.rt.block_on(self.client.find_module(&self.reference, sha256))? else { return Ok(None) };
+        let dir = match &self.dir {
+            Some(d) => d,
+            None => self.dir.insert(crate::serve::PrivateDir::create_named("kitei-replay-source", "modules fetched from --module-source")?),
+        };
+        let file = dir.path().join(format!("{sha256}.wasm"));
+        std::fs::write(&file, &got.module).with_context(|| format!("writing `{}`", file.display()))?;
+        if let Some(sig) = &got.signature {
+            std::fs::write(kitei::trust::sidecar_path(&file), &sig.bytes).with_context(|| format!("writing the signature of `{}`", file.display()))?;
+        }
+        eprintln!("kitei replay: module {sha256} fetched from --module-source {} ({})", self.given, got.digest);
+        Ok(Some(file))
     }
 }
 
@@ -285,7 +339,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(given) => Some(against(&runtime, &against_path(&args, given, &mut pulled)?, trust.as_ref())?),
         None => None,
     };
-    let mut modules = Modules { runtime, trust, store: args.module_store.clone(), policies: args.policies.clone(), in_policies: None, loaded: HashMap::new() };
+    let source = args.module_source.as_deref().map(|given| Source::new(given, &args.registry)).transpose()?;
+    let mut modules =
+        Modules { runtime, trust, source, store: args.module_store.clone(), policies: args.policies.clone(), in_policies: None, loaded: HashMap::new() };
     let (mut lines, mut equal, mut skipped) = (0u64, 0u64, 0u64);
     let (mut mismatches, mut unreadable, mut not_replayable) = (Problems::default(), Problems::default(), Problems::default());
     let mut missing: BTreeMap<String, (usize, String, String)> = BTreeMap::new();

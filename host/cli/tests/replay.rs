@@ -309,6 +309,17 @@ async fn replay_verifies_under_trust_and_answers_against_a_registry_module() {
     ]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("kitei diff: gunma-2019 → gunma-2023") && out.contains("[accounts 1] 3 requests"), "{out}");
+    // --module-source: the logged module found by its sha256 among a repository's tags, pulled with its signature
+    let out = kitei().arg("push").arg(dir.join("gunma-2019.wasm")).arg(registry.reference("kitei/gunma:2019")).arg("--trust").arg(&trust).output().unwrap();
+    assert!(out.status.success(), "push: {}", String::from_utf8_lossy(&out.stderr));
+    let repo = registry.reference("kitei/gunma");
+    let (code, out) = replay([log.as_os_str(), "--module-source".as_ref(), repo.as_ref(), "--trust".as_ref(), trust.as_os_str()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("3 decisions replayed, 3 equal, 0 differ"), "{out}");
+    let (code, out) = replay([log.as_os_str(), "--module-source".as_ref(), registry.reference("kitei/toyama").as_ref()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("missing modules (1):\n  {sha}: 3 lines")) && out.contains("--module-source"), "{out}");
+
     // unsigned in the registry (other bytes: a signature belongs to a digest): refused under --trust
     let other = work.join("other.wasm");
     std::fs::write(&other, kitei_tests::with_custom_section(&std::fs::read(&next).unwrap(), "unsigned")).unwrap();

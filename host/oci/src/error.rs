@@ -27,6 +27,8 @@ pub enum Step {
     FindSignature,
     /// fetching the signature artifact
     PullSignature,
+    /// listing the repository's tags, to find a module by its sha256
+    ListTags,
 }
 
 impl fmt::Display for Step {
@@ -42,6 +44,7 @@ impl fmt::Display for Step {
             Step::PullModule => "pulling the module layer",
             Step::FindSignature => "finding the signature",
             Step::PullSignature => "pulling the signature",
+            Step::ListTags => "listing the tags",
         })
     }
 }

@@ -75,6 +75,9 @@ const EMPTY_CONFIG: &[u8] = b"{}";
 
 /// The largest module layer pulled (a policy component is well under 1 MiB).
 pub const MAX_MODULE_BYTES: u64 = 32 << 20;
+
+/// The most tags [`Client::find_module`] looks at in one repository.
+pub const MAX_TAGS_SEARCHED: usize = 1000;
 /// The largest signature layer pulled.
 pub const MAX_SIGNATURE_BYTES: u64 = 64 << 10;
 /// The largest config blob copied (a module's is under 200 bytes).
@@ -409,6 +412,30 @@ impl Client {
             return Err(OciError::new(r, step, format!("layer media type `{}`, not `{MODULE_LAYER_MEDIA_TYPE}`", layer.media_type)));
         }
         Ok((bytes, digest, manifest))
+    }
+
+    /// Finds the module whose bytes hash to `sha256` (hex, as a decision log
+    /// names a module) among the tags of `repository` (its own tag or digest
+    /// is ignored; at most [`MAX_TAGS_SEARCHED`] tags) and pulls it as
+    /// [`Client::pull`] does, with its signature. `None` when no tag holds
+    /// it. A tag that is not a module (a signature's fallback tag) is
+    /// passed over.
+    ///
+    /// # Errors
+    /// [`OciError`] when the tags cannot be listed, or the module found
+    /// cannot be pulled.
+    pub async fn find_module(&self, repository: &Reference, sha256: &str) -> Result<Option<Pulled>, OciError> {
+        let r = repository;
+        let auth = self.authorize(r, Step::ListTags).await?;
+        let listed = self.oci(r).list_tags(&r.to_client(), &auth, Some(MAX_TAGS_SEARCHED), None).await.map_err(|e| self.error(r, Step::ListTags, &e))?;
+        let layer_digest = format!("sha256:{sha256}");
+        for tag in listed.tags.iter().take(MAX_TAGS_SEARCHED) {
+            let Ok((_, digest, manifest)) = self.module_manifest(&r.with_tag(tag), Step::PullManifest).await else { continue };
+            if manifest.layers.iter().any(|l| l.digest == layer_digest) {
+                return self.pull(&r.with_digest(&digest)).await.map(Some);
+            }
+        }
+        Ok(None)
     }
 
     /// Pulls the module `reference` names (by tag or by digest) and the
