@@ -2,7 +2,7 @@
 //! a private certificate authority, plain HTTP.
 
 use anyhow::{Context, Result};
-use kitei_oci::{CaCertificates, Client, ClientOptions, Credentials, Reference};
+use kitei_oci::{CaCertificates, Client, ClientOptions, Credentials, Pulled, Reference};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Clone, Debug)]
@@ -47,12 +47,19 @@ impl RegistryArgs {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
         let got = rt.block_on(client.pull(reference))?;
         let file = dir.join(format!("{}.wasm", got.digest.trim_start_matches("sha256:")));
-        std::fs::write(&file, &got.module).with_context(|| format!("writing `{}`", file.display()))?;
-        if let Some(sig) = &got.signature {
-            std::fs::write(kitei::trust::sidecar_path(&file), &sig.bytes).with_context(|| format!("writing the signature of `{}`", file.display()))?;
-        }
+        write_pulled(&got, &file)?;
         Ok((file, got.digest))
     }
+}
+
+/// Writes a pulled module to `file` and its signature, when it has one,
+/// beside it (`.wasm.sig`), as a module file and its sidecar are loaded.
+pub fn write_pulled(got: &Pulled, file: &Path) -> Result<()> {
+    std::fs::write(file, &got.module).with_context(|| format!("writing `{}`", file.display()))?;
+    if let Some(sig) = &got.signature {
+        std::fs::write(kitei::trust::sidecar_path(file), &sig.bytes).with_context(|| format!("writing the signature of `{}`", file.display()))?;
+    }
+    Ok(())
 }
 
 /// Whether an argument naming a module file or a registry reference names a

@@ -231,10 +231,7 @@ impl Source {
             None => self.dir.insert(crate::serve::PrivateDir::create_named("kitei-replay-source", "modules fetched from --module-source")?),
         };
         let file = dir.path().join(format!("{sha256}.wasm"));
-        std::fs::write(&file, &got.module).with_context(|| format!("writing `{}`", file.display()))?;
-        if let Some(sig) = &got.signature {
-            std::fs::write(kitei::trust::sidecar_path(&file), &sig.bytes).with_context(|| format!("writing the signature of `{}`", file.display()))?;
-        }
+        crate::registry::write_pulled(&got, &file)?;
         eprintln!("kitei replay: module {sha256} fetched from --module-source {} ({})", self.given, got.digest);
         Ok(Some(file))
     }
