@@ -438,14 +438,6 @@ pub struct Answers {
 }
 
 impl Answers {
-    /// Answers `question` with `old` and with `new`.
-    ///
-    /// # Errors
-    /// A [`DiffError`] when a module fails on it.
-    pub fn of(old: &dyn LoadedPolicy, new: &dyn LoadedPolicy, question: &Question) -> Result<Self, DiffError> {
-        Self::after(&old.decide(question)?, new, question)
-    }
-
     /// Compares `old`, an answer already given to `question` (the one a
     /// service sent, or a replay's), with `new`'s answer to it: the old
     /// module is not asked again.
