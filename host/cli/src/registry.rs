@@ -38,11 +38,33 @@ impl RegistryArgs {
         Ok(Client::new(self.options()?)?)
     }
 
+    /// A module argument that names a file or a registry reference
+    /// (`serve --stage`, `replay --against`): a file (or directory) as
+    /// given, whether or not it exists yet (the caller says so when it
+    /// reads it); a reference pulled with its signature into `pulled`, a
+    /// private directory made on first need, when `trusted` (a pulled
+    /// module is loaded only under a trust policy).
+    pub fn module_path(&self, flag: &str, given: &str, trusted: bool, pulled: &mut Option<crate::serve::PrivateDir>) -> Result<PathBuf> {
+        let path = PathBuf::from(given);
+        if path.exists() || !looks_like_reference(given) {
+            return Ok(path);
+        }
+        let reference: Reference = given.parse().with_context(|| format!("{flag} `{given}`: neither a file nor a registry reference"))?;
+        anyhow::ensure!(trusted, "{flag} `{given}`: a module from a registry is verified before it is used: --trust is required");
+        let dir = match pulled {
+            Some(d) => d,
+            None => pulled.insert(crate::serve::PrivateDir::create_named("kitei-pulled", "modules pulled from a registry")?),
+        };
+        let (file, digest) = self.pull_into(&reference, dir.path()).with_context(|| format!("{flag} `{given}`: pulling"))?;
+        eprintln!("kitei: {flag} {given}: pulled {digest} into {}", file.display());
+        Ok(file)
+    }
+
     /// Pulls `reference`'s module, and its signature when it has one, into
     /// `dir` as `<manifest digest>.wasm` and `.wasm.sig`: not verified here,
     /// it is loaded under a trust policy as a file is. Returns the file and
     /// the manifest digest.
-    pub fn pull_into(&self, reference: &Reference, dir: &Path) -> Result<(PathBuf, String)> {
+    fn pull_into(&self, reference: &Reference, dir: &Path) -> Result<(PathBuf, String)> {
         let client = self.client()?;
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
         let got = rt.block_on(client.pull(reference))?;
@@ -65,6 +87,6 @@ pub fn write_pulled(got: &Pulled, file: &Path) -> Result<()> {
 /// Whether an argument naming a module file or a registry reference names a
 /// reference: it has a `/` and does not end in `.wasm` (an existing file is
 /// a file whatever its name; callers check that first).
-pub fn looks_like_reference(given: &str) -> bool {
+fn looks_like_reference(given: &str) -> bool {
     given.contains('/') && !given.ends_with(".wasm")
 }

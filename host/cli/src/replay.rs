@@ -253,25 +253,6 @@ fn load(runtime: &Runtime, file: &Path, settings_dir: Option<&Path>, trust: Opti
     kitei::load_module_file_trusted(runtime, file, settings_dir, trust.as_ref())
 }
 
-/// `--against` as a path: a file or directory given, or a registry
-/// reference pulled (module and signature) into `pulled`.
-fn against_path(args: &Args, given: &str, pulled: &mut Option<crate::serve::PrivateDir>) -> Result<PathBuf> {
-    let path = PathBuf::from(given);
-    if path.exists() || !crate::registry::looks_like_reference(given) {
-        // a file or directory (a missing one is said when read)
-        return Ok(path);
-    }
-    let reference: kitei_oci::Reference = given.parse().with_context(|| format!("--against `{given}`: neither a file nor a registry reference"))?;
-    anyhow::ensure!(args.trust.is_some(), "--against `{given}`: a module from a registry is verified before it answers: --trust is required");
-    let dir = match pulled {
-        Some(d) => d,
-        None => pulled.insert(crate::serve::PrivateDir::create_named("kitei-replay", "--against modules pulled from a registry")?),
-    };
-    let (file, digest) = args.registry.pull_into(&reference, dir.path()).with_context(|| format!("--against `{given}`: pulling"))?;
-    eprintln!("kitei replay: --against {given}: pulled {digest}");
-    Ok(file)
-}
-
 /// The modules of `--against`, by institution.
 fn against(runtime: &Runtime, path: &Path, trust: Option<&TrustPolicy>) -> Result<BTreeMap<String, Arc<dyn LoadedPolicy>>> {
     let (files, settings_dir) = if path.is_dir() {
@@ -333,7 +314,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let trust = args.trust.as_deref().map(TrustPolicy::read).transpose()?;
     let mut pulled = None;
     let against = match &args.against {
-        Some(given) => Some(against(&runtime, &against_path(&args, given, &mut pulled)?, trust.as_ref())?),
+        // a missing file or directory is said when read
+        Some(given) => Some(against(&runtime, &args.registry.module_path("--against", given, args.trust.is_some(), &mut pulled)?, trust.as_ref())?),
         None => None,
     };
     let source = args.module_source.as_deref().map(|given| Source::new(given, &args.registry)).transpose()?;

@@ -204,25 +204,9 @@ struct Staged {
 }
 
 fn stage(args: &Args) -> Result<Staged> {
-    let mut files = Vec::new();
     let mut pulled = None;
-    for given in &args.staged {
-        let path = PathBuf::from(given);
-        if path.exists() || !crate::registry::looks_like_reference(given) {
-            // a file (a missing one is refused, and said, at start)
-            files.push(path);
-            continue;
-        }
-        let reference: kitei_oci::Reference = given.parse().with_context(|| format!("--stage `{given}`: neither a file nor a registry reference"))?;
-        anyhow::ensure!(args.trust.is_some(), "--stage `{given}`: a module from a registry is verified before it is staged: --trust is required");
-        let dir = match &pulled {
-            Some(d) => d,
-            None => pulled.insert(PrivateDir::create_named("kitei-stage", "staged modules pulled from a registry")?),
-        };
-        let (file, digest) = args.registry.pull_into(&reference, &dir.0).with_context(|| format!("--stage `{given}`: pulling"))?;
-        eprintln!("kitei serve: --stage {given}: pulled {digest} into {}", file.display());
-        files.push(file);
-    }
+    // a missing file is refused, and said, at start
+    let files = args.staged.iter().map(|given| args.registry.module_path("--stage", given, args.trust.is_some(), &mut pulled)).collect::<Result<_>>()?;
     Ok(Staged { files, _pulled: pulled })
 }
 
