@@ -8,7 +8,7 @@
 
 use kitei::component::Contract;
 use kitei::{
-    Account, DecisionError, Operation, Question, Registry, Target, TermRef,
+    Account, DecisionError, DecisionErrorKind, Operation, Question, Registry, Target, TermRef,
     types::{AccountKind, Function},
 };
 use kitei_tools::conformance::{self, Subjects, Suite};
@@ -115,7 +115,7 @@ fn adapter_limits() -> Result<(), Failed> {
         ("an account kind", ask(balance.clone(), Account::new("A1", TermRef::Declared("business_ordinary".into())))?),
     ] {
         match gunma.decide(&question) {
-            Err(e @ DecisionError::BeyondContract { .. }) => {
+            Err(e) if e.kind() == DecisionErrorKind::BeyondContract => {
                 let m = e.to_string();
                 if !(m.contains("gunma-2019") && m.contains("0.3.0") && m.contains(what)) {
                     return Err(format!("the refusal does not name the module, its contract and {what}: {m}").into());

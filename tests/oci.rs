@@ -4,7 +4,8 @@
 //! (distribution 2.8 has no referrers API), and every pull that must not
 //! reach the policy directory.
 
-use kitei::trust::{InstallError, TrustError, TrustPolicy, install};
+use kitei::Report;
+use kitei::trust::{InstallErrorKind, TrustError, TrustErrorKind, TrustPolicy, install};
 use kitei_oci::{Client, ClientOptions, Reference, SignatureSource, fallback_tag};
 use kitei_tests::registry::TestRegistry;
 use kitei_tests::{policies, runtime, sidecar, signing_key, trust_toml, with_custom_section};
@@ -107,14 +108,14 @@ async fn pull_refuses_what_does_not_verify_and_writes_nothing() {
         assert_eq!(pulled.digest, digest);
         assert_eq!(pulled.signature.as_ref().map(|s| s.bytes.clone()), sig, "{name}: the signature pulled is the one pushed");
         let e = install(&runtime(), &trust, today(), &dir, &r.to_string(), &pulled.module, pulled.signature.as_ref().map(|s| s.bytes.as_slice())).unwrap_err();
-        assert!(matches!(e, InstallError::Refused { .. }), "{name}: {e}");
-        assert!(e.to_string().contains(reason), "{name}: {e}");
-        assert!(e.to_string().contains(&r.to_string()), "{name}: the reference is named: {e}");
+        let shown = Report(&e).to_string();
+        assert_eq!(e.kind(), InstallErrorKind::Refused, "{name}: {shown}");
+        assert!(shown.contains(reason), "{name}: {shown}");
+        assert!(shown.contains(&r.to_string()), "{name}: the reference is named: {shown}");
         assert_eq!(entries(&dir), Vec::<String>::new(), "{name}: nothing written");
     }
-    let InstallError::Refused { source: TrustError::Unsigned, .. } = install(&runtime(), &trust, today(), &dir, "x", &bytes, None).unwrap_err() else {
-        panic!("unsigned is TrustError::Unsigned")
-    };
+    let e = install(&runtime(), &trust, today(), &dir, "x", &bytes, None).unwrap_err();
+    assert_eq!(e.trust_error().map(TrustError::kind), Some(TrustErrorKind::Unsigned), "unsigned is TrustErrorKind::Unsigned: {}", Report(&e));
     // the control: the good pair installs into the same directory
     install(&runtime(), &trust, today(), &dir, "good", &bytes, Some(&good_sig)).unwrap();
     assert_eq!(entries(&dir), ["gunma-2023.wasm", "gunma-2023.wasm.sig"]);

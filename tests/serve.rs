@@ -235,8 +235,8 @@ impl LoadedPolicy for Failing {
     fn call(&self, operation: OperationName, _: &kitei::types::Request) -> Result<Outcome, DecisionError> {
         let variant = self.info.variant().to_string();
         match operation {
-            OperationName::Token => Err(DecisionError::Timeout { variant, millis: 100 }),
-            _ => Err(DecisionError::PolicyFailed { variant, message: "wasm trap: unreachable".into() }),
+            OperationName::Token => Err(DecisionError::timeout(variant, 100)),
+            _ => Err(DecisionError::policy_failed(variant, "wasm trap: unreachable")),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! `ssh-keygen -Y verify` from the allowed_signers file kitei exports.
 
 use kitei::component::Checked;
-use kitei::trust::{NAMESPACE, Sidecar, Statement, TrustError, TrustPolicy};
+use kitei::trust::{NAMESPACE, Sidecar, Statement, TrustErrorKind, TrustPolicy};
 use kitei_tests::{policies, runtime};
 use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, PrivateKey};
@@ -41,7 +41,7 @@ fn a_signed_component_verifies_in_kitei_and_in_openssh() {
     verified.check_module(&md.institution, &md.variant).unwrap();
     // a signature made for toyama does not verify gunma's module
     let other = std::fs::read(policies().join("gunma-2023.wasm")).unwrap();
-    assert!(matches!(trust.verify(&other, Some(&sidecar.to_bytes()), today), Err(TrustError::Digest(_))));
+    assert_eq!(trust.verify(&other, Some(&sidecar.to_bytes()), today).map_err(|e| e.kind()).err(), Some(TrustErrorKind::Digest));
 
     // the auditor's path: OpenSSH alone, with the exported allowed_signers
     let dir = temp("openssh");

@@ -1,5 +1,5 @@
 use anyhow::{Context, Result};
-use kitei::trust::{InstallError, TrustPolicy, install};
+use kitei::trust::{TrustPolicy, install};
 use kitei_oci::Reference;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,8 +44,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             println!("{}", installed.module.display());
             Ok(ExitCode::SUCCESS)
         }
-        Err(e @ (InstallError::Refused { .. } | InstallError::NotAModule { .. } | InstallError::BadVariant { .. })) => {
-            println!("{e}");
+        Err(e) if e.is_refusal() => {
+            println!("{}", kitei::Report(&e));
             Ok(ExitCode::from(1))
         }
         Err(e) => Err(e.into()),

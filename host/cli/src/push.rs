@@ -31,16 +31,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         };
         let verified = match policy.verify(&bytes, sig.as_deref(), chrono::Utc::now().date_naive()) {
             Ok(v) => v,
-            Err(e) => return refused(e.to_string()),
+            Err(e) => return refused(kitei::Report(&e).to_string()),
         };
         let checked = match kitei::component::Checked::new(&crate::runtime()?, &args.module, &bytes) {
             Ok(c) => c,
-            Err(e) => return refused(e.to_string()),
+            Err(e) => return refused(kitei::Report(&e).to_string()),
         };
         if let Some(v) = &verified
             && let Err(e) = v.check_module(&checked.metadata.institution, &checked.metadata.variant)
         {
-            return refused(e.to_string());
+            return refused(kitei::Report(&e).to_string());
         }
     }
     let client = args.registry.client()?;

@@ -157,7 +157,7 @@ impl Modules {
             return found.clone();
         }
         let found = self.find(sha256).and_then(|file| {
-            let policy = load(&self.runtime, &file, self.policies.as_deref(), self.trust.as_ref()).map_err(|e| e.to_string())?;
+            let policy = load(&self.runtime, &file, self.policies.as_deref(), self.trust.as_ref()).map_err(|e| kitei::Report(&e).to_string())?;
             if policy.info().sha256 != sha256 {
                 return Err(format!("`{}` has sha256 {}, not the one its name says", file.display(), policy.info().sha256));
             }

@@ -29,15 +29,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
             println!("unsigned: {} (the trust file does not require signatures)", args.module.display());
             return Ok(ExitCode::SUCCESS);
         }
-        Err(e) => return refused(e.to_string()),
+        Err(e) => return refused(kitei::Report(&e).to_string()),
     };
     // the statement must be about this module: its own institution and variant
     let checked = match kitei::component::Checked::new(&crate::runtime()?, &args.module, &bytes) {
         Ok(c) => c,
-        Err(e) => return refused(e.to_string()),
+        Err(e) => return refused(kitei::Report(&e).to_string()),
     };
     if let Err(e) = verified.check_module(&checked.metadata.institution, &checked.metadata.variant) {
-        return refused(e.to_string());
+        return refused(kitei::Report(&e).to_string());
     }
     let s = &verified.statement;
     println!("verified: {} {} {} sequence {} signed by {} for `{}`", args.module.display(), s.variant, s.version, s.sequence, verified.key, s.institution);

@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", kitei::Report(e.as_ref()));
             ExitCode::FAILURE
         }
     }

@@ -348,7 +348,7 @@ impl Answer {
     /// Expands a policy's outcome for a question into an answer.
     ///
     /// # Errors
-    /// [`DecisionError::PolicyFailed`] when the module's answer does not fit
+    /// [`DecisionErrorKind::PolicyFailed`](crate::DecisionErrorKind::PolicyFailed) when the module's answer does not fit
     /// its own sheet or the question (fail closed).
     pub(crate) fn new(info: &PolicyInfo, question: &Question, outcome: Outcome) -> Result<Self, DecisionError> {
         let x = Expand { info };
@@ -389,7 +389,7 @@ struct Expand<'a> {
 
 impl Expand<'_> {
     fn fail(&self, message: String) -> DecisionError {
-        DecisionError::PolicyFailed { variant: self.info.variant().to_string(), message }
+        DecisionError::policy_failed(self.info.variant(), message)
     }
 
     /// A reason; a rule index outside the sheet is the module's failure.

@@ -53,7 +53,7 @@ pub use answer::{
     AccountAnswer, Answer, AuthorizeAnswer, Body, CitedRule, EligibilityAnswer, IncidentAnswer, PartyAnswer, PermissionAnswer, PolicyRef, Reason, TokenAnswer,
     cite,
 };
-pub use error::{DecisionError, LoadError, NativeError, RuntimeError, SettingsError, TermError};
+pub use error::{DecisionError, DecisionErrorKind, LoadError, LoadErrorKind, NativeError, Report, RuntimeError, SettingsError, TermError};
 /// A setting a variant may read, by its wire name (`reauth_after_days`, …).
 pub use kitei_sdk::settings::SettingName;
 pub use policy::{LoadedPolicy, NativePolicy, Outcome, PolicyInfo, VariantTables};
@@ -90,8 +90,8 @@ pub mod time {
 /// rollback floor, and installing a module into a served directory.
 pub mod trust {
     pub use crate::signing::{
-        InstallError, Installed, NAMESPACE, SequenceFloor, Sidecar, Statement, Trust, TrustError, TrustPolicy, TrustedKey, Verified, install, read_sidecar,
-        sidecar_path,
+        InstallError, InstallErrorKind, Installed, NAMESPACE, SequenceFloor, Sidecar, Statement, Trust, TrustError, TrustErrorKind, TrustPolicy, TrustedKey,
+        Verified, install, read_sidecar, sidecar_path,
     };
 }
 

@@ -2,7 +2,7 @@
 //! linked natively (tests and benchmarks compare the two).
 
 use crate::answer::{Answer, CitedRule, PolicyRef};
-use crate::error::{DecisionError, NativeError, TermError};
+use crate::error::{DecisionError, Native, NativeError, TermError};
 use crate::question::Question;
 use crate::runtime::Contract;
 use crate::vocab::OperationName;
@@ -114,7 +114,7 @@ pub trait LoadedPolicy: Send + Sync {
     /// operation run, and every reason cited to the policy's own sheet.
     ///
     /// # Errors
-    /// As [`LoadedPolicy::call`], and [`DecisionError::PolicyFailed`] when
+    /// As [`LoadedPolicy::call`], and [`DecisionErrorKind::PolicyFailed`](crate::DecisionErrorKind::PolicyFailed) when
     /// the answer does not fit the policy's own sheet or the question.
     fn decide(&self, question: &Question) -> Result<Answer, DecisionError> {
         let info = self.info();
@@ -129,7 +129,7 @@ pub trait LoadedPolicy: Send + Sync {
     /// themselves, call this).
     ///
     /// # Errors
-    /// [`DecisionError::PolicyFailed`] or [`DecisionError::Timeout`]: a
+    /// [`DecisionErrorKind::PolicyFailed`](crate::DecisionErrorKind::PolicyFailed) or [`DecisionErrorKind::Timeout`](crate::DecisionErrorKind::Timeout): a
     /// failure is never an answer.
     fn call(&self, operation: OperationName, request: &m::Request) -> Result<Outcome, DecisionError>;
 
@@ -163,11 +163,11 @@ impl NativePolicy {
     /// The variant with the operator's settings.
     ///
     /// # Errors
-    /// [`NativeError::Settings`] with the variant's message when it
-    /// rejects the settings; [`NativeError::Terms`] when its declared terms
+    /// a [`NativeError`] with the variant's message when it
+    /// rejects the settings, or naming the term when its declared terms
     /// cannot be used.
     pub fn new(tables: &'static VariantTables, settings: m::Settings) -> Result<Self, NativeError> {
-        let engine = kitei_sdk::Engine::new(tables, settings).map_err(NativeError::Settings)?;
+        let engine = kitei_sdk::Engine::new(tables, settings).map_err(|message| NativeError::from(Native::Settings(message)))?;
         let info = PolicyInfo::new(kitei_sdk::engine::describe(tables), "native".into(), engine.settings().clone())?;
         Ok(NativePolicy { engine, info })
     }

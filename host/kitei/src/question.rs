@@ -331,11 +331,11 @@ impl QuestionBuilder {
     /// Checks the question and makes it ready to decide.
     ///
     /// # Errors
-    /// [`DecisionError::Invalid`] naming the field: no `at` where one is
+    /// [`DecisionErrorKind::Invalid`](crate::DecisionErrorKind::Invalid) naming the field: no `at` where one is
     /// needed, an empty or repeated account id, a selected id that is not an
     /// account, a time outside the years a policy can compute with.
     pub fn build(self) -> Result<Question, DecisionError> {
-        let invalid = |msg: String| DecisionError::Invalid(msg);
+        let invalid = |msg: String| DecisionError::invalid(msg);
         let operation = self.operation;
         if self.at.is_none() && operation != Operation::Describe {
             return Err(invalid("field `at` is required (the time the decision is for)".into()));
@@ -535,7 +535,7 @@ fn checked(field: &str, t: DateTime<FixedOffset>) -> Result<m::Timestamp, Decisi
     if instant_in_range(&ts) && YEARS.contains(&t.year()) {
         Ok(ts)
     } else {
-        Err(DecisionError::Invalid(format!("field `{field}`: timestamp `{}` {}", t.to_rfc3339(), kitei_sdk::model::OUT_OF_RANGE)))
+        Err(DecisionError::invalid(format!("field `{field}`: timestamp `{}` {}", t.to_rfc3339(), kitei_sdk::model::OUT_OF_RANGE)))
     }
 }
 
@@ -589,8 +589,8 @@ impl Question {
     /// (`customer.accounts[0].kind`).
     ///
     /// # Errors
-    /// [`DecisionError::Malformed`] for text that is not JSON,
-    /// [`DecisionError::Invalid`] naming the field for the wrong shape.
+    /// [`DecisionErrorKind::Malformed`](crate::DecisionErrorKind::Malformed) for text that is not JSON,
+    /// [`DecisionErrorKind::Invalid`](crate::DecisionErrorKind::Invalid) naming the field for the wrong shape.
     pub fn from_json(body: &[u8]) -> Result<Self, DecisionError> {
         json::parse(body)
     }
@@ -600,7 +600,7 @@ impl Question {
     /// # Errors
     /// As [`Question::from_json`].
     pub fn from_value(value: &serde_json::Value) -> Result<Self, DecisionError> {
-        let bytes = serde_json::to_vec(value).map_err(|e| DecisionError::Malformed(e.to_string()))?;
+        let bytes = serde_json::to_vec(value).map_err(|e| DecisionError::malformed(e.to_string()))?;
         json::parse(&bytes)
     }
 
@@ -668,11 +668,11 @@ impl Question {
     /// by a loaded module.
     ///
     /// # Errors
-    /// [`DecisionError::Invalid`] naming the field and the term.
+    /// [`DecisionErrorKind::Invalid`](crate::DecisionErrorKind::Invalid) naming the field and the term.
     pub fn check_terms(&self, vocabulary: &Vocabulary) -> Result<(), DecisionError> {
         let Some(d) = &self.declared else { return Ok(()) };
         for (field, name, kinds) in d.names() {
-            vocabulary.check(&field, name, kinds).map_err(|e| DecisionError::Invalid(e.to_string()))?;
+            vocabulary.check(&field, name, kinds).map_err(|e| DecisionError::invalid(e.to_string()))?;
         }
         Ok(())
     }

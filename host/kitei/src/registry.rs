@@ -3,7 +3,7 @@
 
 use crate::answer::{Answer, PolicyRef};
 use crate::clock::jst;
-use crate::error::{DecisionError, LoadError};
+use crate::error::{Decision, DecisionError, Load, LoadError};
 use crate::policy::LoadedPolicy;
 use crate::question::{Question, Target};
 use crate::runtime::{Checked, Runtime};
@@ -21,7 +21,8 @@ mod reuse;
 /// A file that was refused, and why: the typed [`LoadError`], and, when a
 /// reload refused a new copy of a module already served, the policy that
 /// keeps serving in its place. Its `Display` (and the `error` of its JSON,
-/// `{"file", "error"}`) is the error's message, followed in that case by
+/// `{"file", "error"}`) is the error's message with its causes (as
+/// [`crate::Report`] shows them), followed in that case by
 /// "; the last good \`VARIANT\` (sha256 HEX) keeps serving".
 #[derive(Clone, Debug)]
 pub struct Rejected {
@@ -54,7 +55,7 @@ impl Rejected {
 
 impl std::fmt::Display for Rejected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.error)?;
+        write!(f, "{}", crate::error::Report(self.error.as_ref()))?;
         if let Some(k) = &self.kept {
             write!(f, "; the last good `{}` (sha256 {}) keeps serving", k.variant, k.sha256)?;
         }
@@ -133,7 +134,7 @@ pub fn load_module_file(runtime: &Runtime, file: &Path, settings_dir: Option<&Pa
 ///
 /// # Errors
 /// The module or the settings file does not load, or `trust` refuses it
-/// ([`LoadError::Untrusted`]), naming the file.
+/// ([`LoadErrorKind::Untrusted`](crate::LoadErrorKind::Untrusted)), naming the file.
 pub fn load_module_file_trusted(
     runtime: &Runtime,
     file: &Path,
@@ -175,16 +176,13 @@ impl Registry {
     pub fn add(&mut self, policy: Arc<dyn LoadedPolicy>) {
         let file = policy.info().source.clone().unwrap_or_default();
         if let Some(other) = self.variant(policy.info().variant()) {
-            let error = LoadError::Duplicate {
-                file: file.clone(),
-                variant: policy.info().variant().to_string(),
-                other: other.info().source.clone().unwrap_or_default(),
-            };
+            let error =
+                LoadError::new(&file, Load::Duplicate { variant: policy.info().variant().to_string(), other: other.info().source.clone().unwrap_or_default() });
             self.reject(&file, error);
             return;
         }
         if let Err(error) = self.vocabulary.add(&policy.info().metadata) {
-            let error = LoadError::TermConflict { file: file.clone(), variant: policy.info().variant().to_string(), error };
+            let error = LoadError::new(&file, Load::TermConflict { variant: policy.info().variant().to_string(), error });
             self.reject(&file, error);
             return;
         }
@@ -228,7 +226,7 @@ impl Registry {
     ///
     /// # Errors
     /// 404-class errors: unknown variant or institution, nothing in force;
-    /// [`DecisionError::Ambiguous`] when modules of two scopes both govern
+    /// [`DecisionErrorKind::Ambiguous`](crate::DecisionErrorKind::Ambiguous) when modules of two scopes both govern
     /// the question, naming both.
     pub fn select_for(&self, question: &Question) -> Result<&Arc<dyn LoadedPolicy>, DecisionError> {
         self.select_scoped(question.target(), question.at(), question.request().segment, question.scope())
@@ -251,12 +249,12 @@ impl Registry {
         service: Option<&str>,
     ) -> Result<&Arc<dyn LoadedPolicy>, DecisionError> {
         match target {
-            Target::Variant(v) => self.variant(v).ok_or_else(|| DecisionError::UnknownVariant(v.clone())),
+            Target::Variant(v) => self.variant(v).ok_or_else(|| DecisionError::unknown_variant(v.clone())),
             Target::Institution(i) => {
                 let Some(versions) = self.by_institution.get(i.as_str()) else {
-                    return Err(DecisionError::UnknownInstitution(i.clone()));
+                    return Err(Decision::UnknownInstitution(i.clone()).into());
                 };
-                let at = at.ok_or_else(|| DecisionError::Invalid("field `at` is required".into()))?;
+                let at = at.ok_or_else(|| DecisionError::invalid("field `at` is required"))?;
                 let day = at.with_timezone(&jst()).date_naive();
                 let governs = |scope: &m::Scope| match scope {
                     m::Scope::EveryCustomer => true,
@@ -274,14 +272,15 @@ impl Registry {
                     }
                 }
                 match chosen.as_slice() {
-                    [] => Err(DecisionError::NotInForce { institution: i.clone(), at: at.to_rfc3339() }),
+                    [] => Err(Decision::NotInForce { institution: i.clone(), at: at.to_rfc3339() }.into()),
                     [one] => Ok(one),
-                    [first, second, ..] => Err(DecisionError::Ambiguous {
+                    [first, second, ..] => Err(Decision::Ambiguous {
                         institution: i.clone(),
                         at: at.to_rfc3339(),
                         first: first.info().variant().to_string(),
                         second: second.info().variant().to_string(),
-                    }),
+                    }
+                    .into()),
                 }
             }
         }
@@ -333,8 +332,8 @@ fn load_file(
     settings: &BTreeMap<String, (PathBuf, Result<SettingsFile, crate::error::SettingsError>)>,
     trust: Option<&Trust>,
 ) -> Result<Arc<dyn LoadedPolicy>, LoadError> {
-    let untrusted = |reason| LoadError::Untrusted { file: path.to_path_buf(), reason };
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io { file: path.to_path_buf(), source })?;
+    let untrusted = |reason| LoadError::new(path, Load::Untrusted(reason));
+    let bytes = std::fs::read(path).map_err(|source| LoadError::new(path, Load::Io(source)))?;
     // the signature first: nothing untrusted is compiled
     let today = chrono::Utc::now().date_naive();
     let verified = trust.map(|t| t.verify_file(path, &bytes, today)).transpose().map_err(untrusted)?.flatten();
@@ -345,17 +344,14 @@ fn load_file(
     let mut policy = match settings.get(&checked.metadata.institution) {
         None => checked.configure(&m::Settings::default(), None)?,
         Some((file, Ok(s))) => {
-            let terms = crate::vocabulary::ModuleTerms::from_metadata(&checked.metadata)
-                .map_err(|e| LoadError::Metadata { file: path.to_path_buf(), message: e.to_string() })?;
-            let s = s.for_module(&terms, &checked.metadata.variant).map_err(|e| LoadError::Settings {
-                file: file.clone(),
-                variant: checked.metadata.variant.clone(),
-                message: e.to_string(),
-            })?;
+            let terms = crate::vocabulary::ModuleTerms::from_metadata(&checked.metadata).map_err(|e| LoadError::new(path, Load::Metadata(e.to_string())))?;
+            let s = s
+                .for_module(&terms, &checked.metadata.variant)
+                .map_err(|e| LoadError::new(file, Load::Settings { variant: checked.metadata.variant.clone(), message: e.to_string() }))?;
             checked.configure(&s, Some(file.clone()))?
         }
         Some((file, Err(error))) => {
-            return Err(LoadError::SettingsFile { file: file.clone(), error: error.clone() });
+            return Err(LoadError::new(file, Load::SettingsFile(error.clone())));
         }
     };
     if let (Some(t), Some(v)) = (trust, &verified) {

@@ -20,7 +20,7 @@
 //! case; docs/security.md).
 
 use crate::bindings::{SERVED, v03, v04};
-use crate::error::{DecisionError, LoadError, RuntimeError};
+use crate::error::{Decision, DecisionError, Load, LoadError, RuntimeError};
 use crate::policy::{LoadedPolicy, Outcome, PolicyInfo};
 use crate::vocab::OperationName;
 use kitei_sdk::types as m;
@@ -260,11 +260,20 @@ impl Checked {
     pub fn new(runtime: &Runtime, file: &Path, bytes: &[u8]) -> Result<Self, LoadError> {
         let file = file.to_path_buf();
         if wasmparser::Parser::is_core_wasm(bytes) {
-            return Err(LoadError::CoreModule { file });
+            return Err(LoadError::new(file, Load::CoreModule));
         }
         let sha256 = sha256_hex(bytes);
-        let component = runtime.component(bytes, &sha256).map_err(|e| LoadError::Corrupt { file: file.clone(), message: trap_message(&e) })?;
+        let component = runtime.component(bytes, &sha256).map_err(|e| LoadError::new(&file, Load::Corrupt(trap_message(&e))))?;
         Self::from_component(runtime, file, sha256, &component)
+    }
+
+    /// [`Checked::new`] of the bytes of `file`.
+    ///
+    /// # Errors
+    /// A [`LoadError`] naming `file`: it cannot be read, or as [`Checked::new`].
+    pub fn read(runtime: &Runtime, file: &Path) -> Result<Self, LoadError> {
+        let bytes = std::fs::read(file).map_err(|source| LoadError::new(file, Load::Io(source)))?;
+        Self::new(runtime, file, &bytes)
     }
 
     fn from_component(runtime: &Runtime, file: PathBuf, sha256: String, component: &Component) -> Result<Self, LoadError> {
@@ -272,12 +281,12 @@ impl Checked {
         let ty = component.component_type();
         let imports: Vec<String> = ty.imports(engine).map(|(name, _)| format!("`{name}`")).collect();
         if !imports.is_empty() {
-            return Err(LoadError::Imports { file, imports: imports.join(", ") });
+            return Err(LoadError::new(file, Load::Imports(imports.join(", "))));
         }
         let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
         let version = exports.iter().find_map(|e| contract_of(e));
         let linker: Linker<StoreState> = Linker::new(engine);
-        let unlinked = |interface: &'static str, e: wasmtime::Error| LoadError::WrongWorld { file: file.clone(), expected: interface, found: trap_message(&e) };
+        let unlinked = |interface: &'static str, e: wasmtime::Error| LoadError::new(&file, Load::WrongWorld { expected: interface, found: trap_message(&e) });
         let pre = match version {
             Some(Contract::V04) => {
                 linker.instantiate_pre(component).and_then(v04::InstitutionPolicyPre::new).map(Pre::V04).map_err(|e| unlinked(v04::INTERFACE, e))?
@@ -289,10 +298,10 @@ impl Checked {
                 let policy = exports.iter().find(|e| e.starts_with(POLICY_INTERFACE)).cloned();
                 let served = SERVED.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(", ");
                 return Err(match policy {
-                    Some(found) => LoadError::UnsupportedContract { file, found, served },
+                    Some(found) => LoadError::new(file, Load::UnsupportedContract { found, served }),
                     None => {
                         let found = if exports.is_empty() { "nothing".into() } else { exports.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ") };
-                        LoadError::WrongWorld { file, expected: v04::INTERFACE, found }
+                        LoadError::new(file, Load::WrongWorld { expected: v04::INTERFACE, found })
                     }
                 });
             }
@@ -306,7 +315,7 @@ impl Checked {
             Instance::V03(p) => p.kitei_policy_policy().call_describe(&mut slot.store).map(v03::metadata_out),
         };
         checked.metadata = md.map_err(|e| checked.failed(e))?;
-        check_metadata(&checked.metadata).map_err(|message| LoadError::Metadata { file: checked.file.clone(), message })?;
+        check_metadata(&checked.metadata).map_err(|message| LoadError::new(&checked.file, Load::Metadata(message)))?;
         Ok(checked)
     }
 
@@ -319,7 +328,7 @@ impl Checked {
     }
 
     fn failed(&self, e: wasmtime::Error) -> LoadError {
-        LoadError::Failed { file: self.file.clone(), message: trap_message(&e) }
+        LoadError::new(&self.file, Load::Failed(trap_message(&e)))
     }
 
     fn instantiate(&self) -> wasmtime::Result<Slot> {
@@ -330,21 +339,18 @@ impl Checked {
     /// the policy ready to answer.
     ///
     /// # Errors
-    /// [`LoadError::Settings`] with the module's message.
+    /// [`LoadErrorKind::Settings`](crate::LoadErrorKind::Settings) with the module's message.
     pub fn configure(self, settings: &m::Settings, settings_source: Option<PathBuf>) -> Result<ComponentPolicy, LoadError> {
         let settings = match self.pre {
             Pre::V04(_) => WireSettings::V04(v04::settings_in(settings)),
             Pre::V03(_) => WireSettings::V03(v03::settings_in(settings)),
         };
         let mut slot = self.instantiate().map_err(|e| self.failed(e))?;
-        let in_force = configure_slot(&mut slot, &settings).map_err(|e| self.failed(e))?.map_err(|message| LoadError::Settings {
-            file: settings_source.clone().unwrap_or_else(|| self.file.clone()),
-            variant: self.metadata.variant.clone(),
-            message,
+        let in_force = configure_slot(&mut slot, &settings).map_err(|e| self.failed(e))?.map_err(|message| {
+            LoadError::new(settings_source.clone().unwrap_or_else(|| self.file.clone()), Load::Settings { variant: self.metadata.variant.clone(), message })
         })?;
         let contract = self.contract();
-        let mut info =
-            PolicyInfo::new(self.metadata, self.sha256, in_force).map_err(|e| LoadError::Metadata { file: self.file.clone(), message: e.to_string() })?;
+        let mut info = PolicyInfo::new(self.metadata, self.sha256, in_force).map_err(|e| LoadError::new(&self.file, Load::Metadata(e.to_string())))?;
         info.contract = contract;
         info.source = Some(self.file);
         info.settings_source = settings_source;
@@ -440,9 +446,9 @@ impl ComponentPolicy {
     fn failure(&self, e: &wasmtime::Error) -> DecisionError {
         let variant = self.info.metadata.variant.clone();
         if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
-            DecisionError::Timeout { variant, millis: self.runtime.limits().deadline.as_millis() as u64 }
+            DecisionError::timeout(variant, self.runtime.limits().deadline.as_millis() as u64)
         } else {
-            DecisionError::PolicyFailed { variant, message: trap_message(e) }
+            DecisionError::policy_failed(variant, trap_message(e))
         }
     }
 
@@ -459,7 +465,7 @@ impl ComponentPolicy {
         let mut slot = new_slot(&self.runtime, &self.pre).map_err(fail)?;
         configure_slot(&mut slot, &self.settings)
             .map_err(fail)?
-            .map_err(|message| DecisionError::PolicyFailed { variant: self.info.metadata.variant.clone(), message })?;
+            .map_err(|message| DecisionError::policy_failed(self.info.metadata.variant.clone(), message))?;
         Ok(slot)
     }
 
@@ -501,14 +507,17 @@ impl ComponentPolicy {
         operation: OperationName,
         r: &m::Request,
     ) -> Result<wasmtime::Result<Outcome>, DecisionError> {
-        let beyond = |what: v03::Beyond| DecisionError::BeyondContract {
-            variant: self.info.metadata.variant.clone(),
-            contract: Contract::V03.version(),
-            what: match what {
-                v03::Beyond::AccountKind => "an account kind",
-                v03::Beyond::Channel => "a channel",
-                v03::Beyond::Function => "a function",
-            },
+        let beyond = |what: v03::Beyond| -> DecisionError {
+            Decision::BeyondContract {
+                variant: self.info.metadata.variant.clone(),
+                contract: Contract::V03.version(),
+                what: match what {
+                    v03::Beyond::AccountKind => "an account kind",
+                    v03::Beyond::Channel => "a channel",
+                    v03::Beyond::Function => "a function",
+                },
+            }
+            .into()
         };
         let req = match v03::request_in(r) {
             Ok(req) => req,

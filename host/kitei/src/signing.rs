@@ -38,7 +38,7 @@
 //! ```
 
 mod install;
-pub use install::{InstallError, Installed, install};
+pub use install::{InstallError, InstallErrorKind, Installed, install};
 
 use crate::runtime::sha256_hex;
 use chrono::NaiveDate;
@@ -110,11 +110,11 @@ impl Sidecar {
     /// Signs `statement` with `key` (an OpenSSH private key).
     ///
     /// # Errors
-    /// [`TrustError::Malformed`] when the key cannot sign.
+    /// [`TrustErrorKind::Malformed`] when the key cannot sign.
     pub fn sign(key: &ssh_key::PrivateKey, statement: &Statement) -> Result<Self, TrustError> {
-        let text = serde_json::to_string(statement).map_err(|e| TrustError::Malformed(e.to_string()))?;
-        let sig = key.sign(NAMESPACE, ssh_key::HashAlg::Sha512, text.as_bytes()).map_err(|e| TrustError::Malformed(format!("cannot sign: {e}")))?;
-        let signature = sig.to_pem(ssh_key::LineEnding::LF).map_err(|e| TrustError::Malformed(e.to_string()))?;
+        let text = serde_json::to_string(statement).map_err(|e| TrustFault::Malformed(e.to_string()))?;
+        let sig = key.sign(NAMESPACE, ssh_key::HashAlg::Sha512, text.as_bytes()).map_err(|e| TrustFault::Malformed(format!("cannot sign: {e}")))?;
+        let signature = sig.to_pem(ssh_key::LineEnding::LF).map_err(|e| TrustFault::Malformed(e.to_string()))?;
         Ok(Sidecar { statement: text, signature })
     }
 
@@ -128,17 +128,110 @@ impl Sidecar {
     /// Reads a signature file.
     ///
     /// # Errors
-    /// [`TrustError::Malformed`] naming what is wrong.
+    /// [`TrustErrorKind::Malformed`] naming what is wrong.
     pub fn parse(bytes: &[u8]) -> Result<Self, TrustError> {
-        serde_json::from_slice(bytes).map_err(|e| TrustError::Malformed(format!("signature file: {e}")))
+        serde_json::from_slice(bytes).map_err(|e| TrustFault::Malformed(format!("signature file: {e}")))
     }
 }
 
 /// Why a module is not trusted. Each names what failed; none is ever
-/// answered by loading the module anyway.
+/// answered by loading the module anyway. What failed is
+/// [`TrustError::kind`]; the fields are private, read by the accessors.
 #[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct TrustError(#[from] TrustFault);
+
+/// What kind of [`TrustError`]: which check failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum TrustError {
+pub enum TrustErrorKind {
+    /// the trust file cannot be read as a trust policy
+    TrustFile,
+    /// signatures are required and the module has none
+    Unsigned,
+    /// the signature file or its statement cannot be read
+    Malformed,
+    /// the signature is for another purpose than module statements
+    Namespace,
+    /// the trust policy names no keys for the statement's institution
+    UnknownInstitution,
+    /// the key that signed is another institution's
+    OtherInstitution,
+    /// the key that signed is not trusted at all
+    UnknownKey,
+    /// the key is trusted but not today
+    KeyNotValid,
+    /// the signature does not verify: the statement was changed, or the armour is corrupt
+    BadSignature,
+    /// the module's bytes are not the ones signed
+    Digest,
+    /// the statement says another institution or variant than the module
+    Mismatch,
+    /// an older module than one already accepted (rollback)
+    Rollback,
+    /// the rollback floor cannot be read or written
+    Floor,
+}
+
+impl TrustError {
+    /// Which check failed.
+    pub fn kind(&self) -> TrustErrorKind {
+        match &self.0 {
+            TrustFault::TrustFile(_) => TrustErrorKind::TrustFile,
+            TrustFault::Unsigned => TrustErrorKind::Unsigned,
+            TrustFault::Malformed(_) => TrustErrorKind::Malformed,
+            TrustFault::Namespace(_) => TrustErrorKind::Namespace,
+            TrustFault::UnknownInstitution(_) => TrustErrorKind::UnknownInstitution,
+            TrustFault::OtherInstitution { .. } => TrustErrorKind::OtherInstitution,
+            TrustFault::UnknownKey { .. } => TrustErrorKind::UnknownKey,
+            TrustFault::KeyNotValid { .. } => TrustErrorKind::KeyNotValid,
+            TrustFault::BadSignature(_) => TrustErrorKind::BadSignature,
+            TrustFault::Digest(_) => TrustErrorKind::Digest,
+            TrustFault::Mismatch { .. } => TrustErrorKind::Mismatch,
+            TrustFault::Rollback { .. } => TrustErrorKind::Rollback,
+            TrustFault::Floor { .. } => TrustErrorKind::Floor,
+        }
+    }
+
+    /// The statement's institution, when the check that failed is about
+    /// its keys (no keys, another institution's key, an unknown key).
+    pub fn institution(&self) -> Option<&str> {
+        match &self.0 {
+            TrustFault::UnknownInstitution(institution) | TrustFault::OtherInstitution { institution, .. } | TrustFault::UnknownKey { institution, .. } => {
+                Some(institution)
+            }
+            _ => None,
+        }
+    }
+
+    /// The institution whose key signed, for [`TrustErrorKind::OtherInstitution`].
+    pub fn signer(&self) -> Option<&str> {
+        match &self.0 {
+            TrustFault::OtherInstitution { signer, .. } => Some(signer),
+            _ => None,
+        }
+    }
+
+    /// The statement's field that differs from the module's metadata
+    /// (`institution` or `variant`), for [`TrustErrorKind::Mismatch`].
+    pub fn field(&self) -> Option<&'static str> {
+        match &self.0 {
+            TrustFault::Mismatch { field, .. } => Some(*field),
+            _ => None,
+        }
+    }
+
+    /// The highest sequence already accepted, for [`TrustErrorKind::Rollback`].
+    pub fn floor(&self) -> Option<u64> {
+        match &self.0 {
+            TrustFault::Rollback { floor, .. } => Some(*floor),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum TrustFault {
     /// the trust file cannot be read as a trust policy
     #[error("trust file: {0}")]
     TrustFile(String),
@@ -288,11 +381,11 @@ impl Verified {
     /// a module into another institution's or variant's slot.
     ///
     /// # Errors
-    /// [`TrustError::Mismatch`] naming the field.
+    /// [`TrustErrorKind::Mismatch`] naming the field.
     pub fn check_module(&self, institution: &str, variant: &str) -> Result<(), TrustError> {
         for (field, statement, module) in [("institution", &self.statement.institution, institution), ("variant", &self.statement.variant, variant)] {
             if statement != module {
-                return Err(TrustError::Mismatch { field, statement: statement.clone(), module: module.to_string() });
+                return Err(TrustFault::Mismatch { field, statement: statement.clone(), module: module.to_string() });
             }
         }
         Ok(())
@@ -303,9 +396,9 @@ impl TrustPolicy {
     /// Reads a trust file.
     ///
     /// # Errors
-    /// [`TrustError::TrustFile`] naming the field or key at fault.
+    /// [`TrustErrorKind::TrustFile`] naming the field or key at fault.
     pub fn from_toml(text: &str) -> Result<Self, TrustError> {
-        let file: TrustFile = toml::from_str(text).map_err(|e| TrustError::TrustFile(e.to_string()))?;
+        let file: TrustFile = toml::from_str(text).map_err(|e| TrustFault::TrustFile(e.to_string()))?;
         let mut institutions = BTreeMap::new();
         for (institution, entry) in file.institutions {
             let mut keys = Vec::with_capacity(entry.keys.len());
@@ -315,21 +408,21 @@ impl TrustPolicy {
                     KeyEntry::Windowed { key, not_before, not_after } => (key, not_before, not_after),
                 };
                 let key = PublicKey::from_openssh(line.trim())
-                    .map_err(|e| TrustError::TrustFile(format!("`institutions.{institution}.keys[{i}]`: not an OpenSSH public key: {e}")))?;
+                    .map_err(|e| TrustFault::TrustFile(format!("`institutions.{institution}.keys[{i}]`: not an OpenSSH public key: {e}")))?;
                 if let (Some(b), Some(a)) = (not_before, not_after)
                     && a < b
                 {
-                    return Err(TrustError::TrustFile(format!("`institutions.{institution}.keys[{i}]`: not_after {a} is before not_before {b}")));
+                    return Err(TrustFault::TrustFile(format!("`institutions.{institution}.keys[{i}]`: not_after {a} is before not_before {b}")));
                 }
                 keys.push(TrustedKey { key, not_before, not_after });
             }
             if keys.is_empty() {
-                return Err(TrustError::TrustFile(format!("`institutions.{institution}.keys` is empty")));
+                return Err(TrustFault::TrustFile(format!("`institutions.{institution}.keys` is empty")));
             }
             institutions.insert(institution, keys);
         }
         if file.require_signatures && institutions.is_empty() {
-            return Err(TrustError::TrustFile("signatures are required but no institution has keys".into()));
+            return Err(TrustFault::TrustFile("signatures are required but no institution has keys".into()));
         }
         Ok(TrustPolicy { require_signatures: file.require_signatures, institutions })
     }
@@ -339,10 +432,10 @@ impl TrustPolicy {
     /// # Errors
     /// As [`TrustPolicy::from_toml`], or the file cannot be read.
     pub fn read(path: &Path) -> Result<Self, TrustError> {
-        let text = std::fs::read_to_string(path).map_err(|e| TrustError::TrustFile(format!("`{}`: {e}", path.display())))?;
-        Self::from_toml(&text).map_err(|e| match e {
-            TrustError::TrustFile(m) => TrustError::TrustFile(format!("`{}`: {m}", path.display())),
-            other => other,
+        let text = std::fs::read_to_string(path).map_err(|e| TrustFault::TrustFile(format!("`{}`: {e}", path.display())))?;
+        Self::from_toml(&text).map_err(|e| match e.0 {
+            TrustFault::TrustFile(m) => TrustFault::TrustFile(format!("`{}`: {m}", path.display())).into(),
+            other => other.into(),
         })
     }
 
@@ -363,33 +456,33 @@ impl TrustPolicy {
     /// A [`TrustError`] naming what failed.
     pub fn verify(&self, module: &[u8], sidecar: Option<&[u8]>, today: NaiveDate) -> Result<Option<Verified>, TrustError> {
         let Some(sidecar) = sidecar else {
-            return if self.require_signatures { Err(TrustError::Unsigned) } else { Ok(None) };
+            return if self.require_signatures { Err(TrustFault::Unsigned) } else { Ok(None) };
         };
         let sidecar = Sidecar::parse(sidecar)?;
-        let sig = SshSig::from_pem(sidecar.signature.as_bytes()).map_err(|e| TrustError::Malformed(format!("SSHSIG armour: {e}")))?;
+        let sig = SshSig::from_pem(sidecar.signature.as_bytes()).map_err(|e| TrustFault::Malformed(format!("SSHSIG armour: {e}")))?;
         if sig.namespace() != NAMESPACE {
-            return Err(TrustError::Namespace(sig.namespace().to_string()));
+            return Err(TrustFault::Namespace(sig.namespace().to_string()));
         }
-        let statement: Statement = serde_json::from_str(&sidecar.statement).map_err(|e| TrustError::Malformed(format!("statement: {e}")))?;
+        let statement: Statement = serde_json::from_str(&sidecar.statement).map_err(|e| TrustFault::Malformed(format!("statement: {e}")))?;
         let institution = &statement.institution;
-        let keys = self.institutions.get(institution).ok_or_else(|| TrustError::UnknownInstitution(institution.clone()))?;
+        let keys = self.institutions.get(institution).ok_or_else(|| TrustFault::UnknownInstitution(institution.clone()))?;
         let Some(key) = keys.iter().find(|k| k.key.key_data() == sig.public_key()) else {
             let fingerprint = sig.public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string();
             return Err(match self.institutions.iter().find(|(_, ks)| ks.iter().any(|k| k.key.key_data() == sig.public_key())) {
-                Some((signer, _)) => TrustError::OtherInstitution { institution: institution.clone(), signer: signer.clone() },
-                None => TrustError::UnknownKey { institution: institution.clone(), fingerprint },
+                Some((signer, _)) => TrustFault::OtherInstitution { institution: institution.clone(), signer: signer.clone() },
+                None => TrustFault::UnknownKey { institution: institution.clone(), fingerprint },
             });
         };
         if !key.valid_on(today) {
-            return Err(TrustError::KeyNotValid { fingerprint: key.fingerprint(), window: key.window(), today });
+            return Err(TrustFault::KeyNotValid { fingerprint: key.fingerprint(), window: key.window(), today });
         }
-        key.key.verify(NAMESPACE, sidecar.statement.as_bytes(), &sig).map_err(|e| TrustError::BadSignature(e.to_string()))?;
+        key.key.verify(NAMESPACE, sidecar.statement.as_bytes(), &sig).map_err(|e| TrustFault::BadSignature(e.to_string()))?;
         let sha256 = sha256_hex(module);
         if sha256 != statement.sha256 {
-            return Err(TrustError::Digest(format!("sha256 {sha256}, signed {}", statement.sha256)));
+            return Err(TrustFault::Digest(format!("sha256 {sha256}, signed {}", statement.sha256)));
         }
         if module.len() as u64 != statement.size {
-            return Err(TrustError::Digest(format!("{} bytes, signed {}", module.len(), statement.size)));
+            return Err(TrustFault::Digest(format!("{} bytes, signed {}", module.len(), statement.size)));
         }
         Ok(Some(Verified { statement, key: key.fingerprint() }))
     }
@@ -401,20 +494,20 @@ impl TrustPolicy {
     /// changes (the signature itself verified when they loaded).
     ///
     /// # Errors
-    /// [`TrustError::Unsigned`], [`TrustError::UnknownInstitution`],
-    /// [`TrustError::UnknownKey`] or [`TrustError::KeyNotValid`].
+    /// [`TrustErrorKind::Unsigned`], [`TrustErrorKind::UnknownInstitution`],
+    /// [`TrustErrorKind::UnknownKey`] or [`TrustErrorKind::KeyNotValid`].
     pub fn recheck(&self, verified: Option<&Verified>, today: NaiveDate) -> Result<(), TrustError> {
         let Some(v) = verified else {
-            return if self.require_signatures { Err(TrustError::Unsigned) } else { Ok(()) };
+            return if self.require_signatures { Err(TrustFault::Unsigned) } else { Ok(()) };
         };
         let institution = &v.statement.institution;
-        let keys = self.institutions.get(institution).ok_or_else(|| TrustError::UnknownInstitution(institution.clone()))?;
+        let keys = self.institutions.get(institution).ok_or_else(|| TrustFault::UnknownInstitution(institution.clone()))?;
         let key = keys
             .iter()
             .find(|k| k.fingerprint() == v.key)
-            .ok_or_else(|| TrustError::UnknownKey { institution: institution.clone(), fingerprint: v.key.clone() })?;
+            .ok_or_else(|| TrustFault::UnknownKey { institution: institution.clone(), fingerprint: v.key.clone() })?;
         if !key.valid_on(today) {
-            return Err(TrustError::KeyNotValid { fingerprint: key.fingerprint(), window: key.window(), today });
+            return Err(TrustFault::KeyNotValid { fingerprint: key.fingerprint(), window: key.window(), today });
         }
         Ok(())
     }
@@ -460,9 +553,9 @@ impl SequenceFloor {
     /// The floor persisted in `file` (created on the first acceptance).
     ///
     /// # Errors
-    /// [`TrustError::Floor`] when the file exists but cannot be read.
+    /// [`TrustErrorKind::Floor`] when the file exists but cannot be read.
     pub fn open(file: &Path) -> Result<Self, TrustError> {
-        let fail = |message: String| TrustError::Floor { file: file.to_path_buf(), message };
+        let fail = |message: String| TrustFault::Floor { file: file.to_path_buf(), message };
         let highest = match std::fs::read(file) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| fail(e.to_string()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
@@ -479,10 +572,10 @@ impl SequenceFloor {
     /// Refuses a statement below the floor of its variant.
     ///
     /// # Errors
-    /// [`TrustError::Rollback`].
+    /// [`TrustErrorKind::Rollback`].
     pub fn check(&self, statement: &Statement) -> Result<(), TrustError> {
         match self.get(&statement.variant) {
-            Some(floor) if statement.sequence < floor => Err(TrustError::Rollback { variant: statement.variant.clone(), sequence: statement.sequence, floor }),
+            Some(floor) if statement.sequence < floor => Err(TrustFault::Rollback { variant: statement.variant.clone(), sequence: statement.sequence, floor }),
             _ => Ok(()),
         }
     }
@@ -491,8 +584,8 @@ impl SequenceFloor {
     /// (write and rename) before the module is served.
     ///
     /// # Errors
-    /// [`TrustError::Rollback`] as [`SequenceFloor::check`];
-    /// [`TrustError::Floor`] when the file cannot be written.
+    /// [`TrustErrorKind::Rollback`] as [`SequenceFloor::check`];
+    /// [`TrustErrorKind::Floor`] when the file cannot be written.
     pub fn accept(&mut self, statement: &Statement) -> Result<(), TrustError> {
         self.check(statement)?;
         if self.get(&statement.variant).is_some_and(|f| f >= statement.sequence) {
@@ -500,7 +593,7 @@ impl SequenceFloor {
         }
         self.highest.insert(statement.variant.clone(), statement.sequence);
         let Some(file) = &self.file else { return Ok(()) };
-        let fail = |message: String| TrustError::Floor { file: file.clone(), message };
+        let fail = |message: String| TrustFault::Floor { file: file.clone(), message };
         let bytes = serde_json::to_vec_pretty(&self.highest).map_err(|e| fail(e.to_string()))?;
         let tmp = file.with_extension("tmp");
         std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, file)).map_err(|e| fail(e.to_string()))
@@ -538,7 +631,7 @@ impl Trust {
     /// # Errors
     /// A [`TrustError`] naming what failed.
     pub fn verify_file(&self, module: &Path, bytes: &[u8], today: NaiveDate) -> Result<Option<Verified>, TrustError> {
-        let sig = read_sidecar(module).map_err(|e| TrustError::Malformed(format!("`{}`: {e}", sidecar_path(module).display())))?;
+        let sig = read_sidecar(module).map_err(|e| TrustFault::Malformed(format!("`{}`: {e}", sidecar_path(module).display())))?;
         let verified = self.policy.verify(bytes, sig.as_deref(), today)?;
         if let Some(v) = &verified {
             self.check_floor(v)?;
@@ -549,7 +642,7 @@ impl Trust {
     /// Refuses a verified statement below the rollback floor of its variant.
     ///
     /// # Errors
-    /// [`TrustError::Rollback`].
+    /// [`TrustErrorKind::Rollback`].
     pub fn check_floor(&self, verified: &Verified) -> Result<(), TrustError> {
         self.lock().check(&verified.statement)
     }
@@ -557,7 +650,7 @@ impl Trust {
     /// Raises the floor to a module about to serve.
     ///
     /// # Errors
-    /// [`TrustError::Rollback`] or [`TrustError::Floor`].
+    /// [`TrustErrorKind::Rollback`] or [`TrustErrorKind::Floor`].
     pub fn accept(&self, verified: &Verified) -> Result<(), TrustError> {
         self.lock().accept(&verified.statement)
     }

@@ -39,7 +39,7 @@ pub enum CredentialsError {
         by: String,
     },
     /// a file could not be read
-    #[error("reading the registry auth file `{file}`: {source}")]
+    #[error("reading the registry auth file `{}`", file.display())]
     Unreadable {
         /// the file
         file: PathBuf,

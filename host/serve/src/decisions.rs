@@ -19,7 +19,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kitei::{Answer, DecisionError, Question, Reason, Registry, Wire};
+use kitei::{Answer, DecisionError, DecisionErrorKind, Question, Reason, Registry, Wire};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::sync::Arc;
@@ -54,7 +54,7 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
                 }
                 Ok(policy) => {
                     let outcome = policy.decide(&question);
-                    if matches!(outcome, Err(DecisionError::Timeout { .. })) {
+                    if matches!(&outcome, Err(e) if e.kind() == DecisionErrorKind::Timeout) {
                         state.slow_modules().mark(&policy.info().sha256, SLOW_FOR);
                     }
                     outcome
@@ -165,8 +165,8 @@ fn to_bytes<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, ServeError> {
 fn split_batch(body: &[u8]) -> Result<Vec<&RawValue>, ServeError> {
     serde_json::from_slice::<Vec<&RawValue>>(body).map_err(|e| {
         let err = match e.classify() {
-            serde_json::error::Category::Data => DecisionError::Invalid(format!("batch: the body must be a JSON array of requests: {e}")),
-            _ => DecisionError::Malformed(e.to_string()),
+            serde_json::error::Category::Data => DecisionError::invalid(format!("batch: the body must be a JSON array of requests: {e}")),
+            _ => DecisionError::malformed(e.to_string()),
         };
         ServeError::Decision(err)
     })

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kitei::DecisionError;
+use kitei::{DecisionError, DecisionErrorKind};
 
 /// Why the service answered with an error; the body is always
 /// `{"error": {"code", "message"}}` and never a permit.
@@ -115,11 +115,11 @@ fn no_policies(dir: &str, refused: &[String]) -> String {
 
 /// The HTTP status api.md assigns to a decision error.
 pub fn decision_status(e: &DecisionError) -> u16 {
-    match e {
-        DecisionError::Malformed(_) => 400,
-        DecisionError::Invalid(_) => 422,
-        DecisionError::UnknownInstitution(_) | DecisionError::UnknownVariant(_) | DecisionError::NotInForce { .. } => 404,
-        DecisionError::PolicyFailed { .. } | DecisionError::Timeout { .. } => 503,
+    match e.kind() {
+        DecisionErrorKind::Malformed => 400,
+        DecisionErrorKind::Invalid => 422,
+        DecisionErrorKind::UnknownInstitution | DecisionErrorKind::UnknownVariant | DecisionErrorKind::NotInForce => 404,
+        DecisionErrorKind::PolicyFailed | DecisionErrorKind::Timeout => 503,
         // an error this service does not know yet is the module's or the host's: fail closed
         _ => 503,
     }

@@ -117,7 +117,7 @@ impl Default for Config {
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("cannot listen on `{addr}`: {source}")]
+    #[error("cannot listen on `{addr}`")]
     /// the address cannot be bound
     Bind {
         /// the address asked for
@@ -125,7 +125,7 @@ pub enum StartError {
         /// the I/O error
         source: std::io::Error,
     },
-    #[error("cannot open the decision log `{file}`: {source}")]
+    #[error("cannot open the decision log `{}`", file.display())]
     /// the decision log file cannot be opened for appending
     DecisionLog {
         /// the log file
@@ -133,7 +133,7 @@ pub enum StartError {
         /// the I/O error
         source: std::io::Error,
     },
-    #[error("cannot open the module store `{dir}`: {source}")]
+    #[error("cannot open the module store `{}`", dir.display())]
     /// the module store directory cannot be created
     ModuleStore {
         /// the store directory
@@ -147,10 +147,10 @@ pub enum StartError {
     #[error("modules from a registry (--source) are verified before they are written: a trust policy (--trust) is required")]
     /// `--source` given without `--trust`
     SourcesNeedTrust,
-    #[error("cannot read the trust policy: {0}")]
+    #[error("cannot read the trust policy")]
     /// the trust file cannot be read, or is not a trust file
-    Trust(TrustFileError),
-    #[error("the registry sources: {0}")]
+    Trust(#[source] TrustFileError),
+    #[error("the registry sources")]
     /// a registry client cannot be set up (a CA certificate it refuses)
     Registry(#[from] kitei_oci::SetupError),
 }

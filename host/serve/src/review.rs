@@ -142,7 +142,7 @@ pub async fn diff(State(state): State<AppState>, q: Result<Query<DiffQuery>, Que
     let Query(q) = q.map_err(bad_query)?;
     let at = at(q.at.as_deref())?;
     let registry = state.registry();
-    let find = |v: &str| registry.variant(v).cloned().ok_or_else(|| ServeError::Decision(DecisionError::UnknownVariant(v.to_string())));
+    let find = |v: &str| registry.variant(v).cloned().ok_or_else(|| ServeError::Decision(DecisionError::unknown_variant(v.to_string())));
     let (old, new) = (find(&q.old)?, find(&q.new)?);
     let key = format!("diff {} {} {}", at.to_rfc3339(), old.info().sha256, new.info().sha256);
     let body = state

@@ -336,8 +336,9 @@ impl Shadow {
                     staged.push((file.clone(), p));
                 }
                 Err(e) => {
-                    tracing::error!(file = %file.display(), "--stage refused: {e}");
-                    refused.push(Refused { file: file.clone(), error: e.to_string() });
+                    let error = kitei::Report(&e).to_string();
+                    tracing::error!(file = %file.display(), "--stage refused: {error}");
+                    refused.push(Refused { file: file.clone(), error });
                 }
             }
         }

@@ -23,7 +23,8 @@
 //! log and `kitei_source_checks_total` say why.
 
 use super::state::AppState;
-use kitei::trust::{InstallError, TrustError};
+use kitei::Report;
+use kitei::trust::TrustErrorKind;
 use kitei_oci::{Client, Reference};
 use serde::Serialize;
 use std::sync::Mutex;
@@ -198,12 +199,12 @@ async fn check_inner(state: &AppState, client: &Client, source: &Source) -> Resu
         }
         // no signature yet: one may be attached to the same digest later
         // (a signing step after the push), so it is looked for again
-        Err(e @ InstallError::Refused { source: TrustError::Unsigned, .. }) => Err((CheckResult::Refused, e.to_string())),
-        Err(e @ (InstallError::Refused { .. } | InstallError::NotAModule { .. } | InstallError::BadVariant { .. })) => {
+        Err(e) if e.trust_error().is_some_and(|t| t.kind() == TrustErrorKind::Unsigned) => Err((CheckResult::Refused, Report(&e).to_string())),
+        Err(e) if e.is_refusal() => {
             status.refused = Some(digest);
-            Err((CheckResult::Refused, e.to_string()))
+            Err((CheckResult::Refused, Report(&e).to_string()))
         }
-        Err(e) => Err((CheckResult::Failed, e.to_string())),
+        Err(e) => Err((CheckResult::Failed, Report(&e).to_string())),
     }
 }
 

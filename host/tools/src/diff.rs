@@ -66,7 +66,7 @@ pub enum DiffError {
         /// the directory searched
         dir: std::path::PathBuf,
     },
-    #[error("cannot read policy directory `{dir}`: {source}")]
+    #[error("cannot read policy directory `{}`", dir.display())]
     /// the policy directory cannot be listed
     Dir {
         /// the directory
@@ -88,7 +88,7 @@ pub enum DiffError {
     #[error("generated request rejected: {0}")]
     /// a generated request is not a valid question (a bug of the generator)
     Generator(String),
-    #[error("cannot write JSON: {0}")]
+    #[error("cannot write JSON")]
     /// the JSON report cannot be written
     Json(#[from] serde_json::Error),
 }

@@ -524,7 +524,7 @@ pub(crate) fn request_schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<
 }
 
 fn invalid(msg: &str) -> DecisionError {
-    DecisionError::Invalid(msg.into())
+    DecisionError::invalid(msg.into())
 }
 
 /// Parses and checks one api.md request.
@@ -540,17 +540,17 @@ pub(super) fn parse(body: &[u8]) -> Result<Question, DecisionError> {
 /// error names the field at fault.
 fn explain(body: &[u8], fast: &serde_json::Error) -> DecisionError {
     let classify = |e: &serde_json::Error, path: Option<String>| match e.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => DecisionError::Malformed(e.to_string()),
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => DecisionError::malformed(e.to_string()),
         serde_json::error::Category::Data => match path {
-            Some(path) if !(path == "." || path.is_empty()) => DecisionError::Invalid(format!("field `{path}`: {e}")),
-            _ => DecisionError::Invalid(format!("request: {e}")),
+            Some(path) if !(path == "." || path.is_empty()) => DecisionError::invalid(format!("field `{path}`: {e}")),
+            _ => DecisionError::invalid(format!("request: {e}")),
         },
     };
     let mut de = serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, DecisionRequest>(&mut de) {
         Err(e) => classify(e.inner(), Some(e.path().to_string())),
         Ok(_) => match de.end() {
-            Err(e) => DecisionError::Malformed(e.to_string()),
+            Err(e) => DecisionError::malformed(e.to_string()),
             Ok(()) => classify(fast, None),
         },
     }
@@ -579,7 +579,7 @@ impl DecisionRequest {
     /// The question this request asks, checked ([`QuestionBuilder::build`]).
     ///
     /// # Errors
-    /// [`DecisionError::Invalid`] naming the field.
+    /// [`DecisionErrorKind::Invalid`](crate::DecisionErrorKind::Invalid) naming the field.
     pub fn question(&self) -> Result<Question, DecisionError> {
         self.builder()?.build()
     }
@@ -646,7 +646,7 @@ impl DecisionRequest {
         }
         for (name, _) in self.facts.iter().filter(|(_, set)| **set) {
             if !kitei_sdk::term::is_snake_case(name) {
-                return Err(DecisionError::Invalid(format!("field `facts.{name}`: not a term's name (snake_case)")));
+                return Err(DecisionError::invalid(format!("field `facts.{name}`: not a term's name (snake_case)")));
             }
             q = q.fact(name);
         }

@@ -37,42 +37,73 @@ pub struct Installed {
     pub verified: Option<Verified>,
 }
 
-/// Why a module was not installed. Nothing was written.
+/// Why a module was not installed. Nothing was written. What happened is
+/// [`InstallError::kind`]; a refusal's cause (the trust check, or why the
+/// bytes are not a module) and a failed write's I/O error are its
+/// [`std::error::Error::source`], shown after the message by
+/// [`crate::Report`].
 #[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct InstallError(#[from] InstallFault);
+
+/// What kind of [`InstallError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum InstallError {
-    /// the trust policy refuses it
-    #[error("`{origin}`: refused: {source}")]
-    Refused {
-        /// where the module came from
-        origin: String,
-        /// why
-        source: TrustError,
-    },
+pub enum InstallErrorKind {
+    /// the trust policy refuses it ([`InstallError::trust_error`] says why)
+    Refused,
     /// the bytes are not a policy module this host loads
-    #[error("`{origin}`: refused: {message}")]
-    NotAModule {
-        /// where the module came from
-        origin: String,
-        /// why
-        message: String,
-    },
+    NotAModule,
     /// the variant's name cannot be a file name
-    #[error("`{origin}`: refused: variant `{variant}` is not a file name")]
-    BadVariant {
-        /// where the module came from
-        origin: String,
-        /// the variant
-        variant: String,
-    },
+    BadVariant,
     /// writing into the directory failed (what was written is removed)
-    #[error("writing `{file}`: {source}")]
-    Write {
-        /// the file
-        file: PathBuf,
-        /// the I/O error
-        source: std::io::Error,
-    },
+    Write,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum InstallFault {
+    #[error("`{origin}`: refused")]
+    Refused { origin: String, source: TrustError },
+    #[error("`{origin}`: refused")]
+    NotAModule { origin: String, source: crate::error::LoadError },
+    #[error("`{origin}`: refused: variant `{variant}` is not a file name")]
+    BadVariant { origin: String, variant: String },
+    #[error("writing `{}`", file.display())]
+    Write { file: PathBuf, source: std::io::Error },
+}
+
+impl InstallError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> InstallErrorKind {
+        match &self.0 {
+            InstallFault::Refused { .. } => InstallErrorKind::Refused,
+            InstallFault::NotAModule { .. } => InstallErrorKind::NotAModule,
+            InstallFault::BadVariant { .. } => InstallErrorKind::BadVariant,
+            InstallFault::Write { .. } => InstallErrorKind::Write,
+        }
+    }
+
+    /// Whether the module itself was refused (untrusted, not a module, a
+    /// variant that cannot be a file name), as against a failed write.
+    pub fn is_refusal(&self) -> bool {
+        self.kind() != InstallErrorKind::Write
+    }
+
+    /// Where the module came from (a path or reference), for a refusal.
+    pub fn origin(&self) -> Option<&str> {
+        match &self.0 {
+            InstallFault::Refused { origin, .. } | InstallFault::NotAModule { origin, .. } | InstallFault::BadVariant { origin, .. } => Some(origin),
+            InstallFault::Write { .. } => None,
+        }
+    }
+
+    /// The trust check that refused the module, for [`InstallErrorKind::Refused`].
+    pub fn trust_error(&self) -> Option<&TrustError> {
+        match &self.0 {
+            InstallFault::Refused { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 /// Verifies `module` (from `origin`, a path or reference, for messages)
@@ -106,7 +137,7 @@ impl Trust {
     /// restarts from.
     ///
     /// # Errors
-    /// As [`install`], and [`TrustError::Rollback`] as a refusal.
+    /// As [`install`], and [`super::TrustErrorKind::Rollback`] as a refusal.
     pub fn install(
         &self,
         runtime: &Runtime,
@@ -131,14 +162,13 @@ fn install_checked(
     module: &[u8],
     sidecar: Option<&[u8]>,
 ) -> Result<Installed, InstallError> {
-    let refused = |source| InstallError::Refused { origin: origin.to_string(), source };
+    let refused = |source| InstallError::from(InstallFault::Refused { origin: origin.to_string(), source });
     let verified = policy.verify(module, sidecar, today).map_err(refused)?;
     if let (Some(trust), Some(v)) = (floor, &verified) {
         trust.check_floor(v).map_err(refused)?;
     }
     // compiled and asked `describe` only after its signature verified
-    let checked =
-        Checked::new(runtime, Path::new(origin), module).map_err(|e| InstallError::NotAModule { origin: origin.to_string(), message: e.to_string() })?;
+    let checked = Checked::new(runtime, Path::new(origin), module).map_err(|source| InstallFault::NotAModule { origin: origin.to_string(), source })?;
     let md = &checked.metadata;
     if let Some(v) = &verified {
         v.check_module(&md.institution, &md.variant).map_err(refused)?;
@@ -147,7 +177,7 @@ fn install_checked(
     let file_name_ok =
         !variant.is_empty() && !variant.starts_with('.') && variant.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if !file_name_ok {
-        return Err(InstallError::BadVariant { origin: origin.to_string(), variant });
+        return Err(InstallFault::BadVariant { origin: origin.to_string(), variant }.into());
     }
     let module_path = dir.join(format!("{variant}.wasm"));
     let sig_path = sidecar_path(&module_path);
@@ -187,7 +217,7 @@ fn partial(path: &Path) -> PathBuf {
 }
 
 fn write_error(file: &Path, source: std::io::Error) -> InstallError {
-    InstallError::Write { file: file.to_path_buf(), source }
+    InstallFault::Write { file: file.to_path_buf(), source }.into()
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), InstallError> {

@@ -67,14 +67,14 @@ fn a_module_signed_by_its_institution_verifies() {
 #[test]
 fn no_signature_is_refused_only_when_required() {
     let f = fixture();
-    assert!(matches!(f.policy.verify(MODULE, None, day(TODAY)), Err(TrustError::Unsigned)));
+    assert!(matches!(f.policy.verify(MODULE, None, day(TODAY)).map_err(|e| e.0), Err(TrustFault::Unsigned)));
     let open = TrustPolicy::from_toml("require_signatures = false").unwrap();
     assert_eq!(open.verify(MODULE, None, day(TODAY)).unwrap(), None);
     // a signature that is there is checked even when none is required
     let other = key("stranger");
     assert!(matches!(
-        open.verify(MODULE, Some(&signed(&other, &statement(MODULE))), day(TODAY)),
-        Err(TrustError::UnknownInstitution(i)) if i == "gunma"
+        open.verify(MODULE, Some(&signed(&other, &statement(MODULE))), day(TODAY)).map_err(|e| e.0),
+        Err(TrustFault::UnknownInstitution(i)) if i == "gunma"
     ));
 }
 
@@ -82,14 +82,14 @@ fn no_signature_is_refused_only_when_required() {
 fn an_unknown_key_is_refused() {
     let f = fixture();
     let e = f.policy.verify(MODULE, Some(&signed(&key("mallory"), &statement(MODULE))), day(TODAY)).unwrap_err();
-    assert!(matches!(e, TrustError::UnknownKey { ref institution, .. } if institution == "gunma"), "{e}");
+    assert!(matches!(e.0, TrustFault::UnknownKey { ref institution, .. } if institution == "gunma"), "{e}");
 }
 
 #[test]
 fn another_institutions_key_cannot_sign_for_gunma() {
     let f = fixture();
     let e = f.policy.verify(MODULE, Some(&signed(&f.toyama, &statement(MODULE))), day(TODAY)).unwrap_err();
-    assert!(matches!(e, TrustError::OtherInstitution { ref institution, ref signer } if institution == "gunma" && signer == "toyama"), "{e}");
+    assert!(matches!(e.0, TrustFault::OtherInstitution { ref institution, ref signer } if institution == "gunma" && signer == "toyama"), "{e}");
 }
 
 #[test]
@@ -99,9 +99,9 @@ fn a_statement_for_another_module_slot_is_refused() {
     s.variant = "gunma-2019".into();
     let v = f.policy.verify(MODULE, Some(&signed(&f.gunma, &s)), day(TODAY)).unwrap().unwrap();
     let e = v.check_module("gunma", "gunma-2023").unwrap_err();
-    assert!(matches!(e, TrustError::Mismatch { field: "variant", .. }), "{e}");
+    assert!(matches!(e.0, TrustFault::Mismatch { field: "variant", .. }), "{e}");
     let e = v.check_module("toyama", "gunma-2019").unwrap_err();
-    assert!(matches!(e, TrustError::Mismatch { field: "institution", .. }), "{e}");
+    assert!(matches!(e.0, TrustFault::Mismatch { field: "institution", .. }), "{e}");
 }
 
 #[test]
@@ -110,10 +110,10 @@ fn bytes_changed_after_signing_are_refused() {
     let sig = signed(&f.gunma, &statement(MODULE));
     let mut changed = MODULE.to_vec();
     changed[5] ^= 1;
-    assert!(matches!(f.policy.verify(&changed, Some(&sig), day(TODAY)), Err(TrustError::Digest(_))));
+    assert!(matches!(f.policy.verify(&changed, Some(&sig), day(TODAY)).map_err(|e| e.0), Err(TrustFault::Digest(_))));
     changed = MODULE.to_vec();
     changed.push(0);
-    assert!(matches!(f.policy.verify(&changed, Some(&sig), day(TODAY)), Err(TrustError::Digest(_))));
+    assert!(matches!(f.policy.verify(&changed, Some(&sig), day(TODAY)).map_err(|e| e.0), Err(TrustFault::Digest(_))));
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn a_statement_edited_after_signing_does_not_verify() {
     let mut side = Sidecar::sign(&f.gunma, &statement(MODULE)).unwrap();
     side.statement = side.statement.replace("\"sequence\":7", "\"sequence\":9");
     let e = f.policy.verify(MODULE, Some(&side.to_bytes()), day(TODAY)).unwrap_err();
-    assert!(matches!(e, TrustError::BadSignature(_)), "{e}");
+    assert!(matches!(e.0, TrustFault::BadSignature(_)), "{e}");
 }
 
 #[test]
@@ -133,8 +133,8 @@ fn a_key_outside_its_validity_is_refused() {
     let sig = signed(&f.toyama, &s);
     assert!(f.policy.verify(MODULE, Some(&sig), day("2026-12-31")).is_ok());
     let e = f.policy.verify(MODULE, Some(&sig), day("2027-01-01")).unwrap_err();
-    assert!(matches!(e, TrustError::KeyNotValid { .. }), "{e}");
-    assert!(matches!(f.policy.verify(MODULE, Some(&sig), day("2025-12-31")), Err(TrustError::KeyNotValid { .. })));
+    assert!(matches!(e.0, TrustFault::KeyNotValid { .. }), "{e}");
+    assert!(matches!(f.policy.verify(MODULE, Some(&sig), day("2025-12-31")).map_err(|e| e.0), Err(TrustFault::KeyNotValid { .. })));
 }
 
 #[test]
@@ -147,11 +147,11 @@ fn a_lower_sequence_is_a_rollback_even_after_a_restart() {
     let s7 = statement(MODULE);
     floor.accept(&s7).unwrap();
     let s6 = Statement { sequence: 6, ..s7.clone() };
-    assert!(matches!(floor.check(&s6), Err(TrustError::Rollback { floor: 7, .. })));
+    assert!(matches!(floor.check(&s6).map_err(|e| e.0), Err(TrustFault::Rollback { floor: 7, .. })));
     floor.accept(&s7).unwrap(); // the same module again is not a rollback
     let reopened = SequenceFloor::open(&file).unwrap();
     assert_eq!(reopened.get("gunma-2023"), Some(7));
-    assert!(matches!(reopened.check(&s6), Err(TrustError::Rollback { .. })));
+    assert!(matches!(reopened.check(&s6).map_err(|e| e.0), Err(TrustFault::Rollback { .. })));
     assert!(reopened.check(&Statement { sequence: 8, ..s7 }).is_ok());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -161,11 +161,11 @@ fn a_corrupt_or_truncated_signature_file_is_refused() {
     let f = fixture();
     let sig = signed(&f.gunma, &statement(MODULE));
     for bad in [&sig[..sig.len() / 2], b"not json".as_slice(), b"{}".as_slice()] {
-        assert!(matches!(f.policy.verify(MODULE, Some(bad), day(TODAY)), Err(TrustError::Malformed(_))));
+        assert!(matches!(f.policy.verify(MODULE, Some(bad), day(TODAY)).map_err(|e| e.0), Err(TrustFault::Malformed(_))));
     }
     let mut side = Sidecar::parse(&sig).unwrap();
     side.signature = side.signature.replace("-----END SSH SIGNATURE-----", "");
-    assert!(matches!(f.policy.verify(MODULE, Some(&side.to_bytes()), day(TODAY)), Err(TrustError::Malformed(_))));
+    assert!(matches!(f.policy.verify(MODULE, Some(&side.to_bytes()), day(TODAY)).map_err(|e| e.0), Err(TrustFault::Malformed(_))));
 }
 
 #[test]
@@ -175,7 +175,7 @@ fn a_signature_in_another_namespace_is_refused() {
     let sig = f.gunma.sign("git", ssh_key::HashAlg::Sha512, text.as_bytes()).unwrap();
     let side = Sidecar { statement: text, signature: sig.to_pem(ssh_key::LineEnding::LF).unwrap() };
     let e = f.policy.verify(MODULE, Some(&side.to_bytes()), day(TODAY)).unwrap_err();
-    assert!(matches!(e, TrustError::Namespace(ref n) if n == "git"), "{e}");
+    assert!(matches!(e.0, TrustFault::Namespace(ref n) if n == "git"), "{e}");
 }
 
 #[test]
@@ -207,14 +207,14 @@ fn a_rotated_policy_rechecks_what_was_verified_and_keeps_the_floor() {
     let f = fixture();
     let v = f.policy.verify(MODULE, Some(&signed(&f.gunma, &statement(MODULE))), day(TODAY)).unwrap().unwrap();
     f.policy.recheck(Some(&v), day(TODAY)).unwrap();
-    assert!(matches!(f.policy.recheck(None, day(TODAY)), Err(TrustError::Unsigned)));
+    assert!(matches!(f.policy.recheck(None, day(TODAY)).map_err(|e| e.0), Err(TrustFault::Unsigned)));
     // gunma's key replaced by a new one: what it signed is no longer trusted
     let rotated = TrustPolicy::from_toml(&format!("require_signatures = true\n[institutions.gunma]\nkeys = [\"{}\"]\n", line(&key("gunma-2027")))).unwrap();
     let e = rotated.recheck(Some(&v), day(TODAY)).unwrap_err();
-    assert!(matches!(e, TrustError::UnknownKey { .. }), "{e}");
+    assert!(matches!(e.0, TrustFault::UnknownKey { .. }), "{e}");
     assert!(e.to_string().contains(&v.key), "{e}");
     let gone = TrustPolicy::from_toml("require_signatures = false\n").unwrap();
-    assert!(matches!(gone.recheck(Some(&v), day(TODAY)), Err(TrustError::UnknownInstitution(_))));
+    assert!(matches!(gone.recheck(Some(&v), day(TODAY)).map_err(|e| e.0), Err(TrustFault::UnknownInstitution(_))));
     gone.recheck(None, day(TODAY)).unwrap();
     // the key kept, with a window that has ended
     let ended = TrustPolicy::from_toml(&format!(
@@ -222,12 +222,12 @@ fn a_rotated_policy_rechecks_what_was_verified_and_keeps_the_floor() {
         line(&f.gunma)
     ))
     .unwrap();
-    assert!(matches!(ended.recheck(Some(&v), day(TODAY)), Err(TrustError::KeyNotValid { .. })));
+    assert!(matches!(ended.recheck(Some(&v), day(TODAY)).map_err(|e| e.0), Err(TrustFault::KeyNotValid { .. })));
 
     // the floor outlives the rotation
     let trust = Trust::new(f.policy.clone(), SequenceFloor::in_memory());
     trust.accept(&v).unwrap();
     let next = trust.with_policy(rotated);
     let old = Verified { statement: Statement { sequence: 6, ..v.statement.clone() }, key: v.key.clone() };
-    assert!(matches!(next.check_floor(&old), Err(TrustError::Rollback { floor: 7, .. })));
+    assert!(matches!(next.check_floor(&old).map_err(|e| e.0), Err(TrustFault::Rollback { floor: 7, .. })));
 }

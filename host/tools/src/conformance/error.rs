@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ConformanceError {
     /// the file cannot be read
-    #[error("`{file}`: cannot read: {source}")]
+    #[error("`{}`: cannot read", file.display())]
     Io {
         /// the scenario or coverage file
         file: PathBuf,

@@ -4,7 +4,7 @@ use super::compare::differences;
 use super::report::{Results, Row};
 use super::scenario::{Scenario, Suite};
 use super::subjects::Subjects;
-use kitei::{DecisionError, Question, Target};
+use kitei::{DecisionErrorKind, Question, Target};
 use serde_json::Value;
 
 /// The outcome of one scenario for one variant.
@@ -73,7 +73,7 @@ fn answer(subjects: &Subjects, scenario: &Scenario, variant: &str) -> Result<(Va
     let institution = Target::Institution(policy.info().institution().to_string());
     let selected = match subjects.registry().select(&institution, question.at()) {
         Ok(p) => Ok(p.info().variant() == variant),
-        Err(DecisionError::NotInForce { .. }) => Ok(false),
+        Err(e) if e.kind() == DecisionErrorKind::NotInForce => Ok(false),
         Err(e) => Err(e.to_string()),
     };
     Ok((response, selected))

@@ -4,7 +4,7 @@
 use kitei::LoadedPolicy;
 use kitei::Registry;
 use kitei::types as m;
-use kitei::{Runtime, component::Checked};
+use kitei::{Report, Runtime, component::Checked};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -32,9 +32,8 @@ impl Subjects {
     pub fn components(registry: Registry, runtime: Runtime) -> Self {
         let configure: Configure = Arc::new(move |policy: &Arc<dyn LoadedPolicy>, settings: &m::Settings| {
             let file = policy.info().source.clone().ok_or_else(|| format!("variant `{}` was not loaded from a file", policy.info().variant()))?;
-            let bytes = std::fs::read(&file).map_err(|e| format!("`{}`: cannot read: {e}", file.display()))?;
-            let checked = Checked::new(&runtime, &file, &bytes).map_err(|e| e.to_string())?;
-            let configured = checked.configure(settings, None).map_err(|e| e.to_string())?;
+            let checked = Checked::read(&runtime, &file).map_err(|e| Report(&e).to_string())?;
+            let configured = checked.configure(settings, None).map_err(|e| Report(&e).to_string())?;
             Ok(Arc::new(configured) as Arc<dyn LoadedPolicy>)
         });
         Subjects::new(registry, configure)

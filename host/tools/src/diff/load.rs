@@ -2,9 +2,9 @@
 
 use crate::diff::DiffError;
 use crate::diff::generate::PERIOD_DAYS;
+use kitei::LoadedPolicy;
 use kitei::SettingName;
 use kitei::types as m;
-use kitei::{LoadError, LoadedPolicy};
 use kitei::{
     Runtime,
     component::{Checked, ComponentPolicy},
@@ -39,8 +39,7 @@ pub fn with_common_settings(p: &dyn LoadedPolicy) -> Result<Arc<dyn LoadedPolicy
 }
 
 fn load_file(runtime: &Runtime, file: &Path) -> Result<Checked, DiffError> {
-    let bytes = std::fs::read(file).map_err(|source| LoadError::Io { file: file.to_path_buf(), source })?;
-    Ok(Checked::new(runtime, file, &bytes)?)
+    Ok(Checked::read(runtime, file)?)
 }
 
 /// Loads `spec` — a `.wasm` path, or a variant id looked up in `dir`
