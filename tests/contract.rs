@@ -8,7 +8,7 @@
 
 use kitei::component::Contract;
 use kitei::{
-    Account, DecisionError, DecisionErrorKind, Operation, Question, Registry, Target, TermRef,
+    Account, DecisionErrorKind, Operation, Question, Registry, Target, TermRef,
     types::{AccountKind, Function},
 };
 use kitei_tools::conformance::{self, Subjects, Suite};

@@ -11,7 +11,7 @@
 #![allow(clippy::await_holding_lock)]
 
 use kitei::component::{Checked, TICK};
-use kitei::{DecisionError, DecisionErrorKind, LoadError, LoadErrorKind, LoadedPolicy, Registry};
+use kitei::{DecisionError, DecisionErrorKind, LoadErrorKind, LoadedPolicy, Registry};
 use kitei_serve::{self as serve, Config, ReloadConfig};
 use kitei_tests::hostile::{self, temp_dir};
 use kitei_tests::runtime;

@@ -390,3 +390,40 @@ impl From<TermError> for NativeError {
         Native::Terms(e).into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    /// A cause is the source and not in the message, so the report says it
+    /// once; the report is the message and each cause after `: `.
+    #[test]
+    fn a_cause_is_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let e = LoadError::new("p.wasm", Load::Io(io));
+        assert_eq!(e.to_string(), "`p.wasm`: cannot read");
+        assert_eq!(e.source().map(ToString::to_string).as_deref(), Some("gone"));
+        assert_eq!(Report(&e).to_string(), "`p.wasm`: cannot read: gone");
+        assert_eq!(e.kind(), LoadErrorKind::Io);
+        assert_eq!(e.file(), Path::new("p.wasm"));
+
+        let trust = crate::signing::TrustError::from(crate::signing::TrustFault::Unsigned);
+        let e = LoadError::new("p.wasm", Load::Untrusted(trust));
+        assert_eq!(
+            Report(&e).to_string(),
+            "`p.wasm`: not trusted: no signature (`.wasm.sig`) and the trust policy requires one"
+        );
+        assert_eq!(e.trust_error().map(crate::signing::TrustError::kind), Some(crate::signing::TrustErrorKind::Unsigned));
+    }
+
+    /// An error without causes reports as its message; a decision error's
+    /// JSON carries the message and the code of its kind.
+    #[test]
+    fn a_decision_error_is_its_message() {
+        let e = DecisionError::timeout("gunma-2023", 100);
+        assert_eq!(Report(&e).to_string(), e.to_string());
+        assert_eq!((e.kind(), e.code(), e.variant()), (DecisionErrorKind::Timeout, "policy_timeout", Some("gunma-2023")));
+        assert_eq!(e.to_json()["error"]["message"], "policy `gunma-2023` ran past its deadline of 100 ms");
+    }
+}

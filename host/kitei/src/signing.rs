@@ -130,7 +130,7 @@ impl Sidecar {
     /// # Errors
     /// [`TrustErrorKind::Malformed`] naming what is wrong.
     pub fn parse(bytes: &[u8]) -> Result<Self, TrustError> {
-        serde_json::from_slice(bytes).map_err(|e| TrustFault::Malformed(format!("signature file: {e}")))
+        serde_json::from_slice(bytes).map_err(|e| TrustFault::Malformed(format!("signature file: {e}")).into())
     }
 }
 
@@ -385,7 +385,7 @@ impl Verified {
     pub fn check_module(&self, institution: &str, variant: &str) -> Result<(), TrustError> {
         for (field, statement, module) in [("institution", &self.statement.institution, institution), ("variant", &self.statement.variant, variant)] {
             if statement != module {
-                return Err(TrustFault::Mismatch { field, statement: statement.clone(), module: module.to_string() });
+                return Err(TrustFault::Mismatch { field, statement: statement.clone(), module: module.to_string() }.into());
             }
         }
         Ok(())
@@ -412,17 +412,17 @@ impl TrustPolicy {
                 if let (Some(b), Some(a)) = (not_before, not_after)
                     && a < b
                 {
-                    return Err(TrustFault::TrustFile(format!("`institutions.{institution}.keys[{i}]`: not_after {a} is before not_before {b}")));
+                    return Err(TrustFault::TrustFile(format!("`institutions.{institution}.keys[{i}]`: not_after {a} is before not_before {b}")).into());
                 }
                 keys.push(TrustedKey { key, not_before, not_after });
             }
             if keys.is_empty() {
-                return Err(TrustFault::TrustFile(format!("`institutions.{institution}.keys` is empty")));
+                return Err(TrustFault::TrustFile(format!("`institutions.{institution}.keys` is empty")).into());
             }
             institutions.insert(institution, keys);
         }
         if file.require_signatures && institutions.is_empty() {
-            return Err(TrustFault::TrustFile("signatures are required but no institution has keys".into()));
+            return Err(TrustFault::TrustFile("signatures are required but no institution has keys".into()).into());
         }
         Ok(TrustPolicy { require_signatures: file.require_signatures, institutions })
     }
@@ -456,12 +456,12 @@ impl TrustPolicy {
     /// A [`TrustError`] naming what failed.
     pub fn verify(&self, module: &[u8], sidecar: Option<&[u8]>, today: NaiveDate) -> Result<Option<Verified>, TrustError> {
         let Some(sidecar) = sidecar else {
-            return if self.require_signatures { Err(TrustFault::Unsigned) } else { Ok(None) };
+            return if self.require_signatures { Err(TrustFault::Unsigned.into()) } else { Ok(None) };
         };
         let sidecar = Sidecar::parse(sidecar)?;
         let sig = SshSig::from_pem(sidecar.signature.as_bytes()).map_err(|e| TrustFault::Malformed(format!("SSHSIG armour: {e}")))?;
         if sig.namespace() != NAMESPACE {
-            return Err(TrustFault::Namespace(sig.namespace().to_string()));
+            return Err(TrustFault::Namespace(sig.namespace().to_string()).into());
         }
         let statement: Statement = serde_json::from_str(&sidecar.statement).map_err(|e| TrustFault::Malformed(format!("statement: {e}")))?;
         let institution = &statement.institution;
@@ -471,18 +471,19 @@ impl TrustPolicy {
             return Err(match self.institutions.iter().find(|(_, ks)| ks.iter().any(|k| k.key.key_data() == sig.public_key())) {
                 Some((signer, _)) => TrustFault::OtherInstitution { institution: institution.clone(), signer: signer.clone() },
                 None => TrustFault::UnknownKey { institution: institution.clone(), fingerprint },
-            });
+            }
+            .into());
         };
         if !key.valid_on(today) {
-            return Err(TrustFault::KeyNotValid { fingerprint: key.fingerprint(), window: key.window(), today });
+            return Err(TrustFault::KeyNotValid { fingerprint: key.fingerprint(), window: key.window(), today }.into());
         }
         key.key.verify(NAMESPACE, sidecar.statement.as_bytes(), &sig).map_err(|e| TrustFault::BadSignature(e.to_string()))?;
         let sha256 = sha256_hex(module);
         if sha256 != statement.sha256 {
-            return Err(TrustFault::Digest(format!("sha256 {sha256}, signed {}", statement.sha256)));
+            return Err(TrustFault::Digest(format!("sha256 {sha256}, signed {}", statement.sha256)).into());
         }
         if module.len() as u64 != statement.size {
-            return Err(TrustFault::Digest(format!("{} bytes, signed {}", module.len(), statement.size)));
+            return Err(TrustFault::Digest(format!("{} bytes, signed {}", module.len(), statement.size)).into());
         }
         Ok(Some(Verified { statement, key: key.fingerprint() }))
     }
@@ -498,7 +499,7 @@ impl TrustPolicy {
     /// [`TrustErrorKind::UnknownKey`] or [`TrustErrorKind::KeyNotValid`].
     pub fn recheck(&self, verified: Option<&Verified>, today: NaiveDate) -> Result<(), TrustError> {
         let Some(v) = verified else {
-            return if self.require_signatures { Err(TrustFault::Unsigned) } else { Ok(()) };
+            return if self.require_signatures { Err(TrustFault::Unsigned.into()) } else { Ok(()) };
         };
         let institution = &v.statement.institution;
         let keys = self.institutions.get(institution).ok_or_else(|| TrustFault::UnknownInstitution(institution.clone()))?;
@@ -507,7 +508,7 @@ impl TrustPolicy {
             .find(|k| k.fingerprint() == v.key)
             .ok_or_else(|| TrustFault::UnknownKey { institution: institution.clone(), fingerprint: v.key.clone() })?;
         if !key.valid_on(today) {
-            return Err(TrustFault::KeyNotValid { fingerprint: key.fingerprint(), window: key.window(), today });
+            return Err(TrustFault::KeyNotValid { fingerprint: key.fingerprint(), window: key.window(), today }.into());
         }
         Ok(())
     }
@@ -555,7 +556,7 @@ impl SequenceFloor {
     /// # Errors
     /// [`TrustErrorKind::Floor`] when the file exists but cannot be read.
     pub fn open(file: &Path) -> Result<Self, TrustError> {
-        let fail = |message: String| TrustFault::Floor { file: file.to_path_buf(), message };
+        let fail = |message: String| TrustError::from(TrustFault::Floor { file: file.to_path_buf(), message });
         let highest = match std::fs::read(file) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| fail(e.to_string()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
@@ -575,7 +576,7 @@ impl SequenceFloor {
     /// [`TrustErrorKind::Rollback`].
     pub fn check(&self, statement: &Statement) -> Result<(), TrustError> {
         match self.get(&statement.variant) {
-            Some(floor) if statement.sequence < floor => Err(TrustFault::Rollback { variant: statement.variant.clone(), sequence: statement.sequence, floor }),
+            Some(floor) if statement.sequence < floor => Err(TrustFault::Rollback { variant: statement.variant.clone(), sequence: statement.sequence, floor }.into()),
             _ => Ok(()),
         }
     }
@@ -593,7 +594,7 @@ impl SequenceFloor {
         }
         self.highest.insert(statement.variant.clone(), statement.sequence);
         let Some(file) = &self.file else { return Ok(()) };
-        let fail = |message: String| TrustFault::Floor { file: file.clone(), message };
+        let fail = |message: String| TrustError::from(TrustFault::Floor { file: file.clone(), message });
         let bytes = serde_json::to_vec_pretty(&self.highest).map_err(|e| fail(e.to_string()))?;
         let tmp = file.with_extension("tmp");
         std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, file)).map_err(|e| fail(e.to_string()))

@@ -524,7 +524,7 @@ pub(crate) fn request_schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<
 }
 
 fn invalid(msg: &str) -> DecisionError {
-    DecisionError::invalid(msg.into())
+    DecisionError::invalid(msg)
 }
 
 /// Parses and checks one api.md request.
