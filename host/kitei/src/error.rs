@@ -410,10 +410,7 @@ mod tests {
 
         let trust = crate::signing::TrustError::from(crate::signing::TrustFault::Unsigned);
         let e = LoadError::new("p.wasm", Load::Untrusted(trust));
-        assert_eq!(
-            Report(&e).to_string(),
-            "`p.wasm`: not trusted: no signature (`.wasm.sig`) and the trust policy requires one"
-        );
+        assert_eq!(Report(&e).to_string(), "`p.wasm`: not trusted: no signature (`.wasm.sig`) and the trust policy requires one");
         assert_eq!(e.trust_error().map(crate::signing::TrustError::kind), Some(crate::signing::TrustErrorKind::Unsigned));
     }
 

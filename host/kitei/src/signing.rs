@@ -576,7 +576,9 @@ impl SequenceFloor {
     /// [`TrustErrorKind::Rollback`].
     pub fn check(&self, statement: &Statement) -> Result<(), TrustError> {
         match self.get(&statement.variant) {
-            Some(floor) if statement.sequence < floor => Err(TrustFault::Rollback { variant: statement.variant.clone(), sequence: statement.sequence, floor }.into()),
+            Some(floor) if statement.sequence < floor => {
+                Err(TrustFault::Rollback { variant: statement.variant.clone(), sequence: statement.sequence, floor }.into())
+            }
             _ => Ok(()),
         }
     }

@@ -60,7 +60,7 @@ fn at(query: Option<&str>) -> Result<chrono::DateTime<chrono::FixedOffset>, Serv
 
 /// A comparison that could not be made (a module failed or ran out of time).
 fn failed(e: diff::DiffError) -> ServeError {
-    ServeError::Internal(e.to_string())
+    ServeError::Internal(kitei::Report(&e).to_string())
 }
 
 /// A query string that does not fit: named, as JSON like every error.
