@@ -15,7 +15,7 @@ use super::body::json_body;
 use super::decision_log::{Entry, FORMAT, Sync, kept_request};
 use super::error::ServeError;
 use super::state::AppState;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -44,20 +44,25 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
         let limits = state.limits();
         let body = json_body(&headers, body, limits.body_bytes, limits.body_timeout).await?;
         let started = Instant::now();
-        let outcome = match Question::from_json(&body) {
-            Err(e) => Err(e),
+        // the question goes on with the answer, to the shadow (not read again there)
+        let (outcome, question) = match Question::from_json(&body) {
+            Err(e) => (Err(e), None),
             Ok(question) => match question.check_terms(registry.vocabulary()).and_then(|()| registry.select_for(&question)) {
-                Err(e) => Err(e),
+                Err(e) => (Err(e), None),
                 Ok(policy) if state.slow_modules().is_slow(&policy.info().sha256) => {
                     let policy = policy.clone();
-                    blocking(move || Ok(policy.decide(&question))).await?
+                    blocking(move || {
+                        let outcome = policy.decide(&question);
+                        Ok((outcome, Some(question)))
+                    })
+                    .await?
                 }
                 Ok(policy) => {
                     let outcome = policy.decide(&question);
                     if matches!(&outcome, Err(e) if e.kind() == DecisionErrorKind::Timeout) {
                         state.slow_modules().mark(&policy.info().sha256, SLOW_FOR);
                     }
-                    outcome
+                    (outcome, Some(question))
                 }
             },
         };
@@ -65,9 +70,9 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
             // waiting for the disk is blocking work
             let st = state.clone();
             let id = id.clone();
-            blocking(move || finish(&st, &body, &id, outcome, started).and_then(|answer| reply(&st, answer, &body, &id))).await
+            blocking(move || finish(&st, &body, &id, outcome, started).and_then(|answer| reply(&st, answer, question, &id))).await
         } else {
-            finish(&state, &body, &id, outcome, started).and_then(|answer| reply(&state, answer, &body, &id))
+            finish(&state, &body, &id, outcome, started).and_then(|answer| reply(&state, answer, question, &id))
         }
     }
     .await;
@@ -76,10 +81,10 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bod
 
 /// The reply's bytes; then, the reply built, the decision offered to
 /// shadow evaluation (never waits).
-fn reply(state: &AppState, answer: Answer, request: &Bytes, id: &str) -> Result<Vec<u8>, ServeError> {
+fn reply(state: &AppState, answer: Answer, question: Option<Question>, id: &str) -> Result<Vec<u8>, ServeError> {
     let bytes = to_bytes(&answer)?;
-    if let Some(shadow) = state.shadow() {
-        shadow.offer(answer, request.clone(), id);
+    if let (Some(shadow), Some(question)) = (state.shadow(), question) {
+        shadow.offer(answer, question, id.to_string());
     }
     Ok(bytes)
 }
@@ -117,19 +122,28 @@ pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body
             if items.len() > limits.batch_requests {
                 return Err(ServeError::BatchTooLarge { got: items.len(), limit: limits.batch_requests });
             }
+            // each element's id and question, kept for the shadow when it is on
+            let mut shadowed: Vec<(String, Option<Question>)> = Vec::new();
             let answers: Vec<Item> = items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| match decide_one(&st, &registry, item.get().as_bytes(), &format!("{batch_id}/{i}")) {
-                    Ok(answer) => Item::Answer(answer),
-                    Err(e) => Item::Error(e.to_json()),
+                .map(|(i, item)| {
+                    let id = format!("{batch_id}/{i}");
+                    let (outcome, question) = decide_one(&st, &registry, item.get().as_bytes(), &id);
+                    if st.shadow().is_some() {
+                        shadowed.push((id, question));
+                    }
+                    match outcome {
+                        Ok(answer) => Item::Answer(answer),
+                        Err(e) => Item::Error(e.to_json()),
+                    }
                 })
                 .collect();
             let bytes = to_bytes(&answers)?;
             if let Some(shadow) = st.shadow() {
-                for (i, (item, answer)) in items.iter().zip(answers).enumerate() {
-                    if let Item::Answer(answer) = answer {
-                        shadow.offer(answer, body.slice_ref(item.get().as_bytes()), &format!("{batch_id}/{i}"));
+                for (answer, (id, question)) in answers.into_iter().zip(shadowed) {
+                    if let (Item::Answer(answer), Some(question)) = (answer, question) {
+                        shadow.offer(answer, question, id);
                     }
                 }
             }
@@ -190,9 +204,15 @@ fn respond(state: &AppState, id: &str, answer: Result<Vec<u8>, ServeError>) -> R
 }
 
 /// Decides one request, counts it, and logs it before anyone sees it.
-fn decide_one(state: &AppState, registry: &Registry, body: &[u8], id: &str) -> Result<Answer, ServeError> {
+/// One element of a batch, decided and logged; with its question, when it
+/// was one.
+fn decide_one(state: &AppState, registry: &Registry, body: &[u8], id: &str) -> (Result<Answer, ServeError>, Option<Question>) {
     let started = Instant::now();
-    finish(state, body, id, registry.decide_json(body), started)
+    let (outcome, question) = match Question::from_json(body) {
+        Ok(question) => (registry.decide(&question), Some(question)),
+        Err(e) => (Err(e), None),
+    };
+    (finish(state, body, id, outcome, started), question)
 }
 
 /// Logs a decision (before anyone sees it) and counts it.

@@ -16,7 +16,6 @@
 //! each changed clause, keeping the first [`EXAMPLES`] decision ids of each
 //! clause.
 
-use axum::body::Bytes;
 use kitei::Runtime;
 use kitei::trust::Trust;
 use kitei::{Answer, LoadedPolicy, Question, Registry};
@@ -116,7 +115,8 @@ impl Plan {
 
 /// One decision to shadow.
 struct Job {
-    request: Bytes,
+    /// the question as the request path read it (not read again here)
+    question: Question,
     /// the answer sent
     answer: Answer,
     decision_id: String,
@@ -366,15 +366,15 @@ impl Shadow {
         self.plan.store(Arc::new(Plan::of(registry, &staged)));
     }
 
-    /// On the request path, after the reply is built: queues `request` and
-    /// the `answer` sent, when the module that answered has shadows; never
-    /// waits (a full queue drops it and counts it).
-    pub(crate) fn offer(&self, answer: Answer, request: Bytes, decision_id: &str) {
+    /// On the request path, after the reply is built: queues the `question`
+    /// and the `answer` sent, when the module that answered has shadows;
+    /// never waits (a full queue drops it and counts it).
+    pub(crate) fn offer(&self, answer: Answer, question: Question, decision_id: String) {
         let plan = self.plan.load();
         let Some((module, targets)) = plan.by_module.get(&answer.policy().sha256) else {
             return;
         };
-        let job = Job { request, answer, decision_id: decision_id.to_string(), module: module.clone(), targets: targets.clone() };
+        let job = Job { question, answer, decision_id, module: module.clone(), targets: targets.clone() };
         self.stats.pending.fetch_add(1, Ordering::Relaxed);
         if self.tx.try_send(job).is_err() {
             self.stats.pending.fetch_sub(1, Ordering::Relaxed);
@@ -537,24 +537,14 @@ fn lower_priority() {
 
 /// The worker's part: one request answered by each shadow, and compared with the answer sent.
 fn answer(stats: &Stats, job: &Job) {
-    let question = match Question::from_json(&job.request) {
-        Ok(q) => q,
-        Err(e) => {
-            // it was answered on the request path, so it parses: count it if not
-            tracing::warn!(decision_id = %job.decision_id, "shadow: the request no longer parses: {e}");
-            for t in job.targets.iter() {
-                stats.record(job.module.as_ref(), t, &job.decision_id, Err(()));
-            }
-            return;
-        }
-    };
+    let question = &job.question;
     let day = question.at().map(|at| at.with_timezone(&kitei::time::jst()).date_naive());
     for t in job.targets.iter() {
         // a next version shadows only the decisions it is not in force for yet
         if t.source == Source::Next && day.is_some_and(|d| t.module.info().metadata.effective_from.as_str() <= d.format("%Y-%m-%d").to_string().as_str()) {
             continue;
         }
-        let outcome = match Answers::after(&job.answer, t.module.as_ref(), &question) {
+        let outcome = match Answers::after(&job.answer, t.module.as_ref(), question) {
             Ok(a) => Ok(a.changed_clauses()),
             Err(e) => {
                 tracing::warn!(decision_id = %job.decision_id, shadow = %t.module.info().variant(), "shadow: {e}");
@@ -626,15 +616,14 @@ mod tests {
             "customer": { "internet_banking_contract": true, "accounts": [ { "id": "L1", "kind": "card_loan" } ] },
             "provider": { "id": "moneyforward", "contract": true, "channel": "anser_api" }
         });
-        let body = Bytes::from(request.to_string());
-        let question = Question::from_json(&body).unwrap();
+        let question = Question::from_value(&request).unwrap();
         let answer = g19.decide(&question).unwrap();
         let sent = 200;
         for i in 0..sent {
-            shadow.offer(answer.clone(), body.clone(), &format!("d{i}"));
+            shadow.offer(answer.clone(), question.clone(), format!("d{i}"));
         }
         // gunma-2023 has no shadow
-        shadow.offer(g23.decide(&question).unwrap(), body.clone(), "x");
+        shadow.offer(g23.decide(&question).unwrap(), question, "x".into());
         let start = std::time::Instant::now();
         while shadow.report().pending > 0 {
             assert!(start.elapsed() < std::time::Duration::from_secs(60), "the worker drains the queue");
