@@ -333,7 +333,7 @@ fn load_file(
     trust: Option<&Trust>,
 ) -> Result<Arc<dyn LoadedPolicy>, LoadError> {
     let untrusted = |reason| LoadError::new(path, Load::Untrusted(reason));
-    let bytes = std::fs::read(path).map_err(|source| LoadError::new(path, Load::Io(source)))?;
+    let bytes = crate::runtime::read_module(path)?;
     // the signature first: nothing untrusted is compiled
     let today = chrono::Utc::now().date_naive();
     let verified = trust.map(|t| t.verify_file(path, &bytes, today)).transpose().map_err(untrusted)?.flatten();

@@ -247,6 +247,12 @@ pub struct Checked {
     pub file: PathBuf,
 }
 
+/// The bytes of a module file; a file that cannot be read is a
+/// [`LoadError`] naming it, with the I/O error as its source.
+pub(crate) fn read_module(file: &Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(file).map_err(|source| LoadError::new(file, Load::Io(source)))
+}
+
 fn trap_message(e: &wasmtime::Error) -> String {
     format!("{e:#}")
 }
@@ -272,8 +278,7 @@ impl Checked {
     /// # Errors
     /// A [`LoadError`] naming `file`: it cannot be read, or as [`Checked::new`].
     pub fn read(runtime: &Runtime, file: &Path) -> Result<Self, LoadError> {
-        let bytes = std::fs::read(file).map_err(|source| LoadError::new(file, Load::Io(source)))?;
-        Self::new(runtime, file, &bytes)
+        Self::new(runtime, file, &read_module(file)?)
     }
 
     fn from_component(runtime: &Runtime, file: PathBuf, sha256: String, component: &Component) -> Result<Self, LoadError> {

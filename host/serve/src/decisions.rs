@@ -123,6 +123,7 @@ pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body
                 return Err(ServeError::BatchTooLarge { got: items.len(), limit: limits.batch_requests });
             }
             // each element's id and question, kept for the shadow when it is on
+            let shadow = st.shadow();
             let mut shadowed: Vec<(String, Option<Question>)> = Vec::new();
             let answers: Vec<Item> = items
                 .iter()
@@ -130,7 +131,7 @@ pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body
                 .map(|(i, item)| {
                     let id = format!("{batch_id}/{i}");
                     let (outcome, question) = decide_one(&st, &registry, item.get().as_bytes(), &id);
-                    if st.shadow().is_some() {
+                    if shadow.is_some() {
                         shadowed.push((id, question));
                     }
                     match outcome {
@@ -140,7 +141,7 @@ pub async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Body
                 })
                 .collect();
             let bytes = to_bytes(&answers)?;
-            if let Some(shadow) = st.shadow() {
+            if let Some(shadow) = shadow {
                 for (answer, (id, question)) in answers.into_iter().zip(shadowed) {
                     if let (Item::Answer(answer), Some(question)) = (answer, question) {
                         shadow.offer(answer, question, id);
@@ -203,9 +204,8 @@ fn respond(state: &AppState, id: &str, answer: Result<Vec<u8>, ServeError>) -> R
     response
 }
 
-/// Decides one request, counts it, and logs it before anyone sees it.
-/// One element of a batch, decided and logged; with its question, when it
-/// was one.
+/// Decides one element of a batch, counts it, and logs it before anyone
+/// sees it; with its question, when it was one (for the shadow).
 fn decide_one(state: &AppState, registry: &Registry, body: &[u8], id: &str) -> (Result<Answer, ServeError>, Option<Question>) {
     let started = Instant::now();
     let (outcome, question) = match Question::from_json(body) {
